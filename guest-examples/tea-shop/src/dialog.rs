@@ -1,0 +1,903 @@
+//! The conversation: one [`Dialog`] per call turns events into actions.
+//!
+//! The next question is never stored; it is derived from what the order
+//! still lacks ([`Pending`]). That is what lets a caller ask the FAQ, check
+//! an order's status or fail to reach an agent in the middle of ordering:
+//! afterwards the dialog simply asks the pending question again.
+//!
+//! Host capabilities come in through [`Host`], so tests drive whole calls
+//! with a fake.
+
+use crate::catalog::Catalog;
+use crate::host::{Customer, Host, LogLevel, OrderItem, OrderRequest};
+use crate::intents::{self, Fulfilment};
+use crate::language::{self, Lang, normalize};
+use crate::numbers::{digit_count, spoken_digits};
+use crate::order::{Draft, Line, Missing};
+use crate::order_parse::{Expect, Lexicon, ParsedOrder, parse};
+use crate::replies::{self, Summary};
+
+/// FAQ hits below this score are more often wrong than right.
+const FAQ_MIN_SCORE: f32 = 0.35;
+/// How long to wait for the caller to start speaking.
+const GATHER_TIMEOUT_MS: u32 = 8000;
+/// Turns in a row the flow may fail to understand (or hear) before giving up.
+const MAX_MISUNDERSTOOD: u8 = 2;
+const MAX_NO_INPUT: u8 = 2;
+/// Fewer digits than this is not a phone number.
+const MIN_PHONE_DIGITS: usize = 8;
+/// The host rejects longer `say` texts, and an invalid action ends the flow's part in the call.
+const MAX_SAY_CHARS: usize = 2000;
+/// Enough for the agent to read before picking up.
+const MAX_SUMMARY_CHARS: usize = 1000;
+
+/// What the flow knows about the call.
+#[derive(Clone, Debug, Default)]
+pub struct CallInfo {
+    pub caller: String,
+    /// The tenant's default language tag (`zh-TW`).
+    pub language: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    CallStarted,
+    Utterance { text: String, language: String },
+    Dtmf(String),
+    NoInput,
+    TransferResult { connected: bool },
+    Hangup,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    Say {
+        text: String,
+        language: String,
+        interruptible: bool,
+    },
+    /// Speech and DTMF, [`GATHER_TIMEOUT_MS`].
+    Gather {
+        timeout_ms: u32,
+    },
+    /// To the tenant's default agent.
+    Transfer {
+        reason: String,
+        summary: String,
+    },
+    Hangup(Option<String>),
+    Tag(Vec<String>),
+}
+
+/// The question the dialog is waiting on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Pending {
+    Order,
+    Size(usize),
+    Option(usize, String),
+    Name,
+    /// Offer the number the caller rings from.
+    Phone,
+    PhoneDigits,
+    Fulfilment,
+    /// A known customer's address on file.
+    AddressConfirm(String),
+    Address,
+    Confirm,
+    Change,
+}
+
+impl Pending {
+    fn expect(&self) -> Expect {
+        match self {
+            Pending::Size(_) => Expect::Size,
+            Pending::Option(_, group) => Expect::Group(group.clone()),
+            _ => Expect::Nothing,
+        }
+    }
+
+    /// Answers to these are free text (a name, an address) that says nothing
+    /// about the caller's language.
+    fn is_free_text(&self) -> bool {
+        matches!(self, Pending::Name | Pending::Address)
+    }
+}
+
+/// How one caller turn went.
+enum Outcome {
+    /// Understood; move on to the next question, after this acknowledgement.
+    Progress(String),
+    /// Understood, and these actions are the whole reply.
+    Reply(Vec<Action>),
+    NotUnderstood,
+}
+
+/// What applying order content to the draft did.
+#[derive(Default)]
+struct Applied {
+    added: Vec<Line>,
+    changed: bool,
+    /// Modifiers with no product while several lines could be meant.
+    ambiguous: bool,
+}
+
+impl Applied {
+    fn any(&self) -> bool {
+        !self.added.is_empty() || self.changed
+    }
+}
+
+/// The catalogue and everything derived from it, read once per call.
+struct Menu {
+    catalog: Catalog,
+    lexicon: Lexicon,
+}
+
+pub struct Dialog {
+    caller: String,
+    tenant_lang: Lang,
+    tenant_tag: String,
+    /// The language we currently speak: the tenant's until the caller speaks.
+    lang: Lang,
+    menu: Option<Menu>,
+    customer: Option<Customer>,
+    draft: Draft,
+    phone_declined: bool,
+    address_declined: bool,
+    /// The caller said the read-back order is wrong.
+    changing: bool,
+    /// The call has been helped with something other than ordering (FAQ, status).
+    helped: bool,
+    transferring: bool,
+    finished: bool,
+    no_inputs: u8,
+    misunderstood: u8,
+    last_said: String,
+}
+
+impl Dialog {
+    pub fn new(call: &CallInfo) -> Dialog {
+        let tenant_lang = Lang::from_tag(&call.language);
+        Dialog {
+            caller: call.caller.trim().to_string(),
+            tenant_lang,
+            tenant_tag: call.language.trim().to_string(),
+            lang: tenant_lang,
+            menu: None,
+            customer: None,
+            draft: Draft::default(),
+            phone_declined: false,
+            address_declined: false,
+            changing: false,
+            helped: false,
+            transferring: false,
+            finished: false,
+            no_inputs: 0,
+            misunderstood: 0,
+            last_said: String::new(),
+        }
+    }
+
+    pub fn handle(&mut self, host: &mut dyn Host, event: Event) -> Vec<Action> {
+        if self.finished {
+            return Vec::new();
+        }
+        match event {
+            Event::CallStarted => self.on_call_started(host),
+            Event::Utterance { text, language } => self.on_utterance(host, &text, &language),
+            Event::Dtmf(keys) => self.on_dtmf(host, &keys),
+            Event::NoInput => self.on_no_input(),
+            Event::TransferResult { connected } => self.on_transfer_result(connected),
+            Event::Hangup => {
+                self.finished = true;
+                Vec::new()
+            }
+        }
+    }
+
+    // ----- events -----
+
+    fn on_call_started(&mut self, host: &mut dyn Host) -> Vec<Action> {
+        // Loaded now so the first utterance is quick; retried later if the host fails.
+        self.load_menu(host);
+        if !self.caller.is_empty() {
+            match host.lookup_customer(&self.caller) {
+                Ok(Some(customer)) if customer.blocked => {
+                    self.finished = true;
+                    return vec![
+                        self.say_final(replies::blocked(self.lang)),
+                        tag("blocked"),
+                        Action::Hangup(Some("blocked".into())),
+                    ];
+                }
+                Ok(Some(customer)) => {
+                    let name = customer.name.trim();
+                    if !name.is_empty() {
+                        self.draft.name = Some(name.to_string());
+                    }
+                    let phone = if customer.phone.trim().is_empty() { &self.caller } else { customer.phone.trim() };
+                    self.draft.phone = Some(phone.to_string());
+                    self.customer = Some(customer);
+                }
+                Ok(None) => {}
+                Err(e) => host.log(LogLevel::Warn, &format!("customer lookup failed: {}", e.0)),
+            }
+        }
+        let greeting = replies::greeting(self.lang, self.draft.name.as_deref());
+        vec![self.say(greeting), gather()]
+    }
+
+    fn on_utterance(&mut self, host: &mut dyn Host, raw: &str, reported: &str) -> Vec<Action> {
+        let raw = raw.trim();
+        self.no_inputs = 0;
+        self.last_said = raw.to_string();
+        let pending = self.pending();
+        let text = normalize(raw);
+        let detected = language::detect(raw, reported);
+        // A name or an address says nothing about the caller's language, but a
+        // question or a request said instead of the answer does.
+        let speaks_for_itself =
+            intents::is_question(&text) || intents::wants_agent(&text) || intents::asks_order_status(&text);
+        if !pending.is_free_text() || speaks_for_itself {
+            self.lang = detected.unwrap_or(self.lang);
+        }
+        if text.is_empty() {
+            return self.not_understood(host);
+        }
+        if intents::wants_agent(&text) {
+            return self.transfer(host, "caller-request", replies::transferring(self.lang));
+        }
+        if intents::asks_order_status(&text) {
+            return self.order_status(host);
+        }
+        if !self.load_menu(host) {
+            if let Some(actions) = self.try_faq(host, raw) {
+                return actions;
+            }
+            return self.transfer(host, "catalog-unavailable", replies::system_unavailable(self.lang));
+        }
+        let parsed = self.parse(&text, &pending);
+        if parsed.mentions_products() {
+            self.lang = detected.unwrap_or(self.lang);
+        }
+        if parsed.mentions_products() || !parsed.loose.is_empty() {
+            host.log(LogLevel::Debug, &format!("parsed {parsed:?}"));
+        }
+        if let Some(actions) = self.answer_side_question(&text, &parsed) {
+            return actions;
+        }
+        let question = intents::is_question(&text);
+        if question
+            && !parsed.mentions_products()
+            && let Some(actions) = self.try_faq(host, raw)
+        {
+            return actions;
+        }
+        if intents::wants_cancel(&text) && !parsed.mentions_products() {
+            return self.cancel();
+        }
+        match self.answer(host, raw, &text, &parsed, &pending) {
+            Outcome::Progress(ack) => {
+                self.misunderstood = 0;
+                self.ask(&ack)
+            }
+            Outcome::Reply(actions) => {
+                self.misunderstood = 0;
+                actions
+            }
+            Outcome::NotUnderstood => {
+                if !question && let Some(actions) = self.try_faq(host, raw) {
+                    return actions;
+                }
+                self.not_understood(host)
+            }
+        }
+    }
+
+    fn on_dtmf(&mut self, host: &mut dyn Host, keys: &str) -> Vec<Action> {
+        let keys = keys.trim();
+        self.no_inputs = 0;
+        self.last_said = format!("DTMF {keys}");
+        if keys == "0" {
+            return self.transfer(host, "caller-request", replies::transferring(self.lang));
+        }
+        let outcome = match (self.pending(), keys) {
+            (Pending::Phone | Pending::PhoneDigits, k) if digit_count(k) >= MIN_PHONE_DIGITS => {
+                self.draft.phone = Some(spoken_digits(k));
+                Outcome::Progress(replies::ack(self.lang).into())
+            }
+            (Pending::Phone, "1") => self.confirm_phone(true),
+            (Pending::Phone, "2") => self.confirm_phone(false),
+            (Pending::AddressConfirm(address), "1") => self.confirm_address(true, address),
+            (Pending::AddressConfirm(address), "2") => self.confirm_address(false, address),
+            (Pending::Fulfilment, "1") => self.choose_fulfilment(Fulfilment::Delivery, None),
+            (Pending::Fulfilment, "2") => self.choose_fulfilment(Fulfilment::Pickup, None),
+            (Pending::Confirm, "1") => Outcome::Reply(self.place_order(host)),
+            (Pending::Confirm, "2") => self.start_change(),
+            _ => Outcome::NotUnderstood,
+        };
+        match outcome {
+            Outcome::Progress(ack) => {
+                self.misunderstood = 0;
+                self.ask(&ack)
+            }
+            Outcome::Reply(actions) => actions,
+            Outcome::NotUnderstood => self.not_understood(host),
+        }
+    }
+
+    fn on_no_input(&mut self) -> Vec<Action> {
+        if self.transferring {
+            return Vec::new();
+        }
+        self.no_inputs += 1;
+        if self.no_inputs >= MAX_NO_INPUT {
+            self.finished = true;
+            return vec![self.say_final(replies::no_input_goodbye(self.lang)), Action::Hangup(Some("no-input".into()))];
+        }
+        self.ask(&replies::no_input(self.lang))
+    }
+
+    fn on_transfer_result(&mut self, connected: bool) -> Vec<Action> {
+        self.transferring = false;
+        if connected {
+            self.finished = true;
+            return Vec::new();
+        }
+        self.misunderstood = 0;
+        self.ask(&replies::no_agent(self.lang))
+    }
+
+    // ----- understanding a turn -----
+
+    fn parse(&self, text: &str, pending: &Pending) -> ParsedOrder {
+        match &self.menu {
+            Some(menu) => parse(&menu.lexicon, &menu.catalog, text, &pending.expect()),
+            None => ParsedOrder::default(),
+        }
+    }
+
+    /// Menu and price questions answered from the catalogue itself.
+    fn answer_side_question(&mut self, text: &str, parsed: &ParsedOrder) -> Option<Vec<Action>> {
+        let menu = self.menu.as_ref()?;
+        let reply = if intents::asks_price(text) && !parsed.items.is_empty() {
+            let ids: Vec<String> = parsed.items.iter().map(|i| i.product_id.clone()).collect();
+            replies::prices(self.lang, &menu.catalog, &ids)
+        } else if intents::asks_menu(text) && !parsed.mentions_products() {
+            replies::menu(self.lang, &menu.catalog)
+        } else {
+            return None;
+        };
+        self.misunderstood = 0;
+        self.helped = true;
+        Some(self.ask(&reply))
+    }
+
+    /// Interpret the turn as an answer to the pending question (or as more order content).
+    fn answer(
+        &mut self,
+        host: &mut dyn Host,
+        raw: &str,
+        text: &str,
+        parsed: &ParsedOrder,
+        pending: &Pending,
+    ) -> Outcome {
+        let lang = self.lang;
+        match pending {
+            Pending::Order | Pending::Size(_) | Pending::Option(..) => {
+                let focus = match pending {
+                    Pending::Size(i) | Pending::Option(i, _) => Some(*i),
+                    _ => None,
+                };
+                let applied = self.apply_order(parsed, text, focus, false, false);
+                if applied.any() {
+                    if let Some(f) = intents::fulfilment(text) {
+                        self.draft.fulfilment.get_or_insert(f);
+                    }
+                    return Outcome::Progress(self.ack_applied(&applied));
+                }
+                if *pending == Pending::Order && self.draft.lines.is_empty() && intents::is_done(text) {
+                    self.finished = true;
+                    return Outcome::Reply(vec![
+                        self.say_final(replies::goodbye(lang)),
+                        Action::Hangup(Some("caller-done".into())),
+                    ]);
+                }
+                match intents::fulfilment(text) {
+                    Some(f) => {
+                        self.draft.fulfilment = Some(f);
+                        Outcome::Progress(replies::ack(lang).into())
+                    }
+                    None => Outcome::NotUnderstood,
+                }
+            }
+            Pending::Name => {
+                if let Some(outcome) = self.order_content(parsed, text) {
+                    return outcome;
+                }
+                match intents::extract_name(raw) {
+                    Some(name) => {
+                        self.draft.name = Some(name);
+                        Outcome::Progress(replies::ack(lang).into())
+                    }
+                    None => Outcome::NotUnderstood,
+                }
+            }
+            Pending::Phone | Pending::PhoneDigits => {
+                if let Some(outcome) = self.order_content(parsed, text) {
+                    return outcome;
+                }
+                let digits = spoken_digits(raw);
+                if digit_count(&digits) >= MIN_PHONE_DIGITS {
+                    self.draft.phone = Some(digits);
+                    return Outcome::Progress(replies::ack(lang).into());
+                }
+                match (pending, intents::yes_no(text)) {
+                    (Pending::Phone, Some(yes)) => self.confirm_phone(yes),
+                    _ => Outcome::NotUnderstood,
+                }
+            }
+            Pending::Fulfilment => {
+                let applied = self.apply_order(parsed, text, None, false, false);
+                match intents::fulfilment(text) {
+                    Some(f) => self.choose_fulfilment(f, intents::address_after_delivery_word(raw)),
+                    None if applied.any() => Outcome::Progress(self.ack_applied(&applied)),
+                    None => Outcome::NotUnderstood,
+                }
+            }
+            Pending::AddressConfirm(address) => {
+                if let Some(outcome) = self.order_content(parsed, text) {
+                    return outcome;
+                }
+                if intents::fulfilment(text) == Some(Fulfilment::Pickup) {
+                    return self.choose_fulfilment(Fulfilment::Pickup, None);
+                }
+                match intents::yes_no(text) {
+                    Some(true) => self.confirm_address(true, address.clone()),
+                    Some(false) => {
+                        let outcome = self.confirm_address(false, address.clone());
+                        self.draft.address = intents::correction_after_no(raw);
+                        outcome
+                    }
+                    None => match intents::address_after_delivery_word(raw) {
+                        Some(new_address) => {
+                            self.draft.address = Some(new_address);
+                            Outcome::Progress(replies::ack(lang).into())
+                        }
+                        None => Outcome::NotUnderstood,
+                    },
+                }
+            }
+            Pending::Address => {
+                if let Some(outcome) = self.order_content(parsed, text) {
+                    return outcome;
+                }
+                if intents::fulfilment(text) == Some(Fulfilment::Pickup) {
+                    return self.choose_fulfilment(Fulfilment::Pickup, None);
+                }
+                match intents::extract_address(raw) {
+                    Some(address) => {
+                        self.draft.address = Some(address);
+                        Outcome::Progress(replies::ack(lang).into())
+                    }
+                    None => Outcome::NotUnderstood,
+                }
+            }
+            Pending::Confirm => {
+                let applied = self.apply_order(parsed, text, None, true, true);
+                if applied.ambiguous {
+                    self.changing = true;
+                    return Outcome::Reply(self.ask_plain(replies::which_drink(lang)));
+                }
+                if applied.any() {
+                    return Outcome::Progress(self.ack_applied(&applied));
+                }
+                if let Some(f) = intents::fulfilment(text).filter(|f| Some(*f) != self.draft.fulfilment) {
+                    return self.choose_fulfilment(f, intents::address_after_delivery_word(raw));
+                }
+                match intents::yes_no(text) {
+                    Some(true) => Outcome::Reply(self.place_order(host)),
+                    Some(false) => self.start_change(),
+                    None => Outcome::NotUnderstood,
+                }
+            }
+            Pending::Change => self.answer_change(raw, text, parsed),
+        }
+    }
+
+    /// After "that's not right": change items, fulfilment, name, phone or address.
+    fn answer_change(&mut self, raw: &str, text: &str, parsed: &ParsedOrder) -> Outcome {
+        let lang = self.lang;
+        let applied = self.apply_order(parsed, text, None, true, true);
+        if applied.ambiguous {
+            return Outcome::Reply(self.ask_plain(replies::which_drink(lang)));
+        }
+        self.changing = false;
+        if applied.any() {
+            return Outcome::Progress(self.ack_applied(&applied));
+        }
+        if let Some(f) = intents::fulfilment(text) {
+            return self.choose_fulfilment(f, intents::address_after_delivery_word(raw));
+        }
+        let mentions = |words: &[&str]| words.iter().any(|w| intents::contains_phrase(text, w));
+        if mentions(&["地址", "address"]) {
+            self.draft.fulfilment = Some(Fulfilment::Delivery);
+            self.draft.address = None;
+            self.address_declined = true;
+        } else if mentions(&["電話", "號碼", "phone", "number"]) {
+            self.draft.phone = None;
+            self.phone_declined = true;
+        } else if mentions(&["名字", "姓名", "name"]) {
+            self.draft.name = None;
+        } else if intents::yes_no(text).is_none() && !intents::is_done(text) {
+            self.changing = true;
+            return Outcome::NotUnderstood;
+        }
+        // Either the detail will now be asked again, or there was nothing to change
+        // after all; in both cases the order is read back before it is placed.
+        Outcome::Progress(replies::ack(lang).into())
+    }
+
+    /// Order content said while another question is pending (「再加一杯紅茶」 when asked for a name).
+    fn order_content(&mut self, parsed: &ParsedOrder, text: &str) -> Option<Outcome> {
+        if !parsed.mentions_products() {
+            return None;
+        }
+        let applied = self.apply_order(parsed, text, None, false, false);
+        applied.any().then(|| Outcome::Progress(self.ack_applied(&applied)))
+    }
+
+    /// Apply parsed items, removals and loose modifiers to the draft.
+    ///
+    /// `focus` is the line just asked about (loose modifiers go there);
+    /// `merge` makes a product that is already ordered mean "change that line"
+    /// rather than "another one" (when correcting); `single` lets loose
+    /// modifiers apply to the only line there is.
+    fn apply_order(
+        &mut self,
+        parsed: &ParsedOrder,
+        text: &str,
+        focus: Option<usize>,
+        merge: bool,
+        single: bool,
+    ) -> Applied {
+        let mut applied = Applied::default();
+        let Some(menu) = self.menu.as_ref() else {
+            return applied;
+        };
+        let catalog = &menu.catalog;
+        let lines = &mut self.draft.lines;
+
+        // Loose modifiers first: `focus` indexes the lines as they were when asked.
+        if !parsed.loose.is_empty() && parsed.items.is_empty() {
+            let target = focus.or(if single && lines.len() == 1 { Some(0) } else { None });
+            match target.and_then(|t| lines.get_mut(t)) {
+                Some(line) => applied.changed |= line.apply(catalog, &parsed.loose),
+                None => applied.ambiguous = single && lines.len() > 1,
+            }
+        }
+
+        let adding = intents::adds_more(text);
+        for request in &parsed.items {
+            let repeated_in_turn = parsed.items.iter().filter(|r| r.product_id == request.product_id).count() > 1;
+            let existing = if adding || repeated_in_turn {
+                None
+            } else {
+                lines.iter().position(|l| {
+                    l.product_id == request.product_id && (merge || l.missing(catalog).is_some() || focus.is_some())
+                })
+            };
+            match existing.and_then(|i| lines.get_mut(i)) {
+                Some(line) => applied.changed |= line.apply(catalog, &request.details),
+                None => {
+                    let mut line = Line::from_request(request);
+                    line.fill_defaults(catalog);
+                    applied.added.push(line.clone());
+                    lines.push(line);
+                }
+            }
+        }
+
+        let before = lines.len();
+        lines.retain(|l| !parsed.removals.contains(&l.product_id));
+        applied.changed |= lines.len() != before;
+        applied
+    }
+
+    fn ack_applied(&self, applied: &Applied) -> String {
+        match &self.menu {
+            Some(menu) if !applied.added.is_empty() => replies::ack_lines(self.lang, &menu.catalog, &applied.added),
+            _ => replies::ack(self.lang).into(),
+        }
+    }
+
+    fn confirm_phone(&mut self, yes: bool) -> Outcome {
+        if yes {
+            self.draft.phone = Some(self.caller.clone());
+        } else {
+            self.phone_declined = true;
+        }
+        Outcome::Progress(replies::ack(self.lang).into())
+    }
+
+    fn confirm_address(&mut self, yes: bool, address: String) -> Outcome {
+        if yes {
+            self.draft.address = Some(address);
+        } else {
+            self.address_declined = true;
+        }
+        Outcome::Progress(replies::ack(self.lang).into())
+    }
+
+    fn choose_fulfilment(&mut self, fulfilment: Fulfilment, address: Option<String>) -> Outcome {
+        self.draft.fulfilment = Some(fulfilment);
+        if fulfilment == Fulfilment::Delivery && address.is_some() {
+            self.draft.address = address;
+        }
+        Outcome::Progress(replies::ack(self.lang).into())
+    }
+
+    fn start_change(&mut self) -> Outcome {
+        self.changing = true;
+        Outcome::Progress(String::new())
+    }
+
+    // ----- what to ask next -----
+
+    fn pending(&self) -> Pending {
+        if self.changing {
+            return Pending::Change;
+        }
+        let Some(menu) = &self.menu else {
+            return Pending::Order;
+        };
+        if self.draft.lines.is_empty() {
+            return Pending::Order;
+        }
+        if let Some((i, missing)) = self.draft.first_missing(&menu.catalog) {
+            return match missing {
+                Missing::Size => Pending::Size(i),
+                Missing::Group(group) => Pending::Option(i, group),
+            };
+        }
+        if self.draft.name.is_none() {
+            return Pending::Name;
+        }
+        if self.draft.phone.is_none() {
+            return if self.caller.is_empty() || self.phone_declined { Pending::PhoneDigits } else { Pending::Phone };
+        }
+        match (self.draft.fulfilment, &self.draft.address) {
+            (None, _) => Pending::Fulfilment,
+            (Some(Fulfilment::Delivery), None) => {
+                let on_file = self.customer.as_ref().and_then(|c| c.address.clone()).filter(|a| !a.trim().is_empty());
+                match on_file {
+                    Some(address) if !self.address_declined => Pending::AddressConfirm(address),
+                    _ => Pending::Address,
+                }
+            }
+            _ => Pending::Confirm,
+        }
+    }
+
+    fn question(&self, pending: &Pending) -> String {
+        let lang = self.lang;
+        let menu = self.menu.as_ref();
+        let line = |i: &usize| menu.zip(self.draft.lines.get(*i));
+        match pending {
+            Pending::Order => replies::ask_order(lang, self.helped),
+            Pending::Size(i) => {
+                line(i).map_or_else(|| replies::ask_order(lang, false), |(m, l)| replies::ask_size(lang, &m.catalog, l))
+            }
+            Pending::Option(i, group) => line(i).map_or_else(
+                || replies::ask_order(lang, false),
+                |(m, l)| replies::ask_option(lang, &m.catalog, l, group),
+            ),
+            Pending::Name => replies::ask_name(lang),
+            Pending::Phone => replies::ask_phone_default(lang, &self.caller),
+            Pending::PhoneDigits => replies::ask_phone(lang),
+            Pending::Fulfilment => replies::ask_fulfilment(lang),
+            Pending::AddressConfirm(address) => replies::ask_address_confirm(lang, address),
+            Pending::Address => replies::ask_address(lang),
+            Pending::Confirm => menu
+                .map_or_else(|| replies::ask_order(lang, false), |m| replies::readback(lang, &m.catalog, &self.draft)),
+            Pending::Change => replies::ask_change(lang),
+        }
+    }
+
+    /// Say `prefix` followed by the pending question, and listen.
+    fn ask(&self, prefix: &str) -> Vec<Action> {
+        let question = self.question(&self.pending());
+        vec![self.say(format!("{prefix}{question}")), gather()]
+    }
+
+    fn ask_plain(&self, text: String) -> Vec<Action> {
+        vec![self.say(text), gather()]
+    }
+
+    // ----- outcomes -----
+
+    fn not_understood(&mut self, host: &mut dyn Host) -> Vec<Action> {
+        self.misunderstood += 1;
+        if self.misunderstood >= MAX_MISUNDERSTOOD {
+            return self.transfer(host, "not-understood", replies::transferring_not_understood(self.lang));
+        }
+        let question = self.question(&self.pending());
+        let text = format!("{}{question}{}", replies::not_understood(self.lang), replies::agent_hint(self.lang));
+        vec![self.say(text), gather()]
+    }
+
+    fn try_faq(&mut self, host: &mut dyn Host, query: &str) -> Option<Vec<Action>> {
+        let hits = match host.search_faq(query, self.lang.code(), 3) {
+            Ok(hits) => hits,
+            Err(e) => {
+                host.log(LogLevel::Warn, &format!("faq search failed: {}", e.0));
+                return None;
+            }
+        };
+        let good = || hits.iter().filter(|h| h.score >= FAQ_MIN_SCORE);
+        let by_score = |a: &&crate::host::FaqHit, b: &&crate::host::FaqHit| a.score.total_cmp(&b.score);
+        let best = good()
+            .filter(|h| Lang::from_tag(&h.language) == self.lang)
+            .max_by(by_score)
+            .or_else(|| good().max_by(by_score))?;
+        let answer_lang = Lang::from_tag(&best.language);
+        let answer = Action::Say {
+            text: truncate(&best.answer, MAX_SAY_CHARS),
+            language: self.speech_tag(answer_lang),
+            interruptible: true,
+        };
+        self.misunderstood = 0;
+        self.helped = true;
+        let mut actions = vec![answer, tag("faq-answered")];
+        actions.extend(self.ask(""));
+        Some(actions)
+    }
+
+    fn order_status(&mut self, host: &mut dyn Host) -> Vec<Action> {
+        let lang = self.lang;
+        let phone = if self.caller.is_empty() { self.draft.phone.clone() } else { Some(self.caller.clone()) };
+        let mut actions = Vec::new();
+        let text = match phone.map(|p| host.orders_by_phone(&p, 1)) {
+            Some(Ok(orders)) => {
+                actions.push(tag("order-status"));
+                match orders.first() {
+                    Some(order) => {
+                        replies::order_status(lang, order.number, order.status, order.total, &order.currency)
+                    }
+                    None => replies::no_orders(lang),
+                }
+            }
+            Some(Err(e)) => {
+                host.log(LogLevel::Warn, &format!("order lookup failed: {}", e.0));
+                replies::status_unavailable(lang)
+            }
+            None => replies::no_orders(lang),
+        };
+        self.misunderstood = 0;
+        self.helped = true;
+        actions.extend(self.ask(&text));
+        actions
+    }
+
+    fn cancel(&mut self) -> Vec<Action> {
+        self.finished = true;
+        if self.draft.lines.is_empty() {
+            return vec![self.say_final(replies::goodbye(self.lang)), Action::Hangup(Some("caller-done".into()))];
+        }
+        vec![
+            self.say_final(replies::cancelled(self.lang)),
+            tag("order-cancelled"),
+            Action::Hangup(Some("order-cancelled".into())),
+        ]
+    }
+
+    /// Create the order (only ever after the caller confirmed the read-back).
+    fn place_order(&mut self, host: &mut dyn Host) -> Vec<Action> {
+        let fulfilment = self.draft.fulfilment.unwrap_or(Fulfilment::Pickup);
+        let request = OrderRequest {
+            items: self
+                .draft
+                .lines
+                .iter()
+                .map(|l| OrderItem {
+                    product_id: l.product_id.clone(),
+                    size_id: l.size.clone().unwrap_or_default(),
+                    quantity: l.quantity,
+                    options: l.options.clone(),
+                })
+                .collect(),
+            customer_name: self.draft.name.clone().unwrap_or_default(),
+            phone: self.draft.phone.clone().unwrap_or_default(),
+            fulfilment,
+            address: if fulfilment == Fulfilment::Delivery { self.draft.address.clone() } else { None },
+        };
+        match host.create_order(&request) {
+            Ok(order) => {
+                host.log(LogLevel::Info, &format!("order {} placed, total {}", order.number, order.total));
+                self.finished = true;
+                vec![
+                    self.say_final(replies::placed(self.lang, order.number, order.total, &order.currency, fulfilment)),
+                    tag("order-placed"),
+                    Action::Hangup(Some("order-placed".into())),
+                ]
+            }
+            Err(e) => {
+                host.log(LogLevel::Warn, &format!("order create failed: {}", e.0));
+                self.transfer(host, "order-failed", replies::order_failed(self.lang))
+            }
+        }
+    }
+
+    fn transfer(&mut self, host: &mut dyn Host, reason: &str, text: String) -> Vec<Action> {
+        self.transferring = true;
+        self.misunderstood = 0;
+        let customer_name = self.customer.as_ref().map(|c| c.name.as_str()).or(self.draft.name.as_deref());
+        let summary = replies::transfer_summary(
+            self.tenant_lang,
+            self.menu.as_ref().map(|m| &m.catalog),
+            &Summary {
+                caller: &self.caller,
+                customer_name,
+                caller_lang: self.lang,
+                draft: &self.draft,
+                last_said: &self.last_said,
+            },
+        );
+        let summary = truncate(&summary, MAX_SUMMARY_CHARS);
+        host.log(LogLevel::Info, &format!("transfer: {reason}"));
+        vec![self.say_final(text), tag("transferred"), Action::Transfer { reason: reason.to_string(), summary }]
+    }
+
+    // ----- plumbing -----
+
+    /// Read the catalogue once per call. Returns whether it is available.
+    fn load_menu(&mut self, host: &mut dyn Host) -> bool {
+        if self.menu.is_some() {
+            return true;
+        }
+        match host.catalog() {
+            Ok(catalog) => {
+                let lexicon = Lexicon::new(&catalog);
+                self.menu = Some(Menu { catalog, lexicon });
+                true
+            }
+            Err(e) => {
+                host.log(LogLevel::Warn, &format!("catalog unavailable: {}", e.0));
+                false
+            }
+        }
+    }
+
+    /// The TTS language tag: the tenant's own tag when it is in that language.
+    fn speech_tag(&self, lang: Lang) -> String {
+        if lang == self.tenant_lang && !self.tenant_tag.is_empty() {
+            self.tenant_tag.clone()
+        } else {
+            lang.pick("zh-TW", "en-US").to_string()
+        }
+    }
+
+    fn say(&self, text: String) -> Action {
+        Action::Say { text: truncate(&text, MAX_SAY_CHARS), language: self.speech_tag(self.lang), interruptible: true }
+    }
+
+    /// Last words before a hang-up or a transfer: the caller should hear them out.
+    fn say_final(&self, text: String) -> Action {
+        Action::Say { text: truncate(&text, MAX_SAY_CHARS), language: self.speech_tag(self.lang), interruptible: false }
+    }
+}
+
+fn truncate(text: &str, max_chars: usize) -> String {
+    text.chars().take(max_chars).collect()
+}
+
+fn gather() -> Action {
+    Action::Gather { timeout_ms: GATHER_TIMEOUT_MS }
+}
+
+fn tag(name: &str) -> Action {
+    Action::Tag(vec![name.to_string()])
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,462 @@
+//! Whole calls against a fake host holding the demo tenant's catalogue, FAQ and customers.
+
+use super::*;
+use crate::catalog::fixtures::demo;
+use crate::host::{FaqHit, HostError, OrderStatus, PlacedOrder};
+
+const CALLER: &str = "+886922000111";
+const KNOWN: &str = "+886912345678";
+
+struct FaqEntry {
+    language: &'static str,
+    keywords: &'static [&'static str],
+    answer: &'static str,
+}
+
+const FAQ: &[FaqEntry] = &[
+    FaqEntry {
+        language: "zh",
+        keywords: &["幾點", "營業", "開門"],
+        answer: "我們每天早上十點營業到晚上九點，全年無休。",
+    },
+    FaqEntry { language: "en", keywords: &["hours", "open"], answer: "We are open every day from 10 a.m. to 9 p.m." },
+    FaqEntry {
+        language: "zh", keywords: &["外送範圍", "送到哪"], answer: "我們外送台北市大安區和信義區。"
+    },
+    FaqEntry {
+        language: "en",
+        keywords: &["deliver", "area"],
+        answer: "We deliver within three kilometres of the shop.",
+    },
+];
+
+/// Scores like a keyword matcher: a keyword hit is a strong match, anything else is noise.
+struct FakeHost {
+    catalog: Catalog,
+    customers: Vec<Customer>,
+    history: Vec<(String, PlacedOrder)>,
+    created: Vec<OrderRequest>,
+    fail_create: bool,
+}
+
+impl FakeHost {
+    fn new() -> FakeHost {
+        FakeHost {
+            catalog: demo(),
+            customers: vec![
+                Customer {
+                    name: "王小明".into(),
+                    phone: KNOWN.into(),
+                    address: Some("台北市信義區松仁路100號".into()),
+                    blocked: false,
+                },
+                Customer { name: "Troll".into(), phone: "+886900000000".into(), address: None, blocked: true },
+            ],
+            history: vec![(
+                KNOWN.into(),
+                PlacedOrder { number: 1000, total: 120, currency: "TWD".into(), status: OrderStatus::Preparing },
+            )],
+            created: Vec::new(),
+            fail_create: false,
+        }
+    }
+}
+
+impl Host for FakeHost {
+    fn catalog(&mut self) -> Result<Catalog, HostError> {
+        Ok(self.catalog.clone())
+    }
+
+    fn lookup_customer(&mut self, phone: &str) -> Result<Option<Customer>, HostError> {
+        Ok(self.customers.iter().find(|c| c.phone == phone).cloned())
+    }
+
+    fn search_faq(&mut self, query: &str, _language: &str, limit: u32) -> Result<Vec<FaqHit>, HostError> {
+        let query = query.to_lowercase();
+        let mut hits: Vec<FaqHit> = FAQ
+            .iter()
+            .map(|e| FaqHit {
+                answer: e.answer.into(),
+                language: e.language.into(),
+                score: if e.keywords.iter().any(|k| query.contains(k)) { 0.8 } else { 0.1 },
+            })
+            .collect();
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score));
+        hits.truncate(limit as usize);
+        Ok(hits)
+    }
+
+    fn create_order(&mut self, request: &OrderRequest) -> Result<PlacedOrder, HostError> {
+        if self.fail_create {
+            return Err(HostError("unavailable: storage timeout".into()));
+        }
+        let total = request
+            .items
+            .iter()
+            .map(|i| {
+                let price = self.catalog.product(&i.product_id).and_then(|p| p.size(&i.size_id)).map_or(0, |s| s.price);
+                price * i.quantity
+            })
+            .sum();
+        self.created.push(request.clone());
+        Ok(PlacedOrder {
+            number: 1000 + self.created.len() as u64,
+            total,
+            currency: "TWD".into(),
+            status: OrderStatus::Received,
+        })
+    }
+
+    fn orders_by_phone(&mut self, phone: &str, limit: u32) -> Result<Vec<PlacedOrder>, HostError> {
+        Ok(self.history.iter().filter(|(p, _)| p == phone).map(|(_, o)| o.clone()).take(limit as usize).collect())
+    }
+
+    fn log(&mut self, _level: LogLevel, _message: &str) {}
+}
+
+struct Call {
+    dialog: Dialog,
+    host: FakeHost,
+}
+
+impl Call {
+    fn start(caller: &str) -> (Call, Vec<Action>) {
+        Call::start_with(caller, FakeHost::new())
+    }
+
+    fn start_with(caller: &str, host: FakeHost) -> (Call, Vec<Action>) {
+        let mut call =
+            Call { dialog: Dialog::new(&CallInfo { caller: caller.into(), language: "zh-TW".into() }), host };
+        let actions = call.event(Event::CallStarted);
+        (call, actions)
+    }
+
+    fn event(&mut self, event: Event) -> Vec<Action> {
+        self.dialog.handle(&mut self.host, event)
+    }
+
+    /// The caller speaks; the recogniser reports the language the way an ASR would.
+    fn says(&mut self, text: &str) -> Vec<Action> {
+        let language = if crate::language::has_cjk(text) { "zh" } else { "en" };
+        self.event(Event::Utterance { text: text.into(), language: language.into() })
+    }
+}
+
+fn spoken(actions: &[Action]) -> String {
+    actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Say { text, .. } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+fn tags(actions: &[Action]) -> Vec<String> {
+    actions
+        .iter()
+        .flat_map(|a| match a {
+            Action::Tag(tags) => tags.clone(),
+            _ => Vec::new(),
+        })
+        .collect()
+}
+
+fn ends_with_gather(actions: &[Action]) -> bool {
+    matches!(actions.last(), Some(Action::Gather { timeout_ms: 8000 }))
+}
+
+fn transfer_of(actions: &[Action]) -> Option<(&str, &str)> {
+    actions.iter().find_map(|a| match a {
+        Action::Transfer { reason, summary } => Some((reason.as_str(), summary.as_str())),
+        _ => None,
+    })
+}
+
+#[track_caller]
+fn assert_turn(actions: &[Action], text: &str) {
+    assert_eq!(spoken(actions), text);
+    assert!(ends_with_gather(actions), "turn should end with a gather: {actions:?}");
+}
+
+#[test]
+fn full_chinese_order() {
+    let (mut call, greeting) = Call::start(CALLER);
+    assert_turn(&greeting, "您好，歡迎致電珍珍茶坊！請問今天想喝點什麼？");
+    assert!(matches!(&greeting[0], Action::Say { language, .. } if language == "zh-TW"));
+
+    assert_turn(
+        &call.says("一杯中杯紅茶無糖去冰，還有兩杯大杯綠茶微糖"),
+        "好的，中杯紅茶1杯，無糖、去冰；大杯綠茶2杯，微糖。請問綠茶的冰塊要正常冰、少冰還是去冰？",
+    );
+    assert_turn(&call.says("少冰"), "好的。請問怎麼稱呼您？");
+    assert_turn(&call.says("我姓陳"), "好的。聯絡電話是打來的這支電話 0922-000-111 嗎？");
+    assert_turn(&call.says("對"), "好的。請問要外送還是自取？");
+    assert_turn(&call.says("外送"), "好的。請問外送地址是哪裡？");
+    assert_turn(
+        &call.says("台北市大安區復興南路一段100號"),
+        "好的。跟您確認訂單：中杯紅茶1杯，無糖、去冰；大杯綠茶2杯，微糖、少冰。外送到台北市大安區復興南路一段100號，陳，電話0922-000-111。總共100元，請問正確嗎？",
+    );
+    assert!(call.host.created.is_empty(), "nothing is ordered before the caller confirms");
+
+    let done = call.says("對，沒錯");
+    assert_eq!(spoken(&done), "訂單成立！您的訂單編號是1001，總共100元。我們會盡快為您送達。謝謝您的訂購，再見！");
+    assert_eq!(tags(&done), vec!["order-placed"]);
+    assert_eq!(done.last(), Some(&Action::Hangup(Some("order-placed".into()))));
+
+    let request = &call.host.created[0];
+    assert_eq!(request.customer_name, "陳");
+    assert_eq!(request.phone, CALLER);
+    assert_eq!(request.fulfilment, Fulfilment::Delivery);
+    assert_eq!(request.address.as_deref(), Some("台北市大安區復興南路一段100號"));
+    assert_eq!(
+        request.items,
+        vec![
+            OrderItem {
+                product_id: "black-tea".into(),
+                size_id: "M".into(),
+                quantity: 1,
+                options: vec![("sugar".into(), "none".into()), ("ice".into(), "none".into())],
+            },
+            OrderItem {
+                product_id: "green-tea".into(),
+                size_id: "L".into(),
+                quantity: 2,
+                options: vec![("sugar".into(), "light".into()), ("ice".into(), "less".into())],
+            },
+        ]
+    );
+    assert!(call.says("還在嗎").is_empty(), "a finished call does nothing more");
+}
+
+#[test]
+fn full_english_order() {
+    let (mut call, _) = Call::start(CALLER);
+    let turn = call.says("a medium black tea no sugar and one large mango smoothie");
+    assert_turn(
+        &turn,
+        "Got it: 1 medium black tea, no sugar; 1 large mango smoothie. How would you like the ice in your black tea: regular ice, less ice or no ice?",
+    );
+    assert!(matches!(&turn[0], Action::Say { language, .. } if language == "en-US"));
+    assert_turn(
+        &call.says("no ice"),
+        "Got it. How would you like the sugar in your mango smoothie: full sugar, half sugar, light sugar or no sugar?",
+    );
+    assert_turn(&call.says("half"), "Got it. May I have your name, please?");
+    assert_turn(&call.says("My name is Alice"), "Got it. Should we use the number you're calling from, 0922-000-111?");
+    assert_turn(&call.says("no"), "Got it. What's your phone number?");
+    assert_turn(&call.says("0933 123 456"), "Got it. Is this for delivery or pickup?");
+    assert_turn(
+        &call.says("I'll pick it up"),
+        "Got it. Let me read back your order: 1 medium black tea, no sugar, no ice; 1 large mango smoothie, half sugar. Pickup, for Alice, phone 0933-123-456. The total is NT$110. Is that correct?",
+    );
+    let done = call.says("yes");
+    assert_eq!(
+        spoken(&done),
+        "Your order is placed! Order number 1001, total NT$110. You can pick it up at the shop when it's ready. Thank you, goodbye!"
+    );
+    assert_eq!(tags(&done), vec!["order-placed"]);
+    let request = &call.host.created[0];
+    assert_eq!(request.phone, "0933123456");
+    assert_eq!(request.customer_name, "Alice");
+    assert_eq!(request.fulfilment, Fulfilment::Pickup);
+    assert_eq!(request.address, None);
+}
+
+#[test]
+fn faq_mid_order_keeps_the_order() {
+    let (mut call, _) = Call::start(CALLER);
+    assert_turn(&call.says("我要兩杯大杯珍珠奶茶半糖少冰"), "好的，大杯珍珠奶茶2杯，半糖、少冰。請問怎麼稱呼您？");
+
+    let faq = call.says("你們幾點開門？");
+    assert_eq!(spoken(&faq), "我們每天早上十點營業到晚上九點，全年無休。|請問怎麼稱呼您？");
+    assert_eq!(tags(&faq), vec!["faq-answered"]);
+    assert!(ends_with_gather(&faq));
+
+    // An English question mid-order: answered in English, then the pending question in English.
+    let faq = call.says("Do you deliver to Xinyi?");
+    assert_eq!(spoken(&faq), "We deliver within three kilometres of the shop.|May I have your name, please?");
+    assert!(matches!(&faq[0], Action::Say { language, .. } if language == "en-US"));
+
+    call.says("Ming");
+    call.says("yes");
+    call.says("pickup");
+    let readback = call.says("yes");
+    assert!(readback.iter().any(|a| matches!(a, Action::Hangup(Some(r)) if r == "order-placed")), "{readback:?}");
+    assert_eq!(call.host.created[0].items.len(), 1);
+    assert_eq!(call.host.created[0].items[0].quantity, 2);
+}
+
+#[test]
+fn transfer_on_request_with_summary() {
+    let (mut call, _) = Call::start(CALLER);
+    call.says("我要兩杯大杯珍珠奶茶半糖少冰");
+    let turn = call.says("我要轉人工");
+    assert_eq!(spoken(&turn), "好的，現在為您轉接專人，請稍候。");
+    assert_eq!(tags(&turn), vec!["transferred"]);
+    let (reason, summary) = transfer_of(&turn).expect("a transfer action");
+    assert_eq!(reason, "caller-request");
+    assert_eq!(summary, "來電0922-000-111。說中文。點餐：大杯珍珠奶茶2杯，半糖、少冰。最後說：「我要轉人工」。");
+
+    // Nobody answers: apologise and carry on where we were.
+    let turn = call.event(Event::TransferResult { connected: false });
+    assert_turn(&turn, "很抱歉，目前沒有專人可以接聽，我們繼續為您服務。請問怎麼稱呼您？");
+
+    // DTMF 0 also asks for a person; a connected transfer ends the flow's part.
+    let turn = call.event(Event::Dtmf("0".into()));
+    assert_eq!(transfer_of(&turn).map(|t| t.0), Some("caller-request"));
+    assert!(call.event(Event::TransferResult { connected: true }).is_empty());
+    assert!(call.event(Event::Hangup).is_empty());
+}
+
+#[test]
+fn transfer_after_two_misunderstandings() {
+    let (mut call, _) = Call::start(CALLER);
+    let first = call.says("今天天氣很好");
+    assert_turn(&first, "不好意思，我沒有聽懂。請問想點什麼飲料呢？需要專人服務請說「轉人工」或按0。");
+    let second = call.says("嗯嗯嗯");
+    assert_eq!(spoken(&second), "不好意思，我還是不太明白，現在為您轉接專人，請稍候。");
+    assert_eq!(transfer_of(&second).map(|t| t.0), Some("not-understood"));
+}
+
+#[test]
+fn understanding_resets_the_misunderstanding_count() {
+    let (mut call, _) = Call::start(CALLER);
+    call.says("blah blah");
+    call.says("one black tea");
+    let turn = call.says("blah blah");
+    assert!(transfer_of(&turn).is_none());
+    assert!(ends_with_gather(&turn));
+}
+
+#[test]
+fn known_customer_prefilled_and_change_after_readback() {
+    let (mut call, greeting) = Call::start(KNOWN);
+    assert_turn(&greeting, "王小明您好，歡迎致電珍珍茶坊！請問今天想喝點什麼？");
+    assert_turn(
+        &call.says("兩杯大杯珍奶半糖少冰，外送"),
+        "好的，大杯珍珠奶茶2杯，半糖、少冰。請問一樣送到台北市信義區松仁路100號嗎？",
+    );
+    assert_turn(
+        &call.says("對"),
+        "好的。跟您確認訂單：大杯珍珠奶茶2杯，半糖、少冰。外送到台北市信義區松仁路100號，王小明，電話0912-345-678。總共120元，請問正確嗎？",
+    );
+    assert_turn(&call.says("不對"), "請問要修改什麼呢？");
+    assert_turn(
+        &call.says("改成中杯"),
+        "好的。跟您確認訂單：中杯珍珠奶茶2杯，半糖、少冰。外送到台北市信義區松仁路100號，王小明，電話0912-345-678。總共100元，請問正確嗎？",
+    );
+    let done = call.says("好");
+    assert_eq!(tags(&done), vec!["order-placed"]);
+    assert_eq!(call.host.created[0].phone, KNOWN);
+    assert_eq!(call.host.created[0].items[0].size_id, "M");
+}
+
+#[test]
+fn english_greeting_for_english_tenant() {
+    let mut call = Call {
+        dialog: Dialog::new(&CallInfo { caller: KNOWN.into(), language: "en-US".into() }),
+        host: FakeHost::new(),
+    };
+    let greeting = call.event(Event::CallStarted);
+    assert_turn(&greeting, "Hi 王小明, welcome to Zhenzhen Tea House! What would you like to order today?");
+    let mut call = Call {
+        dialog: Dialog::new(&CallInfo { caller: CALLER.into(), language: "en-US".into() }),
+        host: FakeHost::new(),
+    };
+    assert_turn(
+        &call.event(Event::CallStarted),
+        "Hello, welcome to Zhenzhen Tea House! What would you like to order today?",
+    );
+}
+
+#[test]
+fn blocked_caller_is_refused() {
+    let (_, actions) = Call::start("+886900000000");
+    assert_eq!(spoken(&actions), "很抱歉，目前無法為您提供服務。謝謝您的來電，再見。");
+    assert_eq!(tags(&actions), vec!["blocked"]);
+    assert_eq!(actions.last(), Some(&Action::Hangup(Some("blocked".into()))));
+}
+
+#[test]
+fn no_input_reprompts_then_hangs_up() {
+    let (mut call, _) = Call::start(CALLER);
+    assert_turn(&call.event(Event::NoInput), "不好意思，我沒有聽到您的聲音。請問想點什麼飲料呢？");
+    let last = call.event(Event::NoInput);
+    assert_eq!(last.last(), Some(&Action::Hangup(Some("no-input".into()))));
+}
+
+#[test]
+fn order_status_then_continue() {
+    let (mut call, _) = Call::start(KNOWN);
+    let turn = call.says("我的訂單到哪了");
+    assert_turn(&turn, "您最近一筆訂單編號1000，目前製作中，總共120元。請問還需要什麼嗎？想點飲料可以直接告訴我。");
+    assert_eq!(tags(&turn), vec!["order-status"]);
+    let (mut call, _) = Call::start(CALLER);
+    let turn = call.says("where is my order");
+    assert_eq!(
+        spoken(&turn),
+        "I couldn't find any orders for this number. Anything else? You can order drinks any time."
+    );
+    let bye = call.says("no thanks");
+    assert_eq!(bye.last(), Some(&Action::Hangup(Some("caller-done".into()))));
+}
+
+#[test]
+fn cancel_abandons_politely() {
+    let (mut call, _) = Call::start(CALLER);
+    call.says("一杯紅茶");
+    let turn = call.says("算了，不要了");
+    assert_eq!(spoken(&turn), "好的，已經取消這次的訂單。謝謝您的來電，再見！");
+    assert_eq!(tags(&turn), vec!["order-cancelled"]);
+    assert_eq!(turn.last(), Some(&Action::Hangup(Some("order-cancelled".into()))));
+    assert!(call.host.created.is_empty());
+}
+
+#[test]
+fn failed_create_transfers() {
+    let mut host = FakeHost::new();
+    host.fail_create = true;
+    let (mut call, _) = Call::start_with(KNOWN, host);
+    call.says("一杯大杯紅茶半糖去冰，自取");
+    let turn = call.says("對");
+    assert_eq!(transfer_of(&turn).map(|t| t.0), Some("order-failed"));
+    assert_eq!(tags(&turn), vec!["transferred"]);
+}
+
+#[test]
+fn items_can_be_added_and_removed_while_asking() {
+    let (mut call, _) = Call::start(CALLER);
+    call.says("一杯大杯紅茶半糖去冰");
+    assert_turn(&call.says("再加一杯中杯綠茶無糖少冰"), "好的，中杯綠茶1杯，無糖、少冰。請問怎麼稱呼您？");
+    assert_turn(&call.says("綠茶不要了"), "好的。請問怎麼稱呼您？");
+    assert_eq!(call.dialog.draft.lines.len(), 1);
+    assert_turn(&call.says("珍奶多少錢"), "珍珠奶茶中杯50元、大杯60元。請問怎麼稱呼您？");
+}
+
+#[test]
+fn dtmf_answers() {
+    let (mut call, _) = Call::start(CALLER);
+    call.says("one large black tea half sugar no ice");
+    call.says("Bob");
+    assert_turn(&call.event(Event::Dtmf("0911222333".into())), "Got it. Is this for delivery or pickup?");
+    let turn = call.event(Event::Dtmf("2".into()));
+    assert!(spoken(&turn).contains("Pickup, for Bob, phone 0911-222-333. The total is NT$35."), "{turn:?}");
+    let done = call.event(Event::Dtmf("1".into()));
+    assert_eq!(tags(&done), vec!["order-placed"]);
+}
+
+#[test]
+fn long_orders_stay_within_the_say_limit() {
+    let (mut call, _) = Call::start(CALLER);
+    for _ in 0..100 {
+        call.says("再加兩杯大杯珍珠奶茶半糖少冰，還有一杯中杯芒果冰沙無糖");
+    }
+    assert_eq!(call.dialog.draft.lines.len(), 200);
+    call.says("陳");
+    call.says("對");
+    let readback = call.says("自取");
+    let Some(Action::Say { text, .. }) = readback.first() else { panic!("{readback:?}") };
+    assert_eq!(text.chars().count(), MAX_SAY_CHARS);
+}

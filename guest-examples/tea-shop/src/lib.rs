@@ -1,0 +1,200 @@
+//! 珍珍茶坊 / Zhenzhen Tea House: the demo tenant's order-taking phone bot.
+//!
+//! This file is only glue between the WIT world `flow` and the dialog:
+//! it converts host records to the flow's own types, implements
+//! [`host::Host`] with the WIT imports, and keeps the call's [`Dialog`].
+//! The host creates one component instance per call, so that state is
+//! simply a per-instance global.
+
+mod catalog;
+mod dialog;
+mod host;
+mod intents;
+mod language;
+mod numbers;
+mod order;
+mod order_parse;
+mod replies;
+
+use std::cell::RefCell;
+
+use dialog::{Action, CallInfo, Dialog, Event};
+use intents::Fulfilment;
+
+wit_bindgen::generate!({ path: "../../wit", world: "flow" });
+
+use exports::switchboard::flow::handler::Guest;
+use switchboard::flow::{catalog as wit_catalog, customers, knowledge, log, orders, types};
+
+thread_local! {
+    /// The call this instance serves; created on its first event.
+    static DIALOG: RefCell<Option<Dialog>> = const { RefCell::new(None) };
+}
+
+struct TeaShop;
+
+impl Guest for TeaShop {
+    fn handle(call: types::CallInfo, event: types::Event) -> Vec<types::Action> {
+        DIALOG.with(|cell| {
+            let mut slot = cell.borrow_mut();
+            let dialog = slot.get_or_insert_with(|| {
+                Dialog::new(&CallInfo { caller: call.caller.clone(), language: call.language.clone() })
+            });
+            dialog.handle(&mut WitHost, from_wit_event(event)).into_iter().map(to_wit_action).collect()
+        })
+    }
+}
+
+export!(TeaShop);
+
+fn from_wit_event(event: types::Event) -> Event {
+    match event {
+        types::Event::CallStarted => Event::CallStarted,
+        types::Event::Utterance(u) => Event::Utterance { text: u.text, language: u.language },
+        types::Event::Dtmf(keys) => Event::Dtmf(keys),
+        types::Event::NoInput => Event::NoInput,
+        types::Event::TransferResult(r) => {
+            Event::TransferResult { connected: matches!(r.status, types::TransferStatus::Connected) }
+        }
+        types::Event::Hangup(_) => Event::Hangup,
+    }
+}
+
+fn to_wit_action(action: Action) -> types::Action {
+    match action {
+        Action::Say { text, language, interruptible } => {
+            types::Action::Say(types::Say { text, language: Some(language), interruptible })
+        }
+        Action::Gather { timeout_ms } => types::Action::Gather(types::Gather {
+            modes: types::InputModes::SPEECH | types::InputModes::DTMF,
+            timeout_ms,
+            max_digits: 0,
+        }),
+        Action::Transfer { reason, summary } => {
+            types::Action::Transfer(types::Transfer { target: None, reason, summary })
+        }
+        Action::Hangup(reason) => types::Action::Hangup(reason),
+        Action::Tag(tags) => types::Action::Tag(tags),
+    }
+}
+
+fn error_text(error: types::Error) -> host::HostError {
+    host::HostError(match error {
+        types::Error::NotFound => "not found".to_string(),
+        types::Error::Invalid(why) => format!("invalid: {why}"),
+        types::Error::QuotaExceeded(why) => format!("quota exceeded: {why}"),
+        types::Error::Unavailable(why) => format!("unavailable: {why}"),
+    })
+}
+
+fn localized(names: Vec<types::Localized>) -> Vec<catalog::Localized> {
+    names.into_iter().map(|n| catalog::Localized { lang: n.lang, text: n.text }).collect()
+}
+
+fn from_wit_catalog(c: wit_catalog::Catalog) -> catalog::Catalog {
+    catalog::Catalog {
+        currency: c.currency,
+        products: c
+            .products
+            .into_iter()
+            .map(|p| catalog::Product {
+                id: p.id,
+                names: localized(p.names),
+                aliases: p.aliases,
+                sizes: p
+                    .sizes
+                    .into_iter()
+                    .map(|s| catalog::Size { id: s.id, names: localized(s.names), price: s.price })
+                    .collect(),
+                option_groups: p.option_groups,
+            })
+            .collect(),
+        option_groups: c
+            .option_groups
+            .into_iter()
+            .map(|g| catalog::OptionGroup {
+                id: g.id,
+                names: localized(g.names),
+                choices: g
+                    .choices
+                    .into_iter()
+                    .map(|c| catalog::Choice { id: c.id, names: localized(c.names), aliases: c.aliases })
+                    .collect(),
+                default_choice: g.default_choice,
+            })
+            .collect(),
+    }
+}
+
+fn from_wit_order(o: orders::Order) -> host::PlacedOrder {
+    let status = match o.status {
+        orders::OrderStatus::Received => host::OrderStatus::Received,
+        orders::OrderStatus::Preparing => host::OrderStatus::Preparing,
+        orders::OrderStatus::Ready => host::OrderStatus::Ready,
+        orders::OrderStatus::OutForDelivery => host::OrderStatus::OutForDelivery,
+        orders::OrderStatus::Completed => host::OrderStatus::Completed,
+        orders::OrderStatus::Cancelled => host::OrderStatus::Cancelled,
+    };
+    host::PlacedOrder { number: o.number, total: o.total, currency: o.currency, status }
+}
+
+/// The tenant's capabilities, through the WIT imports.
+struct WitHost;
+
+impl host::Host for WitHost {
+    fn catalog(&mut self) -> Result<catalog::Catalog, host::HostError> {
+        wit_catalog::get().map(from_wit_catalog).map_err(error_text)
+    }
+
+    fn lookup_customer(&mut self, phone: &str) -> Result<Option<host::Customer>, host::HostError> {
+        let found = customers::lookup(phone).map_err(error_text)?;
+        Ok(found.map(|c| host::Customer { name: c.name, phone: c.phone, address: c.address, blocked: c.blocked }))
+    }
+
+    fn search_faq(&mut self, query: &str, language: &str, limit: u32) -> Result<Vec<host::FaqHit>, host::HostError> {
+        let hits = knowledge::search(query, Some(language), limit).map_err(error_text)?;
+        Ok(hits.into_iter().map(|h| host::FaqHit { answer: h.answer, language: h.language, score: h.score }).collect())
+    }
+
+    fn create_order(&mut self, request: &host::OrderRequest) -> Result<host::PlacedOrder, host::HostError> {
+        let request = orders::OrderRequest {
+            items: request
+                .items
+                .iter()
+                .map(|i| orders::ItemRequest {
+                    product_id: i.product_id.clone(),
+                    size_id: i.size_id.clone(),
+                    quantity: i.quantity,
+                    options: i
+                        .options
+                        .iter()
+                        .map(|(group, choice)| orders::ChosenOption { group: group.clone(), choice: choice.clone() })
+                        .collect(),
+                })
+                .collect(),
+            customer_name: request.customer_name.clone(),
+            phone: request.phone.clone(),
+            fulfilment: match request.fulfilment {
+                Fulfilment::Delivery => orders::Fulfilment::Delivery,
+                Fulfilment::Pickup => orders::Fulfilment::Pickup,
+            },
+            address: request.address.clone(),
+            notes: None,
+        };
+        orders::create(&request).map(from_wit_order).map_err(error_text)
+    }
+
+    fn orders_by_phone(&mut self, phone: &str, limit: u32) -> Result<Vec<host::PlacedOrder>, host::HostError> {
+        let found = orders::list_by_phone(phone, limit).map_err(error_text)?;
+        Ok(found.into_iter().map(from_wit_order).collect())
+    }
+
+    fn log(&mut self, level: host::LogLevel, message: &str) {
+        let level = match level {
+            host::LogLevel::Debug => log::Level::Debug,
+            host::LogLevel::Info => log::Level::Info,
+            host::LogLevel::Warn => log::Level::Warn,
+        };
+        log::log(level, message);
+    }
+}

@@ -1,0 +1,76 @@
+//! Who is calling the API: the provider's admin token, or a tenant's key.
+//! A tenant key sees only its own tenant; anything else answers 404, so a key
+//! cannot even learn that another tenant exists.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+
+use super::ApiState;
+use super::error::ApiError;
+use crate::storage::api_keys::hash_key;
+use crate::storage::tenants::Tenant;
+
+#[derive(Debug, Clone)]
+pub enum Principal {
+    /// The provider: manages tenants and may act on any of them.
+    Admin,
+    /// A tenant's API key.
+    Tenant(String),
+}
+
+fn bearer(parts: &Parts) -> Option<String> {
+    if let Some(value) = parts.headers.get(axum::http::header::AUTHORIZATION) {
+        let value = value.to_str().ok()?;
+        let token = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer "))?;
+        return Some(token.trim().to_string());
+    }
+    // Browsers cannot set headers on a WebSocket: accept `?access_token=` there.
+    let query = parts.uri.query()?;
+    query.split('&').find_map(|kv| kv.strip_prefix("access_token=")).map(|t| t.to_string())
+}
+
+impl FromRequestParts<ApiState> for Principal {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts).ok_or_else(ApiError::unauthorized)?;
+        if token.len() > 200 {
+            return Err(ApiError::unauthorized());
+        }
+        if constant_time_eq(hash_key(&token).as_bytes(), state.admin_token_hash.as_bytes()) {
+            return Ok(Principal::Admin);
+        }
+        let key = state.app.db.run(move |db| db.api_key(&token)).await?;
+        match key {
+            Some(k) => Ok(Principal::Tenant(k.tenant_id)),
+            None => Err(ApiError::unauthorized()),
+        }
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+impl Principal {
+    pub fn require_admin(&self) -> Result<(), ApiError> {
+        match self {
+            Principal::Admin => Ok(()),
+            Principal::Tenant(_) => Err(ApiError::forbidden("this needs the provider's admin token")),
+        }
+    }
+
+    /// The tenant at `/v1/tenants/{id}`, if this principal may act on it.
+    pub async fn tenant(&self, state: &ApiState, id: &str) -> Result<Tenant, ApiError> {
+        if let Principal::Tenant(own) = self
+            && own != id
+        {
+            return Err(ApiError::not_found("tenant"));
+        }
+        let id = id.to_string();
+        state.app.db.run(move |db| db.tenant(&id)).await.map_err(|e| match e {
+            crate::storage::StorageError::NotFound => ApiError::not_found("tenant"),
+            e => e.into(),
+        })
+    }
+}

@@ -1,0 +1,185 @@
+//! `/v1/tenants/{id}/calls`: call records, simulated calls (a whole scripted
+//! conversation in one request) and the interactive WebSocket text session.
+//! Both run the same [`CallSession`] as a phone call, minus audio.
+
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::error::{ApiError, ApiResult, Json};
+use super::{ApiState, Principal};
+use crate::call::{CallSession, CallSetup, CallerInput, Turn};
+use crate::storage::calls::{CallRecord, Channel, Direction};
+use crate::storage::tenants::Tenant;
+
+/// Inputs one simulated call may carry.
+const MAX_SIMULATED_INPUTS: usize = 200;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    limit: Option<usize>,
+}
+
+pub async fn list(
+    State(s): State<ApiState>,
+    who: Principal,
+    Path(id): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<Value>> {
+    who.tenant(&s, &id).await?;
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    let calls = s.app.db.run(move |db| db.calls(&id, limit)).await?;
+    Ok(Json(json!({ "calls": calls })))
+}
+
+pub async fn get(
+    State(s): State<ApiState>,
+    who: Principal,
+    Path((id, call_id)): Path<(String, String)>,
+) -> ApiResult<axum::Json<CallRecord>> {
+    who.tenant(&s, &id).await?;
+    s.app.db.run(move |db| db.call(&id, &call_id)).await.map(axum::Json).map_err(|e| match e {
+        crate::storage::StorageError::NotFound => ApiError::not_found("call"),
+        e => e.into(),
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SimulateRequest {
+    /// The caller's number, as caller ID would give it.
+    #[serde(default)]
+    caller: String,
+    /// The dialled number; defaults to the tenant's first.
+    callee: Option<String>,
+    #[serde(default)]
+    inputs: Vec<CallerInput>,
+}
+
+#[derive(Serialize)]
+struct SimulatedTurn {
+    input: Option<CallerInput>,
+    #[serde(flatten)]
+    turn: Turn,
+}
+
+fn setup(tenant: Tenant, caller: String, callee: Option<String>) -> Result<CallSetup, ApiError> {
+    if caller.len() > 32 {
+        return Err(ApiError::bad_request("caller is longer than 32 characters"));
+    }
+    let callee = callee.or_else(|| tenant.numbers.first().cloned()).unwrap_or_default();
+    Ok(CallSetup {
+        tenant,
+        caller,
+        callee,
+        channel: Channel::Simulated,
+        direction: Direction::Inbound,
+        flow_input: String::new(),
+    })
+}
+
+/// Run a whole call from scripted caller inputs and return every turn.
+pub async fn simulate(
+    State(s): State<ApiState>,
+    who: Principal,
+    Path(id): Path<String>,
+    Json(req): Json<SimulateRequest>,
+) -> ApiResult<Json<Value>> {
+    let tenant = who.tenant(&s, &id).await?;
+    if req.inputs.len() > MAX_SIMULATED_INPUTS {
+        return Err(ApiError::bad_request(format!("at most {MAX_SIMULATED_INPUTS} inputs")));
+    }
+    let (mut session, greeting) = CallSession::start(s.app.clone(), setup(tenant, req.caller, req.callee)?).await;
+    let mut turns = vec![SimulatedTurn { input: None, turn: greeting }];
+    for input in req.inputs {
+        if session.is_ended() {
+            break;
+        }
+        let turn = session.input(input.clone()).await;
+        turns.push(SimulatedTurn { input: Some(input), turn });
+    }
+    if !session.is_ended() {
+        // The script ran out: the caller hangs up.
+        let turn = session.caller_hung_up().await;
+        turns.push(SimulatedTurn { input: Some(CallerInput::Hangup { hangup: true }), turn });
+    }
+    let r = &session.record;
+    Ok(Json(json!({
+        "call_id": r.id,
+        "flow_version": r.flow_version,
+        "turns": turns,
+        "outcome": r.outcome,
+        "end_reason": r.end_reason,
+        "tags": r.tags,
+        "flow_error": r.flow_error,
+        "transfer": r.transfer,
+        "order_ids": r.order_ids,
+    })))
+}
+
+#[derive(Deserialize)]
+pub struct SessionQuery {
+    #[serde(default)]
+    caller: String,
+    callee: Option<String>,
+    #[allow(dead_code)]
+    access_token: Option<String>,
+}
+
+/// An interactive text call over a WebSocket. The server sends each turn as
+/// `{"type":"turn", ...}`; the client sends caller inputs as in `simulate`;
+/// closing the socket hangs up.
+pub async fn session(
+    State(s): State<ApiState>,
+    who: Principal,
+    Path(id): Path<String>,
+    Query(q): Query<SessionQuery>,
+    ws: WebSocketUpgrade,
+) -> ApiResult<Response> {
+    let tenant = who.tenant(&s, &id).await?;
+    let setup = setup(tenant, q.caller, q.callee)?;
+    Ok(ws.max_message_size(64 * 1024).on_upgrade(move |socket| run_session(s, setup, socket)))
+}
+
+fn turn_message(call_id: &str, turn: &Turn) -> Message {
+    let mut v = serde_json::to_value(turn).unwrap_or_default();
+    v["type"] = json!("turn");
+    v["call_id"] = json!(call_id);
+    Message::Text(v.to_string().into())
+}
+
+async fn run_session(s: ApiState, setup: CallSetup, mut socket: WebSocket) {
+    let (mut session, greeting) = CallSession::start(s.app.clone(), setup).await;
+    if socket.send(turn_message(session.id(), &greeting)).await.is_err() {
+        session.caller_hung_up().await;
+        return;
+    }
+    while !session.is_ended() {
+        let Some(Ok(msg)) = socket.recv().await else { break };
+        let text = match msg {
+            Message::Text(t) => t,
+            Message::Close(_) => break,
+            _ => continue,
+        };
+        let turn = match serde_json::from_str::<CallerInput>(&text) {
+            Ok(input) => session.input(input).await,
+            Err(e) => {
+                let err = json!({ "type": "error", "message": format!("not a caller input: {e}") });
+                if socket.send(Message::Text(err.to_string().into())).await.is_err() {
+                    break;
+                }
+                continue;
+            }
+        };
+        if socket.send(turn_message(session.id(), &turn)).await.is_err() {
+            break;
+        }
+    }
+    if !session.is_ended() {
+        session.caller_hung_up().await;
+    }
+    let _ = socket.send(Message::Close(None)).await;
+}

@@ -1,0 +1,71 @@
+//! The HTTP API (JSON, `/v1`): the provider manages tenants with the admin
+//! token; each tenant manages its flows, catalogue, FAQ, customers, orders and
+//! calls with its own keys. `GET /v1/openapi.json` documents every route.
+
+mod auth;
+mod calls;
+mod catalog;
+mod customers;
+pub mod error;
+mod faq;
+mod flows;
+mod orders;
+mod tenants;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::{get, post, put};
+
+use crate::app::App;
+pub use auth::Principal;
+use error::ApiError;
+
+#[derive(Clone)]
+pub struct ApiState {
+    pub app: Arc<App>,
+    /// SHA-256 of the provider's admin token.
+    pub admin_token_hash: String,
+}
+
+/// Largest JSON body accepted (catalogues are the big ones).
+const MAX_JSON_BYTES: usize = 1024 * 1024;
+
+pub fn router(state: ApiState) -> Router {
+    let flows = Router::new()
+        .route("/v1/tenants/{id}/flows", post(flows::upload).get(flows::list))
+        .layer(DefaultBodyLimit::max(crate::flows::MAX_FLOW_BYTES));
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/metrics", get(metrics))
+        .route("/v1/openapi.json", get(openapi))
+        .route("/v1/tenants", post(tenants::create).get(tenants::list))
+        .route("/v1/tenants/{id}", get(tenants::get).patch(tenants::update))
+        .route("/v1/tenants/{id}/keys", post(tenants::create_key).get(tenants::list_keys))
+        .route("/v1/tenants/{id}/flows/{version}/activate", post(flows::activate))
+        .route("/v1/tenants/{id}/catalog", put(catalog::put).get(catalog::get))
+        .route("/v1/tenants/{id}/faq", get(faq::list).post(faq::create))
+        .route("/v1/tenants/{id}/faq/{faq_id}", put(faq::update).delete(faq::delete))
+        .route("/v1/tenants/{id}/customers", get(customers::list).post(customers::create))
+        .route("/v1/tenants/{id}/orders", get(orders::list))
+        .route("/v1/tenants/{id}/orders/{order_id}", get(orders::get).patch(orders::update))
+        .route("/v1/tenants/{id}/calls", get(calls::list))
+        .route("/v1/tenants/{id}/calls/simulate", post(calls::simulate))
+        .route("/v1/tenants/{id}/calls/session", get(calls::session))
+        .route("/v1/tenants/{id}/calls/{call_id}", get(calls::get))
+        .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
+        .merge(flows)
+        .fallback(|| async { ApiError::not_found("route") })
+        .with_state(state)
+}
+
+async fn metrics(State(state): State<ApiState>) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.app.metrics.render())
+}
+
+async fn openapi() -> impl IntoResponse {
+    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], include_str!("openapi.json"))
+}

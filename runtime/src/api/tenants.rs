@@ -1,0 +1,95 @@
+//! `/v1/tenants`: the provider creates and lists tenants; a tenant reads and
+//! changes its own settings (language, agents, flow limits) and keys.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::error::{ApiResult, Json};
+use super::{ApiState, Principal};
+use crate::storage::api_keys::KeyKind;
+use crate::storage::tenants::{Agent, FlowLimits, TenantPatch};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTenant {
+    name: String,
+    #[serde(default)]
+    numbers: Vec<String>,
+    language: Option<String>,
+    utc_offset_minutes: Option<i32>,
+    limits: Option<FlowLimits>,
+    agents: Option<Vec<Agent>>,
+}
+
+pub async fn create(
+    State(s): State<ApiState>,
+    who: Principal,
+    Json(body): Json<CreateTenant>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    who.require_admin()?;
+    let patch = TenantPatch {
+        name: None,
+        numbers: Some(body.numbers),
+        language: body.language,
+        utc_offset_minutes: body.utc_offset_minutes,
+        limits: body.limits,
+        agents: body.agents,
+    };
+    let (tenant, key) = s
+        .app
+        .db
+        .run(move |db| {
+            let t = db.create_tenant(&body.name, patch)?;
+            let (key, _) = db.create_api_key(&t.id, KeyKind::Tenant)?;
+            Ok((t, key))
+        })
+        .await?;
+    tracing::info!(tenant_id = %tenant.id, name = %tenant.name, "tenant created");
+    Ok((StatusCode::CREATED, Json(json!({ "id": tenant.id, "api_key": key, "tenant": tenant }))))
+}
+
+pub async fn list(State(s): State<ApiState>, who: Principal) -> ApiResult<Json<Value>> {
+    let tenants = s.app.db.run(|db| db.tenants()).await?;
+    let visible: Vec<_> = match &who {
+        Principal::Admin => tenants,
+        Principal::Tenant(own) => tenants.into_iter().filter(|t| &t.id == own).collect(),
+    };
+    Ok(Json(json!({ "tenants": visible })))
+}
+
+pub async fn get(State(s): State<ApiState>, who: Principal, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    Ok(Json(serde_json::to_value(who.tenant(&s, &id).await?).unwrap_or_default()))
+}
+
+pub async fn update(
+    State(s): State<ApiState>,
+    who: Principal,
+    Path(id): Path<String>,
+    Json(patch): Json<TenantPatch>,
+) -> ApiResult<Json<Value>> {
+    who.tenant(&s, &id).await?;
+    if patch.numbers.is_some() {
+        // Numbers route the phone network to a tenant: the provider assigns them.
+        who.require_admin()?;
+    }
+    let t = s.app.db.run(move |db| db.update_tenant(&id, patch)).await?;
+    Ok(Json(serde_json::to_value(t).unwrap_or_default()))
+}
+
+pub async fn create_key(
+    State(s): State<ApiState>,
+    who: Principal,
+    Path(id): Path<String>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    who.tenant(&s, &id).await?;
+    let (key, record) = s.app.db.run(move |db| db.create_api_key(&id, KeyKind::Tenant)).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "api_key": key, "key": record }))))
+}
+
+pub async fn list_keys(State(s): State<ApiState>, who: Principal, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    who.tenant(&s, &id).await?;
+    let keys = s.app.db.run(move |db| db.api_keys(&id)).await?;
+    Ok(Json(json!({ "keys": keys })))
+}

@@ -1,0 +1,32 @@
+//! The running Switchboard: storage, the flow host and metrics, shared by the
+//! API and every call.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use crate::flows::FlowHost;
+use crate::metrics::Metrics;
+use crate::storage::Db;
+
+pub struct App {
+    pub db: Db,
+    pub flows: FlowHost,
+    pub metrics: Metrics,
+    pub data_dir: PathBuf,
+}
+
+/// Calls that can run flows at once; sizes the sandbox's instance pool.
+pub const DEFAULT_MAX_CONCURRENT_CALLS: u32 = 256;
+
+impl App {
+    /// Open the data directory (creating it), its database and flow cache.
+    pub fn open(data_dir: &Path) -> anyhow::Result<Arc<App>> {
+        std::fs::create_dir_all(data_dir).with_context(|| format!("creating data directory {}", data_dir.display()))?;
+        let db = Db::open(&data_dir.join("switchboard.redb"))?;
+        let flows = FlowHost::new(db.clone(), data_dir.join("flow-cache"), DEFAULT_MAX_CONCURRENT_CALLS)
+            .context("starting the flow host")?;
+        Ok(Arc::new(App { db, flows, metrics: Metrics::default(), data_dir: data_dir.to_path_buf() }))
+    }
+}

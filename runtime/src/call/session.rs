@@ -1,0 +1,428 @@
+//! The call session: one per call, owned by the task that serves the call.
+//!
+//! ```text
+//! caller input ──► event ──► flow (sandboxed) ──► actions ──► replies / transfer / hang-up
+//!                                   │ fault
+//!                                   └──► apology, transfer to an agent (or polite end), recorded
+//! ```
+//!
+//! Every turn is saved to the call record before the session returns, so a
+//! crash loses at most the turn in progress.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+use tracing::Instrument;
+
+use crate::app::App;
+use crate::flows::actions::Action;
+use crate::flows::bindings::types as wit;
+use crate::flows::context::CallScope;
+use crate::flows::instance::{FlowFault, FlowInstance};
+use crate::ids;
+use crate::storage::calls::{CallRecord, Channel, Direction, Outcome, Speaker, TranscriptEntry, TransferRecord};
+use crate::storage::tenants::Tenant;
+
+/// Most events a single caller input may cause (a transfer result feeds back into the flow).
+const MAX_EVENTS_PER_INPUT: usize = 4;
+/// A call is ended by the host after this many caller turns.
+pub const MAX_TURNS: usize = 200;
+
+/// What is needed to start a call.
+pub struct CallSetup {
+    pub tenant: Tenant,
+    pub caller: String,
+    pub callee: String,
+    pub channel: Channel,
+    pub direction: Direction,
+    pub flow_input: String,
+}
+
+/// One thing the caller did.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(untagged, deny_unknown_fields)]
+pub enum CallerInput {
+    Speech {
+        text: String,
+        #[serde(default)]
+        confidence: Option<f32>,
+        #[serde(default)]
+        language: Option<String>,
+    },
+    Dtmf {
+        dtmf: String,
+    },
+    NoInput {
+        no_input: bool,
+    },
+    Hangup {
+        hangup: bool,
+    },
+}
+
+/// Something the bot says.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Reply {
+    pub text: String,
+    pub language: String,
+}
+
+/// The bot's answer to one input (or to the call starting).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Turn {
+    pub replies: Vec<Reply>,
+    pub actions: Vec<Action>,
+    /// Set when the call ended during this turn.
+    pub ended: Option<Outcome>,
+}
+
+pub struct CallSession {
+    app: Arc<App>,
+    tenant: Tenant,
+    info: wit::CallInfo,
+    flow: Option<FlowInstance>,
+    pub record: CallRecord,
+    span: tracing::Span,
+}
+
+fn is_cjk(text: &str) -> bool {
+    text.chars().any(|c| matches!(c, '\u{3400}'..='\u{9fff}'))
+}
+
+/// Apologies the host speaks when the flow cannot, in the tenant's language.
+fn host_phrase(language: &str, zh: &str, en: &str) -> String {
+    if language.starts_with("zh") { zh.to_string() } else { en.to_string() }
+}
+
+impl CallSession {
+    /// Answer a call: pick the tenant's active flow, instantiate it, deliver `call-started`.
+    pub async fn start(app: Arc<App>, setup: CallSetup) -> (CallSession, Turn) {
+        let call_id = ids::new_id("call");
+        let span = tracing::info_span!("call", call_id = %call_id, tenant_id = %setup.tenant.id);
+        let started_at_ms = ids::now_ms();
+        let info = wit::CallInfo {
+            call_id: call_id.clone(),
+            caller: setup.caller.clone(),
+            callee: setup.callee.clone(),
+            direction: match setup.direction {
+                Direction::Inbound => wit::Direction::Inbound,
+                Direction::Outbound => wit::Direction::Outbound,
+            },
+            channel: match setup.channel {
+                Channel::Simulated => wit::Channel::Simulated,
+                Channel::Sip => wit::Channel::Sip,
+                Channel::Webrtc => wit::Channel::Webrtc,
+            },
+            language: setup.tenant.language.clone(),
+            flow_input: setup.flow_input.clone(),
+            started_at_ms,
+        };
+        let record = CallRecord {
+            id: call_id.clone(),
+            tenant_id: setup.tenant.id.clone(),
+            caller: setup.caller,
+            callee: setup.callee,
+            channel: setup.channel,
+            direction: setup.direction,
+            flow_version: None,
+            started_at_ms,
+            ended_at_ms: None,
+            outcome: Outcome::InProgress,
+            end_reason: None,
+            tags: Vec::new(),
+            flow_error: None,
+            transfer: None,
+            order_ids: Vec::new(),
+            transcript: Vec::new(),
+        };
+        let mut session = CallSession { app, tenant: setup.tenant, info, flow: None, record, span: span.clone() };
+        let turn = async {
+            session.app.metrics.call_started(&session.tenant.id);
+            let mut turn = Turn::default();
+            match session.instantiate().await {
+                Ok(instance) => {
+                    session.record.flow_version = Some(instance.version());
+                    session.flow = Some(instance);
+                    session.dispatch(wit::Event::CallStarted, &mut turn).await;
+                }
+                Err(fault) => session.flow_failed(fault, &mut turn).await,
+            }
+            session.save().await;
+            tracing::info!(caller = %session.record.caller, version = ?session.record.flow_version, "call started");
+            turn
+        }
+        .instrument(span)
+        .await;
+        (session, turn)
+    }
+
+    async fn instantiate(&mut self) -> Result<FlowInstance, FlowFault> {
+        let flow = match self.app.flows.active(&self.tenant.id).await {
+            Ok(Some(flow)) => flow,
+            Ok(None) => return Err(FlowFault::NoFlow),
+            Err(e) => return Err(FlowFault::Instantiate(e.to_string())),
+        };
+        let scope = CallScope {
+            tenant_id: self.tenant.id.as_str().into(),
+            call_id: self.info.call_id.as_str().into(),
+            caller: self.info.caller.clone(),
+            language: self.tenant.language.clone(),
+            utc_offset_minutes: self.tenant.utc_offset_minutes,
+            db: self.app.db.clone(),
+        };
+        FlowInstance::start(flow, scope, self.tenant.limits).await
+    }
+
+    pub fn id(&self) -> &str {
+        &self.record.id
+    }
+
+    pub fn is_ended(&self) -> bool {
+        self.record.outcome != Outcome::InProgress
+    }
+
+    /// Handle one caller input.
+    pub async fn input(&mut self, input: CallerInput) -> Turn {
+        let span = self.span.clone();
+        async move {
+            let mut turn = Turn::default();
+            if self.is_ended() {
+                return turn;
+            }
+            let event = match input {
+                CallerInput::Speech { text, confidence, language } => {
+                    let text: String = text.chars().take(2000).collect();
+                    self.transcribe(Speaker::Caller, text.clone());
+                    let language = language.unwrap_or_else(|| if is_cjk(&text) { "zh".into() } else { "en".into() });
+                    let confidence = confidence.unwrap_or(1.0).clamp(0.0, 1.0);
+                    wit::Event::Utterance(wit::Utterance { text, confidence, language })
+                }
+                CallerInput::Dtmf { dtmf } => {
+                    let digits: String = dtmf
+                        .chars()
+                        .filter(|c| c.is_ascii_digit() || matches!(c, '*' | '#' | 'A'..='D'))
+                        .take(32)
+                        .collect();
+                    self.transcribe(Speaker::Caller, format!("[DTMF {digits}]"));
+                    wit::Event::Dtmf(digits)
+                }
+                CallerInput::NoInput { .. } => {
+                    self.transcribe(Speaker::System, "[no input]".into());
+                    wit::Event::NoInput
+                }
+                CallerInput::Hangup { .. } => {
+                    self.end(Outcome::Abandoned, "caller-hangup", wit::HangupParty::Caller, &mut turn).await;
+                    return turn;
+                }
+            };
+            let caller_turns = self.record.transcript.iter().filter(|t| t.speaker == Speaker::Caller).count();
+            if caller_turns > MAX_TURNS {
+                self.end(Outcome::Abandoned, "max-turns", wit::HangupParty::Host, &mut turn).await;
+                return turn;
+            }
+            self.dispatch(event, &mut turn).await;
+            self.save().await;
+            turn
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// The caller hung up (or the channel went away).
+    pub async fn caller_hung_up(&mut self) -> Turn {
+        self.input(CallerInput::Hangup { hangup: true }).await
+    }
+
+    /// Deliver an event and act on the flow's answer; follow-up events (a
+    /// transfer's result) are delivered in the same turn.
+    async fn dispatch(&mut self, event: wit::Event, turn: &mut Turn) {
+        let mut next = Some(event);
+        let mut delivered = 0;
+        while let Some(event) = next.take() {
+            delivered += 1;
+            if delivered > MAX_EVENTS_PER_INPUT {
+                self.flow_failed(
+                    FlowFault::InvalidAction("transfer loop: too many transfers in one turn".into()),
+                    turn,
+                )
+                .await;
+                return;
+            }
+            let Some(flow) = self.flow.as_mut() else { return };
+            let started = Instant::now();
+            let result = flow.handle(&self.info, &event).await;
+            self.app.metrics.flow_event(started.elapsed());
+            let orders = flow.take_new_orders();
+            self.record.order_ids.extend(orders);
+            let actions = match result {
+                Ok(actions) => actions,
+                Err(fault) => {
+                    self.flow_failed(fault, turn).await;
+                    return;
+                }
+            };
+            for action in actions {
+                turn.actions.push(action.clone());
+                match action {
+                    Action::Say { text, language, .. } => {
+                        self.transcribe(Speaker::Bot, text.clone());
+                        let language = language.unwrap_or_else(|| self.tenant.language.clone());
+                        turn.replies.push(Reply { text, language });
+                    }
+                    Action::Gather { .. } => {}
+                    Action::Tag { tags } => {
+                        for tag in tags {
+                            if !self.record.tags.contains(&tag) {
+                                self.record.tags.push(tag);
+                            }
+                        }
+                    }
+                    Action::Hangup { reason } => {
+                        let reason = reason.unwrap_or_else(|| "bot-hangup".into());
+                        self.end(Outcome::Completed, &reason, wit::HangupParty::Bot, turn).await;
+                        return;
+                    }
+                    Action::Transfer { target, reason, summary } => {
+                        next = self.transfer(target, reason, summary, turn).await;
+                        // Actions after a transfer are not acted on: the call has left the bot
+                        // or the flow will answer the transfer result.
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Hand the call to an agent. A text call has no audio to bridge: when the
+    /// tenant has an agent, the hand-over is recorded and the call ends as
+    /// transferred; when it has none, the flow is told the transfer failed.
+    async fn transfer(
+        &mut self,
+        target: Option<String>,
+        reason: String,
+        summary: String,
+        turn: &mut Turn,
+    ) -> Option<wit::Event> {
+        let agent = match &target {
+            Some(t) => self.tenant.agents.iter().find(|a| &a.name == t || &a.uri == t).cloned(),
+            None => self.tenant.agents.first().cloned(),
+        };
+        let target_name = agent.as_ref().map(|a| a.uri.clone()).or(target).unwrap_or_default();
+        let status = if agent.is_some() { "connected" } else { "failed" };
+        self.transcribe(Speaker::System, format!("[transfer to {target_name}: {reason}; {status}]"));
+        self.record.transfer = Some(TransferRecord {
+            target: target_name.clone(),
+            reason: reason.clone(),
+            summary,
+            status: status.into(),
+        });
+        tracing::info!(target = %target_name, %reason, status, "transfer");
+        if agent.is_some() {
+            self.end(Outcome::Transferred, &format!("transfer: {reason}"), wit::HangupParty::Host, turn).await;
+            None
+        } else {
+            Some(wit::Event::TransferResult(wit::TransferResult {
+                target: target_name,
+                status: wit::TransferStatus::Failed,
+            }))
+        }
+    }
+
+    /// The flow failed: apologise, hand over to an agent if the tenant has one,
+    /// otherwise end politely. The record says why.
+    async fn flow_failed(&mut self, fault: FlowFault, turn: &mut Turn) {
+        tracing::warn!(fault = %fault, kind = fault.kind(), "flow failed");
+        self.app.metrics.flow_error(&self.tenant.id, fault.kind());
+        self.record.flow_error = Some(fault.to_string());
+        self.flow = None;
+        let lang = self.tenant.language.clone();
+        let has_agent = !self.tenant.agents.is_empty() && !matches!(fault, FlowFault::NoFlow);
+        let apology = if matches!(fault, FlowFault::NoFlow) {
+            host_phrase(
+                &lang,
+                "很抱歉，這支電話目前無法提供服務，請稍後再撥。",
+                "Sorry, this line is not in service right now. Please call again later.",
+            )
+        } else if has_agent {
+            host_phrase(
+                &lang,
+                "很抱歉，系統發生問題，現在為您轉接專人服務。",
+                "Sorry, something went wrong on our side. Let me put you through to a member of our team.",
+            )
+        } else {
+            host_phrase(
+                &lang,
+                "很抱歉，系統發生問題，請稍後再撥，謝謝您。",
+                "Sorry, something went wrong on our side. Please call again later. Goodbye.",
+            )
+        };
+        self.transcribe(Speaker::Bot, apology.clone());
+        turn.replies.push(Reply { text: apology, language: lang });
+        if has_agent {
+            let agent = self.tenant.agents[0].clone();
+            let summary = format!(
+                "The bot failed ({}); caller {}. Last words: {}",
+                fault.kind(),
+                self.record.caller,
+                self.last_caller_words()
+            );
+            turn.actions.push(Action::Transfer {
+                target: Some(agent.name.clone()),
+                reason: "flow-error".into(),
+                summary: summary.clone(),
+            });
+            self.record.transfer = Some(TransferRecord {
+                target: agent.uri,
+                reason: "flow-error".into(),
+                summary,
+                status: "connected".into(),
+            });
+            self.end(Outcome::Transferred, "flow-error", wit::HangupParty::Host, turn).await;
+        } else {
+            turn.actions.push(Action::Hangup { reason: Some("flow-error".into()) });
+            self.end(Outcome::Failed, "flow-error", wit::HangupParty::Host, turn).await;
+        }
+    }
+
+    fn last_caller_words(&self) -> String {
+        self.record
+            .transcript
+            .iter()
+            .rev()
+            .find(|t| t.speaker == Speaker::Caller)
+            .map(|t| t.text.clone())
+            .unwrap_or_default()
+    }
+
+    /// End the call: tell a healthy flow (its answer is not acted on), close the record.
+    async fn end(&mut self, outcome: Outcome, reason: &str, party: wit::HangupParty, turn: &mut Turn) {
+        if self.is_ended() {
+            return;
+        }
+        self.record.outcome = outcome;
+        self.record.end_reason = Some(reason.to_string());
+        self.record.ended_at_ms = Some(ids::now_ms());
+        if let Some(mut flow) = self.flow.take() {
+            if let Err(fault) = flow.handle(&self.info, &wit::Event::Hangup(party)).await {
+                tracing::warn!(fault = %fault, "flow failed handling hang-up");
+            }
+            self.record.order_ids.extend(flow.take_new_orders());
+        }
+        turn.ended = Some(outcome);
+        self.app.metrics.call_ended(&self.tenant.id, outcome);
+        tracing::info!(outcome = outcome.as_str(), reason, "call ended");
+        self.save().await;
+    }
+
+    fn transcribe(&mut self, speaker: Speaker, text: String) {
+        self.record.transcript.push(TranscriptEntry { at_ms: ids::now_ms(), speaker, text });
+    }
+
+    async fn save(&mut self) {
+        let record = self.record.clone();
+        if let Err(e) = self.app.db.run(move |db| db.save_call(&record)).await {
+            tracing::error!(error = %e, "could not save the call record");
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! `switchboard serve`: open the data directory, seed the demo tenant on first
+//! start, serve the API until Ctrl-C or SIGTERM.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+
+use crate::api::{ApiState, router};
+use crate::app::App;
+use crate::demo;
+use crate::storage::api_keys::hash_key;
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Where the database and caches live.
+    #[arg(long, env = "SWITCHBOARD_DATA_DIR", default_value = "./data")]
+    data_dir: PathBuf,
+    /// Address for the HTTP API (port 0 picks a free port and prints it).
+    #[arg(long, env = "SWITCHBOARD_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Do not create the demo tenant on first start.
+    #[arg(long)]
+    no_demo: bool,
+}
+
+/// The admin token: from the environment, else from the data directory, else a new one written there.
+fn admin_token(data_dir: &std::path::Path) -> anyhow::Result<(String, String)> {
+    if let Ok(t) = std::env::var("SWITCHBOARD_ADMIN_TOKEN")
+        && !t.trim().is_empty()
+    {
+        return Ok((t.trim().to_string(), "$SWITCHBOARD_ADMIN_TOKEN".into()));
+    }
+    let path = data_dir.join("admin_token");
+    if let Ok(t) = std::fs::read_to_string(&path)
+        && !t.trim().is_empty()
+    {
+        return Ok((t.trim().to_string(), path.display().to_string()));
+    }
+    let token = crate::ids::new_secret("adm_");
+    demo::write_secret(&path, &token)?;
+    Ok((token, format!("{} (new)", path.display())))
+}
+
+pub fn run(args: ServeArgs) -> anyhow::Result<()> {
+    crate::cli::init_tracing();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(serve(args))
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let app = App::open(&args.data_dir)?;
+    let (token, token_source) = admin_token(&args.data_dir)?;
+    if !args.no_demo
+        && let Some(demo) = demo::seed_if_empty(&app).await.context("creating the demo tenant")?
+    {
+        println!("demo tenant {} created (珍珍茶坊 Zhenzhen Tea House, {})", demo.id, demo::DEMO_NUMBER);
+        println!("demo tenant API key: {}", demo.api_key);
+        println!("  (also saved in {})", args.data_dir.join("demo_tenant.json").display());
+    }
+    let state = ApiState { app: app.clone(), admin_token_hash: hash_key(&token) };
+    let listener =
+        tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
+    let addr = listener.local_addr()?;
+    println!("admin token: {token_source}");
+    // Tests and scripts read this line to find the port.
+    println!("listening on http://{addr}");
+    tracing::info!(%addr, data_dir = %args.data_dir.display(), "switchboard serving");
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    tracing::info!("shut down");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => return ctrl_c.await.unwrap_or(()),
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

@@ -1,0 +1,95 @@
+//! The embedded demo tenant: 珍珍茶坊 Zhenzhen Tea House, a Taiwanese tea shop.
+//! `switchboard serve` seeds it on first start (tenant, catalogue, FAQ, two
+//! known customers, the tea-shop flow active, an API key).
+
+use anyhow::Context;
+
+use crate::app::App;
+use crate::storage::api_keys::KeyKind;
+use crate::storage::catalog::Catalog;
+use crate::storage::customers::CustomerInput;
+use crate::storage::faq::FaqInput;
+use crate::storage::tenants::{Agent, TenantPatch};
+
+pub const CATALOG_JSON: &str = include_str!("catalog.json");
+pub const FAQ_JSON: &str = include_str!("faq.json");
+/// The tea-shop flow from `guest-examples/tea-shop`, built by `build.rs`.
+pub const TEA_SHOP_FLOW: &[u8] = include_bytes!(concat!(env!("SWITCHBOARD_GUEST_DIR"), "/tea_shop.wasm"));
+/// The echo flow from `guest-examples/echo`.
+pub const ECHO_FLOW: &[u8] = include_bytes!(concat!(env!("SWITCHBOARD_GUEST_DIR"), "/echo.wasm"));
+
+pub const DEMO_NUMBER: &str = "+886223456789";
+
+/// What `serve` tells the user about the demo tenant.
+pub struct DemoTenant {
+    pub id: String,
+    pub api_key: String,
+}
+
+/// Seed catalogue, FAQ and customers for a tenant (used by the demo and `chat --wasm`).
+pub fn seed_data(app: &App, tenant: &str) -> anyhow::Result<()> {
+    let catalog: Catalog = serde_json::from_str(CATALOG_JSON).context("demo catalogue")?;
+    app.db.put_catalog(tenant, &catalog)?;
+    let faq: Vec<FaqInput> = serde_json::from_str(FAQ_JSON).context("demo FAQ")?;
+    for entry in faq {
+        app.db.create_faq(tenant, entry)?;
+    }
+    app.db.upsert_customer(
+        tenant,
+        CustomerInput {
+            name: "王小明".into(),
+            phone: "+886911222333".into(),
+            address: Some("台北市大安區復興南路一段100號".into()),
+            blocked: false,
+            notes: Some("regular; likes half sugar".into()),
+        },
+    )?;
+    app.db.upsert_customer(
+        tenant,
+        CustomerInput {
+            name: "Prank caller".into(),
+            phone: "+886900000000".into(),
+            address: None,
+            blocked: true,
+            notes: Some("blocked after repeated prank calls".into()),
+        },
+    )?;
+    Ok(())
+}
+
+/// Create the demo tenant if this Switchboard has no tenant yet.
+pub async fn seed_if_empty(app: &App) -> anyhow::Result<Option<DemoTenant>> {
+    if !app.db.tenants()?.is_empty() {
+        return Ok(None);
+    }
+    let tenant = app.db.create_tenant(
+        "珍珍茶坊 Zhenzhen Tea House",
+        TenantPatch {
+            numbers: Some(vec![DEMO_NUMBER.into()]),
+            language: Some("zh-TW".into()),
+            agents: Some(vec![Agent { name: "front-desk".into(), uri: "sip:front-desk@127.0.0.1:5070".into() }]),
+            ..Default::default()
+        },
+    )?;
+    seed_data(app, &tenant.id)?;
+    let version = app.flows.upload(&tenant.id, TEA_SHOP_FLOW.to_vec()).await.context("demo flow")?;
+    app.flows.activate(&tenant.id, version.version).await.context("activating the demo flow")?;
+    let (api_key, _) = app.db.create_api_key(&tenant.id, KeyKind::Tenant)?;
+    let note = serde_json::json!({ "tenant_id": tenant.id, "api_key": api_key });
+    write_secret(&app.data_dir.join("demo_tenant.json"), &serde_json::to_string_pretty(&note)?)?;
+    Ok(Some(DemoTenant { id: tenant.id, api_key }))
+}
+
+/// Write a file only its owner can read.
+pub fn write_secret(path: &std::path::Path, contents: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    #[cfg(unix)]
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    let mut file = options.open(path).with_context(|| format!("writing {}", path.display()))?;
+    file.write_all(contents.as_bytes())?;
+    Ok(())
+}

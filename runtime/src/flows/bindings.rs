@@ -1,0 +1,13 @@
+//! Host bindings generated from `wit/flow.wit`. Every import is async (storage
+//! runs off the executor with a deadline) and trappable (a host bug or a quota
+//! breach can stop the guest instead of lying to it).
+
+wasmtime::component::bindgen!({
+    path: "../wit",
+    world: "flow",
+    imports: { default: async | trappable },
+    exports: { default: async },
+});
+
+pub use exports::switchboard::flow::handler;
+pub use switchboard::flow::{catalog, clock, customers, knowledge, log, orders, state, types};

@@ -1,0 +1,107 @@
+//! What a call's `Store` holds: the tenant scope every capability answers from,
+//! the per-call state, the memory limiter, and an empty WASI shell.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use wasmtime::ResourceLimiter;
+use wasmtime::component::ResourceTable;
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+use crate::storage::Db;
+
+/// Who the guest is acting for. Set by the host when the call starts; a guest can
+/// never change it, and no capability takes a tenant id from the guest.
+#[derive(Clone)]
+pub struct CallScope {
+    pub tenant_id: Arc<str>,
+    pub call_id: Arc<str>,
+    pub caller: String,
+    pub language: String,
+    pub utc_offset_minutes: i32,
+    pub db: Db,
+}
+
+/// Caps a guest's linear memory and table growth; remembers a refusal so a
+/// failure can be reported as "memory limit" rather than as a bare trap.
+pub struct GuestLimiter {
+    pub max_memory_bytes: usize,
+    pub refused_memory_bytes: Option<usize>,
+}
+
+impl ResourceLimiter for GuestLimiter {
+    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        if desired > self.max_memory_bytes {
+            self.refused_memory_bytes = Some(desired);
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        Ok(desired <= 100_000)
+    }
+}
+
+/// Per-call key-value state is bounded like tenant state.
+pub const MAX_CALL_STATE_BYTES: usize = 1024 * 1024;
+/// Log lines a guest may write per call before the rest are dropped.
+pub const LOG_LINES_PER_CALL: u32 = 200;
+
+pub struct CallContext {
+    pub scope: CallScope,
+    pub limiter: GuestLimiter,
+    pub call_state: HashMap<String, String>,
+    pub call_state_bytes: usize,
+    pub log_lines_left: u32,
+    /// Orders created during the current event, collected by the call session.
+    pub new_orders: Vec<String>,
+    /// The guest's stderr (a Rust panic message lands here), kept to explain traps.
+    pub stderr: MemoryOutputPipe,
+    wasi: WasiCtx,
+    table: ResourceTable,
+}
+
+impl CallContext {
+    pub fn new(scope: CallScope, max_memory_bytes: usize) -> CallContext {
+        let stderr = MemoryOutputPipe::new(8 * 1024);
+        // No preopened directories, no environment, no arguments, no network:
+        // the guest gets WASI only because Rust's std expects it.
+        let wasi = WasiCtx::builder()
+            .stderr(stderr.clone())
+            .allow_tcp(false)
+            .allow_udp(false)
+            .allow_ip_name_lookup(false)
+            .build();
+        CallContext {
+            scope,
+            limiter: GuestLimiter { max_memory_bytes, refused_memory_bytes: None },
+            call_state: HashMap::new(),
+            call_state_bytes: 0,
+            log_lines_left: LOG_LINES_PER_CALL,
+            new_orders: Vec::new(),
+            stderr,
+            wasi,
+            table: ResourceTable::new(),
+        }
+    }
+
+    /// The last lines the guest wrote to stderr, for the call record.
+    pub fn stderr_tail(&self) -> Option<String> {
+        let bytes = self.stderr.contents();
+        let text = String::from_utf8_lossy(&bytes);
+        let text = text.trim();
+        if text.is_empty() {
+            return None;
+        }
+        let start = text.char_indices().rev().nth(400).map(|(i, _)| i).unwrap_or(0);
+        Some(text[start..].to_string())
+    }
+}
+
+impl WasiView for CallContext {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}

@@ -1,0 +1,18 @@
+//! Switchboard: a multi-tenant phone-bot runtime.
+//!
+//! The data path, in modules:
+//! - [`call`]: the call session every channel drives (caller input → flow → replies);
+//! - [`flows`]: the sandboxed WebAssembly flow host and the tenant capabilities it offers;
+//! - [`storage`]: tenants, flows, catalogue, FAQ, customers, orders, calls in one redb file;
+//! - [`api`]: the admin and tenant HTTP API (and the WebSocket text session);
+//! - [`cli`]: the `switchboard` command.
+
+pub mod api;
+pub mod app;
+pub mod call;
+pub mod cli;
+pub mod demo;
+pub mod flows;
+pub mod ids;
+pub mod metrics;
+pub mod storage;

@@ -1,0 +1,105 @@
+//! Prometheus metrics: calls started and ended (by tenant and outcome), calls
+//! in progress, flow errors (by tenant and kind), flow event latency, orders.
+//! Rendered by hand in the text exposition format; no registry crate needed.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::time::Duration;
+
+use crate::storage::calls::Outcome;
+
+/// Upper bounds of the event latency histogram, in seconds.
+const LATENCY_BUCKETS: [f64; 12] = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0];
+
+#[derive(Default)]
+pub struct Metrics {
+    calls_started: Mutex<BTreeMap<String, u64>>,
+    calls_ended: Mutex<BTreeMap<(String, &'static str), u64>>,
+    calls_active: AtomicI64,
+    flow_errors: Mutex<BTreeMap<(String, &'static str), u64>>,
+    event_buckets: [AtomicU64; LATENCY_BUCKETS.len()],
+    event_count: AtomicU64,
+    event_sum_ns: AtomicU64,
+}
+
+fn bump<K: Ord>(map: &Mutex<BTreeMap<K, u64>>, key: K) {
+    *map.lock().unwrap_or_else(|p| p.into_inner()).entry(key).or_default() += 1;
+}
+
+impl Metrics {
+    pub fn call_started(&self, tenant: &str) {
+        bump(&self.calls_started, tenant.to_string());
+        self.calls_active.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn call_ended(&self, tenant: &str, outcome: Outcome) {
+        bump(&self.calls_ended, (tenant.to_string(), outcome.as_str()));
+        self.calls_active.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    pub fn flow_error(&self, tenant: &str, kind: &'static str) {
+        bump(&self.flow_errors, (tenant.to_string(), kind));
+    }
+
+    pub fn flow_event(&self, elapsed: Duration) {
+        let secs = elapsed.as_secs_f64();
+        for (i, bound) in LATENCY_BUCKETS.iter().enumerate() {
+            if secs <= *bound {
+                self.event_buckets[i].fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        self.event_count.fetch_add(1, Ordering::Relaxed);
+        self.event_sum_ns.fetch_add(elapsed.as_nanos() as u64, Ordering::Relaxed);
+    }
+
+    /// The Prometheus text exposition.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "# HELP switchboard_calls_started_total Calls answered.\n# TYPE switchboard_calls_started_total counter"
+        );
+        for (tenant, n) in self.calls_started.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+            let _ = writeln!(out, "switchboard_calls_started_total{{tenant=\"{tenant}\"}} {n}");
+        }
+        let _ = writeln!(
+            out,
+            "# HELP switchboard_calls_total Calls ended, by outcome.\n# TYPE switchboard_calls_total counter"
+        );
+        for ((tenant, outcome), n) in self.calls_ended.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+            let _ = writeln!(out, "switchboard_calls_total{{tenant=\"{tenant}\",outcome=\"{outcome}\"}} {n}");
+        }
+        let _ =
+            writeln!(out, "# HELP switchboard_calls_active Calls in progress.\n# TYPE switchboard_calls_active gauge");
+        let _ = writeln!(out, "switchboard_calls_active {}", self.calls_active.load(Ordering::Relaxed));
+        let _ = writeln!(
+            out,
+            "# HELP switchboard_flow_errors_total Flow failures, by kind.\n# TYPE switchboard_flow_errors_total counter"
+        );
+        for ((tenant, kind), n) in self.flow_errors.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+            let _ = writeln!(out, "switchboard_flow_errors_total{{tenant=\"{tenant}\",kind=\"{kind}\"}} {n}");
+        }
+        let _ = writeln!(
+            out,
+            "# HELP switchboard_flow_event_seconds Time to deliver one event to a flow and get its actions.\n# TYPE switchboard_flow_event_seconds histogram"
+        );
+        for (i, bound) in LATENCY_BUCKETS.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "switchboard_flow_event_seconds_bucket{{le=\"{bound}\"}} {}",
+                self.event_buckets[i].load(Ordering::Relaxed)
+            );
+        }
+        let count = self.event_count.load(Ordering::Relaxed);
+        let _ = writeln!(out, "switchboard_flow_event_seconds_bucket{{le=\"+Inf\"}} {count}");
+        let _ = writeln!(
+            out,
+            "switchboard_flow_event_seconds_sum {}",
+            self.event_sum_ns.load(Ordering::Relaxed) as f64 / 1e9
+        );
+        let _ = writeln!(out, "switchboard_flow_event_seconds_count {count}");
+        out
+    }
+}

@@ -1,0 +1,240 @@
+//! FAQ entries and their search. Search is lexical and bilingual: latin words
+//! are matched as words, Chinese as character bigrams (no segmenter needed),
+//! and an entry's keywords, when the caller says one, count most.
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Db, FAQ, Result, StorageError, key, prefix};
+use crate::ids;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FaqEntry {
+    pub id: String,
+    pub question: String,
+    pub answer: String,
+    /// Language tag: `zh`, `en`...
+    pub language: String,
+    /// Words or phrases that, when a caller says them, point to this entry.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    pub updated_at_ms: u64,
+}
+
+/// A FAQ entry as written through the API.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaqInput {
+    pub question: String,
+    pub answer: String,
+    pub language: String,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+}
+
+impl FaqInput {
+    fn validate(&self) -> Result<()> {
+        let bad = |m: &str| Err(StorageError::Invalid(m.into()));
+        if self.question.trim().is_empty() || self.question.chars().count() > 500 {
+            return bad("question must be 1 to 500 characters");
+        }
+        if self.answer.trim().is_empty() || self.answer.chars().count() > 2000 {
+            return bad("answer must be 1 to 2000 characters");
+        }
+        if self.language.is_empty() || self.language.len() > 16 {
+            return bad("language must be a tag such as zh or en");
+        }
+        if self.keywords.len() > 50 || self.keywords.iter().any(|k| k.trim().is_empty() || k.chars().count() > 50) {
+            return bad("at most 50 keywords of 1 to 50 characters");
+        }
+        Ok(())
+    }
+}
+
+/// One search result.
+#[derive(Debug, Clone, Serialize)]
+pub struct FaqHit {
+    pub entry: FaqEntry,
+    pub score: f32,
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{9fff}' | '\u{f900}'..='\u{faff}')
+}
+
+const STOPWORDS: &[&str] = &[
+    "a", "an", "the", "is", "are", "do", "does", "you", "your", "i", "can", "to", "of", "what", "my", "me", "it", "in",
+    "on", "and", "or", "for", "how", "we", "be", "there", "any",
+];
+
+/// Latin words (lowercased, stopwords dropped) and CJK bigrams of a text.
+fn tokens(text: &str) -> HashSet<String> {
+    let mut out = HashSet::new();
+    let lower = text.to_lowercase();
+    let mut word = String::new();
+    let mut prev_cjk: Option<char> = None;
+    for c in lower.chars().chain(std::iter::once(' ')) {
+        if is_cjk(c) {
+            if let Some(p) = prev_cjk {
+                out.insert(format!("{p}{c}"));
+            }
+            prev_cjk = Some(c);
+        } else {
+            prev_cjk = None;
+        }
+        if c.is_ascii_alphanumeric() {
+            word.push(c);
+        } else if !word.is_empty() {
+            if !STOPWORDS.contains(&word.as_str()) {
+                out.insert(std::mem::take(&mut word));
+            } else {
+                word.clear();
+            }
+        }
+    }
+    out
+}
+
+/// Whether `keyword` occurs in `text`: as a substring for Chinese, as whole words otherwise.
+fn mentions(text_lower: &str, keyword: &str) -> bool {
+    let kw = keyword.to_lowercase();
+    if kw.chars().any(is_cjk) {
+        return text_lower.contains(&kw);
+    }
+    let mut start = 0;
+    while let Some(pos) = text_lower[start..].find(&kw) {
+        let at = start + pos;
+        let before = text_lower[..at].chars().next_back();
+        let after = text_lower[at + kw.len()..].chars().next();
+        let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_ascii_alphanumeric());
+        if boundary(before) && boundary(after) {
+            return true;
+        }
+        start = at + kw.len().max(1);
+    }
+    false
+}
+
+/// Score an entry against a query, 0.0 to 1.0.
+pub fn score(entry: &FaqEntry, query: &str, language: Option<&str>) -> f32 {
+    let query_lower = query.to_lowercase();
+    let keyword_hits = entry.keywords.iter().filter(|k| mentions(&query_lower, k)).count();
+    let keyword_score = if keyword_hits == 0 { 0.0 } else { (0.55 + 0.15 * keyword_hits as f32).min(1.0) };
+    let q = tokens(query);
+    let overlap_score = if q.is_empty() {
+        0.0
+    } else {
+        let d = tokens(&entry.question);
+        q.intersection(&d).count() as f32 / q.len().max(3) as f32
+    };
+    let mut s = keyword_score.max(overlap_score);
+    if let Some(lang) = language {
+        let base = lang.split('-').next().unwrap_or(lang);
+        if !entry.language.starts_with(base) {
+            // Prefer answers in the caller's language without hiding the others.
+            s *= 0.9;
+        }
+    }
+    s
+}
+
+impl Db {
+    pub fn faq_entries(&self, tenant: &str) -> Result<Vec<FaqEntry>> {
+        self.scan(FAQ, &prefix(tenant))
+    }
+
+    pub fn create_faq(&self, tenant: &str, input: FaqInput) -> Result<FaqEntry> {
+        input.validate()?;
+        let entry = FaqEntry {
+            id: ids::new_id("faq"),
+            question: input.question,
+            answer: input.answer,
+            language: input.language,
+            keywords: input.keywords,
+            updated_at_ms: ids::now_ms(),
+        };
+        self.put(FAQ, &key(tenant, &entry.id), &entry)?;
+        Ok(entry)
+    }
+
+    pub fn update_faq(&self, tenant: &str, id: &str, input: FaqInput) -> Result<FaqEntry> {
+        input.validate()?;
+        let k = key(tenant, id);
+        let _existing: FaqEntry = self.get(FAQ, &k)?.ok_or(StorageError::NotFound)?;
+        let entry = FaqEntry {
+            id: id.to_string(),
+            question: input.question,
+            answer: input.answer,
+            language: input.language,
+            keywords: input.keywords,
+            updated_at_ms: ids::now_ms(),
+        };
+        self.put(FAQ, &k, &entry)?;
+        Ok(entry)
+    }
+
+    pub fn delete_faq(&self, tenant: &str, id: &str) -> Result<()> {
+        if self.delete(FAQ, &key(tenant, id))? { Ok(()) } else { Err(StorageError::NotFound) }
+    }
+
+    /// The best entries for a caller's words, best first.
+    pub fn search_faq(&self, tenant: &str, query: &str, language: Option<&str>, limit: usize) -> Result<Vec<FaqHit>> {
+        let mut hits: Vec<FaqHit> = self
+            .faq_entries(tenant)?
+            .into_iter()
+            .map(|entry| FaqHit { score: score(&entry, query, language), entry })
+            .filter(|h| h.score > 0.0)
+            .collect();
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score));
+        hits.truncate(limit);
+        Ok(hits)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seeded() -> (Db, super::super::tempdir::TempDir) {
+        let (db, dir) = super::super::test_db();
+        let entries: Vec<FaqInput> = serde_json::from_str(crate::demo::FAQ_JSON).unwrap();
+        for e in entries {
+            db.create_faq("t1", e).unwrap();
+        }
+        (db, dir)
+    }
+
+    #[test]
+    fn finds_hours_in_both_languages() {
+        let (db, _d) = seeded();
+        let zh = db.search_faq("t1", "請問你們幾點關門？", Some("zh"), 3).unwrap();
+        assert!(zh[0].entry.answer.contains("十點"), "{:?}", zh[0]);
+        assert!(zh[0].score >= 0.35);
+        let en = db.search_faq("t1", "what time do you open", Some("en"), 3).unwrap();
+        assert!(en[0].entry.answer.contains("10 a.m."));
+        assert!(en[0].score >= 0.35);
+    }
+
+    #[test]
+    fn an_order_is_not_a_question() {
+        let (db, _d) = seeded();
+        for q in ["我要兩杯大杯珍珠奶茶半糖少冰", "two large bubble milk teas, half sugar, less ice"] {
+            let hits = db.search_faq("t1", q, None, 1).unwrap();
+            assert!(hits.first().is_none_or(|h| h.score < 0.35), "{q}: {hits:?}");
+        }
+    }
+
+    #[test]
+    fn other_tenants_entries_are_invisible() {
+        let (db, _d) = seeded();
+        assert!(db.search_faq("t2", "營業時間", None, 3).unwrap().is_empty());
+    }
+
+    #[test]
+    fn keywords_match_whole_words_only() {
+        assert!(mentions("when do you open", "open"));
+        assert!(!mentions("reopened", "open"));
+        assert!(mentions("外送到信義區嗎", "外送"));
+    }
+}

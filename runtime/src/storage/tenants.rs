@@ -1,0 +1,235 @@
+//! Tenants: who they are, their phone numbers, their settings.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Db, NUMBERS, Result, StorageError, TENANTS};
+use crate::ids;
+
+/// Sandbox limits for a tenant's flow, applied to every call.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct FlowLimits {
+    /// Wall-clock budget of guest execution per event, in milliseconds.
+    pub event_deadline_ms: u32,
+    /// Linear memory cap per call, in MiB.
+    pub memory_mib: u32,
+}
+
+impl Default for FlowLimits {
+    fn default() -> Self {
+        // 500 ms is far above what a flow needs to decide a turn (tens of µs
+        // measured), and below what a caller notices as dead air.
+        FlowLimits { event_deadline_ms: 500, memory_mib: 64 }
+    }
+}
+
+impl FlowLimits {
+    /// The most a tenant may be given: bounded by the pooling allocator's slot size.
+    pub const MAX_MEMORY_MIB: u32 = 256;
+    pub const MAX_DEADLINE_MS: u32 = 10_000;
+
+    pub fn validate(&self) -> Result<()> {
+        if !(10..=Self::MAX_DEADLINE_MS).contains(&self.event_deadline_ms) {
+            return Err(StorageError::Invalid(format!(
+                "event_deadline_ms must be between 10 and {}",
+                Self::MAX_DEADLINE_MS
+            )));
+        }
+        if !(1..=Self::MAX_MEMORY_MIB).contains(&self.memory_mib) {
+            return Err(StorageError::Invalid(format!("memory_mib must be between 1 and {}", Self::MAX_MEMORY_MIB)));
+        }
+        Ok(())
+    }
+}
+
+/// A human agent (or queue) calls can be transferred to.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Agent {
+    pub name: String,
+    /// Where to reach the agent, e.g. `sip:frontdesk@pbx.example.com`.
+    pub uri: String,
+}
+
+/// A tenant of this Switchboard instance.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Tenant {
+    pub id: String,
+    pub name: String,
+    /// Numbers (E.164) that route calls to this tenant.
+    pub numbers: Vec<String>,
+    /// Default language tag of the bot, e.g. `zh-TW`.
+    pub language: String,
+    /// UTC offset in minutes, given to flows by the clock capability.
+    pub utc_offset_minutes: i32,
+    pub limits: FlowLimits,
+    /// Transfer targets; the first is the default.
+    pub agents: Vec<Agent>,
+    /// The flow version new calls use.
+    pub active_flow: Option<u32>,
+    pub created_at_ms: u64,
+}
+
+/// Settings a tenant (or the provider) may change.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TenantPatch {
+    pub name: Option<String>,
+    pub numbers: Option<Vec<String>>,
+    pub language: Option<String>,
+    pub utc_offset_minutes: Option<i32>,
+    pub limits: Option<FlowLimits>,
+    pub agents: Option<Vec<Agent>>,
+}
+
+fn validate_number(n: &str) -> Result<()> {
+    let digits = n.strip_prefix('+').unwrap_or(n);
+    if digits.is_empty() || digits.len() > 20 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(StorageError::Invalid(format!("`{n}` is not a phone number (E.164, e.g. +886223456789)")));
+    }
+    Ok(())
+}
+
+fn validate_language(tag: &str) -> Result<()> {
+    let ok = (2..=16).contains(&tag.len()) && tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if !ok {
+        return Err(StorageError::Invalid(format!("`{tag}` is not a language tag (e.g. zh-TW, en-US)")));
+    }
+    Ok(())
+}
+
+impl TenantPatch {
+    fn apply(self, t: &mut Tenant) -> Result<()> {
+        if let Some(name) = self.name {
+            let name = name.trim().to_string();
+            if name.is_empty() || name.chars().count() > 100 {
+                return Err(StorageError::Invalid("name must be 1 to 100 characters".into()));
+            }
+            t.name = name;
+        }
+        if let Some(numbers) = self.numbers {
+            for n in &numbers {
+                validate_number(n)?;
+            }
+            t.numbers = numbers;
+        }
+        if let Some(lang) = self.language {
+            validate_language(&lang)?;
+            t.language = lang;
+        }
+        if let Some(off) = self.utc_offset_minutes {
+            if !(-720..=840).contains(&off) {
+                return Err(StorageError::Invalid("utc_offset_minutes must be between -720 and 840".into()));
+            }
+            t.utc_offset_minutes = off;
+        }
+        if let Some(limits) = self.limits {
+            limits.validate()?;
+            t.limits = limits;
+        }
+        if let Some(agents) = self.agents {
+            if agents.iter().any(|a| a.name.trim().is_empty() || a.uri.trim().is_empty()) {
+                return Err(StorageError::Invalid("every agent needs a name and a uri".into()));
+            }
+            t.agents = agents;
+        }
+        Ok(())
+    }
+}
+
+impl Db {
+    /// Create a tenant. Its numbers must not belong to another tenant.
+    pub fn create_tenant(&self, name: &str, patch: TenantPatch) -> Result<Tenant> {
+        let mut t = Tenant {
+            id: ids::new_id("ten"),
+            name: String::new(),
+            numbers: Vec::new(),
+            language: "zh-TW".into(),
+            utc_offset_minutes: 480,
+            limits: FlowLimits::default(),
+            agents: Vec::new(),
+            active_flow: None,
+            created_at_ms: ids::now_ms(),
+        };
+        TenantPatch { name: Some(name.to_string()), ..patch }.apply(&mut t)?;
+        self.write_tenant(&t, &[])?;
+        Ok(t)
+    }
+
+    pub fn tenant(&self, id: &str) -> Result<Tenant> {
+        self.get(TENANTS, id)?.ok_or(StorageError::NotFound)
+    }
+
+    pub fn tenants(&self) -> Result<Vec<Tenant>> {
+        self.scan(TENANTS, "")
+    }
+
+    /// The tenant a dialled number belongs to.
+    pub fn tenant_by_number(&self, number: &str) -> Result<Option<Tenant>> {
+        let id: Option<String> = self.get(NUMBERS, number)?;
+        match id {
+            Some(id) => Ok(Some(self.tenant(&id)?)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn update_tenant(&self, id: &str, patch: TenantPatch) -> Result<Tenant> {
+        let mut t = self.tenant(id)?;
+        let old_numbers = t.numbers.clone();
+        patch.apply(&mut t)?;
+        self.write_tenant(&t, &old_numbers)?;
+        Ok(t)
+    }
+
+    /// Set the active flow version (the caller has checked the version exists).
+    pub fn set_active_flow(&self, id: &str, version: u32) -> Result<Tenant> {
+        let mut t = self.tenant(id)?;
+        t.active_flow = Some(version);
+        self.put(TENANTS, id, &t)?;
+        Ok(t)
+    }
+
+    /// Write a tenant and its number index in one transaction.
+    fn write_tenant(&self, t: &Tenant, old_numbers: &[String]) -> Result<()> {
+        use redb::ReadableTable;
+        let txn = self.raw().begin_write()?;
+        {
+            let mut numbers = txn.open_table(NUMBERS)?;
+            for n in &t.numbers {
+                if let Some(owner) = numbers.get(n.as_str())? {
+                    let owner: String = super::decode(n, owner.value())?;
+                    if owner != t.id {
+                        return Err(StorageError::Conflict(format!("number {n} belongs to another tenant")));
+                    }
+                }
+            }
+            for n in old_numbers.iter().filter(|n| !t.numbers.contains(n)) {
+                numbers.remove(n.as_str())?;
+            }
+            for n in &t.numbers {
+                numbers.insert(n.as_str(), super::encode(&t.id).as_slice())?;
+            }
+            let mut tenants = txn.open_table(TENANTS)?;
+            tenants.insert(t.id.as_str(), super::encode(t).as_slice())?;
+        }
+        txn.commit()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_unique_across_tenants() {
+        let (db, _dir) = super::super::test_db();
+        let patch = |n: &str| TenantPatch { numbers: Some(vec![n.to_string()]), ..Default::default() };
+        let a = db.create_tenant("A", patch("+886200000001")).unwrap();
+        assert!(matches!(db.create_tenant("B", patch("+886200000001")), Err(StorageError::Conflict(_))));
+        assert_eq!(db.tenant_by_number("+886200000001").unwrap().unwrap().id, a.id);
+        db.update_tenant(&a.id, patch("+886200000002")).unwrap();
+        assert!(db.tenant_by_number("+886200000001").unwrap().is_none());
+        assert!(db.create_tenant("C", patch("not a number")).is_err());
+    }
+}
