@@ -1,0 +1,239 @@
+//! Test harness: runs the real `switchboard` binary on an ephemeral port with
+//! its own data directory, and talks to it over HTTP like any client would.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+pub const ADMIN_TOKEN: &str = "adm_test_token_for_e2e";
+
+/// A flow built from `guest-examples/` by the build script.
+pub fn guest(name: &str) -> Vec<u8> {
+    let path = Path::new(env!("SWITCHBOARD_GUEST_DIR")).join(format!("{name}.wasm"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+}
+
+pub struct Server {
+    child: Child,
+    pub base: String,
+    pub data_dir: PathBuf,
+    owns_dir: bool,
+    agent: ureq::Agent,
+}
+
+pub struct Response {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl Server {
+    /// A fresh server with a fresh data directory (and the demo tenant).
+    pub fn start() -> Server {
+        let dir = std::env::temp_dir().join(format!("switchboard-e2e-{}-{}", std::process::id(), unique()));
+        Server::start_in(&dir, true)
+    }
+
+    /// A server on an existing data directory (a restart).
+    pub fn start_in(dir: &Path, owns_dir: bool) -> Server {
+        std::fs::create_dir_all(dir).expect("create data dir");
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("server.log")).expect("log file");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(dir)
+            .env("SWITCHBOARD_ADMIN_TOKEN", ADMIN_TOKEN)
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .expect("spawn switchboard");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(addr) = line.strip_prefix("listening on ") {
+                    let _ = tx.send(addr.to_string());
+                }
+            }
+        });
+        let base = rx.recv_timeout(Duration::from_secs(120)).unwrap_or_else(|_| {
+            let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
+            panic!("server did not start; log:\n{log}")
+        });
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(60)))
+            .build()
+            .into();
+        Server { child, base, data_dir: dir.to_path_buf(), owns_dir, agent }
+    }
+
+    /// Kill the server without warning (as a crash would) and return its data directory.
+    pub fn kill(mut self) -> PathBuf {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.owns_dir = false;
+        self.data_dir.clone()
+    }
+
+    /// The demo tenant's id and key, as `serve` saved them.
+    pub fn demo(&self) -> (String, String) {
+        let text = std::fs::read_to_string(self.data_dir.join("demo_tenant.json")).expect("demo_tenant.json");
+        let v: Value = serde_json::from_str(&text).expect("demo json");
+        (v["tenant_id"].as_str().unwrap().to_string(), v["api_key"].as_str().unwrap().to_string())
+    }
+
+    fn finish(resp: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Response {
+        let mut resp = resp.expect("HTTP request failed");
+        let status = resp.status().as_u16();
+        let text = resp.body_mut().read_to_string().unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Response { status, body }
+    }
+
+    pub fn get(&self, key: &str, path: &str) -> Response {
+        Self::finish(
+            self.agent.get(format!("{}{path}", self.base)).header("Authorization", format!("Bearer {key}")).call(),
+        )
+    }
+
+    pub fn post(&self, key: &str, path: &str, body: Value) -> Response {
+        Self::finish(
+            self.agent
+                .post(format!("{}{path}", self.base))
+                .header("Authorization", format!("Bearer {key}"))
+                .send_json(&body),
+        )
+    }
+
+    pub fn post_raw(&self, key: &str, path: &str, content_type: &str, body: &[u8]) -> Response {
+        Self::finish(
+            self.agent
+                .post(format!("{}{path}", self.base))
+                .header("Authorization", format!("Bearer {key}"))
+                .header("Content-Type", content_type)
+                .send(body),
+        )
+    }
+
+    /// POST a body the server may refuse before reading it all (size limits):
+    /// written over a raw socket, ignoring a reset, then the status line is read.
+    pub fn post_oversized(&self, key: &str, path: &str, content_type: &str, body: &[u8]) -> u16 {
+        use std::io::{Read, Write};
+        let addr = self.base.trim_start_matches("http://");
+        let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+        stream.set_read_timeout(Some(Duration::from_secs(30))).ok();
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {key}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        let _ = stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(body));
+        let mut response = Vec::new();
+        let _ = stream.read_to_end(&mut response);
+        let text = String::from_utf8_lossy(&response);
+        text.split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("no HTTP status in {text:?}"))
+    }
+
+    pub fn put(&self, key: &str, path: &str, body: Value) -> Response {
+        Self::finish(
+            self.agent
+                .put(format!("{}{path}", self.base))
+                .header("Authorization", format!("Bearer {key}"))
+                .send_json(&body),
+        )
+    }
+
+    pub fn patch(&self, key: &str, path: &str, body: Value) -> Response {
+        Self::finish(
+            self.agent
+                .patch(format!("{}{path}", self.base))
+                .header("Authorization", format!("Bearer {key}"))
+                .send_json(&body),
+        )
+    }
+
+    pub fn delete(&self, key: &str, path: &str) -> Response {
+        Self::finish(
+            self.agent.delete(format!("{}{path}", self.base)).header("Authorization", format!("Bearer {key}")).call(),
+        )
+    }
+
+    /// Create a tenant as the provider; returns (id, key).
+    pub fn create_tenant(&self, name: &str, extra: Value) -> (String, String) {
+        let mut body = json!({ "name": name });
+        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+            b.extend(e.clone());
+        }
+        let r = self.post(ADMIN_TOKEN, "/v1/tenants", body);
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        (r.body["id"].as_str().unwrap().to_string(), r.body["api_key"].as_str().unwrap().to_string())
+    }
+
+    /// Upload a flow and activate it; returns its version.
+    pub fn deploy(&self, key: &str, tenant: &str, wasm: &[u8]) -> u64 {
+        let r = self.post_raw(key, &format!("/v1/tenants/{tenant}/flows?activate=true"), "application/wasm", wasm);
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        r.body["version"].as_u64().unwrap()
+    }
+
+    /// Run a simulated call: plain strings are speech, objects are passed as they are.
+    pub fn simulate(&self, key: &str, tenant: &str, caller: &str, inputs: &[Value]) -> Value {
+        let inputs: Vec<Value> =
+            inputs.iter().map(|i| if let Some(s) = i.as_str() { json!({ "text": s }) } else { i.clone() }).collect();
+        let r = self.post(
+            key,
+            &format!("/v1/tenants/{tenant}/calls/simulate"),
+            json!({ "caller": caller, "inputs": inputs }),
+        );
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        r.body
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.data_dir.join("server.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if self.owns_dir && !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.data_dir);
+        }
+    }
+}
+
+fn unique() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
+    t ^ (N.fetch_add(1, Ordering::Relaxed) << 48)
+}
+
+/// Every bot reply of a simulated call, joined, for assertions.
+pub fn all_replies(call: &Value) -> String {
+    call["turns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| t["replies"].as_array().unwrap().iter().map(|r| r["text"].as_str().unwrap().to_string()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The bot's replies to the n-th turn (0 is the greeting).
+pub fn replies(call: &Value, turn: usize) -> String {
+    call["turns"][turn]["replies"]
+        .as_array()
+        .map(|r| r.iter().map(|x| x["text"].as_str().unwrap_or_default().to_string()).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
