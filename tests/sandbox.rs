@@ -11,7 +11,7 @@ fn hostile_tenant(server: &Server, with_agent: bool) -> (String, String) {
     let agents = if with_agent { json!([{"name": "desk", "uri": "sip:desk@127.0.0.1:5070"}]) } else { json!([]) };
     let (tenant, key) = server.create_tenant(
         "Hostile Ltd",
-        json!({ "language": "en-US", "agents": agents, "limits": { "event_deadline_ms": 200, "memory_mib": 32 } }),
+        json!({ "language": "en-US", "agents": agents, "limits": { "event_deadline_ms": 500, "memory_mib": 32 } }),
     );
     server.deploy(&key, &tenant, &guest("hostile"));
     (tenant, key)
