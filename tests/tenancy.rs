@@ -96,6 +96,24 @@ fn keys_are_checked() {
         ureq::get(format!("{}{path}", server.base)).config().http_status_as_error(false).build().call().unwrap();
     assert_eq!(no_auth.status().as_u16(), 401);
     assert_eq!(server.get("", "/v1/tenants").status, 401);
+    // A key in the URL is accepted only where browsers need it: the WebSocket session.
+    let (_, key) = server.demo();
+    let in_url = ureq::get(format!("{}{path}?access_token={key}", server.base))
+        .config()
+        .http_status_as_error(false)
+        .build()
+        .call()
+        .unwrap();
+    assert_eq!(in_url.status().as_u16(), 401);
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let ws_url =
+        format!("{}/v1/tenants/{shop}/calls/session?access_token={key}", server.base.replacen("http", "ws", 1));
+    let greeting = rt.block_on(async {
+        use futures_util::StreamExt;
+        let (mut ws, _) = tokio_tungstenite::connect_async(ws_url).await.expect("session with access_token");
+        ws.next().await.expect("a turn").expect("ok").into_text().unwrap().to_string()
+    });
+    assert!(greeting.contains("珍珍茶坊"), "{greeting}");
     // A tenant can make more keys for itself, and they work.
     let (_, key) = server.demo();
     let created = server.post(&key, &format!("/v1/tenants/{shop}/keys"), json!({}));

@@ -24,7 +24,12 @@ fn bearer(parts: &Parts) -> Option<String> {
         let token = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer "))?;
         return Some(token.trim().to_string());
     }
-    // Browsers cannot set headers on a WebSocket: accept `?access_token=` there.
+    // Browsers cannot set headers on a WebSocket: accept `?access_token=` there,
+    // and only there (a key in a URL ends up in logs).
+    let upgrade = parts.headers.get(axum::http::header::UPGRADE)?;
+    if !upgrade.as_bytes().eq_ignore_ascii_case(b"websocket") {
+        return None;
+    }
     let query = parts.uri.query()?;
     query.split('&').find_map(|kv| kv.strip_prefix("access_token=")).map(|t| t.to_string())
 }

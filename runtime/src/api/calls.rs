@@ -3,12 +3,12 @@
 //! Both run the same [`CallSession`] as a phone call, minus audio.
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::error::{ApiError, ApiResult, Json};
+use super::error::{ApiError, ApiResult, Json, Query};
 use super::{ApiState, Principal};
 use crate::call::{CallSession, CallSetup, CallerInput, Turn};
 use crate::storage::calls::{CallRecord, Channel, Direction};

@@ -96,9 +96,43 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
                 JsonRejection::JsonDataError(e) => {
                     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.body_text())
                 }
-                other => ApiError::new(other.status(), "bad_request", other.body_text()),
+                other => rejection_error(other.status(), other.body_text()),
             }),
         }
+    }
+}
+
+/// A framework rejection (oversized body, unreadable body) in our error format.
+pub fn rejection_error(status: StatusCode, message: String) -> ApiError {
+    let code = if status == StatusCode::PAYLOAD_TOO_LARGE { "payload_too_large" } else { "bad_request" };
+    ApiError::new(status, code, message)
+}
+
+/// `Query<T>` with errors in our format (unknown or malformed parameters: 400).
+pub struct Query<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(v)| Query(v))
+            .map_err(|e| ApiError::bad_request(e.body_text()))
+    }
+}
+
+/// The raw request body, with size-limit rejections in our format.
+pub struct Body(pub axum::body::Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for Body {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        axum::body::Bytes::from_request(req, state)
+            .await
+            .map(Body)
+            .map_err(|e| rejection_error(e.status(), e.body_text()))
     }
 }
 

@@ -1,13 +1,12 @@
 //! `/v1/tenants/{id}/flows`: upload a component (validated, stored as the next
 //! version), list versions, activate one (also how to roll back).
 
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::error::{ApiError, ApiResult, Json};
+use super::error::{ApiError, ApiResult, Body, Json, Query};
 use super::{ApiState, Principal};
 
 #[derive(Deserialize)]
@@ -23,7 +22,7 @@ pub async fn upload(
     who: Principal,
     Path(id): Path<String>,
     Query(q): Query<UploadQuery>,
-    body: Bytes,
+    Body(body): Body,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let tenant = who.tenant(&s, &id).await?;
     if body.is_empty() {

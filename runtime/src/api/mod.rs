@@ -69,3 +69,52 @@ async fn metrics(State(state): State<ApiState>) -> impl IntoResponse {
 async fn openapi() -> impl IntoResponse {
     (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], include_str!("openapi.json"))
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every route of [`super::router`], as OpenAPI paths and methods.
+    const ROUTES: &[(&str, &str)] = &[
+        ("/healthz", "get"),
+        ("/metrics", "get"),
+        ("/v1/openapi.json", "get"),
+        ("/v1/tenants", "post"),
+        ("/v1/tenants", "get"),
+        ("/v1/tenants/{id}", "get"),
+        ("/v1/tenants/{id}", "patch"),
+        ("/v1/tenants/{id}/keys", "post"),
+        ("/v1/tenants/{id}/keys", "get"),
+        ("/v1/tenants/{id}/flows", "post"),
+        ("/v1/tenants/{id}/flows", "get"),
+        ("/v1/tenants/{id}/flows/{version}/activate", "post"),
+        ("/v1/tenants/{id}/catalog", "put"),
+        ("/v1/tenants/{id}/catalog", "get"),
+        ("/v1/tenants/{id}/faq", "get"),
+        ("/v1/tenants/{id}/faq", "post"),
+        ("/v1/tenants/{id}/faq/{faq_id}", "put"),
+        ("/v1/tenants/{id}/faq/{faq_id}", "delete"),
+        ("/v1/tenants/{id}/customers", "get"),
+        ("/v1/tenants/{id}/customers", "post"),
+        ("/v1/tenants/{id}/orders", "get"),
+        ("/v1/tenants/{id}/orders/{order_id}", "get"),
+        ("/v1/tenants/{id}/orders/{order_id}", "patch"),
+        ("/v1/tenants/{id}/calls", "get"),
+        ("/v1/tenants/{id}/calls/simulate", "post"),
+        ("/v1/tenants/{id}/calls/session", "get"),
+        ("/v1/tenants/{id}/calls/{call_id}", "get"),
+    ];
+
+    #[test]
+    fn openapi_documents_every_route() {
+        let doc: serde_json::Value = serde_json::from_str(include_str!("openapi.json")).expect("openapi.json is JSON");
+        let version = doc["openapi"].as_str().unwrap_or_default();
+        assert!(version.starts_with("3.1"), "openapi version is {version:?}");
+        let paths = doc["paths"].as_object().expect("openapi.json has paths");
+        for (path, method) in ROUTES {
+            assert!(
+                paths.get(*path).and_then(|p| p.get(*method)).is_some(),
+                "{} {path} is not documented",
+                method.to_uppercase()
+            );
+        }
+    }
+}

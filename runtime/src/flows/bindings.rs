@@ -9,5 +9,5 @@ wasmtime::component::bindgen!({
     exports: { default: async },
 });
 
-pub use exports::switchboard::flow::handler;
-pub use switchboard::flow::{catalog, clock, customers, knowledge, log, orders, state, types};
+pub use self::exports::switchboard::flow::handler;
+pub use self::switchboard::flow::{catalog, clock, customers, knowledge, log, orders, state, types};
