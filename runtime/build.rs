@@ -6,7 +6,13 @@ use std::env;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const GUESTS: &[(&str, &str)] = &[("tea-shop", "tea_shop"), ("echo", "echo"), ("hostile", "hostile")];
+const GUESTS: &[(&str, &str)] = &[
+    ("tea-shop", "tea_shop"),
+    ("echo", "echo"),
+    ("hostile", "hostile"),
+    ("impostor", "impostor"),
+    ("stranger", "stranger"),
+];
 
 fn main() {
     let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));

@@ -149,15 +149,21 @@ fn invalid_uploads_are_refused_and_the_active_version_stays() {
         ("core module", vec![0, b'a', b's', b'm', 1, 0, 0, 0], 422),
         ("truncated component", echo[..echo.len() / 2].to_vec(), 422),
         ("empty body", Vec::new(), 400),
+        ("component of another world", guest("impostor"), 422),
+        ("component importing a network capability", guest("stranger"), 422),
     ];
     for (what, bytes, status) in cases {
         let r = server.post_raw(&key, &format!("{path}?activate=true"), "application/wasm", &bytes);
         assert_eq!(r.status, status, "{what}: {:?}", r.body);
         let message = r.body["error"]["message"].as_str().unwrap_or_default();
         assert!(!message.is_empty(), "{what}: a clear message");
-        if what == "core module" {
-            assert!(message.contains("wasm32-wasip2"), "{message}");
-        }
+        let expected = match what {
+            "core module" => "wasm32-wasip2",
+            "component of another world" => "does not export `switchboard:flow/handler",
+            "component importing a network capability" => "imports something Switchboard does not provide",
+            _ => "",
+        };
+        assert!(message.contains(expected), "{what}: {message}");
     }
     let too_big = vec![0u8; 21 * 1024 * 1024];
     assert_eq!(server.post_oversized(&key, &path, "application/wasm", &too_big), 413);
