@@ -185,12 +185,7 @@ fn known_callers_are_greeted_by_name_and_blocked_ones_refused() {
 fn order_status_can_be_checked_and_changed() {
     let server = Server::start();
     let (tenant, key) = server.demo();
-    let call = server.simulate(
-        &key,
-        &tenant,
-        "+886912340000",
-        &[json!("一杯中杯紅茶半糖去冰"), json!("我姓張"), json!("對"), json!("自取"), json!("對")],
-    );
+    let call = server.place_pickup_order(&key, &tenant, "+886912340000", "一杯中杯紅茶半糖去冰", "我姓張");
     let order_id = call["order_ids"][0].as_str().expect("order placed").to_string();
     let r = server.patch(&key, &format!("/v1/tenants/{tenant}/orders/{order_id}"), json!({"status": "ready"}));
     assert_eq!(r.status, 200, "{:?}", r.body);
@@ -206,12 +201,7 @@ fn order_status_can_be_checked_and_changed() {
 fn a_restart_loses_no_order_and_no_call() {
     let server = Server::start();
     let (tenant, key) = server.demo();
-    let call = server.simulate(
-        &key,
-        &tenant,
-        "+886912345678",
-        &[json!("我要一杯大杯芒果冰沙半糖"), json!("我姓林"), json!("對"), json!("自取"), json!("對")],
-    );
+    let call = server.place_pickup_order(&key, &tenant, "+886912345678", "我要一杯大杯芒果冰沙半糖", "我姓林");
     let order_id = call["order_ids"][0].as_str().expect("order placed").to_string();
     let call_id = call["call_id"].as_str().unwrap().to_string();
 
@@ -228,12 +218,7 @@ fn a_restart_loses_no_order_and_no_call() {
     let flows = server.get(ADMIN_TOKEN, &format!("/v1/tenants/{tenant}/flows"));
     assert_eq!(flows.body["active"], 1);
     // (Another caller: the first is now a known customer and would be greeted by name.)
-    let again = server.simulate(
-        &key,
-        &tenant,
-        "+886912399999",
-        &[json!("我要一杯中杯綠茶無糖去冰"), json!("我姓林"), json!("對"), json!("自取"), json!("對")],
-    );
+    let again = server.place_pickup_order(&key, &tenant, "+886912399999", "我要一杯中杯綠茶無糖去冰", "我姓林");
     let second = server.get(&key, &format!("/v1/tenants/{tenant}/orders/{}", again["order_ids"][0].as_str().unwrap()));
     assert_eq!(second.body["number"], order.body["number"].as_u64().unwrap() + 1);
 }

@@ -10,12 +10,7 @@ use serde_json::json;
 fn a_tenant_key_cannot_touch_another_tenants_data() {
     let server = Server::start();
     let (shop, shop_key) = server.demo();
-    let placed = server.simulate(
-        &shop_key,
-        &shop,
-        "+886912345678",
-        &[json!("我要一杯中杯紅茶無糖去冰"), json!("我姓林"), json!("對"), json!("自取"), json!("對")],
-    );
+    let placed = server.place_pickup_order(&shop_key, &shop, "+886912345678", "我要一杯中杯紅茶無糖去冰", "我姓林");
     let order_id = placed["order_ids"][0].as_str().expect("order placed").to_string();
     let call_id = placed["call_id"].as_str().unwrap().to_string();
 

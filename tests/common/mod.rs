@@ -197,6 +197,16 @@ impl Server {
         r.body
     }
 
+    /// Place a pickup order with the tea-shop flow as a new caller would:
+    /// items, name, "yes" to the caller's own number, pickup, "yes" to the read-back.
+    /// Returns the simulated call.
+    pub fn place_pickup_order(&self, key: &str, tenant: &str, caller: &str, items: &str, name: &str) -> Value {
+        let call =
+            self.simulate(key, tenant, caller, &[json!(items), json!(name), json!("對"), json!("自取"), json!("對")]);
+        assert_eq!(call["order_ids"].as_array().map(Vec::len), Some(1), "an order was placed: {call:#}");
+        call
+    }
+
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.data_dir.join("server.log")).unwrap_or_default()
     }

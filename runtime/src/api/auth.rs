@@ -6,7 +6,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
 use super::ApiState;
-use super::error::ApiError;
+use super::error::{ApiError, not_found_as};
 use crate::storage::api_keys::hash_key;
 use crate::storage::tenants::Tenant;
 
@@ -73,9 +73,6 @@ impl Principal {
             return Err(ApiError::not_found("tenant"));
         }
         let id = id.to_string();
-        state.app.db.run(move |db| db.tenant(&id)).await.map_err(|e| match e {
-            crate::storage::StorageError::NotFound => ApiError::not_found("tenant"),
-            e => e.into(),
-        })
+        state.app.db.run(move |db| db.tenant(&id)).await.map_err(not_found_as("tenant"))
     }
 }

@@ -8,7 +8,7 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::error::{ApiError, ApiResult, Json, Query};
+use super::error::{ApiError, ApiResult, Json, Query, not_found_as};
 use super::{ApiState, Principal};
 use crate::call::{CallSession, CallSetup, CallerInput, Turn};
 use crate::storage::calls::{CallRecord, Channel, Direction};
@@ -41,10 +41,7 @@ pub async fn get(
     Path((id, call_id)): Path<(String, String)>,
 ) -> ApiResult<axum::Json<CallRecord>> {
     who.tenant(&s, &id).await?;
-    s.app.db.run(move |db| db.call(&id, &call_id)).await.map(axum::Json).map_err(|e| match e {
-        crate::storage::StorageError::NotFound => ApiError::not_found("call"),
-        e => e.into(),
-    })
+    s.app.db.run(move |db| db.call(&id, &call_id)).await.map(axum::Json).map_err(not_found_as("call"))
 }
 
 #[derive(Deserialize)]

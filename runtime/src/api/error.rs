@@ -78,6 +78,14 @@ impl From<FlowError> for ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+/// Map a storage error, naming the missing thing in a 404 (`order not found`).
+pub fn not_found_as(what: &'static str) -> impl FnOnce(StorageError) -> ApiError {
+    move |e| match e {
+        StorageError::NotFound => ApiError::not_found(what),
+        e => e.into(),
+    }
+}
+
 /// `Json<T>` with errors in our format.
 pub struct Json<T>(pub T);
 

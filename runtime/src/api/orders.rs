@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::error::{ApiError, ApiResult, Json, Query};
+use super::error::{ApiError, ApiResult, Json, Query, not_found_as};
 use super::{ApiState, Principal};
 use crate::storage::orders::{Order, OrderStatus};
 
@@ -44,10 +44,7 @@ pub async fn get(
     Path((id, order_id)): Path<(String, String)>,
 ) -> ApiResult<axum::Json<Order>> {
     who.tenant(&s, &id).await?;
-    s.app.db.run(move |db| db.order(&id, &order_id)).await.map(axum::Json).map_err(|e| match e {
-        crate::storage::StorageError::NotFound => ApiError::not_found("order"),
-        e => e.into(),
-    })
+    s.app.db.run(move |db| db.order(&id, &order_id)).await.map(axum::Json).map_err(not_found_as("order"))
 }
 
 #[derive(Deserialize)]
