@@ -15,4 +15,5 @@ pub mod demo;
 pub mod flows;
 pub mod ids;
 pub mod metrics;
+pub mod speech;
 pub mod storage;
