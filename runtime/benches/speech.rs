@@ -1,0 +1,136 @@
+//! Speech benchmarks on this machine: VAD cost per 32 ms frame, and speech
+//! recognition latency from end of speech to final text, for 1, 3 and 6 s
+//! utterances, one call at a time and with 4 calls at once.
+//!
+//! Run: `cargo bench -p switchboard --bench speech` (models from scripts/setup;
+//! test speech from espeak-ng). Mandarin rows use espeak-ng's Mandarin voice
+//! for timing only: its audio is not a fair accuracy test.
+
+use std::time::Instant;
+
+use switchboard::speech::asr::{AsrPool, Whisper, WhisperSize};
+use switchboard::speech::audio::Audio;
+use switchboard::speech::vad::{Endpointing, FRAME, Vad, VadStream};
+
+fn espeak(text: &str, voice: &str) -> Vec<f32> {
+    let out =
+        std::process::Command::new("espeak-ng").args(["-v", voice, "--stdout", text]).output().expect("espeak-ng");
+    Audio::parse_wav(&out.stdout).expect("wav").resampled(16_000).samples
+}
+
+/// `secs` of speech: the sentence repeated as needed and cut.
+fn utterance(base: &[f32], secs: f32) -> Vec<f32> {
+    let n = (secs * 16_000.0) as usize;
+    base.iter().copied().cycle().take(n).collect()
+}
+
+fn pct(v: &mut [f64], p: f64) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[((v.len() as f64 * p) as usize).min(v.len() - 1)]
+}
+
+fn bench_vad(speech: &[f32]) -> anyhow::Result<()> {
+    let vad = Vad::load()?;
+    let mut audio = vec![0.0f32; 16_000];
+    audio.extend_from_slice(speech);
+    audio.extend(vec![0.0f32; 16_000]);
+    let frames = audio.len() / FRAME;
+    let run = |vad: std::sync::Arc<Vad>| -> anyhow::Result<f64> {
+        let mut stream = VadStream::new(vad, Endpointing::default());
+        let t = Instant::now();
+        for chunk in audio.chunks(FRAME) {
+            stream.push(chunk)?;
+        }
+        Ok(t.elapsed().as_secs_f64() * 1e6 / frames as f64)
+    };
+    run(vad.clone())?;
+    let single: Vec<f64> = (0..5).map(|_| run(vad.clone())).collect::<anyhow::Result<_>>()?;
+    println!(
+        "VAD, 1 call:   {:.0} µs per 32 ms frame (mean of 5 runs over {frames} frames)",
+        single.iter().sum::<f64>() / 5.0
+    );
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let vad = vad.clone();
+            let audio = audio.clone();
+            std::thread::spawn(move || -> anyhow::Result<f64> {
+                let mut stream = VadStream::new(vad, Endpointing::default());
+                let t = Instant::now();
+                for chunk in audio.chunks(FRAME) {
+                    stream.push(chunk)?;
+                }
+                Ok(t.elapsed().as_secs_f64() * 1e6 / frames as f64)
+            })
+        })
+        .collect();
+    let per: Vec<f64> = handles.into_iter().map(|h| h.join().expect("thread")).collect::<anyhow::Result<_>>()?;
+    println!(
+        "VAD, 4 calls:  {:.0} µs per frame per call (wall time / frames, calls in parallel)",
+        per.iter().sum::<f64>() / 4.0
+    );
+    Ok(())
+}
+
+fn bench_asr(size: WhisperSize, rows: &[(&str, &str, &[f32])], rt: &tokio::runtime::Runtime) -> anyhow::Result<()> {
+    let t = Instant::now();
+    let whisper = Whisper::load(size)?;
+    println!(
+        "\n{size:?}: model load {:.0} ms; context padded to {} s",
+        t.elapsed().as_secs_f64() * 1000.0,
+        whisper.context_secs
+    );
+    whisper.transcribe(&rows[0].2[..16_000], Some(rows[0].0))?;
+    for (lang, label, speech) in rows {
+        for secs in [1.0f32, 3.0, 6.0] {
+            let audio = utterance(speech, secs);
+            let mut total = Vec::new();
+            let mut encode = Vec::new();
+            for _ in 0..3 {
+                let tr = whisper.transcribe(&audio, Some(lang))?;
+                total.push(tr.total_ms);
+                encode.push(tr.encode_ms);
+            }
+            println!(
+                "  {label:<8} {secs:.0} s, 1 call:   end of speech -> text p50 {:>6.0} ms (encoder {:>5.0} ms)",
+                pct(&mut total, 0.5),
+                pct(&mut encode, 0.5)
+            );
+        }
+    }
+    // Four calls finishing an utterance at the same moment, through the shared pool.
+    let pool = AsrPool::start(whisper.clone(), 0, 16);
+    let (lang, label, speech) = rows[0];
+    let audio = utterance(speech, 3.0);
+    let mut latencies = rt
+        .block_on(async {
+            let jobs = (0..4).map(|_| {
+                let audio = audio.clone();
+                let pool = &pool;
+                async move {
+                    let t = Instant::now();
+                    pool.transcribe(audio, Some(lang.to_string())).await.map(|_| t.elapsed().as_secs_f64() * 1000.0)
+                }
+            });
+            futures_util::future::join_all(jobs).await
+        })
+        .into_iter()
+        .collect::<Result<Vec<f64>, _>>()?;
+    println!(
+        "  {label:<8} 3 s, 4 calls at once ({} workers): p50 {:.0} ms, max {:.0} ms",
+        pool.workers,
+        pct(&mut latencies, 0.5),
+        pct(&mut latencies, 1.0)
+    );
+    Ok(())
+}
+
+fn main() -> anyhow::Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    println!("speech benchmarks, {} cores", std::thread::available_parallelism()?);
+    let en = espeak("Two large bubble milk teas, half sugar, less ice, and a medium black tea please.", "en-us");
+    let zh = espeak("我要兩杯大杯珍珠奶茶，半糖少冰，還有一杯中杯紅茶。", "cmn");
+    bench_vad(&en)?;
+    bench_asr(WhisperSize::TinyEn, &[("en", "English", &en)], &rt)?;
+    bench_asr(WhisperSize::Base, &[("en", "English", &en), ("zh", "Mandarin", &zh)], &rt)?;
+    Ok(())
+}

@@ -1,0 +1,165 @@
+//! Whisper's text decoder, incremental: each step runs only the new tokens.
+//!
+//! candle's decoder re-runs every token each step and re-lays-out the cached
+//! cross-attention keys and values per step (a transpose, a scale and a copy of
+//! `[heads, frames, head_dim]` per layer), so a step costs in proportion to the
+//! audio length. Here the cross-attention keys and values are computed once
+//! per utterance in the layout the products need, self-attention keeps a
+//! key/value cache, and a step costs a few small matrix products.
+
+use candle_core::{D, Device, Module, Tensor};
+use candle_nn::{LayerNorm, Linear, VarBuilder};
+use candle_transformers::models::whisper::Config;
+
+struct Block {
+    self_q: Linear,
+    self_k: Linear,
+    self_v: Linear,
+    self_out: Linear,
+    self_ln: LayerNorm,
+    cross_q: Linear,
+    cross_k: Linear,
+    cross_v: Linear,
+    cross_out: Linear,
+    cross_ln: LayerNorm,
+    fc1: Linear,
+    fc2: Linear,
+    mlp_ln: LayerNorm,
+}
+
+pub struct Decoder {
+    embedding: Tensor,
+    positions: Tensor,
+    blocks: Vec<Block>,
+    ln: LayerNorm,
+    heads: usize,
+    head_dim: usize,
+}
+
+/// Per-utterance state: cross-attention keys/values and the self-attention cache.
+pub struct DecoderState {
+    /// Per layer: keys `[heads, head_dim, frames]` (already transposed) and values `[heads, frames, head_dim]`.
+    cross: Vec<(Tensor, Tensor)>,
+    /// Per layer: keys and values `[heads, tokens, head_dim]` so far.
+    cache: Vec<Option<(Tensor, Tensor)>>,
+    /// Tokens decoded so far (the next position).
+    position: usize,
+}
+
+fn linear(vb: &VarBuilder, d_in: usize, d_out: usize, name: &str, bias: bool) -> candle_core::Result<Linear> {
+    if bias { candle_nn::linear(d_in, d_out, vb.pp(name)) } else { candle_nn::linear_no_bias(d_in, d_out, vb.pp(name)) }
+}
+
+impl Decoder {
+    pub fn load(vb: VarBuilder, cfg: &Config) -> candle_core::Result<Decoder> {
+        let d = cfg.d_model;
+        let ln = |vb: VarBuilder| candle_nn::layer_norm(d, 1e-5, vb);
+        let mut blocks = Vec::with_capacity(cfg.decoder_layers);
+        for i in 0..cfg.decoder_layers {
+            let b = vb.pp(format!("layers.{i}"));
+            let (sa, ca) = (b.pp("self_attn"), b.pp("encoder_attn"));
+            blocks.push(Block {
+                self_q: linear(&sa, d, d, "q_proj", true)?,
+                self_k: linear(&sa, d, d, "k_proj", false)?,
+                self_v: linear(&sa, d, d, "v_proj", true)?,
+                self_out: linear(&sa, d, d, "out_proj", true)?,
+                self_ln: ln(b.pp("self_attn_layer_norm"))?,
+                cross_q: linear(&ca, d, d, "q_proj", true)?,
+                cross_k: linear(&ca, d, d, "k_proj", false)?,
+                cross_v: linear(&ca, d, d, "v_proj", true)?,
+                cross_out: linear(&ca, d, d, "out_proj", true)?,
+                cross_ln: ln(b.pp("encoder_attn_layer_norm"))?,
+                fc1: linear(&b, d, 4 * d, "fc1", true)?,
+                fc2: linear(&b, 4 * d, d, "fc2", true)?,
+                mlp_ln: ln(b.pp("final_layer_norm"))?,
+            });
+        }
+        Ok(Decoder {
+            embedding: vb.get((cfg.vocab_size, d), "embed_tokens.weight")?,
+            positions: vb.get((cfg.max_target_positions, d), "embed_positions.weight")?,
+            blocks,
+            ln: ln(vb.pp("layer_norm"))?,
+            heads: cfg.decoder_attention_heads,
+            head_dim: d / cfg.decoder_attention_heads,
+        })
+    }
+
+    /// `[n, d]` → `[heads, n, head_dim]`.
+    fn split_heads(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        let n = x.dim(0)?;
+        x.reshape((n, self.heads, self.head_dim))?.transpose(0, 1)?.contiguous()
+    }
+
+    /// `[heads, n, head_dim]` → `[n, d]`.
+    fn merge_heads(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        let n = x.dim(1)?;
+        x.transpose(0, 1)?.contiguous()?.reshape((n, self.heads * self.head_dim))
+    }
+
+    /// Prepare for one utterance: `audio` is the encoder output `[1, frames, d]`.
+    pub fn start(&self, audio: &Tensor) -> candle_core::Result<DecoderState> {
+        let audio = audio.squeeze(0)?;
+        let cross = self
+            .blocks
+            .iter()
+            .map(|b| {
+                let k = self.split_heads(&b.cross_k.forward(&audio)?)?.transpose(1, 2)?.contiguous()?;
+                let v = self.split_heads(&b.cross_v.forward(&audio)?)?;
+                Ok((k, v))
+            })
+            .collect::<candle_core::Result<Vec<_>>>()?;
+        Ok(DecoderState { cache: vec![None; self.blocks.len()], cross, position: 0 })
+    }
+
+    /// Run `tokens` (the prompt at first, then one token at a time); returns the
+    /// vocabulary logits for the last of them.
+    pub fn step(&self, state: &mut DecoderState, tokens: &[u32]) -> candle_core::Result<Vec<f32>> {
+        let device = self.embedding.device();
+        let n = tokens.len();
+        let ids = Tensor::new(tokens, device)?;
+        let mut x = self.embedding.index_select(&ids, 0)?.add(&self.positions.narrow(0, state.position, n)?)?;
+        let scale = 1.0 / (self.head_dim as f64).sqrt();
+        // Prompt tokens see earlier prompt tokens only.
+        let mask = if n > 1 { Some(causal_mask(n, state.position, device)?) } else { None };
+        for (i, b) in self.blocks.iter().enumerate() {
+            // Self-attention over everything decoded so far.
+            let h = b.self_ln.forward(&x)?;
+            let q = self.split_heads(&b.self_q.forward(&h)?)?;
+            let k_new = self.split_heads(&b.self_k.forward(&h)?)?;
+            let v_new = self.split_heads(&b.self_v.forward(&h)?)?;
+            let (k, v) = match state.cache[i].take() {
+                Some((k, v)) => (Tensor::cat(&[&k, &k_new], 1)?, Tensor::cat(&[&v, &v_new], 1)?),
+                None => (k_new, v_new),
+            };
+            let mut scores = (q.matmul(&k.transpose(1, 2)?)? * scale)?;
+            if let Some(m) = &mask {
+                scores = scores.broadcast_add(m)?;
+            }
+            let attn = candle_nn::ops::softmax_last_dim(&scores)?.matmul(&v)?;
+            x = (x + b.self_out.forward(&self.merge_heads(&attn)?)?)?;
+            state.cache[i] = Some((k, v));
+
+            // Cross-attention over the audio.
+            let h = b.cross_ln.forward(&x)?;
+            let q = self.split_heads(&b.cross_q.forward(&h)?)?;
+            let (ck, cv) = &state.cross[i];
+            let scores = (q.matmul(ck)? * scale)?;
+            let attn = candle_nn::ops::softmax_last_dim(&scores)?.matmul(cv)?;
+            x = (x + b.cross_out.forward(&self.merge_heads(&attn)?)?)?;
+
+            // Feed-forward.
+            let h = b.mlp_ln.forward(&x)?;
+            x = (x + b.fc2.forward(&b.fc1.forward(&h)?.gelu_erf()?)?)?;
+        }
+        state.position += n;
+        let last = self.ln.forward(&x.narrow(0, n - 1, 1)?)?;
+        self.embedding.matmul(&last.t()?)?.squeeze(D::Minus1)?.to_vec1::<f32>()
+    }
+}
+
+/// `[n, past + n]`: new token `i` may see every cached token and new tokens up to itself.
+fn causal_mask(n: usize, past: usize, device: &Device) -> candle_core::Result<Tensor> {
+    let values: Vec<f32> =
+        (0..n).flat_map(|i| (0..past + n).map(move |j| if j <= past + i { 0.0 } else { f32::NEG_INFINITY })).collect();
+    Tensor::from_vec(values, (n, past + n), device)
+}

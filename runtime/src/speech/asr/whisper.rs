@@ -1,0 +1,304 @@
+//! Whisper speech recognition on candle, loading CTranslate2-layout weights.
+//!
+//! Latency is the point: the encoder runs on the audio there is (Whisper's
+//! audio context cut to the utterance, not padded to 30 s), decoding is greedy
+//! with the cross-attention keys and values computed once, and the number of
+//! tokens is bounded by the utterance length.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Context;
+use candle_core::Device;
+use candle_nn::VarBuilder;
+use candle_transformers::models::whisper::model::Whisper as Model;
+
+use super::decoder::Decoder;
+use super::{ct2, mel, tokenizer::Tokenizer};
+use crate::speech::models::model_file;
+
+/// Which Whisper to load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WhisperSize {
+    /// Multilingual base: Mandarin and English, language detection.
+    Base,
+    /// English only, about three times faster.
+    TinyEn,
+}
+
+impl WhisperSize {
+    fn model_dir(self) -> &'static str {
+        match self {
+            WhisperSize::Base => "whisper-base",
+            WhisperSize::TinyEn => "whisper-tiny-en",
+        }
+    }
+}
+
+/// What was said, and how long it took to find out.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Transcript {
+    pub text: String,
+    /// Language code (`zh`, `en`...).
+    pub language: String,
+    /// exp(mean token log-probability), 0 to 1.
+    pub confidence: f32,
+    pub audio_ms: u64,
+    pub features_ms: f64,
+    pub encode_ms: f64,
+    pub decode_ms: f64,
+    pub total_ms: f64,
+    pub tokens: usize,
+}
+
+/// A loaded model; clones share the weights (each call to `transcribe` uses its own clone).
+#[derive(Clone)]
+pub struct Whisper {
+    /// candle's model: its audio encoder is used as is.
+    model: Model,
+    decoder: Arc<Decoder>,
+    tokenizer: Arc<Tokenizer>,
+    suppress: Arc<Vec<u32>>,
+    suppress_at_start: Arc<Vec<u32>>,
+    pub size: WhisperSize,
+    /// Audio shorter than this is padded with silence before encoding, in seconds.
+    ///
+    /// Whisper was trained on 30 s windows. Measured here: tiny.en is right with
+    /// 3 s of context (less and it repeats short sentences); base needs ~10 s to
+    /// be nearly right and 30 s to be right. Padding costs encoder time, so each
+    /// model gets the least context that keeps it accurate
+    /// (`SWITCHBOARD_WHISPER_CONTEXT_SECS` overrides it).
+    pub context_secs: f32,
+    multilingual: bool,
+}
+
+impl std::fmt::Debug for Whisper {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Whisper").field("size", &self.size).field("context_secs", &self.context_secs).finish()
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct Ct2Config {
+    #[serde(default)]
+    suppress_ids: Vec<u32>,
+    #[serde(default)]
+    suppress_ids_begin: Vec<u32>,
+}
+
+impl Whisper {
+    pub fn load(size: WhisperSize) -> anyhow::Result<Whisper> {
+        let dir = size.model_dir();
+        let device = Device::Cpu;
+        let weights = ct2::load(&model_file(dir, "model.bin")?, &device)?;
+        let tokenizer = Tokenizer::load(&model_file(dir, "tokenizer.json")?)?;
+        let config_path = model_file(dir, "config.json")?;
+        let config: Ct2Config = serde_json::from_str(&std::fs::read_to_string(&config_path)?)
+            .with_context(|| format!("parsing {}", config_path.display()))?;
+        // English-only models have one token fewer (no language tokens in use).
+        let multilingual = weights.config.vocab_size >= 51865;
+        let vb = VarBuilder::from_tensors(weights.tensors, candle_core::DType::F32, &device);
+        let model = Model::load(&vb, weights.config.clone()).context("building the Whisper model from its weights")?;
+        let decoder = Arc::new(Decoder::load(vb.pp("model.decoder"), &weights.config).context("building the decoder")?);
+        Ok(Whisper {
+            model,
+            decoder,
+            tokenizer: Arc::new(tokenizer),
+            suppress: Arc::new(config.suppress_ids),
+            suppress_at_start: Arc::new(config.suppress_ids_begin),
+            size,
+            context_secs: std::env::var("SWITCHBOARD_WHISPER_CONTEXT_SECS")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(match size {
+                    WhisperSize::Base => 30.0,
+                    // Shorter context makes tiny.en repeat short sentences (measured).
+                    WhisperSize::TinyEn => 3.0,
+                }),
+            multilingual,
+        })
+    }
+
+    /// Transcribe 16 kHz mono audio. `language`: a code such as `zh` or `en`, or
+    /// `None` to detect it (multilingual models only).
+    pub fn transcribe(&self, samples: &[f32], language: Option<&str>) -> anyhow::Result<Transcript> {
+        let started = Instant::now();
+        let n_mels = self.model.config.num_mel_bins;
+        // The encoder halves the frames; its context is at most 1500 positions (30 s).
+        let max_samples = self.model.config.max_source_positions * 2 * mel::HOP;
+        let mut samples = samples[..samples.len().min(max_samples)].to_vec();
+        // Pad to the context window this model needs for accuracy (see `context_secs`).
+        let min_samples = (self.context_secs * 16_000.0) as usize;
+        let audio_ms = (samples.len() / 16) as u64;
+        anyhow::ensure!(audio_ms >= 100, "{audio_ms} ms of audio is too short to transcribe");
+        if samples.len() < min_samples {
+            samples.resize(min_samples, 0.0);
+        }
+        let mel = mel::log_mel(&samples, n_mels)?;
+        let frames = mel.dim(2)? - mel.dim(2)? % 2;
+        anyhow::ensure!(frames >= 2, "the audio is too short to transcribe");
+        let mel = mel.narrow(2, 0, frames)?;
+        let features_ms = ms(started);
+
+        let mut encoder = self.model.encoder.clone();
+        let t = Instant::now();
+        let audio = encoder.forward(&mel, true)?;
+        let encode_ms = ms(t);
+
+        let t = Instant::now();
+        let tk = &self.tokenizer;
+        let mut state = self.decoder.start(&audio)?;
+        let language = match (self.multilingual, language) {
+            (false, _) => "en".to_string(),
+            (true, Some(code)) => code.to_string(),
+            (true, None) => {
+                let logits = self.decoder.step(&mut self.decoder.start(&audio)?, &[tk.sot])?;
+                let best = tk.languages.iter().max_by(|a, b| {
+                    let (x, y) = (logits.get(a.0 as usize).copied(), logits.get(b.0 as usize).copied());
+                    x.unwrap_or(f32::MIN).total_cmp(&y.unwrap_or(f32::MIN))
+                });
+                best.map(|(_, code)| code.clone()).unwrap_or_else(|| "en".into())
+            }
+        };
+        let mut tokens = vec![tk.sot];
+        if self.multilingual {
+            let lang =
+                tk.language_token(&language).with_context(|| format!("Whisper does not know language `{language}`"))?;
+            tokens.extend([lang, tk.transcribe]);
+        }
+        tokens.push(tk.no_timestamps);
+        let prompt_len = tokens.len();
+        // About 6 tokens a second of speech is generous for both languages.
+        let max_tokens = (10 + audio_ms as usize * 6 / 1000).min(self.model.config.max_target_positions / 2);
+        let mut logprob_sum = 0.0f32;
+        let mut pending: Vec<u32> = tokens.clone();
+        for step in 0..max_tokens {
+            let mut logits = self.decoder.step(&mut state, &pending)?;
+            for &id in self.suppress.iter() {
+                if let Some(l) = logits.get_mut(id as usize) {
+                    *l = f32::NEG_INFINITY;
+                }
+            }
+            if step == 0 {
+                for &id in self.suppress_at_start.iter() {
+                    if let Some(l) = logits.get_mut(id as usize) {
+                        *l = f32::NEG_INFINITY;
+                    }
+                }
+            }
+            // No special tokens but the end of text (no timestamps, no language switches).
+            for l in logits.iter_mut().skip(tk.eot as usize + 1) {
+                *l = f32::NEG_INFINITY;
+            }
+            let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            let log_norm = max + logits.iter().map(|l| (l - max).exp()).sum::<f32>().ln();
+            let (next, best) = logits
+                .iter()
+                .enumerate()
+                .fold((0, f32::NEG_INFINITY), |acc, (i, &l)| if l > acc.1 { (i, l) } else { acc });
+            logprob_sum += best - log_norm;
+            if next as u32 == tk.eot {
+                break;
+            }
+            tokens.push(next as u32);
+            pending = vec![next as u32];
+            if let Some(keep) = repetition(&tokens[prompt_len..]) {
+                tokens.truncate(prompt_len + keep);
+                break;
+            }
+        }
+        let generated = &tokens[prompt_len..];
+        let decode_ms = ms(t);
+        let text = tk.decode(generated).trim().to_string();
+        let text = if language == "zh" { super::chinese::to_traditional(&text) } else { text };
+        Ok(Transcript {
+            text,
+            language,
+            confidence: (logprob_sum / (generated.len() + 1) as f32).exp(),
+            audio_ms,
+            features_ms,
+            encode_ms,
+            decode_ms,
+            total_ms: ms(started),
+            tokens: generated.len(),
+        })
+    }
+}
+
+/// A decoding loop (Whisper repeating itself): the tokens end with a run of
+/// at least 4 tokens said twice in a row, or one token 8 times. Returns how many
+/// tokens to keep (the text before the repetition began).
+fn repetition(tokens: &[u32]) -> Option<usize> {
+    let n = tokens.len();
+    if n >= 8 && tokens[n - 8..].iter().all(|&t| t == tokens[n - 1]) {
+        return Some(n - 7);
+    }
+    (4..=n / 2).find(|&k| tokens[n - k..] == tokens[n - 2 * k..n - k]).map(|k| n - k)
+}
+
+fn ms(since: Instant) -> f64 {
+    since.elapsed().as_secs_f64() * 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::speech::accuracy::wer;
+
+    /// Order-taking sentences, spoken by espeak-ng (robotic: harder than a person).
+    const ENGLISH: &[&str] = &[
+        "Two large bubble milk teas, half sugar, less ice, please.",
+        "I would like a medium black tea with no sugar.",
+        "Can I have it delivered to my office?",
+        "What time do you close today?",
+    ];
+
+    fn espeak(text: &str) -> Vec<f32> {
+        let out = std::process::Command::new("espeak-ng")
+            .args(["-v", "en-us", "--stdout", text])
+            .output()
+            .expect("espeak-ng is needed for speech tests; scripts/setup installs it");
+        crate::speech::audio::Audio::parse_wav(&out.stdout).expect("espeak-ng WAV").resampled(16_000).samples
+    }
+
+    /// Average WER over the sentences; each transcript is printed for the log.
+    fn average_wer(whisper: &Whisper, sentences: &[&str]) -> f32 {
+        let total: f32 = sentences
+            .iter()
+            .map(|s| {
+                let t = whisper.transcribe(&espeak(s), Some("en")).unwrap();
+                let e = wer(s, &t.text);
+                println!("{:?}: {s:?} -> {:?} (WER {e:.2}, {:.0} ms)", whisper.size, t.text, t.total_ms);
+                assert!((0.0..=1.0).contains(&t.confidence));
+                e
+            })
+            .sum();
+        total / sentences.len() as f32
+    }
+
+    // Thresholds: broken decoding (wrong weights, wrong features, a cut
+    // context the model cannot use) scores above 0.6; espeak-ng's voice costs
+    // the odd word ("orange" for "large"). See README, "Speech accuracy".
+    #[test]
+    fn tiny_en_understands_english_orders() {
+        let whisper = Whisper::load(WhisperSize::TinyEn).expect("whisper-tiny-en (scripts/setup fetches it)");
+        let e = average_wer(&whisper, ENGLISH);
+        assert!(e <= 0.15, "average WER {e:.2}");
+    }
+
+    #[test]
+    fn base_understands_english_and_detects_the_language() {
+        let whisper = Whisper::load(WhisperSize::Base).expect("whisper-base (scripts/setup fetches it)");
+        let e = average_wer(&whisper, &ENGLISH[..2]);
+        assert!(e <= 0.15, "average WER {e:.2}");
+        let t = whisper.transcribe(&espeak(ENGLISH[3]), None).unwrap();
+        assert_eq!(t.language, "en", "{t:?}");
+    }
+
+    #[test]
+    fn silence_is_too_short_or_empty() {
+        let whisper = Whisper::load(WhisperSize::TinyEn).unwrap();
+        assert!(whisper.transcribe(&[0.0; 100], Some("en")).is_err());
+    }
+}
