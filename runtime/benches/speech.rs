@@ -10,6 +10,7 @@ use std::time::Instant;
 
 use switchboard::speech::asr::{AsrPool, Whisper, WhisperSize};
 use switchboard::speech::audio::Audio;
+use switchboard::speech::tts::{Tts, piper::Piper, sentences};
 use switchboard::speech::vad::{Endpointing, FRAME, Vad, VadStream};
 
 fn espeak(text: &str, voice: &str) -> Vec<f32> {
@@ -124,12 +125,52 @@ fn bench_asr(size: WhisperSize, rows: &[(&str, &str, &[f32])], rt: &tokio::runti
     Ok(())
 }
 
+fn bench_tts() -> anyhow::Result<()> {
+    let piper = std::sync::Arc::new(Piper::load()?);
+    let reply = "Got it. Two large bubble milk teas, half sugar, less ice. Is this for delivery or pickup?";
+    piper.synthesize("Warm up.", 1.0)?;
+    let mut first = Vec::new();
+    let mut rtf = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        let mut audio_secs = 0.0;
+        for (i, sentence) in sentences(reply).iter().enumerate() {
+            let a = piper.synthesize(sentence, 1.0)?;
+            if i == 0 {
+                first.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            audio_secs += a.duration_secs();
+        }
+        rtf.push(t.elapsed().as_secs_f64() / audio_secs);
+    }
+    println!("\nTTS English (Piper, 22.05 kHz), sentence by sentence:");
+    println!(
+        "  1 call:  first audio p50 {:.0} ms (\"Got it.\"), real-time factor p50 {:.3}",
+        pct(&mut first, 0.5),
+        pct(&mut rtf, 0.5)
+    );
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let piper = piper.clone();
+            std::thread::spawn(move || -> anyhow::Result<f64> {
+                let t = Instant::now();
+                piper.synthesize(sentences(reply)[0].as_str(), 1.0)?;
+                Ok(t.elapsed().as_secs_f64() * 1000.0)
+            })
+        })
+        .collect();
+    let mut four: Vec<f64> = handles.into_iter().map(|h| h.join().expect("thread")).collect::<anyhow::Result<_>>()?;
+    println!("  4 calls at once: first audio p50 {:.0} ms, max {:.0} ms", pct(&mut four, 0.5), pct(&mut four, 1.0));
+    Ok(())
+}
+
 fn main() -> anyhow::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     println!("speech benchmarks, {} cores", std::thread::available_parallelism()?);
     let en = espeak("Two large bubble milk teas, half sugar, less ice, and a medium black tea please.", "en-us");
     let zh = espeak("我要兩杯大杯珍珠奶茶，半糖少冰，還有一杯中杯紅茶。", "cmn");
     bench_vad(&en)?;
+    bench_tts()?;
     bench_asr(WhisperSize::TinyEn, &[("en", "English", &en)], &rt)?;
     bench_asr(WhisperSize::Base, &[("en", "English", &en), ("zh", "Mandarin", &zh)], &rt)?;
     Ok(())

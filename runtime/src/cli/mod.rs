@@ -25,6 +25,8 @@ enum Command {
     Chat(chat::ChatArgs),
     /// Transcribe a WAV file with the local speech recogniser.
     Transcribe(speech::TranscribeArgs),
+    /// Speak text into a WAV file with the local voices.
+    Say(speech::SayArgs),
     /// Manage tenants on a running server (needs the admin token).
     Tenants {
         #[command(subcommand)]
@@ -81,6 +83,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve::run(args),
         Command::Chat(args) => chat::run(args),
         Command::Transcribe(args) => speech::transcribe(args),
+        Command::Say(args) => speech::say(args),
         Command::Tenants { command, server } => remote::tenants(command, &server),
         Command::Flows { command, server } => remote::flows(command, &server),
     }

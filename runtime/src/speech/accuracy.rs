@@ -19,7 +19,24 @@ const NUMBER_WORDS: &[(&str, &str)] = &[
 ];
 
 fn english_words(text: &str) -> Vec<String> {
-    text.to_lowercase()
+    // "$190" and "190 dollars" are the same words.
+    let mut spelled = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '$' && chars.peek().is_some_and(|n| n.is_ascii_digit()) {
+            let mut amount = String::new();
+            while let Some(&d) = chars.peek().filter(|d| d.is_ascii_digit() || **d == ',' || **d == '.') {
+                amount.push(d);
+                chars.next();
+            }
+            spelled.push_str(amount.trim_end_matches(['.', ',']));
+            spelled.push_str(" dollars");
+        } else {
+            spelled.push(c);
+        }
+    }
+    spelled
+        .to_lowercase()
         .split(|c: char| !c.is_alphanumeric() && c != '\'')
         .filter(|w| !w.is_empty())
         .map(|w| NUMBER_WORDS.iter().find(|(word, _)| *word == w).map_or(w.to_string(), |(_, d)| d.to_string()))
@@ -62,6 +79,7 @@ mod tests {
     fn error_rates() {
         assert_eq!(wer("Two large teas, please.", "2 large teas please"), 0.0);
         assert_eq!(wer("two large teas", "two orange teas"), 1.0 / 3.0);
+        assert_eq!(wer("the total is 190 dollars.", "The total is $190."), 0.0);
         assert_eq!(cer("兩杯紅茶", "兩杯綠茶"), 0.25);
         assert_eq!(cer("兩杯紅茶。", "兩杯紅茶"), 0.0);
     }

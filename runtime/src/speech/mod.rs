@@ -10,4 +10,5 @@ pub mod asr;
 pub mod audio;
 pub mod models;
 pub mod onnx;
+pub mod tts;
 pub mod vad;

@@ -132,6 +132,9 @@ impl Whisper {
         let min_samples = (self.context_secs * 16_000.0) as usize;
         let audio_ms = (samples.len() / 16) as u64;
         anyhow::ensure!(audio_ms >= 100, "{audio_ms} ms of audio is too short to transcribe");
+        // Whisper needs to hear the speech end: without trailing silence it tends
+        // to start the sentence again (live calls have it after endpointing; files may not).
+        samples.extend(std::iter::repeat_n(0.0, TRAILING_SILENCE));
         if samples.len() < min_samples {
             samples.resize(min_samples, 0.0);
         }
@@ -208,6 +211,9 @@ impl Whisper {
                 break;
             }
         }
+        if let Some(keep) = periodic(&tokens[prompt_len..]) {
+            tokens.truncate(prompt_len + keep);
+        }
         let generated = &tokens[prompt_len..];
         let decode_ms = ms(t);
         let text = tk.decode(generated).trim().to_string();
@@ -237,6 +243,16 @@ fn repetition(tokens: &[u32]) -> Option<usize> {
     (4..=n / 2).find(|&k| tokens[n - k..] == tokens[n - 2 * k..n - k]).map(|k| n - k)
 }
 
+/// A transcript that restarts itself and was cut by the token limit before the
+/// copy completed: the tokens from `k` on repeat the start. Returns `k`.
+fn periodic(tokens: &[u32]) -> Option<usize> {
+    let n = tokens.len();
+    (4..n.saturating_sub(3)).find(|&k| tokens[k..] == tokens[..n - k])
+}
+
+/// 0.5 s of silence appended to every utterance.
+const TRAILING_SILENCE: usize = 8_000;
+
 fn ms(since: Instant) -> f64 {
     since.elapsed().as_secs_f64() * 1000.0
 }
@@ -245,6 +261,17 @@ fn ms(since: Instant) -> f64 {
 mod tests {
     use super::*;
     use crate::speech::accuracy::wer;
+
+    #[test]
+    fn loops_are_cut_where_they_start() {
+        let said = [1, 2, 3, 4, 5, 6];
+        let twice: Vec<u32> = said.iter().chain(said.iter()).copied().collect();
+        assert_eq!(repetition(&twice), Some(6));
+        let restarted: Vec<u32> = said.iter().chain(said[..4].iter()).copied().collect();
+        assert_eq!(periodic(&restarted), Some(6));
+        assert_eq!(periodic(&said), None);
+        assert_eq!(repetition(&[7, 7, 7, 7, 7, 7, 7, 7]), Some(1));
+    }
 
     /// Order-taking sentences, spoken by espeak-ng (robotic: harder than a person).
     const ENGLISH: &[&str] = &[
