@@ -4,5 +4,6 @@
 //! WebRTC calls will drive it from media.
 
 pub mod session;
+pub mod voice;
 
 pub use session::{CallSession, CallSetup, CallerInput, Reply, Turn};

@@ -4,6 +4,10 @@
 //! call session code runs as for a phone call.
 //!
 //! Type what the caller says. `/dtmf 1`, `/silence` (no input) and `/quit` do what they say.
+//!
+//! Voice mode (`--voice caller.wav --out bot.wav`) plays a recording as the
+//! caller through VAD, speech recognition, the flow and speech synthesis (the
+//! voice-call code every audio channel uses) and writes the bot's side.
 
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
@@ -33,6 +37,16 @@ pub struct ChatArgs {
     /// Tenant id (defaults to the key's own tenant).
     #[arg(long)]
     tenant: Option<String>,
+    /// Voice mode: play this WAV as the caller (locally, with the demo tenant's data
+    /// and the --wasm flow or the embedded tea-shop flow).
+    #[arg(long)]
+    voice: Option<PathBuf>,
+    /// Voice mode: where to write the bot's audio.
+    #[arg(long, default_value = "bot.wav")]
+    out: PathBuf,
+    /// Voice mode: the recogniser (base: Mandarin and English; tiny-en: English, faster).
+    #[arg(long, default_value = "base")]
+    asr: String,
     #[command(flatten)]
     server: ServerArgs,
 }
@@ -87,20 +101,104 @@ fn prompt() -> Option<String> {
 
 pub fn run(args: ChatArgs) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    match args.wasm.clone() {
-        Some(wasm) => runtime.block_on(local(args, wasm)),
-        None => runtime.block_on(remote(args)),
+    match (args.voice.clone(), args.wasm.clone()) {
+        (Some(voice_file), _) => runtime.block_on(voice(args, voice_file)),
+        (None, Some(wasm)) => runtime.block_on(local(args, wasm)),
+        (None, None) => runtime.block_on(remote(args)),
     }
 }
 
-async fn local(args: ChatArgs, wasm: PathBuf) -> anyhow::Result<()> {
-    let bytes = std::fs::read(&wasm).with_context(|| format!("reading {}", wasm.display()))?;
+/// A scratch Switchboard with one tenant seeded like the demo, running `flow`.
+async fn scratch_tenant(
+    flow: Vec<u8>,
+) -> anyhow::Result<(std::sync::Arc<App>, crate::storage::tenants::Tenant, PathBuf)> {
     let scratch = std::env::temp_dir().join(crate::ids::new_id("switchboard-chat"));
     let app = App::open(&scratch)?;
     let tenant = app.db.create_tenant("local chat", TenantPatch::default())?;
     crate::demo::seed_data(&app, &tenant.id)?;
-    let version = app.flows.upload(&tenant.id, bytes).await?;
+    let version = app.flows.upload(&tenant.id, flow).await?;
     app.flows.activate(&tenant.id, version.version).await?;
+    Ok((app, tenant, scratch))
+}
+
+fn print_orders(app: &App, record: &crate::storage::calls::CallRecord) -> anyhow::Result<()> {
+    for id in &record.order_ids {
+        let order = app.db.order(&record.tenant_id, id)?;
+        println!("order #{} stored: {} {} total", order.number, order.total, order.currency);
+    }
+    Ok(())
+}
+
+async fn voice(args: ChatArgs, caller: PathBuf) -> anyhow::Result<()> {
+    use crate::call::voice::{SpeechEngines, VoiceCall, VoiceEvent};
+    use crate::speech::asr::WhisperSize;
+    use crate::speech::audio::Audio;
+
+    let flow = match &args.wasm {
+        Some(path) => std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
+        None => crate::demo::TEA_SHOP_FLOW.to_vec(),
+    };
+    let asr = match args.asr.as_str() {
+        "base" => WhisperSize::Base,
+        "tiny-en" => WhisperSize::TinyEn,
+        other => anyhow::bail!("unknown recogniser `{other}` (base or tiny-en)"),
+    };
+    let input = Audio::read_wav(&caller)?.resampled(16_000);
+    let (app, tenant, scratch) = scratch_tenant(flow).await?;
+    let engines = SpeechEngines::load(asr)?;
+    let setup = CallSetup {
+        tenant,
+        caller: args.caller,
+        callee: String::new(),
+        channel: Channel::Simulated,
+        direction: Direction::Inbound,
+        flow_input: String::new(),
+    };
+    const OUT_RATE: u32 = 16_000;
+    let (mut call, greeting) = VoiceCall::start(app.clone(), engines, setup, Default::default(), OUT_RATE).await;
+    let mut bot: Vec<f32> = Vec::new();
+    let mut show = |events: Vec<VoiceEvent>| {
+        for e in events {
+            match e {
+                VoiceEvent::Heard(t) => println!(
+                    "caller> {}   [{}, confidence {:.2}, {:.0} ms]",
+                    t.text, t.language, t.confidence, t.total_ms
+                ),
+                VoiceEvent::Said { text, language, audio } => match audio {
+                    Some(a) => {
+                        bot.extend(a.samples);
+                        bot.extend(std::iter::repeat_n(0.0, OUT_RATE as usize / 3));
+                        println!("bot> {text}");
+                    }
+                    None => println!("bot> {text}   [no voice for {language} yet: text only]"),
+                },
+                VoiceEvent::Ignored => println!("     [ignored a sound that was not a turn]"),
+                VoiceEvent::Ended(outcome) => println!("     [call ended: {}]", outcome.as_str()),
+            }
+        }
+    };
+    show(greeting);
+    // The recording, in 20 ms packets as a phone delivers them, then a little silence to end the last turn.
+    let silence = vec![0.0f32; 2 * 16_000];
+    for chunk in input.samples.chunks(320).chain(silence.chunks(320)) {
+        if call.is_ended() {
+            break;
+        }
+        show(call.push(chunk).await?);
+    }
+    if !call.is_ended() {
+        show(call.hang_up().await);
+    }
+    Audio { rate: OUT_RATE, samples: bot }.write_wav(&args.out)?;
+    println!("bot audio written to {}", args.out.display());
+    print_orders(&app, &call.session.record)?;
+    let _ = std::fs::remove_dir_all(&scratch);
+    Ok(())
+}
+
+async fn local(args: ChatArgs, wasm: PathBuf) -> anyhow::Result<()> {
+    let bytes = std::fs::read(&wasm).with_context(|| format!("reading {}", wasm.display()))?;
+    let (app, tenant, scratch) = scratch_tenant(bytes).await?;
     println!("local call to {} (scratch data in {})", wasm.display(), scratch.display());
     let setup = CallSetup {
         tenant,
@@ -124,10 +222,7 @@ async fn local(args: ChatArgs, wasm: PathBuf) -> anyhow::Result<()> {
     if !session.is_ended() {
         session.caller_hung_up().await;
     }
-    for id in &session.record.order_ids {
-        let order = app.db.order(&session.record.tenant_id, id)?;
-        println!("order #{} stored: {} {} total", order.number, order.total, order.currency);
-    }
+    print_orders(&app, &session.record)?;
     let _ = std::fs::remove_dir_all(&scratch);
     Ok(())
 }
