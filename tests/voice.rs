@@ -12,7 +12,7 @@ use switchboard::speech::tts::{Tts, piper::Piper};
 fn a_tea_order_placed_by_voice_is_stored() {
     let dir = std::env::temp_dir().join(format!("switchboard-voice-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let piper = Piper::load().expect("English voice (scripts/setup fetches it)");
+    let piper = Piper::load().expect("English voice (scripts/setup fetches it)").deterministic();
     let turns = [
         "Two large bubble milk teas, half sugar, less ice.",
         "My name is John.",

@@ -233,14 +233,14 @@ impl Whisper {
 }
 
 /// A decoding loop (Whisper repeating itself): the tokens end with a run of
-/// at least 4 tokens said twice in a row, or one token 8 times. Returns how many
+/// at least 2 tokens said twice in a row ("$190. $190."), or one token 8 times. Returns how many
 /// tokens to keep (the text before the repetition began).
 fn repetition(tokens: &[u32]) -> Option<usize> {
     let n = tokens.len();
     if n >= 8 && tokens[n - 8..].iter().all(|&t| t == tokens[n - 1]) {
         return Some(n - 7);
     }
-    (4..=n / 2).find(|&k| tokens[n - k..] == tokens[n - 2 * k..n - k]).map(|k| n - k)
+    (2..=n / 2).find(|&k| tokens[n - k..] == tokens[n - 2 * k..n - k]).map(|k| n - k)
 }
 
 /// A transcript that restarts itself and was cut by the token limit before the

@@ -45,6 +45,9 @@ pub struct Piper {
     session: Mutex<ort::session::Session>,
     ids: HashMap<char, Vec<i64>>,
     config: VoiceConfig,
+    /// VITS samples noise for prosody and durations; without it the same text
+    /// always gives the same audio (what a prompt cache and tests need).
+    variation: bool,
 }
 
 impl Piper {
@@ -70,7 +73,13 @@ impl Piper {
             .collect();
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(2);
         let session = crate::speech::onnx::session(model, threads)?;
-        Ok(Piper { session: Mutex::new(session), ids, config })
+        Ok(Piper { session: Mutex::new(session), ids, config, variation: true })
+    }
+
+    /// The same voice, speaking the same text the same way every time.
+    pub fn deterministic(mut self) -> Piper {
+        self.variation = false;
+        self
     }
 
     pub fn sample_rate(&self) -> u32 {
@@ -124,7 +133,8 @@ impl Tts for Piper {
         let input = Tensor::from_array(([1usize, n], ids))?;
         let lengths = Tensor::from_array(([1usize], vec![n as i64]))?;
         let length_scale = inf.length_scale / speed.clamp(0.5, 2.0);
-        let scales = Tensor::from_array(([3usize], vec![inf.noise_scale, length_scale, inf.noise_w]))?;
+        let (noise, noise_w) = if self.variation { (inf.noise_scale, inf.noise_w) } else { (0.0, 0.0) };
+        let scales = Tensor::from_array(([3usize], vec![noise, length_scale, noise_w]))?;
         let mut session = self.session.lock().unwrap_or_else(|p| p.into_inner());
         let outputs = session
             .run(ort::inputs!["input" => input, "input_lengths" => lengths, "scales" => scales])
@@ -154,7 +164,7 @@ mod tests {
     /// Round trip: our English voice, heard by our recogniser.
     #[test]
     fn what_piper_says_whisper_understands() {
-        let piper = Piper::load().expect("piper-en-joe voice");
+        let piper = Piper::load().expect("piper-en-joe voice").deterministic();
         let whisper = Whisper::load(WhisperSize::TinyEn).expect("whisper-tiny-en");
         let sentences = [
             "Got it: two large bubble milk teas, half sugar, less ice.",
@@ -167,6 +177,7 @@ mod tests {
             let audio = piper.synthesize(s, 1.0).unwrap();
             assert_eq!(audio.rate, 22_050);
             assert!(audio.duration_secs() > 1.0, "{s}: {} s", audio.duration_secs());
+            assert_eq!(audio, piper.synthesize(s, 1.0).unwrap(), "deterministic");
             let heard = whisper.transcribe(&audio.resampled(16_000).samples, Some("en")).unwrap();
             let e = wer(s, &heard.text);
             println!("{s:?} -> {:?} (WER {e:.2})", heard.text);
