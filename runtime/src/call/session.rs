@@ -39,6 +39,20 @@ pub struct CallSetup {
     pub flow_input: String,
 }
 
+impl CallSetup {
+    /// An inbound call without audio (simulated calls, the WebSocket session, `switchboard chat`).
+    pub fn inbound_text(tenant: Tenant, caller: String, callee: String) -> CallSetup {
+        CallSetup {
+            tenant,
+            caller,
+            callee,
+            channel: Channel::Simulated,
+            direction: Direction::Inbound,
+            flow_input: String::new(),
+        }
+    }
+}
+
 /// One thing the caller did.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(untagged, deny_unknown_fields)]

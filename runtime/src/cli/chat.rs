@@ -23,7 +23,6 @@ use super::ServerArgs;
 use super::remote::Client;
 use crate::app::App;
 use crate::call::{CallSession, CallSetup, CallerInput, Turn};
-use crate::storage::calls::{Channel, Direction};
 use crate::storage::tenants::TenantPatch;
 
 #[derive(Args)]
@@ -146,14 +145,7 @@ async fn voice(args: ChatArgs, caller: PathBuf) -> anyhow::Result<()> {
     let input = Audio::read_wav(&caller)?.resampled(16_000);
     let (app, tenant, scratch) = scratch_tenant(flow).await?;
     let engines = SpeechEngines::load(asr)?;
-    let setup = CallSetup {
-        tenant,
-        caller: args.caller,
-        callee: String::new(),
-        channel: Channel::Simulated,
-        direction: Direction::Inbound,
-        flow_input: String::new(),
-    };
+    let setup = CallSetup::inbound_text(tenant, args.caller, String::new());
     const OUT_RATE: u32 = 16_000;
     let (mut call, greeting) = VoiceCall::start(app.clone(), engines, setup, Default::default(), OUT_RATE).await;
     let mut bot: Vec<f32> = Vec::new();
@@ -200,14 +192,7 @@ async fn local(args: ChatArgs, wasm: PathBuf) -> anyhow::Result<()> {
     let bytes = std::fs::read(&wasm).with_context(|| format!("reading {}", wasm.display()))?;
     let (app, tenant, scratch) = scratch_tenant(bytes).await?;
     println!("local call to {} (scratch data in {})", wasm.display(), scratch.display());
-    let setup = CallSetup {
-        tenant,
-        caller: args.caller,
-        callee: String::new(),
-        channel: Channel::Simulated,
-        direction: Direction::Inbound,
-        flow_input: String::new(),
-    };
+    let setup = CallSetup::inbound_text(tenant, args.caller, String::new());
     let (mut session, greeting) = CallSession::start(app.clone(), setup).await;
     let show = |t: &Turn| print_turn(&serde_json::to_value(t).unwrap_or_default());
     show(&greeting);
