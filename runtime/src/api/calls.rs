@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::error::{ApiError, ApiResult, Json, Query, not_found_as};
 use super::{ApiState, Principal};
 use crate::call::{CallSession, CallSetup, CallerInput, Turn};
-use crate::storage::calls::{CallRecord, Channel, Direction};
+use crate::storage::calls::CallRecord;
 use crate::storage::tenants::Tenant;
 
 /// Inputs one simulated call may carry.
@@ -68,14 +68,7 @@ fn setup(tenant: Tenant, caller: String, callee: Option<String>) -> Result<CallS
         return Err(ApiError::bad_request("caller is longer than 32 characters"));
     }
     let callee = callee.or_else(|| tenant.numbers.first().cloned()).unwrap_or_default();
-    Ok(CallSetup {
-        tenant,
-        caller,
-        callee,
-        channel: Channel::Simulated,
-        direction: Direction::Inbound,
-        flow_input: String::new(),
-    })
+    Ok(CallSetup::inbound_text(tenant, caller, callee))
 }
 
 /// Run a whole call from scripted caller inputs and return every turn.

@@ -3,6 +3,7 @@
 //! Text is spoken sentence by sentence ([`sentences`]): the first sentence can
 //! play while the rest is synthesised.
 
+pub mod mandarin;
 pub mod piper;
 
 use crate::speech::audio::Audio;
