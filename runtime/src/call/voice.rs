@@ -13,7 +13,7 @@ use super::session::{CallSession, CallSetup, CallerInput, Turn};
 use crate::app::App;
 use crate::speech::asr::{AsrPool, Transcript, Whisper, WhisperSize};
 use crate::speech::audio::Audio;
-use crate::speech::tts::{Tts, piper::Piper, sentences};
+use crate::speech::tts::{Tts, mandarin::MandarinVoice, piper::Piper, sentences};
 use crate::speech::vad::{Endpointing, SAMPLE_RATE, Vad, VadEvent, VadStream};
 use crate::storage::calls::Outcome;
 
@@ -28,7 +28,12 @@ impl SpeechEngines {
     pub fn load(asr: WhisperSize) -> anyhow::Result<Arc<SpeechEngines>> {
         let whisper = Whisper::load(asr)?;
         let english: Arc<dyn Tts> = Arc::new(Piper::load()?);
-        Ok(Arc::new(SpeechEngines { vad: Vad::load()?, asr: AsrPool::start(whisper, 0, 32), voices: vec![english] }))
+        let mandarin: Arc<dyn Tts> = Arc::new(MandarinVoice::load()?);
+        Ok(Arc::new(SpeechEngines {
+            vad: Vad::load()?,
+            asr: AsrPool::start(whisper, 0, 32),
+            voices: vec![english, mandarin],
+        }))
     }
 
     fn voice(&self, language: &str) -> Option<&Arc<dyn Tts>> {

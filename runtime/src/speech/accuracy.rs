@@ -1,6 +1,6 @@
 //! Recognition accuracy: word error rate (English) and character error rate
 //! (Chinese), after normalising what should not count as an error
-//! (case, punctuation, "two" against "2").
+//! (case, punctuation, "two" against "2", "120" against 一百二十).
 
 const NUMBER_WORDS: &[(&str, &str)] = &[
     ("zero", "0"),
@@ -44,7 +44,12 @@ fn english_words(text: &str) -> Vec<String> {
 }
 
 fn chinese_chars(text: &str) -> Vec<String> {
-    text.chars().filter(|c| c.is_alphanumeric()).map(|c| c.to_string()).collect()
+    // "120元" and "一百二十元" are the same characters to a listener.
+    crate::speech::tts::pinyin::normalize_numbers(text)
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .map(|c| c.to_string())
+        .collect()
 }
 
 fn edit_distance(a: &[String], b: &[String]) -> usize {
@@ -82,5 +87,6 @@ mod tests {
         assert_eq!(wer("the total is 190 dollars.", "The total is $190."), 0.0);
         assert_eq!(cer("兩杯紅茶", "兩杯綠茶"), 0.25);
         assert_eq!(cer("兩杯紅茶。", "兩杯紅茶"), 0.0);
+        assert_eq!(cer("總共一百二十元", "總共120元"), 0.0);
     }
 }

@@ -216,7 +216,7 @@ impl Whisper {
         }
         let generated = &tokens[prompt_len..];
         let decode_ms = ms(t);
-        let text = tk.decode(generated).trim().to_string();
+        let text = drop_echoed_tail(tk.decode(generated).trim());
         let text = if language == "zh" { super::chinese::to_traditional(&text) } else { text };
         Ok(Transcript {
             text,
@@ -232,15 +232,22 @@ impl Whisper {
     }
 }
 
-/// A decoding loop (Whisper repeating itself): the tokens end with a run of
-/// at least 2 tokens said twice in a row ("$190. $190."), or one token 8 times. Returns how many
-/// tokens to keep (the text before the repetition began).
+/// A decoding loop (Whisper repeating itself): the tokens end with a run of at
+/// least 4 tokens said twice, a shorter run said three times ("$190. $190.
+/// $190."), or one token 8 times. Doubled short runs are left alone: 珍珍, 謝謝
+/// and 看看 are words. Returns how many tokens to keep.
 fn repetition(tokens: &[u32]) -> Option<usize> {
     let n = tokens.len();
     if n >= 8 && tokens[n - 8..].iter().all(|&t| t == tokens[n - 1]) {
         return Some(n - 7);
     }
-    (2..=n / 2).find(|&k| tokens[n - k..] == tokens[n - 2 * k..n - k]).map(|k| n - k)
+    let repeats = |k: usize, times: usize| {
+        n >= k * times && (1..times).all(|i| tokens[n - k..] == tokens[n - (i + 1) * k..n - i * k])
+    };
+    if let Some(k) = (4..=n / 2).find(|&k| repeats(k, 2)) {
+        return Some(n - k);
+    }
+    (2..4).find(|&k| repeats(k, 3)).map(|k| n - 2 * k)
 }
 
 /// A transcript that restarts itself and was cut by the token limit before the
@@ -248,6 +255,32 @@ fn repetition(tokens: &[u32]) -> Option<usize> {
 fn periodic(tokens: &[u32]) -> Option<usize> {
     let n = tokens.len();
     (4..n.saturating_sub(3)).find(|&k| tokens[k..] == tokens[..n - k])
+}
+
+/// Whisper sometimes echoes the end of what was said ("… the total is $190.
+/// $190.", "Yes. Yes."): drop final sentences that only repeat the end of the
+/// sentence before them.
+fn drop_echoed_tail(text: &str) -> String {
+    let mut sentences: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for c in text.chars() {
+        current.push(c);
+        if matches!(c, '.' | '?' | '!' | '。' | '？' | '！') {
+            sentences.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.trim().is_empty() {
+        sentences.push(current);
+    }
+    let key = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
+    while sentences.len() >= 2 {
+        let last = key(&sentences[sentences.len() - 1]);
+        if last.is_empty() || !key(&sentences[sentences.len() - 2]).ends_with(&last) {
+            break;
+        }
+        sentences.pop();
+    }
+    sentences.concat().trim().to_string()
 }
 
 /// 0.5 s of silence appended to every utterance.
@@ -270,7 +303,14 @@ mod tests {
         let restarted: Vec<u32> = said.iter().chain(said[..4].iter()).copied().collect();
         assert_eq!(periodic(&restarted), Some(6));
         assert_eq!(periodic(&said), None);
+        assert_eq!(drop_echoed_tail("The total is $190. $190."), "The total is $190.");
+        assert_eq!(drop_echoed_tail("Yes. Yes."), "Yes.");
+        assert_eq!(drop_echoed_tail("Open at ten. Closed at nine."), "Open at ten. Closed at nine.");
+        assert_eq!(drop_echoed_tail("謝謝。謝謝你。"), "謝謝。謝謝你。");
         assert_eq!(repetition(&[7, 7, 7, 7, 7, 7, 7, 7]), Some(1));
+        // 珍珍 as byte-level tokens [a, b, a, b] is a word, not a loop.
+        assert_eq!(repetition(&[9, 1, 2, 1, 2]), None);
+        assert_eq!(repetition(&[9, 1, 2, 1, 2, 1, 2]), Some(3));
     }
 
     /// Order-taking sentences, spoken by espeak-ng (robotic: harder than a person).

@@ -1,9 +1,11 @@
 //! Speech synthesis behind one [`Tts`] interface, so voices can be added per
-//! language. English: a Piper VITS voice with espeak-ng phonemes.
+//! language. English: a Piper VITS voice with espeak-ng phonemes. Mandarin:
+//! FastSpeech2 + MB-MelGAN with a pinyin front end written here.
 //! Text is spoken sentence by sentence ([`sentences`]): the first sentence can
 //! play while the rest is synthesised.
 
 pub mod mandarin;
+pub mod pinyin;
 pub mod piper;
 
 use crate::speech::audio::Audio;
