@@ -109,7 +109,7 @@ fn bench_asr(size: WhisperSize, rows: &[(&str, &str, &[f32])], rt: &tokio::runti
                 let pool = &pool;
                 async move {
                     let t = Instant::now();
-                    pool.transcribe(audio, Some(lang.to_string())).await.map(|_| t.elapsed().as_secs_f64() * 1000.0)
+                    pool.transcribe(audio, vec![lang.to_string()]).await.map(|_| t.elapsed().as_secs_f64() * 1000.0)
                 }
             });
             futures_util::future::join_all(jobs).await

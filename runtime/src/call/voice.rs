@@ -67,6 +67,8 @@ pub struct VoiceCall {
     buffer_start_ms: u64,
     /// Sample rate the channel plays.
     out_rate: u32,
+    /// Languages the caller may speak: the tenant's, and English.
+    languages: Vec<String>,
 }
 
 impl VoiceCall {
@@ -78,9 +80,14 @@ impl VoiceCall {
         endpointing: Endpointing,
         out_rate: u32,
     ) -> (VoiceCall, Vec<VoiceEvent>) {
+        let tenant_language = setup.tenant.language.split('-').next().unwrap_or("en").to_string();
+        let mut languages = vec![tenant_language];
+        if languages[0] != "en" {
+            languages.push("en".into());
+        }
         let (session, greeting) = CallSession::start(app, setup).await;
         let vad = VadStream::new(engines.vad.clone(), endpointing);
-        let call = VoiceCall { session, engines, vad, buffer: Vec::new(), buffer_start_ms: 0, out_rate };
+        let call = VoiceCall { session, engines, vad, buffer: Vec::new(), buffer_start_ms: 0, out_rate, languages };
         let events = call.speak(greeting).await;
         (call, events)
     }
@@ -134,7 +141,7 @@ impl VoiceCall {
     }
 
     async fn turn(&mut self, utterance: Vec<f32>) -> Vec<VoiceEvent> {
-        let transcript = match self.engines.asr.transcribe(utterance, None).await {
+        let transcript = match self.engines.asr.transcribe(utterance, self.languages.clone()).await {
             Ok(t) => t,
             Err(e) => {
                 tracing::warn!(error = %e, "recognition failed");

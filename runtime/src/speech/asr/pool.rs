@@ -24,7 +24,8 @@ pub enum AsrError {
 
 struct Job {
     samples: Vec<f32>,
-    language: Option<String>,
+    /// Candidate languages (one: fixed; none: any).
+    languages: Vec<String>,
     reply: oneshot::Sender<Result<Transcript, String>>,
 }
 
@@ -49,8 +50,7 @@ impl AsrPool {
                         // Only one idle worker waits on the queue at a time.
                         let job = rx.lock().unwrap_or_else(|p| p.into_inner()).blocking_recv();
                         let Some(job) = job else { break };
-                        let result =
-                            model.transcribe(&job.samples, job.language.as_deref()).map_err(|e| format!("{e:#}"));
+                        let result = model.transcribe_among(&job.samples, &job.languages).map_err(|e| format!("{e:#}"));
                         let _ = job.reply.send(result);
                     }
                 })
@@ -59,10 +59,10 @@ impl AsrPool {
         AsrPool { queue: tx, queue_timeout: Duration::from_secs(2), workers }
     }
 
-    /// Recognise one utterance (16 kHz mono).
-    pub async fn transcribe(&self, samples: Vec<f32>, language: Option<String>) -> Result<Transcript, AsrError> {
+    /// Recognise one utterance (16 kHz mono) in one of `languages` (none: any).
+    pub async fn transcribe(&self, samples: Vec<f32>, languages: Vec<String>) -> Result<Transcript, AsrError> {
         let (reply, answer) = oneshot::channel();
-        let job = Job { samples, language, reply };
+        let job = Job { samples, languages, reply };
         match tokio::time::timeout(self.queue_timeout, self.queue.send(job)).await {
             Ok(Ok(())) => {}
             Ok(Err(_)) => return Err(AsrError::Failed("the recognition workers have stopped".into())),

@@ -121,8 +121,16 @@ impl Whisper {
     }
 
     /// Transcribe 16 kHz mono audio. `language`: a code such as `zh` or `en`, or
-    /// `None` to detect it (multilingual models only).
+    /// `None` to detect it among all languages (multilingual models only).
     pub fn transcribe(&self, samples: &[f32], language: Option<&str>) -> anyhow::Result<Transcript> {
+        let languages: Vec<String> = language.map(|l| vec![l.to_string()]).unwrap_or_default();
+        self.transcribe_among(samples, &languages)
+    }
+
+    /// Transcribe, detecting the language among `languages` (a tenant's
+    /// languages: short turns such as 「對」 are otherwise easily taken for
+    /// another language). One language fixes it; none means any.
+    pub fn transcribe_among(&self, samples: &[f32], languages: &[String]) -> anyhow::Result<Transcript> {
         let started = Instant::now();
         let n_mels = self.model.config.num_mel_bins;
         // The encoder halves the frames; its context is at most 1500 positions (30 s).
@@ -152,12 +160,13 @@ impl Whisper {
         let t = Instant::now();
         let tk = &self.tokenizer;
         let mut state = self.decoder.start(&audio)?;
-        let language = match (self.multilingual, language) {
+        let language = match (self.multilingual, languages) {
             (false, _) => "en".to_string(),
-            (true, Some(code)) => code.to_string(),
-            (true, None) => {
+            (true, [code]) => code.clone(),
+            (true, candidates) => {
                 let logits = self.decoder.step(&mut self.decoder.start(&audio)?, &[tk.sot])?;
-                let best = tk.languages.iter().max_by(|a, b| {
+                let allowed = |code: &str| candidates.is_empty() || candidates.iter().any(|c| c == code);
+                let best = tk.languages.iter().filter(|(_, code)| allowed(code)).max_by(|a, b| {
                     let (x, y) = (logits.get(a.0 as usize).copied(), logits.get(b.0 as usize).copied());
                     x.unwrap_or(f32::MIN).total_cmp(&y.unwrap_or(f32::MIN))
                 });
@@ -361,6 +370,11 @@ mod tests {
         assert!(e <= 0.15, "average WER {e:.2}");
         let t = whisper.transcribe(&espeak(ENGLISH[3]), None).unwrap();
         assert_eq!(t.language, "en", "{t:?}");
+        // Detection can be confined to a tenant's languages.
+        let t = whisper.transcribe_among(&espeak(ENGLISH[3]), &["zh".into(), "en".into()]).unwrap();
+        assert_eq!(t.language, "en", "{t:?}");
+        let t = whisper.transcribe_among(&espeak(ENGLISH[3]), &["zh".into(), "ja".into()]).unwrap();
+        assert!(t.language == "zh" || t.language == "ja", "only a candidate may win: {t:?}");
     }
 
     #[test]
