@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use super::error::{ApiResult, Json};
 use super::{ApiState, Principal};
 use crate::storage::api_keys::KeyKind;
-use crate::storage::tenants::{Agent, FlowLimits, TenantPatch};
+use crate::storage::tenants::{Agent, FlowLimits, SpeechSettings, TenantPatch};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -21,6 +21,7 @@ pub struct CreateTenant {
     utc_offset_minutes: Option<i32>,
     limits: Option<FlowLimits>,
     agents: Option<Vec<Agent>>,
+    speech: Option<SpeechSettings>,
 }
 
 pub async fn create(
@@ -36,6 +37,7 @@ pub async fn create(
         utc_offset_minutes: body.utc_offset_minutes,
         limits: body.limits,
         agents: body.agents,
+        speech: body.speech,
     };
     let (tenant, key) = s
         .app

@@ -7,7 +7,8 @@
 //! Channels (SIP, WebRTC, the voice mode of `switchboard chat`) decode their
 //! audio to 16 kHz, push it here, and play what comes back.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use super::session::{CallSession, CallSetup, CallerInput, Turn};
 use crate::app::App;
@@ -17,11 +18,21 @@ use crate::speech::tts::{Tts, mandarin::MandarinVoice, piper::Piper, sentences};
 use crate::speech::vad::{Endpointing, SAMPLE_RATE, Vad, VadEvent, VadStream};
 use crate::storage::calls::Outcome;
 
+/// Synthesised replies kept for reuse: greetings and other fixed prompts are
+/// said on every call and need not be synthesised again.
+const PROMPT_CACHE_ENTRIES: usize = 512;
+/// Replies longer than this are rarely repeated word for word; not cached.
+const PROMPT_CACHE_MAX_CHARS: usize = 200;
+
+type PromptKey = (String, String, u32, u32);
+
 /// The speech engines, loaded once per process and shared by every voice call.
 pub struct SpeechEngines {
     pub vad: Arc<Vad>,
     pub asr: AsrPool,
     pub voices: Vec<Arc<dyn Tts>>,
+    /// (language, text, speed in thousandths, sample rate) → audio.
+    prompts: Mutex<HashMap<PromptKey, Audio>>,
 }
 
 impl SpeechEngines {
@@ -33,12 +44,45 @@ impl SpeechEngines {
             vad: Vad::load()?,
             asr: AsrPool::start(whisper, 0, 32),
             voices: vec![english, mandarin],
+            prompts: Mutex::new(HashMap::new()),
         }))
     }
 
     fn voice(&self, language: &str) -> Option<&Arc<dyn Tts>> {
         let base = language.split('-').next().unwrap_or(language);
         self.voices.iter().find(|v| v.language() == base)
+    }
+
+    /// A reply as audio at `rate`: from the prompt cache, or synthesised sentence
+    /// by sentence. `None` when there is no voice for the language.
+    fn render(&self, language: &str, text: &str, speed: f32, rate: u32) -> Option<anyhow::Result<Audio>> {
+        let voice = self.voice(language)?.clone();
+        let key = (language.to_string(), text.to_string(), (speed * 1000.0) as u32, rate);
+        if let Some(hit) = self.prompts.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+            return Some(Ok(hit.clone()));
+        }
+        let mut all: Option<Audio> = None;
+        for sentence in sentences(text) {
+            let a = match voice.synthesize(&sentence, speed) {
+                Ok(a) => a.resampled(rate),
+                Err(e) => return Some(Err(e)),
+            };
+            match &mut all {
+                Some(x) => x.samples.extend(a.samples),
+                None => all = Some(a),
+            }
+        }
+        let audio = all.ok_or_else(|| anyhow::anyhow!("nothing to say"));
+        if let Ok(a) = &audio
+            && text.chars().count() <= PROMPT_CACHE_MAX_CHARS
+        {
+            let mut cache = self.prompts.lock().unwrap_or_else(|p| p.into_inner());
+            if cache.len() >= PROMPT_CACHE_ENTRIES {
+                cache.clear();
+            }
+            cache.insert(key, a.clone());
+        }
+        Some(audio)
     }
 }
 
@@ -67,27 +111,45 @@ pub struct VoiceCall {
     buffer_start_ms: u64,
     /// Sample rate the channel plays.
     out_rate: u32,
-    /// Languages the caller may speak: the tenant's, and English.
+    /// Languages the caller may speak (the tenant's setting, else its language and English).
     languages: Vec<String>,
+    /// The bot's speaking speed (tenant setting).
+    speed: f32,
 }
 
 impl VoiceCall {
     /// Answer: start the session and speak its greeting.
+    /// Listening and speaking follow the tenant's speech settings.
     pub async fn start(
         app: Arc<App>,
         engines: Arc<SpeechEngines>,
         setup: CallSetup,
-        endpointing: Endpointing,
         out_rate: u32,
     ) -> (VoiceCall, Vec<VoiceEvent>) {
-        let tenant_language = setup.tenant.language.split('-').next().unwrap_or("en").to_string();
-        let mut languages = vec![tenant_language];
-        if languages[0] != "en" {
-            languages.push("en".into());
-        }
+        let settings = setup.tenant.speech.clone();
+        let languages = if settings.caller_languages.is_empty() {
+            let own = setup.tenant.language.split('-').next().unwrap_or("en").to_string();
+            if own == "en" { vec![own] } else { vec![own, "en".into()] }
+        } else {
+            settings.caller_languages.clone()
+        };
+        let endpointing = Endpointing {
+            end_of_turn_ms: settings.end_of_turn_ms,
+            min_speech_ms: settings.min_speech_ms,
+            ..Endpointing::default()
+        };
         let (session, greeting) = CallSession::start(app, setup).await;
         let vad = VadStream::new(engines.vad.clone(), endpointing);
-        let call = VoiceCall { session, engines, vad, buffer: Vec::new(), buffer_start_ms: 0, out_rate, languages };
+        let call = VoiceCall {
+            session,
+            engines,
+            vad,
+            buffer: Vec::new(),
+            buffer_start_ms: 0,
+            out_rate,
+            languages,
+            speed: settings.speed,
+        };
         let events = call.speak(greeting).await;
         (call, events)
     }
@@ -162,31 +224,24 @@ impl VoiceCall {
         events
     }
 
-    /// Synthesise the turn's replies sentence by sentence (the first can play while the rest is made).
+    /// Synthesise the turn's replies (the prompt cache serves the ones said before).
     async fn speak(&self, turn: Turn) -> Vec<VoiceEvent> {
         let mut events = Vec::new();
         for reply in turn.replies {
-            let audio = match self.engines.voice(&reply.language) {
-                Some(voice) => {
-                    let (voice, text, rate) = (voice.clone(), reply.text.clone(), self.out_rate);
-                    tokio::task::spawn_blocking(move || -> anyhow::Result<Audio> {
-                        let mut all: Option<Audio> = None;
-                        for sentence in sentences(&text) {
-                            let a = voice.synthesize(&sentence, 1.0)?.resampled(rate);
-                            match &mut all {
-                                Some(x) => x.samples.extend(a.samples),
-                                None => all = Some(a),
-                            }
-                        }
-                        all.ok_or_else(|| anyhow::anyhow!("nothing to say"))
-                    })
-                    .await
-                    .map_err(anyhow::Error::from)
-                    .and_then(|r| r)
-                    .inspect_err(|e| tracing::warn!(error = %e, "synthesis failed"))
-                    .ok()
+            let (engines, language, text, speed, rate) =
+                (self.engines.clone(), reply.language.clone(), reply.text.clone(), self.speed, self.out_rate);
+            let rendered = tokio::task::spawn_blocking(move || engines.render(&language, &text, speed, rate)).await;
+            let audio = match rendered {
+                Ok(Some(Ok(audio))) => Some(audio),
+                Ok(Some(Err(e))) => {
+                    tracing::warn!(error = %e, "synthesis failed");
+                    None
                 }
-                None => None,
+                Ok(None) => None,
+                Err(e) => {
+                    tracing::warn!(error = %e, "synthesis task failed");
+                    None
+                }
             };
             events.push(VoiceEvent::Said { text: reply.text, language: reply.language, audio });
         }
@@ -194,5 +249,26 @@ impl VoiceCall {
             events.push(VoiceEvent::Ended(outcome));
         }
         events
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_prompts_are_synthesised_once() {
+        let engines = SpeechEngines::load(WhisperSize::TinyEn).expect("speech models (scripts/setup fetches them)");
+        let greeting = "Hello, welcome to Zhenzhen Tea House!";
+        let first = engines.render("en-US", greeting, 1.0, 8000).unwrap().unwrap();
+        // The English voice varies its prosody on every synthesis; the same audio back means the cache answered.
+        let again = engines.render("en-US", greeting, 1.0, 8000).unwrap().unwrap();
+        assert_eq!(first, again);
+        assert_eq!(first.rate, 8000);
+        let faster = engines.render("en-US", greeting, 1.3, 8000).unwrap().unwrap();
+        assert!(faster.samples.len() < first.samples.len(), "speed is part of the key");
+        assert!(engines.render("fr-FR", "Bonjour", 1.0, 8000).is_none(), "no French voice");
+        let zh = engines.render("zh-TW", "您好，歡迎致電珍珍茶坊！", 1.0, 8000).unwrap().unwrap();
+        assert!(zh.duration_secs() > 1.0);
     }
 }

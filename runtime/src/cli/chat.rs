@@ -147,7 +147,7 @@ async fn voice(args: ChatArgs, caller: PathBuf) -> anyhow::Result<()> {
     let engines = SpeechEngines::load(asr)?;
     let setup = CallSetup::inbound_text(tenant, args.caller, String::new());
     const OUT_RATE: u32 = 16_000;
-    let (mut call, greeting) = VoiceCall::start(app.clone(), engines, setup, Default::default(), OUT_RATE).await;
+    let (mut call, greeting) = VoiceCall::start(app.clone(), engines, setup, OUT_RATE).await;
     let mut bot: Vec<f32> = Vec::new();
     let mut show = |events: Vec<VoiceEvent>| {
         for e in events {

@@ -42,6 +42,45 @@ impl FlowLimits {
     }
 }
 
+/// How the tenant's voice calls listen and speak.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct SpeechSettings {
+    /// Silence that ends the caller's turn, in ms.
+    pub end_of_turn_ms: u32,
+    /// Voiced time below which a sound is not a turn (coughs, "mm"), in ms.
+    pub min_speech_ms: u32,
+    /// Speaking speed of the bot: 1.0 is the voice's own pace.
+    pub speed: f32,
+    /// Languages callers may speak (recognition chooses among them); empty: the tenant's language and English.
+    pub caller_languages: Vec<String>,
+}
+
+impl Default for SpeechSettings {
+    fn default() -> Self {
+        SpeechSettings { end_of_turn_ms: 600, min_speech_ms: 200, speed: 1.0, caller_languages: Vec::new() }
+    }
+}
+
+impl SpeechSettings {
+    pub fn validate(&self) -> Result<()> {
+        let bad = |m: &str| Err(StorageError::Invalid(m.into()));
+        if !(200..=3000).contains(&self.end_of_turn_ms) {
+            return bad("end_of_turn_ms must be between 200 and 3000");
+        }
+        if !(50..=2000).contains(&self.min_speech_ms) {
+            return bad("min_speech_ms must be between 50 and 2000");
+        }
+        if !(0.5..=2.0).contains(&self.speed) {
+            return bad("speed must be between 0.5 and 2.0");
+        }
+        if self.caller_languages.len() > 8 || self.caller_languages.iter().any(|l| validate_language(l).is_err()) {
+            return bad("caller_languages: at most 8 language codes such as zh or en");
+        }
+        Ok(())
+    }
+}
+
 /// A human agent (or queue) calls can be transferred to.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -67,6 +106,9 @@ pub struct Tenant {
     pub agents: Vec<Agent>,
     /// The flow version new calls use.
     pub active_flow: Option<u32>,
+    /// Voice-call settings (records written before they existed get the defaults).
+    #[serde(default)]
+    pub speech: SpeechSettings,
     pub created_at_ms: u64,
 }
 
@@ -80,6 +122,7 @@ pub struct TenantPatch {
     pub utc_offset_minutes: Option<i32>,
     pub limits: Option<FlowLimits>,
     pub agents: Option<Vec<Agent>>,
+    pub speech: Option<SpeechSettings>,
 }
 
 fn validate_number(n: &str) -> Result<()> {
@@ -127,6 +170,10 @@ impl TenantPatch {
             limits.validate()?;
             t.limits = limits;
         }
+        if let Some(speech) = self.speech {
+            speech.validate()?;
+            t.speech = speech;
+        }
         if let Some(agents) = self.agents {
             if agents.iter().any(|a| a.name.trim().is_empty() || a.uri.trim().is_empty()) {
                 return Err(StorageError::Invalid("every agent needs a name and a uri".into()));
@@ -149,6 +196,7 @@ impl Db {
             limits: FlowLimits::default(),
             agents: Vec::new(),
             active_flow: None,
+            speech: SpeechSettings::default(),
             created_at_ms: ids::now_ms(),
         };
         TenantPatch { name: Some(name.to_string()), ..patch }.apply(&mut t)?;
@@ -231,5 +279,21 @@ mod tests {
         db.update_tenant(&a.id, patch("+886200000002")).unwrap();
         assert!(db.tenant_by_number("+886200000001").unwrap().is_none());
         assert!(db.create_tenant("C", patch("not a number")).is_err());
+    }
+
+    #[test]
+    fn records_without_speech_settings_still_load() {
+        let (db, _dir) = super::super::test_db();
+        let t = db.create_tenant("Old", TenantPatch::default()).unwrap();
+        let mut json = serde_json::to_value(&t).unwrap();
+        json.as_object_mut().unwrap().remove("speech");
+        db.put(TENANTS, &t.id, &json).unwrap();
+        assert_eq!(db.tenant(&t.id).unwrap().speech, SpeechSettings::default());
+        let slow = SpeechSettings { end_of_turn_ms: 900, ..Default::default() };
+        let patched =
+            db.update_tenant(&t.id, TenantPatch { speech: Some(slow.clone()), ..Default::default() }).unwrap();
+        assert_eq!(patched.speech, slow);
+        let bad = SpeechSettings { speed: 9.0, ..Default::default() };
+        assert!(db.update_tenant(&t.id, TenantPatch { speech: Some(bad), ..Default::default() }).is_err());
     }
 }
