@@ -76,6 +76,29 @@ pub fn cer(reference: &str, hypothesis: &str) -> f32 {
     edit_distance(&r, &h) as f32 / r.len().max(1) as f32
 }
 
+/// Speak each text with `voice`, recognise it with `whisper` in `language`, and
+/// return the average error `score(expected, heard)` (printed per sentence; run
+/// with `--nocapture` to see it). Each case is (what should be heard, what is said).
+#[cfg(test)]
+pub(crate) fn round_trip(
+    voice: &dyn crate::speech::tts::Tts,
+    whisper: &crate::speech::asr::Whisper,
+    language: &str,
+    cases: &[(&str, &str)],
+    score: fn(&str, &str) -> f32,
+) -> f32 {
+    let mut total = 0.0;
+    for (expected, said) in cases {
+        let audio = voice.synthesize(said, 1.0).expect("synthesis");
+        assert!(audio.duration_secs() > 0.8, "{said}: only {} s of audio", audio.duration_secs());
+        let heard = whisper.transcribe(&audio.resampled(16_000).samples, Some(language)).expect("recognition");
+        let e = score(expected, &heard.text);
+        println!("{said:?} -> {:?} (error {e:.2})", heard.text);
+        total += e;
+    }
+    total / cases.len() as f32
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -116,7 +116,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn filters_match_librosa_shape() {
+    fn every_band_has_weight_and_bands_rise_in_frequency() {
         let f = mel_filters(80);
         // Every band has some weight, bands are ordered by frequency, and the
         // Slaney normalisation makes each band's area about the same.

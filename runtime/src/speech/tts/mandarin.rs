@@ -128,7 +128,7 @@ impl Tts for MandarinVoice {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::speech::accuracy::cer;
+    use crate::speech::accuracy::{cer, round_trip};
     use crate::speech::asr::{Whisper, WhisperSize};
 
     #[test]
@@ -148,17 +148,8 @@ mod tests {
             ("兩杯大杯珍珠奶茶半糖少冰", "兩杯大杯珍珠奶茶，半糖少冰。"),
             ("總共120元謝謝", "總共120元，謝謝。"),
         ];
-        let mut total = 0.0;
-        for (expected, text) in cases {
-            let audio = voice.synthesize(text, 1.0).unwrap();
-            assert!(audio.duration_secs() > 0.8, "{text}: {} s", audio.duration_secs());
-            let heard = whisper.transcribe(&audio.resampled(16_000).samples, Some("zh")).unwrap();
-            let e = cer(expected, &heard.text);
-            println!("{text} -> {:?} (CER {e:.2})", heard.text);
-            total += e;
-        }
         // Threshold: see README, "Speech accuracy".
-        let average = total / cases.len() as f32;
+        let average = round_trip(&voice, &whisper, "zh", &cases, cer);
         assert!(average <= 0.15, "average CER {average:.2}");
     }
 }
