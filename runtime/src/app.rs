@@ -15,6 +15,8 @@ pub struct App {
     pub flows: FlowHost,
     pub metrics: Metrics,
     pub data_dir: PathBuf,
+    /// The SIP endpoint, when this server takes phone calls (outbound calls need it).
+    pub sip: std::sync::OnceLock<Arc<crate::sip::Endpoint>>,
 }
 
 /// Calls that can run flows at once; sizes the sandbox's instance pool.
@@ -27,6 +29,12 @@ impl App {
         let db = Db::open(&data_dir.join("switchboard.redb"))?;
         let flows = FlowHost::new(db.clone(), data_dir.join("flow-cache"), DEFAULT_MAX_CONCURRENT_CALLS)
             .context("starting the flow host")?;
-        Ok(Arc::new(App { db, flows, metrics: Metrics::default(), data_dir: data_dir.to_path_buf() }))
+        Ok(Arc::new(App {
+            db,
+            flows,
+            metrics: Metrics::default(),
+            data_dir: data_dir.to_path_buf(),
+            sip: std::sync::OnceLock::new(),
+        }))
     }
 }

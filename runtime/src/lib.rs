@@ -1,7 +1,8 @@
 //! Switchboard: a multi-tenant phone-bot runtime.
 //!
 //! The data path, in modules:
-//! - [`call`]: the call session every channel drives (caller input → flow → replies);
+//! - [`sip`] and [`media`]: phone calls (SIP signalling, RTP, G.711, DTMF) into the call session;
+//! - [`call`]: the call session every channel drives (caller input → flow → replies), with speech;
 //! - [`flows`]: the sandboxed WebAssembly flow host and the tenant capabilities it offers;
 //! - [`storage`]: tenants, flows, catalogue, FAQ, customers, orders, calls in one redb file;
 //! - [`api`]: the admin and tenant HTTP API (and the WebSocket text session);
@@ -14,6 +15,8 @@ pub mod cli;
 pub mod demo;
 pub mod flows;
 pub mod ids;
+pub mod media;
 pub mod metrics;
+pub mod sip;
 pub mod speech;
 pub mod storage;

@@ -46,6 +46,59 @@ pub async fn get(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct OutboundRequest {
+    /// A phone number (through the tenant's `outbound_proxy`) or a SIP URI.
+    to: String,
+    /// Given to the flow in `call-info.flow-input` (for example an order id to report on).
+    #[serde(default)]
+    flow_input: String,
+}
+
+/// `POST /v1/tenants/{id}/calls/outbound`: place a call the tenant's flow will handle.
+pub async fn outbound(
+    State(s): State<ApiState>,
+    who: Principal,
+    Path(id): Path<String>,
+    Json(req): Json<OutboundRequest>,
+) -> ApiResult<(axum::http::StatusCode, Json<Value>)> {
+    let tenant = who.tenant(&s, &id).await?;
+    if req.flow_input.len() > 4096 {
+        return Err(ApiError::bad_request("flow_input is at most 4096 bytes"));
+    }
+    let Some(sip) = s.app.sip.get().cloned() else {
+        return Err(ApiError::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "telephony_disabled",
+            "this server runs without SIP (start it with --sip)",
+        ));
+    };
+    let to = req.to.clone();
+    let attempt = crate::sip::outbound::call_out(sip, tenant, req.to, req.flow_input).map_err(ApiError::bad_request)?;
+    Ok((axum::http::StatusCode::ACCEPTED, Json(json!({ "attempt": attempt, "to": to, "status": "dialing" }))))
+}
+
+/// `GET /v1/tenants/{id}/calls/{call_id}/recording`: the call's recording as WAV.
+pub async fn recording(
+    State(s): State<ApiState>,
+    who: Principal,
+    Path((id, call_id)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    who.tenant(&s, &id).await?;
+    let record = s.app.db.run(move |db| db.call(&id, &call_id)).await.map_err(not_found_as("call"))?;
+    let Some(rel) = record.recording else { return Err(ApiError::not_found("recording")) };
+    // The path is ours (tenant and call ids), never the client's.
+    let path = s.app.data_dir.join(crate::call::recording::relative_path(&record.tenant_id, &record.id));
+    debug_assert!(path.ends_with(&rel));
+    let bytes = tokio::task::spawn_blocking(move || std::fs::read(path))
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .ok_or_else(|| ApiError::not_found("recording"))?;
+    Ok(Response::builder().header("Content-Type", "audio/wav").body(axum::body::Body::from(bytes)).unwrap_or_default())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SimulateRequest {
     /// The caller's number, as caller ID would give it.
     #[serde(default)]

@@ -9,7 +9,16 @@ use serde_json::{Value, json};
 use super::error::{ApiResult, Json};
 use super::{ApiState, Principal};
 use crate::storage::api_keys::KeyKind;
-use crate::storage::tenants::{Agent, FlowLimits, SpeechSettings, TenantPatch};
+use crate::storage::tenants::{Agent, FlowLimits, SpeechSettings, TelephonyPatch, Tenant, TenantPatch};
+
+/// A tenant as the API shows it: the SIP digest hash stays in storage.
+fn view(t: &Tenant) -> Value {
+    let mut v = serde_json::to_value(t).unwrap_or_default();
+    if let Some(auth) = v.pointer_mut("/telephony/auth").and_then(Value::as_object_mut) {
+        auth.remove("ha1");
+    }
+    v
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -22,6 +31,7 @@ pub struct CreateTenant {
     limits: Option<FlowLimits>,
     agents: Option<Vec<Agent>>,
     speech: Option<SpeechSettings>,
+    telephony: Option<TelephonyPatch>,
 }
 
 pub async fn create(
@@ -38,6 +48,7 @@ pub async fn create(
         limits: body.limits,
         agents: body.agents,
         speech: body.speech,
+        telephony: body.telephony,
     };
     let (tenant, key) = s
         .app
@@ -49,7 +60,7 @@ pub async fn create(
         })
         .await?;
     tracing::info!(tenant_id = %tenant.id, name = %tenant.name, "tenant created");
-    Ok((StatusCode::CREATED, Json(json!({ "id": tenant.id, "api_key": key, "tenant": tenant }))))
+    Ok((StatusCode::CREATED, Json(json!({ "id": tenant.id, "api_key": key, "tenant": view(&tenant) }))))
 }
 
 pub async fn list(State(s): State<ApiState>, who: Principal) -> ApiResult<Json<Value>> {
@@ -58,11 +69,11 @@ pub async fn list(State(s): State<ApiState>, who: Principal) -> ApiResult<Json<V
         Principal::Admin => tenants,
         Principal::Tenant(own) => tenants.into_iter().filter(|t| &t.id == own).collect(),
     };
-    Ok(Json(json!({ "tenants": visible })))
+    Ok(Json(json!({ "tenants": visible.iter().map(view).collect::<Vec<_>>() })))
 }
 
 pub async fn get(State(s): State<ApiState>, who: Principal, Path(id): Path<String>) -> ApiResult<Json<Value>> {
-    Ok(Json(serde_json::to_value(who.tenant(&s, &id).await?).unwrap_or_default()))
+    Ok(Json(view(&who.tenant(&s, &id).await?)))
 }
 
 pub async fn update(
@@ -77,7 +88,7 @@ pub async fn update(
         who.require_admin()?;
     }
     let t = s.app.db.run(move |db| db.update_tenant(&id, patch)).await?;
-    Ok(Json(serde_json::to_value(t).unwrap_or_default()))
+    Ok(Json(view(&t)))
 }
 
 pub async fn create_key(

@@ -22,7 +22,7 @@ use crate::flows::context::CallScope;
 use crate::flows::instance::{FlowFault, FlowInstance};
 use crate::ids;
 use crate::storage::calls::{CallRecord, Channel, Direction, Outcome, Speaker, TranscriptEntry, TransferRecord};
-use crate::storage::tenants::Tenant;
+use crate::storage::tenants::{Agent, Tenant, TransferFallback};
 
 /// Most events a single caller input may cause (a transfer result feeds back into the flow).
 const MAX_EVENTS_PER_INPUT: usize = 4;
@@ -80,6 +80,18 @@ pub enum CallerInput {
 pub struct Reply {
     pub text: String,
     pub language: String,
+    /// Whether caller speech may cut it short (barge-in).
+    pub interruptible: bool,
+}
+
+/// A transfer a live channel (SIP, WebRTC) carries out: the session waits for
+/// [`CallSession::transfer_finished`].
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Handover {
+    pub agent: Agent,
+    pub reason: String,
+    /// What the agent is told: reason, order details, transcript summary.
+    pub summary: String,
 }
 
 /// The bot's answer to one input (or to the call starting).
@@ -89,6 +101,10 @@ pub struct Turn {
     pub actions: Vec<Action>,
     /// Set when the call ended during this turn.
     pub ended: Option<Outcome>,
+    /// Set when the flow asked for a transfer the channel must carry out.
+    pub handover: Option<Handover>,
+    /// The flow's last gather: how long to wait for the caller once the replies have played.
+    pub gather_timeout_ms: Option<u32>,
 }
 
 pub struct CallSession {
@@ -149,6 +165,7 @@ impl CallSession {
             transfer: None,
             order_ids: Vec::new(),
             transcript: Vec::new(),
+            recording: None,
         };
         let mut session = CallSession { app, tenant: setup.tenant, info, flow: None, record, span: span.clone() };
         let turn = async {
@@ -279,12 +296,12 @@ impl CallSession {
             for action in actions {
                 turn.actions.push(action.clone());
                 match action {
-                    Action::Say { text, language, .. } => {
+                    Action::Say { text, language, interruptible } => {
                         self.transcribe(Speaker::Bot, text.clone());
                         let language = language.unwrap_or_else(|| self.tenant.language.clone());
-                        turn.replies.push(Reply { text, language });
+                        turn.replies.push(Reply { text, language, interruptible });
                     }
-                    Action::Gather { .. } => {}
+                    Action::Gather { timeout_ms, .. } => turn.gather_timeout_ms = Some(timeout_ms),
                     Action::Tag { tags } => {
                         for tag in tags {
                             if !self.record.tags.contains(&tag) {
@@ -308,9 +325,11 @@ impl CallSession {
         }
     }
 
-    /// Hand the call to an agent. A text call has no audio to bridge: when the
-    /// tenant has an agent, the hand-over is recorded and the call ends as
-    /// transferred; when it has none, the flow is told the transfer failed.
+    /// Hand the call to an agent. A live channel (SIP, WebRTC) gets a
+    /// [`Handover`] to carry out and reports back through
+    /// [`CallSession::transfer_finished`]. A text call has no audio to bridge:
+    /// when the tenant has an agent, the hand-over is recorded and the call ends
+    /// as transferred. Without an agent the flow is told the transfer failed.
     async fn transfer(
         &mut self,
         target: Option<String>,
@@ -323,24 +342,110 @@ impl CallSession {
             None => self.tenant.agents.first().cloned(),
         };
         let target_name = agent.as_ref().map(|a| a.uri.clone()).or(target).unwrap_or_default();
-        let status = if agent.is_some() { "connected" } else { "failed" };
+        let live = matches!(self.record.channel, Channel::Sip | Channel::Webrtc);
+        let status = match (&agent, live) {
+            (None, _) => "failed",
+            (Some(_), true) => "pending",
+            (Some(_), false) => "connected",
+        };
         self.transcribe(Speaker::System, format!("[transfer to {target_name}: {reason}; {status}]"));
         self.record.transfer = Some(TransferRecord {
             target: target_name.clone(),
             reason: reason.clone(),
-            summary,
+            summary: summary.clone(),
             status: status.into(),
         });
         tracing::info!(target = %target_name, %reason, status, "transfer");
-        if agent.is_some() {
-            self.end(Outcome::Transferred, &format!("transfer: {reason}"), wit::HangupParty::Host, turn).await;
-            None
-        } else {
-            Some(wit::Event::TransferResult(wit::TransferResult {
+        match (agent, live) {
+            (Some(agent), true) => {
+                turn.handover = Some(Handover { agent, reason, summary });
+                None
+            }
+            (Some(_), false) => {
+                self.end(Outcome::Transferred, &format!("transfer: {reason}"), wit::HangupParty::Host, turn).await;
+                None
+            }
+            (None, _) => Some(wit::Event::TransferResult(wit::TransferResult {
                 target: target_name,
                 status: wit::TransferStatus::Failed,
-            }))
+            })),
         }
+    }
+
+    /// A live channel's transfer ended. Connected: the call leaves the bot.
+    /// Otherwise the tenant's fallback applies: back to the flow (it hears the
+    /// transfer result), or a callback request and a polite goodbye.
+    pub async fn transfer_finished(&mut self, status: wit::TransferStatus) -> Turn {
+        let span = self.span.clone();
+        async move {
+            let mut turn = Turn::default();
+            let status_word = match status {
+                wit::TransferStatus::Connected => "connected",
+                wit::TransferStatus::NoAnswer => "no-answer",
+                wit::TransferStatus::Busy => "busy",
+                wit::TransferStatus::Failed => "failed",
+            };
+            let target = self.record.transfer.as_ref().map(|t| t.target.clone()).unwrap_or_default();
+            let reason = self.record.transfer.as_ref().map(|t| t.reason.clone()).unwrap_or_default();
+            if let Some(t) = self.record.transfer.as_mut() {
+                t.status = status_word.into();
+            }
+            self.transcribe(Speaker::System, format!("[transfer to {target}: {status_word}]"));
+            tracing::info!(%target, status = status_word, "transfer finished");
+            if status == wit::TransferStatus::Connected {
+                self.end(Outcome::Transferred, &format!("transfer: {reason}"), wit::HangupParty::Host, &mut turn).await;
+                return turn;
+            }
+            if self.tenant.telephony.transfer_fallback == TransferFallback::Callback {
+                let lang = self.tenant.language.clone();
+                let text = host_phrase(
+                    &lang,
+                    "很抱歉，專人目前無法接聽。我們已記下您的電話，會盡快回電給您，謝謝。",
+                    "Sorry, nobody could take your call right now. We have noted your number and will call you back soon. Goodbye.",
+                );
+                self.transcribe(Speaker::Bot, text.clone());
+                turn.replies.push(Reply { text, language: lang, interruptible: false });
+                if !self.record.tags.iter().any(|t| t == "callback-requested") {
+                    self.record.tags.push("callback-requested".into());
+                }
+                self.end(Outcome::Completed, "callback-requested", wit::HangupParty::Host, &mut turn).await;
+                return turn;
+            }
+            let event = wit::Event::TransferResult(wit::TransferResult { target, status });
+            self.dispatch(event, &mut turn).await;
+            self.save().await;
+            turn
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// The host ends the call (maximum call length, shutdown) with a polite word.
+    pub async fn host_end(&mut self, reason: &str) -> Turn {
+        let span = self.span.clone();
+        async move {
+            let mut turn = Turn::default();
+            if self.is_ended() {
+                return turn;
+            }
+            let lang = self.tenant.language.clone();
+            let text = host_phrase(
+                &lang,
+                "很抱歉，通話時間已到上限，謝謝您的來電，再見。",
+                "Sorry, this call has reached its time limit. Thank you for calling. Goodbye.",
+            );
+            self.transcribe(Speaker::Bot, text.clone());
+            turn.replies.push(Reply { text, language: lang, interruptible: false });
+            self.end(Outcome::Completed, reason, wit::HangupParty::Host, &mut turn).await;
+            turn
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// Note something the channel did (recording consent, a barge-in) in the transcript.
+    pub fn note(&mut self, text: String) {
+        self.transcribe(Speaker::System, text);
     }
 
     /// The flow failed: apologise, hand over to an agent if the tenant has one,
@@ -372,7 +477,7 @@ impl CallSession {
             )
         };
         self.transcribe(Speaker::Bot, apology.clone());
-        turn.replies.push(Reply { text: apology, language: lang });
+        turn.replies.push(Reply { text: apology, language: lang, interruptible: false });
         if has_agent {
             let agent = self.tenant.agents[0].clone();
             let summary = format!(

@@ -8,15 +8,17 @@
 //! audio to 16 kHz, push it here, and play what comes back.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use super::session::{CallSession, CallSetup, CallerInput, Turn};
+use super::session::{CallSession, CallSetup, CallerInput, Handover, Reply, Turn};
 use crate::app::App;
+use crate::flows::bindings::types::TransferStatus;
 use crate::speech::asr::{AsrPool, Transcript, Whisper, WhisperSize};
 use crate::speech::audio::Audio;
 use crate::speech::tts::{Tts, mandarin::MandarinVoice, piper::Piper, sentences};
 use crate::speech::vad::{Endpointing, SAMPLE_RATE, Vad, VadEvent, VadStream};
-use crate::storage::calls::Outcome;
+use crate::storage::calls::{Channel, Outcome};
 
 /// Synthesised replies kept for reuse: greetings and other fixed prompts are
 /// said on every call and need not be synthesised again.
@@ -89,6 +91,8 @@ impl SpeechEngines {
 /// What happened on the call, for the channel to play or show.
 #[derive(Debug)]
 pub enum VoiceEvent {
+    /// The caller started to speak (the channel pauses interruptible playback: barge-in).
+    SpeechStarted,
     /// The caller's turn, as recognised.
     Heard(Transcript),
     /// The bot speaks: its text and, when there is a voice for its language, the audio.
@@ -96,7 +100,10 @@ pub enum VoiceEvent {
         text: String,
         language: String,
         audio: Option<Audio>,
+        interruptible: bool,
     },
+    /// The flow asked for a transfer; the channel carries it out and reports back.
+    Transfer(Handover),
     /// The caller said something too short to be a turn (a cough, "mm").
     Ignored,
     Ended(Outcome),
@@ -115,6 +122,20 @@ pub struct VoiceCall {
     languages: Vec<String>,
     /// The bot's speaking speed (tenant setting).
     speed: f32,
+    /// The last turn's gather timeout: armed once its replies have played.
+    pending_gather: Option<u32>,
+    /// Set by the channel while bot audio is playing (or paused by the caller's speech).
+    pub bot_speaking: Arc<AtomicBool>,
+}
+
+/// Acknowledgements a caller makes while listening; heard over the bot, they are not a turn.
+fn is_backchannel(text: &str) -> bool {
+    let t: String = text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
+    const WORDS: &[&str] = &[
+        "嗯", "嗯嗯", "恩", "恩恩", "喔", "哦", "噢", "啊", "呃", "mm", "mmm", "mhm", "mmhmm", "mmhm", "hmm", "hm",
+        "uhhuh", "uh", "um", "ah", "oh", "yeah",
+    ];
+    !t.is_empty() && WORDS.contains(&t.as_str())
 }
 
 impl VoiceCall {
@@ -138,6 +159,18 @@ impl VoiceCall {
             min_speech_ms: settings.min_speech_ms,
             ..Endpointing::default()
         };
+        let live = matches!(setup.channel, Channel::Sip | Channel::Webrtc);
+        let consent = (live && setup.tenant.telephony.recording).then(|| {
+            let lang = setup.tenant.language.clone();
+            let text = setup.tenant.telephony.consent_prompt.clone().unwrap_or_else(|| {
+                if lang.starts_with("zh") {
+                    "為了維護服務品質，本通電話將會錄音。".into()
+                } else {
+                    "This call is recorded to help us improve our service.".into()
+                }
+            });
+            Reply { text, language: lang, interruptible: false }
+        });
         let (session, greeting) = CallSession::start(app, setup).await;
         let vad = VadStream::new(engines.vad.clone(), endpointing);
         let call = VoiceCall {
@@ -149,7 +182,15 @@ impl VoiceCall {
             out_rate,
             languages,
             speed: settings.speed,
+            pending_gather: None,
+            bot_speaking: Arc::new(AtomicBool::new(false)),
         };
+        let mut call = call;
+        let mut greeting = greeting;
+        if let Some(consent) = consent {
+            call.session.note("[recording: consent prompt played]".into());
+            greeting.replies.insert(0, consent);
+        }
         let events = call.speak(greeting).await;
         (call, events)
     }
@@ -179,7 +220,7 @@ impl VoiceCall {
                     let turn = self.session.input(CallerInput::NoInput { no_input: true }).await;
                     events.extend(self.speak(turn).await);
                 }
-                VadEvent::SpeechStart { .. } => {}
+                VadEvent::SpeechStart { .. } => events.push(VoiceEvent::SpeechStarted),
             }
         }
         Ok(events)
@@ -188,6 +229,31 @@ impl VoiceCall {
     /// The caller hung up.
     pub async fn hang_up(&mut self) -> Vec<VoiceEvent> {
         let turn = self.session.caller_hung_up().await;
+        self.speak(turn).await
+    }
+
+    /// The caller pressed a key.
+    pub async fn dtmf(&mut self, key: char) -> Vec<VoiceEvent> {
+        let turn = self.session.input(CallerInput::Dtmf { dtmf: key.to_string() }).await;
+        self.speak(turn).await
+    }
+
+    /// The channel finished playing the bot's replies: wait for the caller if the flow gathered.
+    pub fn playback_done(&mut self) {
+        if let Some(timeout) = self.pending_gather.take() {
+            self.vad.listen(timeout);
+        }
+    }
+
+    /// A transfer the channel carried out has ended.
+    pub async fn transfer_finished(&mut self, status: TransferStatus) -> Vec<VoiceEvent> {
+        let turn = self.session.transfer_finished(status).await;
+        self.speak(turn).await
+    }
+
+    /// The host ends the call (the maximum call length).
+    pub async fn host_end(&mut self, reason: &str) -> Vec<VoiceEvent> {
+        let turn = self.session.host_end(reason).await;
         self.speak(turn).await
     }
 
@@ -213,6 +279,10 @@ impl VoiceCall {
         if transcript.text.trim().is_empty() {
             return vec![VoiceEvent::Ignored];
         }
+        if self.bot_speaking.load(Ordering::Relaxed) && is_backchannel(&transcript.text) {
+            tracing::debug!(text = %transcript.text, "acknowledgement over the bot's speech: not a turn");
+            return vec![VoiceEvent::Ignored];
+        }
         let input = CallerInput::Speech {
             text: transcript.text.clone(),
             confidence: Some(transcript.confidence),
@@ -225,8 +295,9 @@ impl VoiceCall {
     }
 
     /// Synthesise the turn's replies (the prompt cache serves the ones said before).
-    async fn speak(&self, turn: Turn) -> Vec<VoiceEvent> {
+    async fn speak(&mut self, turn: Turn) -> Vec<VoiceEvent> {
         let mut events = Vec::new();
+        self.pending_gather = turn.gather_timeout_ms;
         for reply in turn.replies {
             let (engines, language, text, speed, rate) =
                 (self.engines.clone(), reply.language.clone(), reply.text.clone(), self.speed, self.out_rate);
@@ -243,7 +314,15 @@ impl VoiceCall {
                     None
                 }
             };
-            events.push(VoiceEvent::Said { text: reply.text, language: reply.language, audio });
+            events.push(VoiceEvent::Said {
+                text: reply.text,
+                language: reply.language,
+                audio,
+                interruptible: reply.interruptible,
+            });
+        }
+        if let Some(handover) = turn.handover {
+            events.push(VoiceEvent::Transfer(handover));
         }
         if let Some(outcome) = turn.ended {
             events.push(VoiceEvent::Ended(outcome));
@@ -255,6 +334,16 @@ impl VoiceCall {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn acknowledgements_are_not_turns() {
+        for t in ["嗯。", "Mm-hmm.", "Mhm", "uh-huh", " 喔 "] {
+            assert!(is_backchannel(t), "{t}");
+        }
+        for t in ["對", "No", "我要一杯紅茶", "Hmm, one black tea please", ""] {
+            assert!(!is_backchannel(t), "{t}");
+        }
+    }
 
     #[test]
     fn fixed_prompts_are_synthesised_once() {

@@ -137,11 +137,7 @@ async fn voice(args: ChatArgs, caller: PathBuf) -> anyhow::Result<()> {
         Some(path) => std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
         None => crate::demo::TEA_SHOP_FLOW.to_vec(),
     };
-    let asr = match args.asr.as_str() {
-        "base" => WhisperSize::Base,
-        "tiny-en" => WhisperSize::TinyEn,
-        other => anyhow::bail!("unknown recogniser `{other}` (base or tiny-en)"),
-    };
+    let asr = WhisperSize::parse(&args.asr)?;
     let input = Audio::read_wav(&caller)?.resampled(16_000);
     let (app, tenant, scratch) = scratch_tenant(flow).await?;
     let engines = SpeechEngines::load(asr)?;
@@ -156,7 +152,7 @@ async fn voice(args: ChatArgs, caller: PathBuf) -> anyhow::Result<()> {
                     "caller> {}   [{}, confidence {:.2}, {:.0} ms]",
                     t.text, t.language, t.confidence, t.total_ms
                 ),
-                VoiceEvent::Said { text, language, audio } => match audio {
+                VoiceEvent::Said { text, language, audio, .. } => match audio {
                     Some(a) => {
                         bot.extend(a.samples);
                         bot.extend(std::iter::repeat_n(0.0, OUT_RATE as usize / 3));
@@ -165,6 +161,8 @@ async fn voice(args: ChatArgs, caller: PathBuf) -> anyhow::Result<()> {
                     None => println!("bot> {text}   [no voice for {language} yet: text only]"),
                 },
                 VoiceEvent::Ignored => println!("     [ignored a sound that was not a turn]"),
+                VoiceEvent::SpeechStarted => {}
+                VoiceEvent::Transfer(h) => println!("     [transfer to {}: {}]", h.agent.uri, h.reason),
                 VoiceEvent::Ended(outcome) => println!("     [call ended: {}]", outcome.as_str()),
             }
         }

@@ -9,8 +9,18 @@ use clap::Args;
 
 use crate::api::{ApiState, router};
 use crate::app::App;
+use crate::call::voice::SpeechEngines;
 use crate::demo;
+use crate::media::rtp_stream::RtpConfig;
+use crate::sip::{Endpoint, SipConfig};
 use crate::storage::api_keys::hash_key;
+
+/// The address this machine uses to reach the outside, for SDP when bound to 0.0.0.0.
+fn local_ip() -> Option<std::net::IpAddr> {
+    let s = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    s.connect("192.0.2.1:9").ok()?;
+    s.local_addr().ok().map(|a| a.ip())
+}
 
 #[derive(Args)]
 pub struct ServeArgs {
@@ -23,6 +33,25 @@ pub struct ServeArgs {
     /// Do not create the demo tenant on first start.
     #[arg(long)]
     no_demo: bool,
+    /// Take phone calls: SIP over UDP and TCP on this address (e.g. 0.0.0.0:5060). Loads the speech models.
+    #[arg(long, env = "SWITCHBOARD_SIP")]
+    sip: Option<SocketAddr>,
+    /// The address put in SIP Contact and SDP, when it differs from the bound one (NAT, 0.0.0.0).
+    #[arg(long, env = "SWITCHBOARD_PUBLIC_IP")]
+    public_ip: Option<std::net::IpAddr>,
+    /// RTP ports, as FIRST-LAST.
+    #[arg(long, env = "SWITCHBOARD_RTP_PORTS", default_value = "20000-29999")]
+    rtp_ports: String,
+    /// Speech recogniser for calls: `base` (multilingual) or `tiny-en` (English only, fastest).
+    #[arg(long, env = "SWITCHBOARD_ASR", default_value = "base")]
+    asr: String,
+}
+
+fn rtp_range(s: &str) -> anyhow::Result<(u16, u16)> {
+    let (a, b) = s.split_once('-').context("--rtp-ports is FIRST-LAST, e.g. 20000-29999")?;
+    let (a, b): (u16, u16) = (a.trim().parse()?, b.trim().parse()?);
+    anyhow::ensure!(a >= 1024 && b > a + 1, "--rtp-ports: FIRST must be at least 1024 and below LAST");
+    Ok((a, b))
 }
 
 /// The admin token: from the environment, else from the data directory, else a new one written there.
@@ -58,6 +87,26 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         println!("demo tenant {} created (珍珍茶坊 Zhenzhen Tea House, {})", demo.id, demo::DEMO_NUMBER);
         println!("demo tenant API key: {}", demo.api_key);
         println!("  (also saved in {})", args.data_dir.join("demo_tenant.json").display());
+    }
+    if let Some(sip) = args.sip {
+        let (port_min, port_max) = rtp_range(&args.rtp_ports)?;
+        let asr = crate::speech::asr::WhisperSize::parse(&args.asr)?;
+        let engines = tokio::task::spawn_blocking(move || SpeechEngines::load(asr))
+            .await?
+            .context("loading the speech models for phone calls (scripts/setup fetches them)")?;
+        let advertised_ip = match args.public_ip {
+            Some(ip) => ip,
+            None if sip.ip().is_unspecified() => local_ip().unwrap_or(sip.ip()),
+            None => sip.ip(),
+        };
+        let bind_ip = sip.ip();
+        let config =
+            SipConfig { listen: sip, advertised_ip, rtp: RtpConfig { bind_ip, advertised_ip, port_min, port_max } };
+        let endpoint =
+            Endpoint::start(app.clone(), engines, config).await.with_context(|| format!("binding SIP on {sip}"))?;
+        // Tests and scripts read this line to find the SIP port.
+        println!("sip on udp+tcp {}", endpoint.local_addr());
+        let _ = app.sip.set(endpoint);
     }
     let state = ApiState { app: app.clone(), admin_token_hash: hash_key(&token) };
     let listener =

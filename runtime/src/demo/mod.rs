@@ -67,7 +67,11 @@ pub async fn seed_if_empty(app: &App) -> anyhow::Result<Option<DemoTenant>> {
         TenantPatch {
             numbers: Some(vec![DEMO_NUMBER.into()]),
             language: Some("zh-TW".into()),
-            agents: Some(vec![Agent { name: "front-desk".into(), uri: "sip:front-desk@127.0.0.1:5070".into() }]),
+            agents: Some(vec![Agent {
+                name: "front-desk".into(),
+                uri: "sip:front-desk@127.0.0.1:5070".into(),
+                mode: Default::default(),
+            }]),
             ..Default::default()
         },
     )?;

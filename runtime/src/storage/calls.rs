@@ -96,6 +96,10 @@ pub struct CallRecord {
     /// Orders placed during the call.
     pub order_ids: Vec<String>,
     pub transcript: Vec<TranscriptEntry>,
+    /// The recording (stereo WAV: caller left, bot right), relative to the data directory,
+    /// when the tenant records calls.
+    #[serde(default)]
+    pub recording: Option<String>,
 }
 
 /// A call record without its transcript, for listings.

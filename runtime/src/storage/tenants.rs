@@ -88,6 +88,248 @@ pub struct Agent {
     pub name: String,
     /// Where to reach the agent, e.g. `sip:frontdesk@pbx.example.com`.
     pub uri: String,
+    /// How a phone call reaches the agent.
+    #[serde(default)]
+    pub mode: TransferMode,
+}
+
+/// How a SIP call is handed to an agent.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum TransferMode {
+    /// Switchboard calls the agent, plays hold audio, sends the context, and bridges the two legs;
+    /// it can fall back when the agent does not answer.
+    #[default]
+    Bridged,
+    /// REFER: the trunk or PBX calls the agent and Switchboard leaves the call.
+    Blind,
+}
+
+/// What happens when a transfer finds nobody.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum TransferFallback {
+    /// Back to the bot: the flow hears the transfer result and carries on.
+    #[default]
+    Bot,
+    /// The host promises a callback, tags the call `callback-requested`, and ends it.
+    Callback,
+}
+
+/// Digest credentials a trunk must present (RFC 3261 §22): only HA1 is kept.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SipAuth {
+    pub username: String,
+    /// MD5(username:realm:password), realm `switchboard`.
+    pub ha1: String,
+}
+
+/// The digest realm Switchboard challenges with.
+pub const SIP_REALM: &str = "switchboard";
+
+/// Phone-call settings: who may send calls, and how calls are run.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct TelephonySettings {
+    /// Addresses (IP or CIDR) calls for this tenant's numbers may come from; empty: any.
+    pub allowed_sources: Vec<String>,
+    /// When set, INVITEs must authenticate (digest).
+    pub auth: Option<SipAuth>,
+    /// Ring this long before answering, in ms.
+    pub ring_ms: u32,
+    /// The host ends a call after this long, in seconds.
+    pub max_call_secs: u32,
+    /// Whether caller speech interrupts the bot (for prompts the flow marks interruptible).
+    pub barge_in: bool,
+    /// Record calls (after a consent prompt); recordings are served with the call record.
+    pub recording: bool,
+    /// Said before the greeting when recording; a default in the tenant's language otherwise.
+    pub consent_prompt: Option<String>,
+    /// How long an agent may ring before the transfer counts as not answered, in seconds.
+    pub transfer_timeout_secs: u32,
+    pub transfer_fallback: TransferFallback,
+    /// Browser calls this tenant may have at once.
+    pub max_browser_calls: u32,
+    /// Origins (`https://shop.example.com`) the click-to-call widget may call from; empty: none.
+    pub allowed_origins: Vec<String>,
+    /// The trunk outbound calls to phone numbers go through, e.g. `sip:trunk.example.com:5060`.
+    pub outbound_proxy: Option<String>,
+}
+
+impl Default for TelephonySettings {
+    fn default() -> Self {
+        TelephonySettings {
+            allowed_sources: Vec::new(),
+            auth: None,
+            ring_ms: 0,
+            max_call_secs: 900,
+            barge_in: true,
+            recording: false,
+            consent_prompt: None,
+            transfer_timeout_secs: 20,
+            transfer_fallback: TransferFallback::Bot,
+            max_browser_calls: 20,
+            allowed_origins: Vec::new(),
+            outbound_proxy: None,
+        }
+    }
+}
+
+/// An IP address or CIDR block, as the allowlist takes them.
+pub fn parse_source(s: &str) -> Option<(std::net::IpAddr, u8)> {
+    let (addr, bits) = match s.split_once('/') {
+        Some((a, b)) => (a, Some(b.parse::<u8>().ok()?)),
+        None => (s, None),
+    };
+    let ip: std::net::IpAddr = addr.trim().parse().ok()?;
+    let max = if ip.is_ipv4() { 32 } else { 128 };
+    let bits = bits.unwrap_or(max);
+    (bits <= max).then_some((ip, bits))
+}
+
+/// Whether `ip` falls in the block `net/bits`.
+pub fn in_block(ip: std::net::IpAddr, net: std::net::IpAddr, bits: u8) -> bool {
+    use std::net::IpAddr::{V4, V6};
+    match (ip, net) {
+        (V4(a), V4(b)) => {
+            let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits as u32) };
+            u32::from(a) & mask == u32::from(b) & mask
+        }
+        (V6(a), V6(b)) => {
+            let mask = if bits == 0 { 0 } else { u128::MAX << (128 - bits as u32) };
+            u128::from(a) & mask == u128::from(b) & mask
+        }
+        _ => false,
+    }
+}
+
+impl TelephonySettings {
+    /// Whether a call from `ip` may reach this tenant.
+    pub fn allows(&self, ip: std::net::IpAddr) -> bool {
+        self.allowed_sources.is_empty()
+            || self.allowed_sources.iter().filter_map(|s| parse_source(s)).any(|(net, bits)| in_block(ip, net, bits))
+    }
+
+    pub fn validate(&self) -> Result<()> {
+        let bad = |m: String| Err(StorageError::Invalid(m));
+        if let Some(s) = self.allowed_sources.iter().find(|s| parse_source(s).is_none()) {
+            return bad(format!("allowed_sources: `{s}` is not an IP address or CIDR block"));
+        }
+        if self.ring_ms > 30_000 {
+            return bad("ring_ms must be at most 30000".into());
+        }
+        if !(10..=14_400).contains(&self.max_call_secs) {
+            return bad("max_call_secs must be between 10 and 14400".into());
+        }
+        if !(5..=120).contains(&self.transfer_timeout_secs) {
+            return bad("transfer_timeout_secs must be between 5 and 120".into());
+        }
+        if self.max_browser_calls > 1000 {
+            return bad("max_browser_calls must be at most 1000".into());
+        }
+        if let Some(p) = &self.consent_prompt
+            && (p.trim().is_empty() || p.chars().count() > 500)
+        {
+            return bad("consent_prompt must be 1 to 500 characters".into());
+        }
+        if let Some(o) = self.allowed_origins.iter().find(|o| !valid_origin(o)) {
+            return bad(format!("allowed_origins: `{o}` is not an origin such as https://shop.example.com"));
+        }
+        if let Some(p) = &self.outbound_proxy
+            && (!p.starts_with("sip:") || p.len() > 256 || p.contains(char::is_whitespace))
+        {
+            return bad("outbound_proxy must be a SIP URI such as sip:trunk.example.com:5060".into());
+        }
+        if let Some(a) = &self.auth
+            && (a.username.trim().is_empty() || a.ha1.len() != 32)
+        {
+            return bad("auth needs a username and a password".into());
+        }
+        Ok(())
+    }
+}
+
+fn valid_origin(o: &str) -> bool {
+    let rest = o.strip_prefix("https://").or_else(|| o.strip_prefix("http://"));
+    rest.is_some_and(|r| !r.is_empty() && !r.contains('/') && r.len() < 200)
+}
+
+/// Telephony settings as a tenant sends them (absent fields keep their value;
+/// a password instead of its hash).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TelephonyPatch {
+    pub allowed_sources: Option<Vec<String>>,
+    /// `{"username", "password"}` to require digest authentication; `null` to stop requiring it.
+    #[serde(default, deserialize_with = "double_option")]
+    pub auth: Option<Option<SipCredentials>>,
+    pub ring_ms: Option<u32>,
+    pub max_call_secs: Option<u32>,
+    pub barge_in: Option<bool>,
+    pub recording: Option<bool>,
+    pub consent_prompt: Option<String>,
+    pub transfer_timeout_secs: Option<u32>,
+    pub transfer_fallback: Option<TransferFallback>,
+    pub max_browser_calls: Option<u32>,
+    pub allowed_origins: Option<Vec<String>>,
+    pub outbound_proxy: Option<String>,
+}
+
+fn double_option<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<Option<SipCredentials>>, D::Error> {
+    Option::<SipCredentials>::deserialize(d).map(Some)
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SipCredentials {
+    pub username: String,
+    pub password: String,
+}
+
+impl TelephonyPatch {
+    fn apply(self, t: &mut TelephonySettings) -> Result<()> {
+        let s = &self;
+        let mut next = t.clone();
+        macro_rules! take {
+            ($($f:ident),*) => { $( if let Some(v) = s.$f.clone() { next.$f = v; } )* };
+        }
+        take!(
+            allowed_sources,
+            ring_ms,
+            max_call_secs,
+            barge_in,
+            recording,
+            transfer_timeout_secs,
+            transfer_fallback,
+            max_browser_calls,
+            allowed_origins
+        );
+        if let Some(p) = s.consent_prompt.clone() {
+            next.consent_prompt = Some(p);
+        }
+        if let Some(p) = s.outbound_proxy.clone() {
+            next.outbound_proxy = Some(p);
+        }
+        match self.auth {
+            Some(Some(c)) => {
+                if c.password.len() < 8 {
+                    return Err(StorageError::Invalid("auth password must be at least 8 characters".into()));
+                }
+                next.auth = Some(SipAuth {
+                    ha1: crate::sip::auth::ha1(&c.username, SIP_REALM, &c.password),
+                    username: c.username,
+                });
+            }
+            Some(None) => next.auth = None,
+            None => {}
+        }
+        next.validate()?;
+        *t = next;
+        Ok(())
+    }
 }
 
 /// A tenant of this Switchboard instance.
@@ -109,6 +351,9 @@ pub struct Tenant {
     /// Voice-call settings (records written before they existed get the defaults).
     #[serde(default)]
     pub speech: SpeechSettings,
+    /// Phone and browser call settings (defaults for records written before they existed).
+    #[serde(default)]
+    pub telephony: TelephonySettings,
     pub created_at_ms: u64,
 }
 
@@ -123,6 +368,7 @@ pub struct TenantPatch {
     pub limits: Option<FlowLimits>,
     pub agents: Option<Vec<Agent>>,
     pub speech: Option<SpeechSettings>,
+    pub telephony: Option<TelephonyPatch>,
 }
 
 fn validate_number(n: &str) -> Result<()> {
@@ -174,6 +420,9 @@ impl TenantPatch {
             speech.validate()?;
             t.speech = speech;
         }
+        if let Some(telephony) = self.telephony {
+            telephony.apply(&mut t.telephony)?;
+        }
         if let Some(agents) = self.agents {
             if agents.iter().any(|a| a.name.trim().is_empty() || a.uri.trim().is_empty()) {
                 return Err(StorageError::Invalid("every agent needs a name and a uri".into()));
@@ -197,6 +446,7 @@ impl Db {
             agents: Vec::new(),
             active_flow: None,
             speech: SpeechSettings::default(),
+            telephony: TelephonySettings::default(),
             created_at_ms: ids::now_ms(),
         };
         TenantPatch { name: Some(name.to_string()), ..patch }.apply(&mut t)?;

@@ -28,6 +28,15 @@ pub enum WhisperSize {
 }
 
 impl WhisperSize {
+    /// From a command-line name: `base` or `tiny-en`.
+    pub fn parse(name: &str) -> anyhow::Result<WhisperSize> {
+        match name {
+            "base" => Ok(WhisperSize::Base),
+            "tiny-en" => Ok(WhisperSize::TinyEn),
+            other => anyhow::bail!("unknown recogniser `{other}` (base or tiny-en)"),
+        }
+    }
+
     fn model_dir(self) -> &'static str {
         match self {
             WhisperSize::Base => "whisper-base",

@@ -1,0 +1,345 @@
+//! The live conversation every audio channel runs (SIP now, WebRTC next): a
+//! real-time loop around a [`VoiceCall`].
+//!
+//! ```text
+//!  channel ──MediaIn (16 kHz audio, keys, hang-up)──► loop ──► brain task (VoiceCall: VAD → ASR → flow → TTS)
+//!     ▲                                                │                     │
+//!     └──── 20 ms frames, paced ◄── playout queue ◄────┴──── VoiceEvents ◄────┘
+//! ```
+//!
+//! The brain runs in its own task so that recognition and synthesis never
+//! stall the 20 ms playout clock. Barge-in: when the caller starts speaking
+//! over an interruptible prompt, playback pauses at once (the VAD's speech
+//! start); if the sound turns out not to be a turn (a cough, a short "嗯" or
+//! "mm-hm") playback resumes where it stopped, otherwise the rest of the prompt
+//! is dropped and the caller's words are the next turn.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc;
+
+use super::recording::Recorder;
+use super::session::Handover;
+use super::voice::{VoiceCall, VoiceEvent};
+use crate::flows::bindings::types::TransferStatus;
+use crate::speech::vad::SAMPLE_RATE;
+use crate::storage::calls::Outcome;
+
+/// Samples per 20 ms frame at the conversation's rate (16 kHz).
+pub const FRAME: usize = SAMPLE_RATE as usize / 50;
+
+/// What a channel delivers.
+#[derive(Debug)]
+pub enum MediaIn {
+    /// Caller audio, 16 kHz mono, any length.
+    Audio(Vec<f32>),
+    /// A key press (RFC 4733, SIP INFO, the widget's keypad).
+    Dtmf(char),
+    /// The caller hung up or the channel went away.
+    Hangup,
+}
+
+/// Where the channel plays the bot: one 20 ms frame of 16 kHz audio per call.
+pub trait AudioOut: Send {
+    fn play(&mut self, frame: &[f32]);
+}
+
+/// What the conversation shows to a channel that displays it (the browser widget).
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Notice {
+    Caller { text: String, language: String },
+    Bot { text: String, language: String },
+    BargeIn,
+    Transfer { target: String },
+    Ended { outcome: &'static str },
+}
+
+/// Why [`Conversation::run`] returned.
+#[derive(Debug, PartialEq)]
+pub enum Stop {
+    /// The call ended (bot or host hung up, or a transfer connected); the last words have played.
+    Ended(Outcome),
+    /// The flow asked for a transfer and its announcement has played: the channel carries it out,
+    /// then calls [`Conversation::transfer_finished`] and runs the conversation again.
+    Transfer(Handover),
+    /// The caller hung up; the call record is closed.
+    CallerHungUp,
+}
+
+enum BrainIn {
+    Audio(Vec<f32>),
+    Dtmf(char),
+    PlaybackDone,
+    Hangup,
+    TimeLimit,
+    TransferFinished(TransferStatus),
+}
+
+struct Segment {
+    samples: Vec<f32>,
+    pos: usize,
+    interruptible: bool,
+}
+
+pub struct Conversation {
+    pub call_id: String,
+    to_brain: mpsc::UnboundedSender<BrainIn>,
+    from_brain: mpsc::UnboundedReceiver<VoiceEvent>,
+    playout: VecDeque<Segment>,
+    /// Playback paused by the caller's speech, pending the decision (barge-in or a cough).
+    paused: bool,
+    was_playing: bool,
+    bot_speaking: Arc<std::sync::atomic::AtomicBool>,
+    barge_in: bool,
+    deadline: Instant,
+    time_limit_sent: bool,
+    ending: Option<Outcome>,
+    handover: Option<Handover>,
+    pub recorder: Option<Recorder>,
+    notices: Option<mpsc::UnboundedSender<Notice>>,
+    barge_in_at: Option<Instant>,
+}
+
+impl Conversation {
+    /// Start the brain for an answered call; `events` are the greeting's (from [`VoiceCall::start`]).
+    pub fn new(call: VoiceCall, events: Vec<VoiceEvent>, barge_in: bool, max_call: Duration) -> Conversation {
+        let call_id = call.session.id().to_string();
+        let bot_speaking = call.bot_speaking.clone();
+        let (to_brain, brain_rx) = mpsc::unbounded_channel();
+        let (brain_tx, from_brain) = mpsc::unbounded_channel();
+        for e in events {
+            let _ = brain_tx.send(e);
+        }
+        tokio::spawn(brain(call, brain_rx, brain_tx));
+        Conversation {
+            call_id,
+            to_brain,
+            from_brain,
+            playout: VecDeque::new(),
+            paused: false,
+            was_playing: false,
+            bot_speaking,
+            barge_in,
+            deadline: Instant::now() + max_call,
+            time_limit_sent: false,
+            ending: None,
+            handover: None,
+            recorder: None,
+            notices: None,
+            barge_in_at: None,
+        }
+    }
+
+    /// Send what happens on the call to `tx` as it happens (a live transcript).
+    pub fn notify(&mut self, tx: mpsc::UnboundedSender<Notice>) {
+        self.notices = Some(tx);
+    }
+
+    fn notice(&self, n: Notice) {
+        if let Some(tx) = &self.notices {
+            let _ = tx.send(n);
+        }
+    }
+
+    fn playing(&self) -> bool {
+        !self.playout.is_empty()
+    }
+
+    /// Whether caller speech may interrupt what is playing now.
+    fn interruptible(&self) -> bool {
+        self.barge_in && self.playout.front().is_some_and(|s| s.interruptible)
+    }
+
+    /// The next 20 ms of bot audio (silence when there is none or playback is paused).
+    fn next_frame(&mut self, frame: &mut [f32]) {
+        frame.fill(0.0);
+        if self.paused {
+            return;
+        }
+        let mut filled = 0;
+        while filled < frame.len() {
+            let Some(seg) = self.playout.front_mut() else { break };
+            let n = (seg.samples.len() - seg.pos).min(frame.len() - filled);
+            frame[filled..filled + n].copy_from_slice(&seg.samples[seg.pos..seg.pos + n]);
+            seg.pos += n;
+            filled += n;
+            if seg.pos >= seg.samples.len() {
+                self.playout.pop_front();
+            }
+        }
+    }
+
+    /// A transfer the channel carried out has ended; run the conversation again to hear what follows.
+    pub fn transfer_finished(&mut self, status: TransferStatus) {
+        self.handover = None;
+        let _ = self.to_brain.send(BrainIn::TransferFinished(status));
+    }
+
+    /// The caller went away (also during a transfer, outside [`Conversation::run`]): close the session.
+    pub async fn caller_gone(&mut self) {
+        let _ = self.to_brain.send(BrainIn::Hangup);
+        self.wait_ended().await;
+        self.notice(Notice::Ended { outcome: "abandoned" });
+    }
+
+    /// Wait (briefly) until the session has closed the call record.
+    pub async fn wait_ended(&mut self) -> Option<Outcome> {
+        if self.ending.is_some() {
+            return self.ending;
+        }
+        let wait = async {
+            while let Some(e) = self.from_brain.recv().await {
+                if let VoiceEvent::Ended(o) = e {
+                    return Some(o);
+                }
+            }
+            None
+        };
+        let outcome = tokio::time::timeout(Duration::from_secs(10), wait).await.ok().flatten();
+        self.ending = outcome;
+        outcome
+    }
+
+    /// Play the bot, listen to the caller, until the call ends or needs the channel.
+    pub async fn run(&mut self, media: &mut mpsc::Receiver<MediaIn>, out: &mut dyn AudioOut) -> Stop {
+        let mut tick = tokio::time::interval(Duration::from_millis(20));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut frame = vec![0.0f32; FRAME];
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {
+                    self.next_frame(&mut frame);
+                    out.play(&frame);
+                    if let Some(r) = self.recorder.as_mut() {
+                        r.bot(&frame);
+                    }
+                    let playing = self.playing() || self.paused;
+                    self.bot_speaking.store(playing, Ordering::Relaxed);
+                    if self.was_playing && !playing {
+                        let _ = self.to_brain.send(BrainIn::PlaybackDone);
+                    }
+                    self.was_playing = playing;
+                    if !playing {
+                        if let Some(outcome) = self.ending {
+                            return Stop::Ended(outcome);
+                        }
+                        if let Some(h) = self.handover.clone() {
+                            return Stop::Transfer(h);
+                        }
+                    }
+                    if !self.time_limit_sent && Instant::now() >= self.deadline {
+                        self.time_limit_sent = true;
+                        tracing::info!(call_id = %self.call_id, "maximum call length reached");
+                        let _ = self.to_brain.send(BrainIn::TimeLimit);
+                    }
+                }
+                m = media.recv() => match m {
+                    Some(MediaIn::Audio(mut a)) => {
+                        if let Some(r) = self.recorder.as_mut() {
+                            r.caller(&a);
+                        }
+                        if self.playing() && !self.paused && !self.interruptible() {
+                            // Not interruptible: the caller's sound over this prompt is not heard as a turn.
+                            a.fill(0.0);
+                        }
+                        let _ = self.to_brain.send(BrainIn::Audio(a));
+                    }
+                    Some(MediaIn::Dtmf(key)) => {
+                        if self.interruptible() {
+                            self.playout.clear();
+                            self.paused = false;
+                        }
+                        let _ = self.to_brain.send(BrainIn::Dtmf(key));
+                    }
+                    Some(MediaIn::Hangup) | None => {
+                        self.caller_gone().await;
+                        return Stop::CallerHungUp;
+                    }
+                },
+                e = self.from_brain.recv() => match e {
+                    Some(e) => self.on_event(e),
+                    None => return Stop::Ended(self.ending.unwrap_or(Outcome::Failed)),
+                },
+            }
+        }
+    }
+
+    fn on_event(&mut self, e: VoiceEvent) {
+        match e {
+            VoiceEvent::SpeechStarted => {
+                if self.playing() && self.interruptible() && !self.paused {
+                    self.paused = true;
+                    self.barge_in_at = Some(Instant::now());
+                    tracing::debug!(call_id = %self.call_id, "caller speaks over the bot: playback paused");
+                }
+            }
+            VoiceEvent::Ignored => {
+                if self.paused {
+                    self.paused = false;
+                    tracing::debug!(call_id = %self.call_id, "not a turn: playback resumed");
+                }
+            }
+            VoiceEvent::Heard(t) => {
+                if self.paused {
+                    self.paused = false;
+                    self.playout.clear();
+                    self.notice(Notice::BargeIn);
+                    tracing::info!(call_id = %self.call_id, "barge-in: the rest of the prompt is dropped");
+                }
+                self.notice(Notice::Caller { text: t.text, language: t.language });
+            }
+            VoiceEvent::Said { text, language, audio, interruptible } => {
+                if let Some(a) = audio {
+                    self.playout.push_back(Segment { samples: a.samples, pos: 0, interruptible });
+                }
+                self.notice(Notice::Bot { text, language });
+            }
+            VoiceEvent::Transfer(h) => {
+                self.notice(Notice::Transfer { target: h.agent.name.clone() });
+                self.handover = Some(h);
+            }
+            VoiceEvent::Ended(outcome) => {
+                self.ending = Some(outcome);
+                self.notice(Notice::Ended { outcome: outcome.as_str() });
+            }
+        }
+    }
+}
+
+/// The brain: owns the call's VoiceCall and turns channel input into events.
+async fn brain(mut call: VoiceCall, mut rx: mpsc::UnboundedReceiver<BrainIn>, tx: mpsc::UnboundedSender<VoiceEvent>) {
+    while let Some(input) = rx.recv().await {
+        let events = match input {
+            BrainIn::Audio(a) => match call.push(&a).await {
+                Ok(e) => e,
+                Err(e) => {
+                    tracing::warn!(error = %e, "voice activity detection failed");
+                    Vec::new()
+                }
+            },
+            BrainIn::Dtmf(key) => call.dtmf(key).await,
+            BrainIn::PlaybackDone => {
+                call.playback_done();
+                Vec::new()
+            }
+            BrainIn::Hangup => {
+                let mut events = call.hang_up().await;
+                if !events.iter().any(|e| matches!(e, VoiceEvent::Ended(_))) {
+                    events.push(VoiceEvent::Ended(call.session.record.outcome));
+                }
+                events
+            }
+            BrainIn::TimeLimit => call.host_end("max-duration").await,
+            BrainIn::TransferFinished(status) => call.transfer_finished(status).await,
+        };
+        for e in events {
+            if tx.send(e).is_err() {
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,236 @@
+//! The SIP endpoint: takes every incoming message and sends it where it
+//! belongs — a new call, an existing dialog, or one of our own client
+//! transactions waiting for a response — and answers what needs no call
+//! (OPTIONS keep-alives, methods we do not serve, requests for calls we do not
+//! know).
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use super::auth::Authenticator;
+use super::message::SipMessage;
+use super::transport::{Incoming, Transport, Transports};
+use crate::app::App;
+use crate::call::voice::SpeechEngines;
+use crate::media::rtp_stream::RtpConfig;
+
+/// RFC 3261 timers.
+pub const T1: Duration = Duration::from_millis(500);
+pub const T2: Duration = Duration::from_secs(4);
+/// How long a client transaction waits for a final response (64·T1).
+pub const TIMER_B: Duration = Duration::from_secs(32);
+
+pub const ALLOW: &str = "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REFER, NOTIFY";
+
+#[derive(Debug, Clone)]
+pub struct SipConfig {
+    /// Where SIP listens (UDP and TCP).
+    pub listen: SocketAddr,
+    /// The address put in Contact and Via (a public address behind NAT).
+    pub advertised_ip: IpAddr,
+    pub rtp: RtpConfig,
+}
+
+pub struct Endpoint {
+    pub app: Arc<App>,
+    pub engines: Arc<SpeechEngines>,
+    pub transports: Arc<Transports>,
+    pub config: SipConfig,
+    pub auth: Authenticator,
+    /// Dialogs (and calls being set up), by Call-ID.
+    dialogs: Mutex<HashMap<String, mpsc::UnboundedSender<Incoming>>>,
+    /// Our client transactions waiting for responses, by Via branch.
+    transactions: Mutex<HashMap<String, mpsc::UnboundedSender<SipMessage>>>,
+}
+
+pub fn random_token(bytes: usize) -> String {
+    let mut b = vec![0u8; bytes];
+    let _ = getrandom::fill(&mut b);
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+impl Endpoint {
+    /// Bind the transports and serve until the process ends.
+    pub async fn start(app: Arc<App>, engines: Arc<SpeechEngines>, config: SipConfig) -> anyhow::Result<Arc<Endpoint>> {
+        let (transports, mut rx) = Transports::bind(config.listen).await?;
+        let ep = Arc::new(Endpoint {
+            app,
+            engines,
+            transports,
+            config,
+            auth: Authenticator::default(),
+            dialogs: Mutex::new(HashMap::new()),
+            transactions: Mutex::new(HashMap::new()),
+        });
+        let serving = ep.clone();
+        tokio::spawn(async move {
+            while let Some(incoming) = rx.recv().await {
+                serving.dispatch(incoming);
+            }
+        });
+        Ok(ep)
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.transports.local
+    }
+
+    /// `host:port` for Via and Contact.
+    pub fn host_port(&self) -> String {
+        let ip = self.config.advertised_ip;
+        let port = self.transports.local.port();
+        if ip.is_ipv6() { format!("[{ip}]:{port}") } else { format!("{ip}:{port}") }
+    }
+
+    pub fn contact(&self, transport: Transport) -> String {
+        match transport {
+            Transport::Udp => format!("<sip:switchboard@{}>", self.host_port()),
+            Transport::Tcp => format!("<sip:switchboard@{};transport=tcp>", self.host_port()),
+        }
+    }
+
+    pub fn send(&self, to: SocketAddr, transport: Transport, msg: &SipMessage) {
+        self.transports.send(to, transport, msg);
+    }
+
+    pub fn reply(&self, req: &Incoming, status: u16, reason: &str) {
+        let resp = SipMessage::response_to(&req.msg, status, reason);
+        self.send(req.from, req.transport, &resp);
+    }
+
+    /// Route a dialog's messages (by Call-ID) to `tx` until [`Endpoint::forget_dialog`].
+    pub fn register_dialog(&self, call_id: &str, tx: mpsc::UnboundedSender<Incoming>) {
+        self.dialogs.lock().unwrap_or_else(|p| p.into_inner()).insert(call_id.to_string(), tx);
+    }
+
+    pub fn forget_dialog(&self, call_id: &str) {
+        self.dialogs.lock().unwrap_or_else(|p| p.into_inner()).remove(call_id);
+    }
+
+    fn dispatch(self: &Arc<Self>, incoming: Incoming) {
+        let msg = &incoming.msg;
+        if msg.status().is_some() {
+            let branch = msg.branch().unwrap_or_default().to_string();
+            let txns = self.transactions.lock().unwrap_or_else(|p| p.into_inner());
+            match txns.get(&branch) {
+                Some(tx) => {
+                    let _ = tx.send(incoming.msg);
+                }
+                None => tracing::debug!(%branch, "response to no transaction of ours"),
+            }
+            return;
+        }
+        let method = msg.method().unwrap_or_default().to_string();
+        let existing = self.dialogs.lock().unwrap_or_else(|p| p.into_inner()).get(msg.call_id()).cloned();
+        if let Some(tx) = existing {
+            if method != "OPTIONS" || msg.to_tag().is_some() {
+                if tx.send(incoming.clone()).is_ok() {
+                    return;
+                }
+                self.forget_dialog(msg.call_id());
+            }
+        }
+        match method.as_str() {
+            "INVITE" if msg.to_tag().is_none() => {
+                let (tx, rx) = mpsc::unbounded_channel();
+                self.register_dialog(msg.call_id(), tx);
+                tokio::spawn(super::inbound::answer(self.clone(), incoming, rx));
+            }
+            "OPTIONS" => {
+                let resp = SipMessage::response_to(msg, 200, "OK")
+                    .with("Allow", ALLOW)
+                    .with("Accept", "application/sdp, application/dtmf-relay, application/dtmf")
+                    .with("Supported", "replaces")
+                    .with("User-Agent", "Switchboard");
+                self.send(incoming.from, incoming.transport, &resp);
+            }
+            "ACK" => {}
+            "BYE" | "CANCEL" | "INFO" | "INVITE" | "NOTIFY" | "REFER" | "UPDATE" | "PRACK" => {
+                tracing::info!(call_id = msg.call_id(), %method, "request for a call we do not have");
+                self.reply(&incoming, 481, "Call/Transaction Does Not Exist");
+            }
+            "REGISTER" | "SUBSCRIBE" | "MESSAGE" | "PUBLISH" => {
+                let resp = SipMessage::response_to(msg, 405, "Method Not Allowed").with("Allow", ALLOW);
+                self.send(incoming.from, incoming.transport, &resp);
+            }
+            _ => {
+                tracing::info!(%method, from = %incoming.from, "unknown SIP method");
+                self.reply(&incoming, 501, "Not Implemented");
+            }
+        }
+    }
+
+    /// Send a request as a client transaction: retransmitted over UDP (T1 doubling to T2)
+    /// until a response; the responses arrive on the returned channel until it is dropped.
+    pub fn request(self: &Arc<Self>, mut msg: SipMessage, to: SocketAddr, transport: Transport) -> ClientTransaction {
+        let branch = format!("z9hG4bK-{}", random_token(8));
+        let via = format!("SIP/2.0/{} {};branch={branch};rport", transport.via_name(), self.host_port());
+        msg.headers.retain(|(n, _)| !n.eq_ignore_ascii_case("Via"));
+        msg.headers.insert(0, ("Via".into(), via));
+        let (tx, rx) = mpsc::unbounded_channel();
+        self.transactions.lock().unwrap_or_else(|p| p.into_inner()).insert(branch.clone(), tx);
+        let answered = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        self.send(to, transport, &msg);
+        if transport == Transport::Udp {
+            let (ep, msg, answered) = (self.clone(), msg.clone(), answered.clone());
+            tokio::spawn(async move {
+                let mut wait = T1;
+                let mut total = Duration::ZERO;
+                while total < TIMER_B {
+                    tokio::time::sleep(wait).await;
+                    total += wait;
+                    if answered.load(std::sync::atomic::Ordering::Relaxed) {
+                        return;
+                    }
+                    ep.send(to, transport, &msg);
+                    wait = (wait * 2).min(T2);
+                }
+            });
+        }
+        ClientTransaction { ep: self.clone(), branch, rx, answered, request: msg, to, transport }
+    }
+}
+
+pub struct ClientTransaction {
+    ep: Arc<Endpoint>,
+    pub branch: String,
+    rx: mpsc::UnboundedReceiver<SipMessage>,
+    answered: Arc<std::sync::atomic::AtomicBool>,
+    pub request: SipMessage,
+    pub to: SocketAddr,
+    pub transport: Transport,
+}
+
+impl ClientTransaction {
+    /// The next response, or `None` after `timeout`.
+    pub async fn response(&mut self, timeout: Duration) -> Option<SipMessage> {
+        let r = tokio::time::timeout(timeout, self.rx.recv()).await.ok().flatten();
+        if r.is_some() {
+            self.answered.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        r
+    }
+
+    /// The final response (provisional ones are skipped), or `None` when none came in time.
+    pub async fn final_response(&mut self, timeout: Duration) -> Option<SipMessage> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let r = self.response(left).await?;
+            if r.status().unwrap_or(0) >= 200 {
+                return Some(r);
+            }
+        }
+    }
+}
+
+impl Drop for ClientTransaction {
+    fn drop(&mut self) {
+        self.answered.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.ep.transactions.lock().unwrap_or_else(|p| p.into_inner()).remove(&self.branch);
+    }
+}

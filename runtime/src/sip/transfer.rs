@@ -1,0 +1,216 @@
+//! Handing a SIP call to a human (the agent's mode, tenant configuration):
+//!
+//! - **blind**: REFER the caller's side to the agent (RFC 3515) and follow the
+//!   NOTIFY progress; on success Switchboard leaves the call;
+//! - **bridged**: call the agent ourselves with the context in headers, play
+//!   hold audio to the caller meanwhile, and bridge the two legs when the agent
+//!   answers. When nobody answers, the tenant's fallback applies (back to the
+//!   bot, or a callback request), through the call session.
+
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use super::call::{LiveCall, bye};
+use super::dialog::DialogEvent;
+use super::outbound::{Dialled, dial};
+use crate::call::conversation::{AudioOut, Conversation, FRAME, MediaIn};
+use crate::call::session::Handover;
+use crate::flows::bindings::types::TransferStatus;
+use crate::storage::tenants::TransferMode;
+
+pub enum TransferEnd {
+    /// The call has left Switchboard (or is over).
+    Left,
+    /// The transfer failed; the session has been told and the conversation goes on.
+    BackToBot,
+}
+
+/// A header value: one line, printable, bounded.
+pub fn header_safe(s: &str, max: usize) -> String {
+    s.chars().map(|c| if c.is_control() { ' ' } else { c }).take(max).collect()
+}
+
+pub async fn carry_out(
+    live: &mut LiveCall,
+    conv: &mut Conversation,
+    out: &mut dyn AudioOut,
+    handover: Handover,
+) -> TransferEnd {
+    let status = match handover.agent.mode {
+        TransferMode::Blind => refer(live, conv, &handover).await,
+        TransferMode::Bridged => bridge(live, conv, out, &handover).await,
+    };
+    match status {
+        Ok(()) => TransferEnd::Left,
+        Err(Some(status)) => {
+            tracing::info!(agent = %handover.agent.uri, ?status, "transfer failed: back to the session's fallback");
+            conv.transfer_finished(status);
+            TransferEnd::BackToBot
+        }
+        Err(None) => TransferEnd::Left,
+    }
+}
+
+/// Blind transfer. `Err(None)`: the caller hung up meanwhile.
+async fn refer(live: &mut LiveCall, conv: &mut Conversation, h: &Handover) -> Result<(), Option<TransferStatus>> {
+    let (req, peer, transport) = {
+        let mut d = live.dialog.lock().unwrap_or_else(|p| p.into_inner());
+        let r = d
+            .request("REFER")
+            .with("Refer-To", format!("<{}>", h.agent.uri))
+            .with("Referred-By", live.ep.contact(d.transport))
+            .with("Contact", live.ep.contact(d.transport))
+            .with("X-Switchboard-Reason", header_safe(&h.reason, 64))
+            .with("X-Switchboard-Summary", header_safe(&h.summary, 900));
+        (r, d.peer, d.transport)
+    };
+    tracing::info!(agent = %h.agent.uri, "blind transfer (REFER)");
+    let mut txn = live.ep.request(req, peer, transport);
+    match txn.final_response(Duration::from_secs(8)).await.and_then(|r| r.status()) {
+        Some(200..=299) => {}
+        Some(code) => {
+            tracing::info!(code, "REFER refused");
+            return Err(Some(TransferStatus::Failed));
+        }
+        None => return Err(Some(TransferStatus::Failed)),
+    }
+    let deadline =
+        tokio::time::Instant::now() + Duration::from_secs(live.tenant.telephony.transfer_timeout_secs as u64);
+    loop {
+        tokio::select! {
+            e = live.events.recv() => match e {
+                Some(DialogEvent::ReferProgress(code)) if code >= 200 => {
+                    if (200..300).contains(&code) {
+                        conv.transfer_finished(TransferStatus::Connected);
+                        conv.wait_ended().await;
+                        live.bye().await;
+                        return Ok(());
+                    }
+                    return Err(Some(if code == 486 || code == 600 { TransferStatus::Busy } else { TransferStatus::NoAnswer }));
+                }
+                Some(DialogEvent::Bye) | None => {
+                    // The trunk took the call over and hung up our leg: the transfer worked.
+                    conv.transfer_finished(TransferStatus::Connected);
+                    conv.wait_ended().await;
+                    return Ok(());
+                }
+                Some(_) => {}
+            },
+            m = live.media.recv() => if matches!(m, Some(MediaIn::Hangup) | None) {
+                conv.caller_gone().await;
+                return Err(None);
+            },
+            _ = tokio::time::sleep_until(deadline) => return Err(Some(TransferStatus::NoAnswer)),
+        }
+    }
+}
+
+/// A soft two-note chime every three seconds, for callers on hold.
+pub struct HoldAudio {
+    t: usize,
+}
+
+impl HoldAudio {
+    pub fn new() -> HoldAudio {
+        HoldAudio { t: 0 }
+    }
+
+    pub fn frame(&mut self, out: &mut [f32]) {
+        const RATE: f32 = 16_000.0;
+        const PERIOD: usize = 48_000;
+        for s in out.iter_mut() {
+            let pos = self.t % PERIOD;
+            let (freq, start) = if pos < 6400 { (659.25, 0) } else { (523.25, 6400) };
+            let local = (pos - start) as f32 / RATE;
+            *s = if pos < 12_800 {
+                let envelope = (local * 40.0).min(1.0) * (-3.0 * local).exp();
+                0.12 * envelope * (2.0 * std::f32::consts::PI * freq * local).sin()
+            } else {
+                0.0
+            };
+            self.t += 1;
+        }
+    }
+}
+
+impl Default for HoldAudio {
+    fn default() -> Self {
+        HoldAudio::new()
+    }
+}
+
+/// Bridged transfer. `Err(None)`: the caller hung up meanwhile.
+async fn bridge(
+    live: &mut LiveCall,
+    conv: &mut Conversation,
+    out: &mut dyn AudioOut,
+    h: &Handover,
+) -> Result<(), Option<TransferStatus>> {
+    let ep = live.ep.clone();
+    let from_number = live.tenant.numbers.first().cloned().unwrap_or_else(|| "switchboard".into());
+    let headers = vec![
+        ("Subject".to_string(), header_safe(&format!("Transfer: {}", h.reason), 100)),
+        ("X-Switchboard-Call-Id".to_string(), conv.call_id.clone()),
+        ("X-Switchboard-Reason".to_string(), header_safe(&h.reason, 64)),
+        ("X-Switchboard-Summary".to_string(), header_safe(&h.summary, 900)),
+    ];
+    let timeout = Duration::from_secs(live.tenant.telephony.transfer_timeout_secs as u64);
+    tracing::info!(agent = %h.agent.uri, "bridged transfer: calling the agent");
+    let (agent_tx, mut agent_media) = mpsc::channel(1024);
+    let dialing = dial(ep.clone(), &h.agent.uri, &from_number, headers, timeout, agent_tx);
+    tokio::pin!(dialing);
+    let mut hold = HoldAudio::new();
+    let mut frame = vec![0.0f32; FRAME];
+    let mut tick = tokio::time::interval(Duration::from_millis(20));
+    let agent: Dialled = loop {
+        tokio::select! {
+            r = &mut dialing => match r {
+                Ok(d) => break d,
+                Err(status) => return Err(Some(status)),
+            },
+            _ = tick.tick() => {
+                hold.frame(&mut frame);
+                out.play(&frame);
+            }
+            m = live.media.recv() => if matches!(m, Some(MediaIn::Hangup) | None) {
+                // Dropping the dial cancels the agent's INVITE.
+                conv.caller_gone().await;
+                return Err(None);
+            },
+        }
+    };
+    tracing::info!(agent = %h.agent.uri, "agent answered: bridging");
+    conv.transfer_finished(TransferStatus::Connected);
+    let mut agent_out = agent.leg.sender();
+    let caller_left = loop {
+        tokio::select! {
+            m = live.media.recv() => match m {
+                Some(MediaIn::Audio(a)) => {
+                    if let Some(r) = conv.recorder.as_mut() { r.caller(&a); }
+                    agent_out.play(&a);
+                }
+                Some(MediaIn::Dtmf(_)) => {}
+                Some(MediaIn::Hangup) | None => break true,
+            },
+            m = agent_media.recv() => match m {
+                Some(MediaIn::Audio(a)) => {
+                    if let Some(r) = conv.recorder.as_mut() { r.bot(&a); }
+                    out.play(&a);
+                }
+                Some(MediaIn::Dtmf(_)) => {}
+                Some(MediaIn::Hangup) | None => break false,
+            },
+        }
+    };
+    if caller_left {
+        tracing::info!("caller hung up: ending the agent's leg");
+        bye(&ep, &agent.dialog).await;
+    } else {
+        tracing::info!("agent hung up: ending the caller's leg");
+        live.bye().await;
+    }
+    agent.finish();
+    conv.wait_ended().await;
+    Ok(())
+}
