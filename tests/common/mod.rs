@@ -22,6 +22,8 @@ pub fn guest(name: &str) -> Vec<u8> {
 pub struct Server {
     child: Child,
     pub base: String,
+    /// The SIP address, when started with SIP.
+    pub sip: Option<std::net::SocketAddr>,
     pub data_dir: PathBuf,
     owns_dir: bool,
     agent: ureq::Agent,
@@ -41,11 +43,22 @@ impl Server {
 
     /// A server on an existing data directory (a restart).
     pub fn start_in(dir: &Path, owns_dir: bool) -> Server {
+        Server::start_with(dir, owns_dir, &[])
+    }
+
+    /// A fresh server taking phone calls on an ephemeral SIP port (loads the speech models).
+    pub fn start_sip(asr: &str) -> Server {
+        let dir = std::env::temp_dir().join(format!("switchboard-e2e-{}-{}", std::process::id(), unique()));
+        Server::start_with(&dir, true, &["--sip", "127.0.0.1:0", "--asr", asr, "--rtp-ports", "30000-39999"])
+    }
+
+    pub fn start_with(dir: &Path, owns_dir: bool, extra: &[&str]) -> Server {
         std::fs::create_dir_all(dir).expect("create data dir");
         let log = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("server.log")).expect("log file");
         let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
             .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(dir)
+            .args(extra)
             .env("SWITCHBOARD_ADMIN_TOKEN", ADMIN_TOKEN)
             .env("RUST_LOG", "info")
             .stdout(Stdio::piped())
@@ -56,21 +69,31 @@ impl Server {
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(addr) = line.strip_prefix("sip on udp+tcp ") {
+                    let _ = tx.send(format!("sip {addr}"));
+                }
                 if let Some(addr) = line.strip_prefix("listening on ") {
                     let _ = tx.send(addr.to_string());
                 }
             }
         });
-        let base = rx.recv_timeout(Duration::from_secs(120)).unwrap_or_else(|_| {
-            let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
-            panic!("server did not start; log:\n{log}")
-        });
+        let mut sip = None;
+        let base = loop {
+            let line = rx.recv_timeout(Duration::from_secs(180)).unwrap_or_else(|_| {
+                let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
+                panic!("server did not start; log:\n{log}")
+            });
+            match line.strip_prefix("sip ") {
+                Some(addr) => sip = Some(addr.parse().expect("SIP address")),
+                None => break line,
+            }
+        };
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(Duration::from_secs(60)))
             .build()
             .into();
-        Server { child, base, data_dir: dir.to_path_buf(), owns_dir, agent }
+        Server { child, base, sip, data_dir: dir.to_path_buf(), owns_dir, agent }
     }
 
     /// Kill the server without warning (as a crash would) and return its data directory.

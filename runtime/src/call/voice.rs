@@ -133,7 +133,7 @@ fn is_backchannel(text: &str) -> bool {
     let t: String = text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
     const WORDS: &[&str] = &[
         "嗯", "嗯嗯", "恩", "恩恩", "喔", "哦", "噢", "啊", "呃", "mm", "mmm", "mhm", "mmhmm", "mmhm", "hmm", "hm",
-        "uhhuh", "uh", "um", "ah", "oh", "yeah",
+        "uhhuh", "uh", "um", "ah", "oh",
     ];
     !t.is_empty() && WORDS.contains(&t.as_str())
 }

@@ -24,6 +24,8 @@ const JITTER_DEPTH: usize = 3;
 /// A stream with no packets this long (and not on hold) counts as a vanished caller.
 pub const MEDIA_TIMEOUT: Duration = Duration::from_secs(30);
 const SAMPLES_PER_PACKET: usize = 160;
+/// 60 ms at 16 kHz: what a pause in the stream is heard as, per receive timeout.
+const PAUSE_SILENCE: usize = 960;
 
 /// Where RTP ports come from.
 #[derive(Debug, Clone)]
@@ -164,8 +166,10 @@ async fn receive_loop(socket: Arc<UdpSocket>, rtcp: Arc<UdpSocket>, shared: Arc<
         let codec = *shared.codec.lock().unwrap_or_else(|p| p.into_inner());
         let (n, from) = match received {
             Err(_) => {
-                // The stream paused: play what is held.
-                let audio = deliver(jitter.flush(), codec.law, &mut up, &mut decoded);
+                // The stream paused (silence suppression, a player between files, loss): play what
+                // is held, then silence, so that endpointing still hears the caller stop talking.
+                let mut audio = deliver(jitter.flush(), codec.law, &mut up, &mut decoded);
+                audio.resize(audio.len() + PAUSE_SILENCE, 0.0);
                 if !audio.is_empty() && tx.try_send(MediaIn::Audio(audio)).is_err() && tx.is_closed() {
                     return;
                 }

@@ -1,0 +1,62 @@
+//! Writes caller audio as a pcap of PCMU RTP packets, the form sipp's
+//! `play_pcap_audio` replays into a call.
+
+use std::path::Path;
+
+use switchboard::media::g711::Law;
+use switchboard::media::rtp::RtpPacket;
+use switchboard::speech::audio::Audio;
+
+/// `audio` (any rate) as 20 ms PCMU packets, 20 ms apart, in an Ethernet/IPv4/UDP capture.
+pub fn write_rtp_pcap(audio: &Audio, path: &Path) {
+    let samples = audio.resampled(8000).samples;
+    let mut out = Vec::new();
+    // Global header: magic, version 2.4, zone, sigfigs, snaplen, link type Ethernet.
+    out.extend_from_slice(&0xa1b2c3d4u32.to_le_bytes());
+    out.extend_from_slice(&2u16.to_le_bytes());
+    out.extend_from_slice(&4u16.to_le_bytes());
+    out.extend_from_slice(&0i32.to_le_bytes());
+    out.extend_from_slice(&0u32.to_le_bytes());
+    out.extend_from_slice(&65535u32.to_le_bytes());
+    out.extend_from_slice(&1u32.to_le_bytes());
+    for (i, chunk) in samples.chunks(160).enumerate() {
+        let mut payload = Vec::new();
+        Law::Pcmu.encode(chunk, &mut payload);
+        payload.resize(160, 0xFF);
+        let rtp = RtpPacket {
+            payload_type: 0,
+            marker: i == 0,
+            sequence: i as u16,
+            timestamp: (i * 160) as u32,
+            ssrc: 0x5eed,
+            payload,
+        }
+        .to_bytes();
+        let udp_len = 8 + rtp.len();
+        let ip_len = 20 + udp_len;
+        let mut frame = Vec::with_capacity(14 + ip_len);
+        frame.extend_from_slice(&[0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 6, 0x08, 0x00]);
+        let mut ip =
+            vec![0x45, 0, (ip_len >> 8) as u8, ip_len as u8, 0, 0, 0x40, 0, 64, 17, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1];
+        let sum = checksum(&ip);
+        ip[10..12].copy_from_slice(&sum.to_be_bytes());
+        frame.extend_from_slice(&ip);
+        frame.extend_from_slice(&[0x1f, 0x40, 0x1f, 0x42, (udp_len >> 8) as u8, udp_len as u8, 0, 0]);
+        frame.extend_from_slice(&rtp);
+        let t_us = i as u64 * 20_000;
+        out.extend_from_slice(&((t_us / 1_000_000) as u32).to_le_bytes());
+        out.extend_from_slice(&((t_us % 1_000_000) as u32).to_le_bytes());
+        out.extend_from_slice(&(frame.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(frame.len() as u32).to_le_bytes());
+        out.extend_from_slice(&frame);
+    }
+    std::fs::write(path, out).expect("write pcap");
+}
+
+fn checksum(header: &[u8]) -> u16 {
+    let mut sum: u32 = header.chunks(2).map(|w| u16::from_be_bytes([w[0], w[1]]) as u32).sum();
+    while sum > 0xFFFF {
+        sum = (sum & 0xFFFF) + (sum >> 16);
+    }
+    !(sum as u16)
+}

@@ -1,0 +1,295 @@
+//! Phone calls over SIP against real peers on loopback: sipp as caller, agent
+//! and customer; raw datagrams for what no well-behaved peer sends. The server
+//! is the real binary with real speech models (English recognition with
+//! tiny.en, which keeps the tests quick).
+
+mod common;
+
+#[path = "common/pcap.rs"]
+mod pcap_writer;
+
+use std::net::UdpSocket;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+use common::Server;
+use serde_json::{Value, json};
+
+const DEMO_NUMBER: &str = "+886223456789";
+
+fn scenario(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/sip").join(name)
+}
+
+fn free_port() -> u16 {
+    // An even port whose odd neighbour is free too (sipp uses both for media).
+    loop {
+        let s = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let p = s.local_addr().unwrap().port();
+        if p % 2 == 0 && p < 65000 && UdpSocket::bind(("127.0.0.1", p + 1)).is_ok() {
+            return p;
+        }
+    }
+}
+
+fn sipp_command(file: &str, target: &str, service: &str, dir: &Path, extra: &[&str]) -> Command {
+    let mut c = Command::new("sipp");
+    let (port, media) = (free_port().to_string(), free_port().to_string());
+    c.arg("-sf")
+        .arg(scenario(file))
+        .args(["-s", service, "-i", "127.0.0.1", "-p", &port, "-mi", "127.0.0.1", "-mp", &media])
+        .args(["-m", "1", "-l", "1", "-timeout", "90s", "-timeout_error", "-nostdin", "-trace_err"])
+        .args(extra)
+        .arg(target)
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    c
+}
+
+/// Run sipp as a caller to the server and return its output.
+fn sipp(server: &Server, file: &str, service: &str, extra: &[&str]) -> Output {
+    let target = server.sip.expect("server with SIP").to_string();
+    sipp_command(file, &target, service, &server.data_dir, extra).output().expect("sipp (scripts/setup installs it)")
+}
+
+fn assert_passed(out: &Output, what: &str, server: &Server) {
+    if !out.status.success() {
+        let errors: String = std::fs::read_dir(&server.data_dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with("_errors.log"))
+            .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+            .collect();
+        let log = std::fs::read_to_string(server.data_dir.join("server.log")).unwrap_or_default();
+        let tail: String =
+            log.lines().rev().take(60).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
+        panic!(
+            "{what}: sipp failed ({})\nstdout: {}\nsipp errors: {errors}\nserver log tail:\n{tail}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout).lines().rev().take(30).collect::<Vec<_>>().join("\n")
+        );
+    }
+}
+
+/// Calls of the demo tenant, newest first, until `pred` holds for one (records are saved as calls end).
+fn wait_for_call(server: &Server, key: &str, tenant: &str, pred: impl Fn(&Value) -> bool) -> Value {
+    for _ in 0..100 {
+        let calls = server.get(key, &format!("/v1/tenants/{tenant}/calls")).body;
+        for c in calls["calls"].as_array().cloned().unwrap_or_default() {
+            let full = server.get(key, &format!("/v1/tenants/{tenant}/calls/{}", c["id"].as_str().unwrap())).body;
+            if pred(&full) {
+                return full;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    panic!("no call record matched; calls: {}", server.get(key, &format!("/v1/tenants/{tenant}/calls")).body);
+}
+
+fn raw_sip(server: &Server, datagram: &str) -> Option<String> {
+    let s = UdpSocket::bind("127.0.0.1:0").unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+    s.send_to(datagram.as_bytes(), server.sip.unwrap()).unwrap();
+    let mut buf = [0u8; 4096];
+    let mut replies = String::new();
+    // Collect what comes back within the timeout (100 Trying, then the final answer).
+    while let Ok((n, _)) = s.recv_from(&mut buf) {
+        replies.push_str(&String::from_utf8_lossy(&buf[..n]));
+        if replies.contains("SIP/2.0 4") || replies.contains("SIP/2.0 2") {
+            break;
+        }
+    }
+    (!replies.is_empty()).then_some(replies)
+}
+
+fn options(server: &Server) -> String {
+    let port = server.sip.unwrap().port();
+    raw_sip(
+        server,
+        &format!(
+            "OPTIONS sip:switchboard@127.0.0.1:{port} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-o1\r\n\
+             From: <sip:probe@127.0.0.1>;tag=1\r\nTo: <sip:switchboard@127.0.0.1>\r\nCall-ID: options-1\r\n\
+             CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+        ),
+    )
+    .expect("an answer to OPTIONS")
+}
+
+#[test]
+fn calls_are_answered_refused_cancelled_and_hung_up_cleanly() {
+    let server = Server::start_sip("tiny-en");
+    let (tenant, key) = server.demo();
+
+    // Keep-alive.
+    let reply = options(&server);
+    assert!(reply.starts_with("SIP/2.0 200 OK") && reply.contains("Allow: INVITE"), "{reply}");
+
+    // A number nobody has.
+    assert_passed(&sipp(&server, "caller_refused_404.xml", "+15550000000", &[]), "unknown number → 404", &server);
+    // An offer without G.711.
+    assert_passed(&sipp(&server, "caller_refused_488.xml", DEMO_NUMBER, &[]), "opus only → 488", &server);
+
+    // Garbage, a broken INVITE, a hostile header count: 400 where a reply can be addressed, and no crash.
+    let s = UdpSocket::bind("127.0.0.1:0").unwrap();
+    s.send_to(b"\x00\x01garbage\xff\xfe", server.sip.unwrap()).unwrap();
+    let broken = format!(
+        "INVITE sip:{DEMO_NUMBER}@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-b1\r\n\
+         From: <sip:x@127.0.0.1>;tag=1\r\nTo: <sip:{DEMO_NUMBER}@127.0.0.1>\r\nCall-ID: broken-1\r\n\
+         CSeq: 1 INVITE\r\nContent-Type: application/sdp\r\nContent-Length: 999\r\n\r\nv=0\r\n"
+    );
+    let reply = raw_sip(&server, &broken).expect("a reply to a broken INVITE");
+    assert!(reply.starts_with("SIP/2.0 400 Bad Request"), "{reply}");
+    assert!(reply.contains("Content-Length"), "{reply}");
+    let bad_sdp = format!(
+        "INVITE sip:{DEMO_NUMBER}@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-b2\r\n\
+         From: <sip:x@127.0.0.1>;tag=1\r\nTo: <sip:{DEMO_NUMBER}@127.0.0.1>\r\nCall-ID: broken-2\r\n\
+         CSeq: 1 INVITE\r\nContent-Type: application/sdp\r\nContent-Length: 30\r\n\r\nv=0\r\nm=audio banana RTP/AVP 0\r\n"
+    );
+    let reply = raw_sip(&server, &bad_sdp).expect("a reply to bad SDP");
+    assert!(reply.contains("SIP/2.0 488 Not Acceptable Here"), "{reply}");
+    let many_headers = format!(
+        "OPTIONS sip:x@127.0.0.1 SIP/2.0\r\n{}Via: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-b3\r\n\r\n",
+        "X-Junk: a\r\n".repeat(500)
+    );
+    let _ = raw_sip(&server, &many_headers);
+    let reply = raw_sip(
+        &server,
+        "BYE sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-b4\r\nFrom: <sip:x@h>;tag=1\r\n\
+         To: <sip:y@h>;tag=2\r\nCall-ID: nobody\r\nCSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n",
+    )
+    .unwrap();
+    assert!(reply.starts_with("SIP/2.0 481"), "{reply}");
+    assert!(options(&server).starts_with("SIP/2.0 200 OK"), "still serving after bad input");
+
+    // The caller hangs up while the greeting plays: the record is closed as abandoned.
+    assert_passed(&sipp(&server, "caller_hangup.xml", DEMO_NUMBER, &[]), "hang-up mid-prompt", &server);
+    let call = wait_for_call(&server, &key, &tenant, |c| c["channel"] == "sip" && c["outcome"] == "abandoned");
+    assert_eq!(call["end_reason"], "caller-hangup");
+    assert_eq!(call["caller"], "+886955000111");
+    assert_eq!(call["callee"], DEMO_NUMBER);
+    assert!(call["transcript"][0]["speaker"] == "bot", "the greeting was said: {}", call["transcript"]);
+
+    // CANCEL while ringing: 200 for the CANCEL, 487 for the INVITE.
+    let r = server.patch(&key, &format!("/v1/tenants/{tenant}"), json!({"telephony": {"ring_ms": 3000}}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_passed(&sipp(&server, "caller_cancel.xml", DEMO_NUMBER, &[]), "CANCEL before answer", &server);
+
+    // Only allowed sources; then digest authentication.
+    let r = server.patch(
+        &key,
+        &format!("/v1/tenants/{tenant}"),
+        json!({"telephony": {"ring_ms": 0, "allowed_sources": ["10.0.0.0/8"]}}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_passed(&sipp(&server, "caller_refused_403.xml", DEMO_NUMBER, &[]), "source not allowed → 403", &server);
+    let r = server.patch(
+        &key,
+        &format!("/v1/tenants/{tenant}"),
+        json!({"telephony": {"allowed_sources": ["127.0.0.1"], "auth": {"username": "trunk", "password": "correct-horse"}}}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body["telephony"]["auth"].get("ha1").is_none(), "the digest hash is not shown: {}", r.body);
+    assert_passed(&sipp(&server, "caller_refused_401.xml", DEMO_NUMBER, &[]), "no credentials → 401", &server);
+    let r = server.patch(&key, &format!("/v1/tenants/{tenant}"), json!({"telephony": {"auth": {"username": "t"}}}));
+    assert_eq!(r.status, 422, "a password is required: {}", r.body);
+
+    assert_eq!(server.get(&key, "/healthz").status, 200);
+}
+
+#[test]
+fn dtmf_zero_bridges_the_caller_to_an_agent_with_the_context() {
+    let server = Server::start_sip("tiny-en");
+    let (tenant, key) = server.demo();
+    let agent_port = free_port();
+    let r = server.patch(
+        &key,
+        &format!("/v1/tenants/{tenant}"),
+        json!({"agents": [{"name": "front-desk", "uri": format!("sip:front-desk@127.0.0.1:{agent_port}")}]}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let media = free_port().to_string();
+    let agent: Child = Command::new("sipp")
+        .arg("-sf")
+        .arg(scenario("agent.xml"))
+        .args(["-i", "127.0.0.1", "-p", &agent_port.to_string(), "-mi", "127.0.0.1", "-mp", &media])
+        .args(["-m", "1", "-timeout", "90s", "-timeout_error", "-nostdin", "-trace_err"])
+        .current_dir(&server.data_dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sipp agent");
+    let caller = sipp(&server, "caller_dtmf.xml", DEMO_NUMBER, &[]);
+    let agent = agent.wait_with_output().unwrap();
+    assert_passed(&agent, "the agent got the call with its context", &server);
+    assert_passed(&caller, "the caller pressed 0 and was bridged", &server);
+    let call = wait_for_call(&server, &key, &tenant, |c| c["channel"] == "sip" && c["outcome"] == "transferred");
+    assert_eq!(call["transfer"]["status"], "connected", "{call}");
+    assert!(call["transfer"]["target"].as_str().unwrap().contains(&agent_port.to_string()), "{call}");
+    let transcript = call["transcript"].to_string();
+    assert!(transcript.contains("[DTMF 0]"), "{transcript}");
+}
+
+#[test]
+fn a_spoken_request_for_a_person_is_referred_to_the_agent() {
+    use switchboard::speech::tts::{Tts, piper::Piper};
+    let server = Server::start_sip("tiny-en");
+    let (tenant, key) = server.demo();
+    let r = server.patch(
+        &key,
+        &format!("/v1/tenants/{tenant}"),
+        json!({"agents": [{"name": "front-desk", "uri": "sip:front-desk@pbx.example.com", "mode": "blind"}]}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let piper = Piper::load().expect("English voice").deterministic();
+    let speech = piper.synthesize("Hello. I would like to talk to a real person, please.", 1.0).unwrap();
+    // The scenario plays `caller_speech.pcap` from sipp's working directory (the server's data directory).
+    pcap_writer::write_rtp_pcap(&speech, &server.data_dir.join("caller_speech.pcap"));
+    let out = sipp(&server, "caller_speech_refer.xml", DEMO_NUMBER, &[]);
+    assert_passed(&out, "spoken request → REFER", &server);
+    let call = wait_for_call(&server, &key, &tenant, |c| c["channel"] == "sip" && c["outcome"] == "transferred");
+    let heard: Vec<String> = call["transcript"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["speaker"] == "caller")
+        .map(|t| t["text"].as_str().unwrap().to_lowercase())
+        .collect();
+    assert!(heard.iter().any(|t| t.contains("real person")), "recognised: {heard:?}");
+    assert_eq!(call["transfer"]["status"], "connected");
+    assert_eq!(call["transfer"]["target"], "sip:front-desk@pbx.example.com");
+}
+
+#[test]
+fn an_outbound_call_is_answered_and_handled_by_the_flow() {
+    let server = Server::start_sip("tiny-en");
+    let (tenant, key) = server.demo();
+    let port = free_port();
+    let media = free_port().to_string();
+    let callee: Child = Command::new("sipp")
+        .arg("-sf")
+        .arg(scenario("callee.xml"))
+        .args(["-i", "127.0.0.1", "-p", &port.to_string(), "-mi", "127.0.0.1", "-mp", &media])
+        .args(["-m", "1", "-timeout", "90s", "-timeout_error", "-nostdin", "-trace_err"])
+        .current_dir(&server.data_dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sipp callee");
+    std::thread::sleep(Duration::from_millis(500));
+    let r = server.post(
+        &key,
+        &format!("/v1/tenants/{tenant}/calls/outbound"),
+        json!({"to": format!("sip:+886955000222@127.0.0.1:{port}"), "flow_input": "order-status:1001"}),
+    );
+    assert_eq!(r.status, 202, "{}", r.body);
+    let bad = server.post(&key, &format!("/v1/tenants/{tenant}/calls/outbound"), json!({"to": "+886955000222"}));
+    assert_eq!(bad.status, 400, "a number needs the tenant's outbound trunk: {}", bad.body);
+    assert_passed(&callee.wait_with_output().unwrap(), "outbound call answered", &server);
+    let call = wait_for_call(&server, &key, &tenant, |c| c["direction"] == "outbound" && c["ended_at_ms"].is_u64());
+    assert_eq!(call["channel"], "sip");
+    assert_eq!(call["callee"], format!("sip:+886955000222@127.0.0.1:{port}"));
+    assert_eq!(call["outcome"], "abandoned", "the customer hung up: {call}");
+    assert!(call["transcript"][0]["speaker"] == "bot", "the flow spoke first: {call}");
+}
