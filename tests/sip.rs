@@ -293,3 +293,81 @@ fn an_outbound_call_is_answered_and_handled_by_the_flow() {
     assert_eq!(call["outcome"], "abandoned", "the customer hung up: {call}");
     assert!(call["transcript"][0]["speaker"] == "bot", "the flow spoke first: {call}");
 }
+
+/// baresip as the caller, playing a recorded order (our English voice, five turns with pauses) from a
+/// WAV file, then hanging up when the file ends, as a person would after the goodbye.
+#[test]
+fn a_tea_order_from_a_baresip_caller_is_stored_and_recorded() {
+    use switchboard::speech::audio::Audio;
+    use switchboard::speech::tts::{Tts, piper::Piper};
+    let server = Server::start_sip("tiny-en");
+    let (tenant, key) = server.demo();
+    let r = server.patch(&key, &format!("/v1/tenants/{tenant}"), json!({"telephony": {"recording": true}}));
+    assert_eq!(r.status, 200, "{}", r.body);
+
+    let piper = Piper::load().expect("English voice").deterministic();
+    let turns = [
+        "Two large bubble milk teas, half sugar, less ice.",
+        "My name is John.",
+        "Yes.",
+        "I will pick it up.",
+        "Yes, that's right.",
+    ];
+    // The consent prompt and greeting come first; each turn waits for the bot's answer.
+    let mut caller = Audio { rate: 8000, samples: vec![0.0; 8000 * 9] };
+    for turn in turns {
+        caller.samples.extend(piper.synthesize(turn, 1.0).unwrap().resampled(8000).samples);
+        caller.samples.extend(vec![0.0; 8000 * 7]);
+    }
+    caller.samples.extend(vec![0.0; 8000 * 6]);
+    let dir = server.data_dir.join("baresip");
+    std::fs::create_dir_all(&dir).unwrap();
+    caller.write_wav(&dir.join("caller.wav")).unwrap();
+    let sip_port = free_port();
+    std::fs::write(
+        dir.join("config"),
+        format!(
+            "poll_method epoll\nsip_listen 127.0.0.1:{sip_port}\naudio_player aubridge,nowhere\n\
+             audio_alert aubridge,nowhere\naudio_source aufile,{}\nmodule_path /usr/lib/baresip/modules\n\
+             module g711.so\nmodule aufile.so\nmodule aubridge.so\nmodule_app account.so\nmodule_app menu.so\n",
+            dir.join("caller.wav").display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(dir.join("accounts"), "<sip:+886955333444@127.0.0.1>;regint=0;audio_codecs=PCMU\n").unwrap();
+    let target = format!("/dial sip:{DEMO_NUMBER}@{}", server.sip.unwrap());
+    let seconds = (caller.duration_secs() + 30.0) as u64;
+    let out = Command::new("baresip")
+        .arg("-f")
+        .arg(&dir)
+        .args(["-e", &target, "-t", &seconds.to_string()])
+        .output()
+        .expect("baresip (scripts/setup installs it)");
+    let log = String::from_utf8_lossy(&out.stdout);
+    assert!(log.contains("Call established"), "baresip log:\n{log}");
+
+    let call = wait_for_call(&server, &key, &tenant, |c| {
+        c["channel"] == "sip" && c["caller"] == "+886955333444" && c["ended_at_ms"].is_u64()
+    });
+    let orders = server.get(&key, &format!("/v1/tenants/{tenant}/orders")).body;
+    let order = &orders["orders"][0];
+    assert_eq!(order["total"], 120, "orders: {orders}\ncall: {call}");
+    assert_eq!(order["customer_name"], "John", "{order}");
+    assert_eq!(call["order_ids"][0], order["id"], "{call}");
+    assert!(call["tags"].as_array().unwrap().iter().any(|t| t == "order-placed"), "{call}");
+
+    // The recording: consent noted, caller on the left, the bot on the right.
+    assert!(call["transcript"].to_string().contains("consent prompt"), "{call}");
+    let wav = server.get_bytes(&key, &format!("/v1/tenants/{tenant}/calls/{}/recording", call["id"].as_str().unwrap()));
+    assert!(wav.len() > 44 + 16_000 * 4 * 20, "a recording of the whole call: {} bytes", wav.len());
+    let frames: Vec<(f32, f32)> = wav[44..]
+        .chunks_exact(4)
+        .map(|c| (i16::from_le_bytes([c[0], c[1]]) as f32, i16::from_le_bytes([c[2], c[3]]) as f32))
+        .collect();
+    let energy =
+        |f: &dyn Fn(&(f32, f32)) -> f32| frames.iter().map(|x| f(x).powi(2)).sum::<f32>() / frames.len() as f32;
+    assert!(energy(&|x| x.0) > 1000.0, "the caller is heard on the left");
+    assert!(energy(&|x| x.1) > 1000.0, "the bot is heard on the right");
+    let other = server.get(&key, &format!("/v1/tenants/{tenant}/calls/call_nonexistent/recording"));
+    assert_eq!(other.status, 404);
+}

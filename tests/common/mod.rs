@@ -125,6 +125,17 @@ impl Server {
         )
     }
 
+    /// A binary body (a recording), whatever the status.
+    pub fn get_bytes(&self, key: &str, path: &str) -> Vec<u8> {
+        let mut resp = self
+            .agent
+            .get(format!("{}{path}", self.base))
+            .header("Authorization", format!("Bearer {key}"))
+            .call()
+            .expect("HTTP request failed");
+        resp.body_mut().with_config().limit(512 * 1024 * 1024).read_to_vec().unwrap_or_default()
+    }
+
     pub fn post(&self, key: &str, path: &str, body: Value) -> Response {
         Self::finish(
             self.agent
