@@ -11,17 +11,71 @@ use std::time::Duration;
 use crate::storage::calls::Outcome;
 
 /// Upper bounds of the event latency histogram, in seconds.
-const LATENCY_BUCKETS: [f64; 12] = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0];
+const LATENCY_BUCKETS: &[f64] = &[0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0];
+/// Upper bounds of the reply latency histogram (end of the caller's speech → bot audio), in seconds.
+const REPLY_BUCKETS: &[f64] = &[0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0];
 
-#[derive(Default)]
+/// A Prometheus histogram with fixed buckets.
+struct Histogram {
+    bounds: &'static [f64],
+    buckets: Vec<AtomicU64>,
+    count: AtomicU64,
+    sum_ns: AtomicU64,
+}
+
+impl Histogram {
+    fn new(bounds: &'static [f64]) -> Histogram {
+        Histogram {
+            bounds,
+            buckets: bounds.iter().map(|_| AtomicU64::new(0)).collect(),
+            count: AtomicU64::new(0),
+            sum_ns: AtomicU64::new(0),
+        }
+    }
+
+    fn observe(&self, elapsed: Duration) {
+        let secs = elapsed.as_secs_f64();
+        for (bound, bucket) in self.bounds.iter().zip(&self.buckets) {
+            if secs <= *bound {
+                bucket.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        self.count.fetch_add(1, Ordering::Relaxed);
+        self.sum_ns.fetch_add(elapsed.as_nanos() as u64, Ordering::Relaxed);
+    }
+
+    fn render(&self, out: &mut String, name: &str, help: &str) {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} histogram");
+        for (bound, bucket) in self.bounds.iter().zip(&self.buckets) {
+            let _ = writeln!(out, "{name}_bucket{{le=\"{bound}\"}} {}", bucket.load(Ordering::Relaxed));
+        }
+        let count = self.count.load(Ordering::Relaxed);
+        let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {count}");
+        let _ = writeln!(out, "{name}_sum {}", self.sum_ns.load(Ordering::Relaxed) as f64 / 1e9);
+        let _ = writeln!(out, "{name}_count {count}");
+    }
+}
+
 pub struct Metrics {
     calls_started: Mutex<BTreeMap<String, u64>>,
     calls_ended: Mutex<BTreeMap<(String, &'static str), u64>>,
     calls_active: AtomicI64,
     flow_errors: Mutex<BTreeMap<(String, &'static str), u64>>,
-    event_buckets: [AtomicU64; LATENCY_BUCKETS.len()],
-    event_count: AtomicU64,
-    event_sum_ns: AtomicU64,
+    flow_events: Histogram,
+    replies: Histogram,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics {
+            calls_started: Default::default(),
+            calls_ended: Default::default(),
+            calls_active: Default::default(),
+            flow_errors: Default::default(),
+            flow_events: Histogram::new(LATENCY_BUCKETS),
+            replies: Histogram::new(REPLY_BUCKETS),
+        }
+    }
 }
 
 fn bump<K: Ord>(map: &Mutex<BTreeMap<K, u64>>, key: K) {
@@ -44,14 +98,12 @@ impl Metrics {
     }
 
     pub fn flow_event(&self, elapsed: Duration) {
-        let secs = elapsed.as_secs_f64();
-        for (i, bound) in LATENCY_BUCKETS.iter().enumerate() {
-            if secs <= *bound {
-                self.event_buckets[i].fetch_add(1, Ordering::Relaxed);
-            }
-        }
-        self.event_count.fetch_add(1, Ordering::Relaxed);
-        self.event_sum_ns.fetch_add(elapsed.as_nanos() as u64, Ordering::Relaxed);
+        self.flow_events.observe(elapsed);
+    }
+
+    /// End of the caller's speech → first audio of the bot's answer, on a live call.
+    pub fn reply_latency(&self, elapsed: Duration) {
+        self.replies.observe(elapsed);
     }
 
     /// The Prometheus text exposition.
@@ -81,25 +133,16 @@ impl Metrics {
         for ((tenant, kind), n) in self.flow_errors.lock().unwrap_or_else(|p| p.into_inner()).iter() {
             let _ = writeln!(out, "switchboard_flow_errors_total{{tenant=\"{tenant}\",kind=\"{kind}\"}} {n}");
         }
-        let _ = writeln!(
-            out,
-            "# HELP switchboard_flow_event_seconds Time to deliver one event to a flow and get its actions.\n# TYPE switchboard_flow_event_seconds histogram"
+        self.flow_events.render(
+            &mut out,
+            "switchboard_flow_event_seconds",
+            "Time to deliver one event to a flow and get its actions.",
         );
-        for (i, bound) in LATENCY_BUCKETS.iter().enumerate() {
-            let _ = writeln!(
-                out,
-                "switchboard_flow_event_seconds_bucket{{le=\"{bound}\"}} {}",
-                self.event_buckets[i].load(Ordering::Relaxed)
-            );
-        }
-        let count = self.event_count.load(Ordering::Relaxed);
-        let _ = writeln!(out, "switchboard_flow_event_seconds_bucket{{le=\"+Inf\"}} {count}");
-        let _ = writeln!(
-            out,
-            "switchboard_flow_event_seconds_sum {}",
-            self.event_sum_ns.load(Ordering::Relaxed) as f64 / 1e9
+        self.replies.render(
+            &mut out,
+            "switchboard_reply_latency_seconds",
+            "End of the caller's speech to the first audio of the bot's answer, on phone and browser calls.",
         );
-        let _ = writeln!(out, "switchboard_flow_event_seconds_count {count}");
         out
     }
 }

@@ -71,7 +71,8 @@ pub enum Stop {
 }
 
 enum BrainIn {
-    Audio(Vec<f32>),
+    /// Caller audio and when it arrived.
+    Audio(Vec<f32>, Instant),
     Dtmf(char),
     PlaybackDone,
     Hangup,
@@ -83,6 +84,8 @@ struct Segment {
     samples: Vec<f32>,
     pos: usize,
     interruptible: bool,
+    /// The first reply to a spoken turn: when the caller stopped speaking.
+    end_of_speech: Option<Instant>,
 }
 
 pub struct Conversation {
@@ -102,6 +105,8 @@ pub struct Conversation {
     pub recorder: Option<Recorder>,
     notices: Option<mpsc::UnboundedSender<Notice>>,
     barge_in_at: Option<Instant>,
+    /// End of the caller's speech → first audio of the bot's answer, per spoken turn.
+    pub reply_latencies: Vec<Duration>,
 }
 
 impl Conversation {
@@ -131,6 +136,7 @@ impl Conversation {
             recorder: None,
             notices: None,
             barge_in_at: None,
+            reply_latencies: Vec::new(),
         }
     }
 
@@ -163,6 +169,11 @@ impl Conversation {
         let mut filled = 0;
         while filled < frame.len() {
             let Some(seg) = self.playout.front_mut() else { break };
+            if let Some(at) = seg.end_of_speech.take() {
+                let latency = at.elapsed();
+                tracing::info!(call_id = %self.call_id, latency_ms = latency.as_millis() as u64, "reply latency");
+                self.reply_latencies.push(latency);
+            }
             let n = (seg.samples.len() - seg.pos).min(frame.len() - filled);
             frame[filled..filled + n].copy_from_slice(&seg.samples[seg.pos..seg.pos + n]);
             seg.pos += n;
@@ -246,7 +257,7 @@ impl Conversation {
                             // Not interruptible: the caller's sound over this prompt is not heard as a turn.
                             a.fill(0.0);
                         }
-                        let _ = self.to_brain.send(BrainIn::Audio(a));
+                        let _ = self.to_brain.send(BrainIn::Audio(a, Instant::now()));
                     }
                     Some(MediaIn::Dtmf(key)) => {
                         if self.interruptible() {
@@ -292,9 +303,9 @@ impl Conversation {
                 }
                 self.notice(Notice::Caller { text: t.text, language: t.language });
             }
-            VoiceEvent::Said { text, language, audio, interruptible } => {
+            VoiceEvent::Said { text, language, audio, interruptible, end_of_speech } => {
                 if let Some(a) = audio {
-                    self.playout.push_back(Segment { samples: a.samples, pos: 0, interruptible });
+                    self.playout.push_back(Segment { samples: a.samples, pos: 0, interruptible, end_of_speech });
                 }
                 self.notice(Notice::Bot { text, language });
             }
@@ -314,7 +325,10 @@ impl Conversation {
 async fn brain(mut call: VoiceCall, mut rx: mpsc::UnboundedReceiver<BrainIn>, tx: mpsc::UnboundedSender<VoiceEvent>) {
     while let Some(input) = rx.recv().await {
         let events = match input {
-            BrainIn::Audio(a) => match call.push(&a).await {
+            BrainIn::Audio(a, arrived) => match {
+                call.audio_arrived = Some(arrived);
+                call.push(&a).await
+            } {
                 Ok(e) => e,
                 Err(e) => {
                     tracing::warn!(error = %e, "voice activity detection failed");

@@ -101,6 +101,8 @@ pub enum VoiceEvent {
         language: String,
         audio: Option<Audio>,
         interruptible: bool,
+        /// For the first reply to a spoken turn: when the caller stopped speaking (for latency).
+        end_of_speech: Option<std::time::Instant>,
     },
     /// The flow asked for a transfer; the channel carries it out and reports back.
     Transfer(Handover),
@@ -126,6 +128,10 @@ pub struct VoiceCall {
     pending_gather: Option<u32>,
     /// Set by the channel while bot audio is playing (or paused by the caller's speech).
     pub bot_speaking: Arc<AtomicBool>,
+    /// When the audio being pushed arrived (set by live channels), to time replies from the end of speech.
+    pub audio_arrived: Option<std::time::Instant>,
+    end_of_turn_ms: u32,
+    end_of_speech: Option<std::time::Instant>,
 }
 
 /// Acknowledgements a caller makes while listening; heard over the bot, they are not a turn.
@@ -184,6 +190,9 @@ impl VoiceCall {
             speed: settings.speed,
             pending_gather: None,
             bot_speaking: Arc::new(AtomicBool::new(false)),
+            audio_arrived: None,
+            end_of_turn_ms: settings.end_of_turn_ms,
+            end_of_speech: None,
         };
         let mut call = call;
         let mut greeting = greeting;
@@ -206,6 +215,10 @@ impl VoiceCall {
         for e in self.vad.push(samples)? {
             match e {
                 VadEvent::EndOfTurn { start_ms, end_ms } => {
+                    // The turn ends after `end_of_turn_ms` of silence: the caller stopped that long ago.
+                    self.end_of_speech = self
+                        .audio_arrived
+                        .and_then(|at| at.checked_sub(std::time::Duration::from_millis(self.end_of_turn_ms as u64)));
                     let utterance = self.take(start_ms, end_ms);
                     events.extend(self.turn(utterance).await);
                     if self.is_ended() {
@@ -298,6 +311,7 @@ impl VoiceCall {
     async fn speak(&mut self, turn: Turn) -> Vec<VoiceEvent> {
         let mut events = Vec::new();
         self.pending_gather = turn.gather_timeout_ms;
+        let mut end_of_speech = self.end_of_speech.take();
         for reply in turn.replies {
             let (engines, language, text, speed, rate) =
                 (self.engines.clone(), reply.language.clone(), reply.text.clone(), self.speed, self.out_rate);
@@ -317,6 +331,7 @@ impl VoiceCall {
             events.push(VoiceEvent::Said {
                 text: reply.text,
                 language: reply.language,
+                end_of_speech: if audio.is_some() { end_of_speech.take() } else { None },
                 audio,
                 interruptible: reply.interruptible,
             });

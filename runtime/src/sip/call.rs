@@ -66,6 +66,9 @@ pub async fn run(mut live: LiveCall, call: VoiceCall, greeting: Vec<VoiceEvent>)
             },
         }
     }
+    for latency in &conv.reply_latencies {
+        live.ep.app.metrics.reply_latency(*latency);
+    }
     let stats = live.leg.stats();
     tracing::info!(
         %call_id,

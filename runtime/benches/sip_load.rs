@@ -1,0 +1,170 @@
+//! Load: N concurrent phone calls (sipp), each speaking a whole tea order, into
+//! the real `switchboard` binary. Reports completed calls and orders, reply
+//! latency (end of the caller's speech → first audio of the bot's answer) p50
+//! and p95, and the server's CPU use; and the largest N whose p95 stays under 1 s.
+//!
+//! `cargo bench -p switchboard --bench sip_load` (needs sipp and the speech
+//! models: `scripts/setup`). `SWITCHBOARD_LOAD_CALLS=1,2,4,8` picks the N.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use switchboard::speech::audio::Audio;
+use switchboard::speech::tts::{Tts, piper::Piper};
+
+#[path = "../../tests/common/pcap.rs"]
+mod pcap;
+
+const DEMO_NUMBER: &str = "+886223456789";
+
+struct Run {
+    calls: usize,
+    completed: usize,
+    orders: usize,
+    latencies_ms: Vec<u64>,
+    cpu_percent: f64,
+    wall: Duration,
+}
+
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after = stat.rsplit(')').next().unwrap_or_default();
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after the name.
+    fields.get(11).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0)
+        + fields.get(12).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0)
+}
+
+fn percentile(sorted: &[u64], p: f64) -> u64 {
+    if sorted.is_empty() {
+        return 0;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn run(calls: usize, work: &Path) -> Run {
+    let dir = work.join(format!("n{calls}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(work.join("caller_order.pcap"), dir.join("caller_order.pcap")).unwrap();
+    let log = std::fs::File::create(dir.join("server.log")).unwrap();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--sip", "127.0.0.1:0", "--asr", "tiny-en", "--data-dir"])
+        .arg(&dir)
+        .env("RUST_LOG", "info")
+        .env("SWITCHBOARD_ADMIN_TOKEN", "adm_bench")
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .expect("switchboard binary");
+    let (mut sip, mut http) = (String::new(), String::new());
+    for line in BufReader::new(server.stdout.take().unwrap()).lines().map_while(Result::ok) {
+        if let Some(a) = line.strip_prefix("sip on udp+tcp ") {
+            sip = a.to_string();
+        }
+        if let Some(a) = line.strip_prefix("listening on ") {
+            http = a.to_string();
+            break;
+        }
+    }
+    let demo: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("demo_tenant.json")).unwrap()).unwrap();
+    let (tenant, key) = (demo["tenant_id"].as_str().unwrap().to_string(), demo["api_key"].as_str().unwrap().to_string());
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/sip/caller_order.xml");
+    let cpu_before = cpu_ticks(server.id());
+    let started = Instant::now();
+    let rate = calls.to_string();
+    let out = Command::new("sipp")
+        .arg("-sf")
+        .arg(&scenario)
+        .args(["-s", DEMO_NUMBER, "-i", "127.0.0.1", "-p", "46200", "-mi", "127.0.0.1", "-mp", "46300"])
+        .args(["-m", &rate, "-l", &rate, "-r", &rate, "-rp", "1000", "-timeout", "300s", "-nostdin", "-trace_err"])
+        .arg(&sip)
+        .current_dir(&dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("sipp (scripts/setup installs it)");
+    let wall = started.elapsed();
+    std::thread::sleep(Duration::from_secs(2));
+    let ticks = cpu_ticks(server.id()) - cpu_before;
+    let hz = 100.0; // USER_HZ on Linux
+    let cpu_percent = ticks as f64 / hz / wall.as_secs_f64() * 100.0;
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let get = |path: &str| -> serde_json::Value {
+        let mut r = agent.get(format!("{http}{path}")).header("Authorization", format!("Bearer {key}")).call().unwrap();
+        serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap()
+    };
+    let orders = get(&format!("/v1/tenants/{tenant}/orders"))["orders"].as_array().map(Vec::len).unwrap_or(0);
+    let completed = get(&format!("/v1/tenants/{tenant}/calls"))["calls"]
+        .as_array()
+        .map(|c| c.iter().filter(|c| c["outcome"] == "completed").count())
+        .unwrap_or(0);
+    let _ = server.kill();
+    let _ = server.wait();
+    let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
+    let mut latencies_ms: Vec<u64> = log
+        .lines()
+        .filter(|l| l.contains("reply latency"))
+        .filter_map(|l| l.split("latency_ms=").nth(1)?.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok())
+        .collect();
+    latencies_ms.sort_unstable();
+    if !out.success() {
+        eprintln!("  (sipp reported failed calls at N={calls}; see {})", dir.display());
+    }
+    Run { calls, completed, orders, latencies_ms, cpu_percent, wall }
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let work: PathBuf = std::env::temp_dir().join(format!("switchboard-load-{}", std::process::id()));
+    std::fs::create_dir_all(&work).unwrap();
+    let piper = Piper::load().expect("English voice (scripts/setup fetches it)").deterministic();
+    let turns = [
+        "Two large bubble milk teas, half sugar, less ice.",
+        "My name is John.",
+        "Yes.",
+        "I will pick it up.",
+        "Yes, that's right.",
+    ];
+    let mut caller = Audio { rate: 8000, samples: vec![0.0; 8000 * 8] };
+    for turn in turns {
+        caller.samples.extend(piper.synthesize(turn, 1.0).unwrap().resampled(8000).samples);
+        caller.samples.extend(vec![0.0; 8000 * 7]);
+    }
+    pcap::write_rtp_pcap(&caller, &work.join("caller_order.pcap"));
+    let ns: Vec<usize> = std::env::var("SWITCHBOARD_LOAD_CALLS")
+        .unwrap_or_else(|_| "1,2,4,8".into())
+        .split(',')
+        .filter_map(|n| n.trim().parse().ok())
+        .collect();
+    println!("calls | completed | orders | replies | reply p50 ms | reply p95 ms | server CPU % (of one core) | wall s");
+    let mut best = None;
+    for n in ns {
+        let r = run(n, &work);
+        let (p50, p95) = (percentile(&r.latencies_ms, 0.5), percentile(&r.latencies_ms, 0.95));
+        println!(
+            "{:>5} | {:>9} | {:>6} | {:>7} | {:>12} | {:>12} | {:>26.0} | {:>6.1}",
+            r.calls,
+            r.completed,
+            r.orders,
+            r.latencies_ms.len(),
+            p50,
+            p95,
+            r.cpu_percent,
+            r.wall.as_secs_f64()
+        );
+        if p95 < 1000 && r.completed == r.calls {
+            best = Some(n);
+        }
+    }
+    match best {
+        Some(n) => println!("largest N with every call completed and reply p95 under 1 s: {n}"),
+        None => println!("no N kept reply p95 under 1 s with every call completed"),
+    }
+    let _ = std::fs::remove_dir_all(&work);
+}
