@@ -163,7 +163,8 @@ fn calls_are_answered_refused_cancelled_and_hung_up_cleanly() {
     assert!(reply.starts_with("SIP/2.0 481"), "{reply}");
     assert!(options(&server).starts_with("SIP/2.0 200 OK"), "still serving after bad input");
 
-    // The caller hangs up while the greeting plays: the record is closed as abandoned.
+    // The caller hangs up while the greeting plays: the record is closed as abandoned. Over TCP too.
+    assert_passed(&sipp(&server, "caller_hangup.xml", DEMO_NUMBER, &["-t", "t1"]), "hang-up over TCP", &server);
     assert_passed(&sipp(&server, "caller_hangup.xml", DEMO_NUMBER, &[]), "hang-up mid-prompt", &server);
     let call = wait_for_call(&server, &key, &tenant, |c| c["channel"] == "sip" && c["outcome"] == "abandoned");
     assert_eq!(call["end_reason"], "caller-hangup");
@@ -257,6 +258,8 @@ fn a_spoken_request_for_a_person_is_referred_to_the_agent() {
         .map(|t| t["text"].as_str().unwrap().to_lowercase())
         .collect();
     assert!(heard.iter().any(|t| t.contains("real person")), "recognised: {heard:?}");
+    // The caller spoke during the (interruptible) greeting: barge-in cut it short.
+    assert!(call["transcript"].to_string().contains("[barge-in"), "{}", call["transcript"]);
     assert_eq!(call["transfer"]["status"], "connected");
     assert_eq!(call["transfer"]["target"], "sip:front-desk@pbx.example.com");
 }

@@ -71,7 +71,8 @@ fn run(calls: usize, work: &Path) -> Run {
     }
     let demo: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("demo_tenant.json")).unwrap()).unwrap();
-    let (tenant, key) = (demo["tenant_id"].as_str().unwrap().to_string(), demo["api_key"].as_str().unwrap().to_string());
+    let (tenant, key) =
+        (demo["tenant_id"].as_str().unwrap().to_string(), demo["api_key"].as_str().unwrap().to_string());
     let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/sip/caller_order.xml");
     let cpu_before = cpu_ticks(server.id());
     let started = Instant::now();
@@ -104,7 +105,12 @@ fn run(calls: usize, work: &Path) -> Run {
         .unwrap_or(0);
     let _ = server.kill();
     let _ = server.wait();
-    let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
+    // Logs are plain when not on a terminal; strip colour codes anyway, in case.
+    let log: String = std::fs::read_to_string(dir.join("server.log"))
+        .unwrap_or_default()
+        .replace("\u{1b}[0m", "")
+        .replace("\u{1b}[2m", "")
+        .replace("\u{1b}[3m", "");
     let mut latencies_ms: Vec<u64> = log
         .lines()
         .filter(|l| l.contains("reply latency"))
@@ -142,7 +148,9 @@ fn main() {
         .split(',')
         .filter_map(|n| n.trim().parse().ok())
         .collect();
-    println!("calls | completed | orders | replies | reply p50 ms | reply p95 ms | server CPU % (of one core) | wall s");
+    println!(
+        "calls | completed | orders | replies | reply p50 ms | reply p95 ms | server CPU % (of one core) | wall s"
+    );
     let mut best = None;
     for n in ns {
         let r = run(n, &work);

@@ -78,6 +78,8 @@ enum BrainIn {
     Hangup,
     TimeLimit,
     TransferFinished(TransferStatus),
+    /// The caller's speech cut the bot short: noted in the transcript.
+    BargeIn,
 }
 
 struct Segment {
@@ -95,7 +97,8 @@ pub struct Conversation {
     playout: VecDeque<Segment>,
     /// Playback paused by the caller's speech, pending the decision (barge-in or a cough).
     paused: bool,
-    was_playing: bool,
+    /// The brain has handed over all of the turn's audio: once it has played, the caller's turn starts.
+    turn_spoken: bool,
     bot_speaking: Arc<std::sync::atomic::AtomicBool>,
     barge_in: bool,
     deadline: Instant,
@@ -104,14 +107,13 @@ pub struct Conversation {
     handover: Option<Handover>,
     pub recorder: Option<Recorder>,
     notices: Option<mpsc::UnboundedSender<Notice>>,
-    barge_in_at: Option<Instant>,
     /// End of the caller's speech → first audio of the bot's answer, per spoken turn.
     pub reply_latencies: Vec<Duration>,
 }
 
 impl Conversation {
     /// Start the brain for an answered call; `events` are the greeting's (from [`VoiceCall::start`]).
-    pub fn new(call: VoiceCall, events: Vec<VoiceEvent>, barge_in: bool, max_call: Duration) -> Conversation {
+    pub fn new(mut call: VoiceCall, events: Vec<VoiceEvent>, barge_in: bool, max_call: Duration) -> Conversation {
         let call_id = call.session.id().to_string();
         let bot_speaking = call.bot_speaking.clone();
         let (to_brain, brain_rx) = mpsc::unbounded_channel();
@@ -119,6 +121,7 @@ impl Conversation {
         for e in events {
             let _ = brain_tx.send(e);
         }
+        call.stream = Some(brain_tx.clone());
         tokio::spawn(brain(call, brain_rx, brain_tx));
         Conversation {
             call_id,
@@ -126,7 +129,7 @@ impl Conversation {
             from_brain,
             playout: VecDeque::new(),
             paused: false,
-            was_playing: false,
+            turn_spoken: false,
             bot_speaking,
             barge_in,
             deadline: Instant::now() + max_call,
@@ -135,7 +138,6 @@ impl Conversation {
             handover: None,
             recorder: None,
             notices: None,
-            barge_in_at: None,
             reply_latencies: Vec::new(),
         }
     }
@@ -230,10 +232,10 @@ impl Conversation {
                     }
                     let playing = self.playing() || self.paused;
                     self.bot_speaking.store(playing, Ordering::Relaxed);
-                    if self.was_playing && !playing {
+                    if self.turn_spoken && !playing {
+                        self.turn_spoken = false;
                         let _ = self.to_brain.send(BrainIn::PlaybackDone);
                     }
-                    self.was_playing = playing;
                     if !playing {
                         if let Some(outcome) = self.ending {
                             return Stop::Ended(outcome);
@@ -281,11 +283,13 @@ impl Conversation {
 
     fn on_event(&mut self, e: VoiceEvent) {
         match e {
-            VoiceEvent::SpeechStarted => {
+            VoiceEvent::SpeechStarted { heard_at } => {
                 if self.playing() && self.interruptible() && !self.paused {
                     self.paused = true;
-                    self.barge_in_at = Some(Instant::now());
-                    tracing::debug!(call_id = %self.call_id, "caller speaks over the bot: playback paused");
+                    // From the arrival of the audio in which the VAD heard speech to the pause; the
+                    // VAD's own onset delay (one 32 ms frame) and the jitter buffer (60 ms) come before it.
+                    let reaction_ms = heard_at.map(|at| at.elapsed().as_millis() as u64);
+                    tracing::debug!(call_id = %self.call_id, ?reaction_ms, "caller speaks over the bot: playback paused");
                 }
             }
             VoiceEvent::Ignored => {
@@ -299,6 +303,7 @@ impl Conversation {
                     self.paused = false;
                     self.playout.clear();
                     self.notice(Notice::BargeIn);
+                    let _ = self.to_brain.send(BrainIn::BargeIn);
                     tracing::info!(call_id = %self.call_id, "barge-in: the rest of the prompt is dropped");
                 }
                 self.notice(Notice::Caller { text: t.text, language: t.language });
@@ -309,6 +314,10 @@ impl Conversation {
                 }
                 self.notice(Notice::Bot { text, language });
             }
+            VoiceEvent::Continued { audio, interruptible } => {
+                self.playout.push_back(Segment { samples: audio.samples, pos: 0, interruptible, end_of_speech: None });
+            }
+            VoiceEvent::TurnSpoken => self.turn_spoken = true,
             VoiceEvent::Transfer(h) => {
                 self.notice(Notice::Transfer { target: h.agent.name.clone() });
                 self.handover = Some(h);
@@ -341,14 +350,20 @@ async fn brain(mut call: VoiceCall, mut rx: mpsc::UnboundedReceiver<BrainIn>, tx
                 Vec::new()
             }
             BrainIn::Hangup => {
+                // A call the bot already ended says so again, so that the channel stops waiting.
+                let was_ended = call.is_ended();
                 let mut events = call.hang_up().await;
-                if !events.iter().any(|e| matches!(e, VoiceEvent::Ended(_))) {
+                if was_ended {
                     events.push(VoiceEvent::Ended(call.session.record.outcome));
                 }
                 events
             }
             BrainIn::TimeLimit => call.host_end("max-duration").await,
             BrainIn::TransferFinished(status) => call.transfer_finished(status).await,
+            BrainIn::BargeIn => {
+                call.session.note("[barge-in: the caller spoke over the bot]".into());
+                Vec::new()
+            }
         };
         for e in events {
             if tx.send(e).is_err() {

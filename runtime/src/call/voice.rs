@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex};
 use super::session::{CallSession, CallSetup, CallerInput, Handover, Reply, Turn};
 use crate::app::App;
 use crate::flows::bindings::types::TransferStatus;
+use crate::media::resample::StreamResampler;
 use crate::speech::asr::{AsrPool, Transcript, Whisper, WhisperSize};
 use crate::speech::audio::Audio;
 use crate::speech::tts::{Tts, mandarin::MandarinVoice, piper::Piper, sentences};
@@ -55,36 +56,38 @@ impl SpeechEngines {
         self.voices.iter().find(|v| v.language() == base)
     }
 
-    /// A reply as audio at `rate`: from the prompt cache, or synthesised sentence
-    /// by sentence. `None` when there is no voice for the language.
-    fn render(&self, language: &str, text: &str, speed: f32, rate: u32) -> Option<anyhow::Result<Audio>> {
+    /// A reply as audio at `rate`, sentence by sentence. `None` when there is no voice for the language.
+    pub fn render(&self, language: &str, text: &str, speed: f32, rate: u32) -> Option<anyhow::Result<Audio>> {
+        let mut all = Audio { rate, samples: Vec::new() };
+        for sentence in sentences(text) {
+            match self.render_sentence(language, &sentence, speed, rate)? {
+                Ok(a) => all.samples.extend(a.samples),
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        Some(if all.samples.is_empty() { Err(anyhow::anyhow!("nothing to say")) } else { Ok(all) })
+    }
+
+    /// One sentence as audio at `rate`: from the prompt cache, or synthesised (and cached when short).
+    fn render_sentence(&self, language: &str, sentence: &str, speed: f32, rate: u32) -> Option<anyhow::Result<Audio>> {
         let voice = self.voice(language)?.clone();
-        let key = (language.to_string(), text.to_string(), (speed * 1000.0) as u32, rate);
+        let key = (language.to_string(), sentence.to_string(), (speed * 1000.0) as u32, rate);
         if let Some(hit) = self.prompts.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
             return Some(Ok(hit.clone()));
         }
-        let mut all: Option<Audio> = None;
-        for sentence in sentences(text) {
-            let a = match voice.synthesize(&sentence, speed) {
-                Ok(a) => a.resampled(rate),
-                Err(e) => return Some(Err(e)),
-            };
-            match &mut all {
-                Some(x) => x.samples.extend(a.samples),
-                None => all = Some(a),
-            }
-        }
-        let audio = all.ok_or_else(|| anyhow::anyhow!("nothing to say"));
-        if let Ok(a) = &audio
-            && text.chars().count() <= PROMPT_CACHE_MAX_CHARS
-        {
+        let audio = match voice.synthesize(sentence, speed) {
+            // The polyphase resampler: a whole reply costs a few ms, not a windowed sinc per sample.
+            Ok(a) => Audio { rate, samples: StreamResampler::convert(&a.samples, a.rate, rate) },
+            Err(e) => return Some(Err(e)),
+        };
+        if sentence.chars().count() <= PROMPT_CACHE_MAX_CHARS {
             let mut cache = self.prompts.lock().unwrap_or_else(|p| p.into_inner());
             if cache.len() >= PROMPT_CACHE_ENTRIES {
                 cache.clear();
             }
-            cache.insert(key, a.clone());
+            cache.insert(key, audio.clone());
         }
-        Some(audio)
+        Some(Ok(audio))
     }
 }
 
@@ -92,7 +95,10 @@ impl SpeechEngines {
 #[derive(Debug)]
 pub enum VoiceEvent {
     /// The caller started to speak (the channel pauses interruptible playback: barge-in).
-    SpeechStarted,
+    /// `heard_at`: when the audio that showed it arrived, on live channels.
+    SpeechStarted {
+        heard_at: Option<std::time::Instant>,
+    },
     /// The caller's turn, as recognised.
     Heard(Transcript),
     /// The bot speaks: its text and, when there is a voice for its language, the audio.
@@ -104,6 +110,13 @@ pub enum VoiceEvent {
         /// For the first reply to a spoken turn: when the caller stopped speaking (for latency).
         end_of_speech: Option<std::time::Instant>,
     },
+    /// The next sentence of the reply just `Said`, as soon as it is synthesised.
+    Continued {
+        audio: Audio,
+        interruptible: bool,
+    },
+    /// Everything the bot had to say for this turn has been handed over.
+    TurnSpoken,
     /// The flow asked for a transfer; the channel carries it out and reports back.
     Transfer(Handover),
     /// The caller said something too short to be a turn (a cough, "mm").
@@ -130,6 +143,9 @@ pub struct VoiceCall {
     pub bot_speaking: Arc<AtomicBool>,
     /// When the audio being pushed arrived (set by live channels), to time replies from the end of speech.
     pub audio_arrived: Option<std::time::Instant>,
+    /// Live channels: events are sent here as they happen (a reply's first sentence plays while
+    /// the next is synthesised) instead of being returned at the end of a call to `push`.
+    pub stream: Option<tokio::sync::mpsc::UnboundedSender<VoiceEvent>>,
     end_of_turn_ms: u32,
     end_of_speech: Option<std::time::Instant>,
 }
@@ -191,6 +207,7 @@ impl VoiceCall {
             pending_gather: None,
             bot_speaking: Arc::new(AtomicBool::new(false)),
             audio_arrived: None,
+            stream: None,
             end_of_turn_ms: settings.end_of_turn_ms,
             end_of_speech: None,
         };
@@ -227,13 +244,16 @@ impl VoiceCall {
                 }
                 VadEvent::Discarded { end_ms, .. } => {
                     self.take(end_ms, end_ms);
-                    events.push(VoiceEvent::Ignored);
+                    self.emit(&mut events, VoiceEvent::Ignored);
                 }
                 VadEvent::NoInput => {
                     let turn = self.session.input(CallerInput::NoInput { no_input: true }).await;
                     events.extend(self.speak(turn).await);
                 }
-                VadEvent::SpeechStart { .. } => events.push(VoiceEvent::SpeechStarted),
+                VadEvent::SpeechStart { .. } => {
+                    let e = VoiceEvent::SpeechStarted { heard_at: self.audio_arrived };
+                    self.emit(&mut events, e);
+                }
             }
         }
         Ok(events)
@@ -301,46 +321,71 @@ impl VoiceCall {
             confidence: Some(transcript.confidence),
             language: Some(transcript.language.clone()),
         };
-        let mut events = vec![VoiceEvent::Heard(transcript)];
+        let mut events = Vec::new();
+        self.emit(&mut events, VoiceEvent::Heard(transcript));
         let turn = self.session.input(input).await;
         events.extend(self.speak(turn).await);
         events
     }
 
     /// Synthesise the turn's replies (the prompt cache serves the ones said before).
+    /// Hand an event to the channel: at once when it streams, else with the call's return value.
+    fn emit(&self, events: &mut Vec<VoiceEvent>, e: VoiceEvent) {
+        match &self.stream {
+            Some(tx) => {
+                let _ = tx.send(e);
+            }
+            None => events.push(e),
+        }
+    }
+
+    /// Synthesise the turn's replies sentence by sentence (the prompt cache serves the ones said
+    /// before); each sentence goes to the channel as soon as it is ready.
     async fn speak(&mut self, turn: Turn) -> Vec<VoiceEvent> {
         let mut events = Vec::new();
         self.pending_gather = turn.gather_timeout_ms;
         let mut end_of_speech = self.end_of_speech.take();
         for reply in turn.replies {
-            let (engines, language, text, speed, rate) =
-                (self.engines.clone(), reply.language.clone(), reply.text.clone(), self.speed, self.out_rate);
-            let rendered = tokio::task::spawn_blocking(move || engines.render(&language, &text, speed, rate)).await;
-            let audio = match rendered {
-                Ok(Some(Ok(audio))) => Some(audio),
-                Ok(Some(Err(e))) => {
-                    tracing::warn!(error = %e, "synthesis failed");
-                    None
-                }
-                Ok(None) => None,
-                Err(e) => {
-                    tracing::warn!(error = %e, "synthesis task failed");
-                    None
-                }
-            };
-            events.push(VoiceEvent::Said {
-                text: reply.text,
-                language: reply.language,
-                end_of_speech: if audio.is_some() { end_of_speech.take() } else { None },
-                audio,
-                interruptible: reply.interruptible,
-            });
+            let mut first = true;
+            for sentence in sentences(&reply.text) {
+                let (engines, language, speed, rate) =
+                    (self.engines.clone(), reply.language.clone(), self.speed, self.out_rate);
+                let rendered =
+                    tokio::task::spawn_blocking(move || engines.render_sentence(&language, &sentence, speed, rate))
+                        .await;
+                let audio = match rendered {
+                    Ok(Some(Ok(audio))) => Some(audio),
+                    Ok(Some(Err(e))) => {
+                        tracing::warn!(error = %e, "synthesis failed");
+                        None
+                    }
+                    Ok(None) => None,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "synthesis task failed");
+                        None
+                    }
+                };
+                let event = match (first, audio) {
+                    (true, audio) => VoiceEvent::Said {
+                        text: reply.text.clone(),
+                        language: reply.language.clone(),
+                        end_of_speech: if audio.is_some() { end_of_speech.take() } else { None },
+                        audio,
+                        interruptible: reply.interruptible,
+                    },
+                    (false, Some(audio)) => VoiceEvent::Continued { audio, interruptible: reply.interruptible },
+                    (false, None) => continue,
+                };
+                first = false;
+                self.emit(&mut events, event);
+            }
         }
+        self.emit(&mut events, VoiceEvent::TurnSpoken);
         if let Some(handover) = turn.handover {
-            events.push(VoiceEvent::Transfer(handover));
+            self.emit(&mut events, VoiceEvent::Transfer(handover));
         }
         if let Some(outcome) = turn.ended {
-            events.push(VoiceEvent::Ended(outcome));
+            self.emit(&mut events, VoiceEvent::Ended(outcome));
         }
         events
     }

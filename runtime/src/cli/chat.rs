@@ -161,7 +161,14 @@ async fn voice(args: ChatArgs, caller: PathBuf) -> anyhow::Result<()> {
                     None => println!("bot> {text}   [no voice for {language} yet: text only]"),
                 },
                 VoiceEvent::Ignored => println!("     [ignored a sound that was not a turn]"),
-                VoiceEvent::SpeechStarted => {}
+                VoiceEvent::SpeechStarted { .. } => {}
+                VoiceEvent::TurnSpoken => {}
+                VoiceEvent::Continued { audio, .. } => {
+                    // Drop the pause the previous sentence's end added: the sentences run on.
+                    bot.truncate(bot.len().saturating_sub(OUT_RATE as usize / 3));
+                    bot.extend(audio.samples);
+                    bot.extend(std::iter::repeat_n(0.0, OUT_RATE as usize / 3));
+                }
                 VoiceEvent::Transfer(h) => println!("     [transfer to {}: {}]", h.agent.uri, h.reason),
                 VoiceEvent::Ended(outcome) => println!("     [call ended: {}]", outcome.as_str()),
             }

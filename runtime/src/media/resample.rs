@@ -50,6 +50,21 @@ impl StreamResampler {
         StreamResampler { up, down, phases, buf: vec![0.0; TAPS_PER_PHASE - 1], pos: (TAPS_PER_PHASE - 1) * up }
     }
 
+    /// Convert a whole buffer (the filter's tail is flushed with silence).
+    pub fn convert(samples: &[f32], from: u32, to: u32) -> Vec<f32> {
+        if from == to {
+            return samples.to_vec();
+        }
+        let mut r = StreamResampler::new(from, to);
+        let mut out = Vec::with_capacity(samples.len() * to as usize / from as usize + TAPS_PER_PHASE);
+        r.process(samples, &mut out);
+        r.process(&[0.0; TAPS_PER_PHASE / 2], &mut out);
+        // Drop the filter's delay (half its length) so the audio starts on time.
+        let delay = (TAPS_PER_PHASE / 2) * to as usize / from as usize;
+        out.drain(..delay.min(out.len()));
+        out
+    }
+
     /// Convert the next chunk; output length follows the ratio, carried across chunks.
     pub fn process(&mut self, input: &[f32], out: &mut Vec<f32>) {
         if self.up == 1 && self.down == 1 {

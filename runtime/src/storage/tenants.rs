@@ -520,6 +520,53 @@ mod tests {
     use super::*;
 
     #[test]
+    fn trunk_allowlist_matches_addresses_and_blocks() {
+        let t = TelephonySettings {
+            allowed_sources: vec!["203.0.113.0/24".into(), "198.51.100.7".into(), "2001:db8::/32".into()],
+            ..Default::default()
+        };
+        for ok in ["203.0.113.9", "198.51.100.7", "2001:db8::1"] {
+            assert!(t.allows(ok.parse().unwrap()), "{ok}");
+        }
+        for no in ["203.0.114.1", "198.51.100.8", "2001:db9::1", "127.0.0.1"] {
+            assert!(!t.allows(no.parse().unwrap()), "{no}");
+        }
+        assert!(TelephonySettings::default().allows("192.0.2.1".parse().unwrap()), "empty: any source");
+    }
+
+    #[test]
+    fn telephony_patches_keep_what_they_omit_and_hash_the_password() {
+        let (db, _dir) = super::super::test_db();
+        let t = db.create_tenant("A", TenantPatch::default()).unwrap();
+        let patch =
+            |json: &str| TenantPatch { telephony: Some(serde_json::from_str(json).unwrap()), ..Default::default() };
+        let t2 = db
+            .update_tenant(
+                &t.id,
+                patch(r#"{"ring_ms": 500, "auth": {"username": "trunk", "password": "correct-horse"}}"#),
+            )
+            .unwrap();
+        assert_eq!(t2.telephony.ring_ms, 500);
+        let auth = t2.telephony.auth.clone().unwrap();
+        assert_eq!(auth.ha1, crate::sip::auth::ha1("trunk", SIP_REALM, "correct-horse"));
+        let t3 = db.update_tenant(&t.id, patch(r#"{"barge_in": false}"#)).unwrap();
+        assert_eq!((t3.telephony.ring_ms, t3.telephony.barge_in), (500, false));
+        assert!(t3.telephony.auth.is_some(), "omitted auth is kept");
+        let t4 = db.update_tenant(&t.id, patch(r#"{"auth": null}"#)).unwrap();
+        assert!(t4.telephony.auth.is_none(), "null removes it");
+        for bad in [
+            r#"{"allowed_sources": ["not-an-ip"]}"#,
+            r#"{"max_call_secs": 1}"#,
+            r#"{"auth": {"username": "u", "password": "short"}}"#,
+            r#"{"outbound_proxy": "http://x"}"#,
+            r#"{"allowed_origins": ["shop.example.com"]}"#,
+        ] {
+            assert!(db.update_tenant(&t.id, patch(bad)).is_err(), "{bad}");
+        }
+        assert_eq!(db.tenant(&t.id).unwrap().telephony, t4.telephony, "a refused patch changes nothing");
+    }
+
+    #[test]
     fn numbers_are_unique_across_tenants() {
         let (db, _dir) = super::super::test_db();
         let patch = |n: &str| TenantPatch { numbers: Some(vec![n.to_string()]), ..Default::default() };
