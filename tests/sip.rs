@@ -374,3 +374,29 @@ fn a_tea_order_from_a_baresip_caller_is_stored_and_recorded() {
     let other = server.get(&key, &format!("/v1/tenants/{tenant}/calls/call_nonexistent/recording"));
     assert_eq!(other.status, 404);
 }
+
+/// The agent never answers: after `transfer_timeout_secs` the tenant's fallback applies. With
+/// `callback`, the caller is promised a call back, the call is tagged, and the bot hangs up.
+#[test]
+fn an_unanswered_transfer_falls_back_to_a_callback_promise() {
+    let server = Server::start_sip("tiny-en");
+    let (tenant, key) = server.demo();
+    // A port nobody listens on: the INVITE goes unanswered.
+    let silent = free_port();
+    let r = server.patch(
+        &key,
+        &format!("/v1/tenants/{tenant}"),
+        json!({
+            "agents": [{"name": "front-desk", "uri": format!("sip:front-desk@127.0.0.1:{silent}")}],
+            "telephony": {"transfer_timeout_secs": 5, "transfer_fallback": "callback"}
+        }),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_passed(&sipp(&server, "caller_dtmf.xml", DEMO_NUMBER, &[]), "transfer not answered", &server);
+    let call = wait_for_call(&server, &key, &tenant, |c| c["channel"] == "sip" && c["ended_at_ms"].is_u64());
+    assert_eq!(call["transfer"]["status"], "no-answer", "{call}");
+    assert_eq!(call["outcome"], "completed", "{call}");
+    assert!(call["tags"].as_array().unwrap().iter().any(|t| t == "callback-requested"), "{call}");
+    // The demo tenant speaks zh-TW: 「…會盡快回電給您」 (we will call you back).
+    assert!(call["transcript"].to_string().contains("回電"), "{}", call["transcript"]);
+}

@@ -17,7 +17,7 @@ use crate::flows::bindings::types::TransferStatus;
 use crate::media::resample::StreamResampler;
 use crate::speech::asr::{AsrPool, Transcript, Whisper, WhisperSize};
 use crate::speech::audio::Audio;
-use crate::speech::tts::{Tts, mandarin::MandarinVoice, piper::Piper, sentences};
+use crate::speech::tts::{Tts, mandarin::MandarinVoice, piper::Piper, sentences, speaking_chunks};
 use crate::speech::vad::{Endpointing, SAMPLE_RATE, Vad, VadEvent, VadStream};
 use crate::storage::calls::{Channel, Outcome};
 
@@ -347,7 +347,7 @@ impl VoiceCall {
         let mut end_of_speech = self.end_of_speech.take();
         for reply in turn.replies {
             let mut first = true;
-            for sentence in sentences(&reply.text) {
+            for sentence in speaking_chunks(&reply.text) {
                 let (engines, language, speed, rate) =
                     (self.engines.clone(), reply.language.clone(), self.speed, self.out_rate);
                 let rendered =

@@ -44,9 +44,45 @@ pub fn sentences(text: &str) -> Vec<String> {
     out
 }
 
+/// The pieces a live call synthesises one after the other: sentences, with a long first
+/// sentence cut at its first clause (a comma or colon), so that the caller hears the start of
+/// the answer sooner.
+pub fn speaking_chunks(text: &str) -> Vec<String> {
+    let mut out = sentences(text);
+    if let Some(first) = out.first().cloned() {
+        let chars: Vec<char> = first.chars().collect();
+        let long = chars.len() > 40 || chars.iter().filter(|c| **c > '\u{2e80}').count() > 14;
+        let cut = chars
+            .iter()
+            .enumerate()
+            .skip(8)
+            .find(|(i, c)| matches!(c, ',' | ':' | '，' | '：' | '、') && i + 8 < chars.len())
+            .map(|(i, _)| i + 1);
+        if let (true, Some(cut)) = (long, cut) {
+            let head: String = chars[..cut].iter().collect();
+            let tail: String = chars[cut..].iter().collect();
+            out.splice(0..1, [head.trim().to_string(), tail.trim().to_string()]);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::sentences;
+    use super::{sentences, speaking_chunks};
+
+    #[test]
+    fn a_long_first_sentence_is_cut_at_its_first_clause() {
+        assert_eq!(
+            speaking_chunks("Got it: 2 large bubble milk teas, half sugar, less ice. May I have your name, please?"),
+            vec!["Got it: 2 large bubble milk teas,", "half sugar, less ice.", "May I have your name, please?"]
+        );
+        assert_eq!(speaking_chunks("Got it. Is this for pickup?"), vec!["Got it.", "Is this for pickup?"]);
+        assert_eq!(
+            speaking_chunks("好的，兩杯大杯珍珠奶茶，半糖少冰，請問您貴姓？"),
+            vec!["好的，兩杯大杯珍珠奶茶，", "半糖少冰，請問您貴姓？"]
+        );
+    }
 
     #[test]
     fn splits_sentences_in_both_languages() {
