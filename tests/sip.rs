@@ -400,3 +400,20 @@ fn an_unanswered_transfer_falls_back_to_a_callback_promise() {
     // The demo tenant speaks zh-TW: 「…會盡快回電給您」 (we will call you back).
     assert!(call["transcript"].to_string().contains("回電"), "{}", call["transcript"]);
 }
+
+/// Hold and resume by re-INVITE (the answer mirrors the direction), a key pressed by SIP INFO,
+/// and the maximum call length ending a silent call politely.
+#[test]
+fn hold_info_keys_and_the_maximum_call_length() {
+    let server = Server::start_sip("tiny-en");
+    let (tenant, key) = server.demo();
+    assert_passed(&sipp(&server, "caller_hold_info.xml", DEMO_NUMBER, &[]), "hold, resume, INFO", &server);
+    let call = wait_for_call(&server, &key, &tenant, |c| c["channel"] == "sip" && c["ended_at_ms"].is_u64());
+    assert!(call["transcript"].to_string().contains("[DTMF 9]"), "{}", call["transcript"]);
+
+    let r = server.patch(&key, &format!("/v1/tenants/{tenant}"), json!({"telephony": {"max_call_secs": 10}}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_passed(&sipp(&server, "caller_wait.xml", DEMO_NUMBER, &[]), "the host ends a long call", &server);
+    let call = wait_for_call(&server, &key, &tenant, |c| c["end_reason"] == "max-duration");
+    assert_eq!(call["outcome"], "completed", "{call}");
+}
