@@ -283,13 +283,14 @@ impl Conversation {
 
     fn on_event(&mut self, e: VoiceEvent) {
         match e {
-            VoiceEvent::SpeechStarted { heard_at } => {
+            VoiceEvent::SpeechStarted { heard_at, onset_ms } => {
                 if self.playing() && self.interruptible() && !self.paused {
                     self.paused = true;
-                    // From the arrival of the audio in which the VAD heard speech to the pause; the
-                    // VAD's own onset delay (one 32 ms frame) and the jitter buffer (60 ms) come before it.
-                    let reaction_ms = heard_at.map(|at| at.elapsed().as_millis() as u64);
-                    tracing::debug!(call_id = %self.call_id, ?reaction_ms, "caller speaks over the bot: playback paused");
+                    // Speech onset → pause: the jitter buffer's hold (JITTER_DEPTH packets), the
+                    // audio the VAD needed to be sure, and the time since that audio arrived.
+                    let reaction_ms = heard_at.map(|at| at.elapsed().as_millis() as u64).unwrap_or(0);
+                    let onset_to_pause_ms = crate::media::rtp_stream::JITTER_HOLD_MS + onset_ms + reaction_ms;
+                    tracing::info!(call_id = %self.call_id, onset_to_pause_ms, onset_ms, reaction_ms, "barge-in: playback paused");
                 }
             }
             VoiceEvent::Ignored => {

@@ -95,9 +95,11 @@ impl SpeechEngines {
 #[derive(Debug)]
 pub enum VoiceEvent {
     /// The caller started to speak (the channel pauses interruptible playback: barge-in).
-    /// `heard_at`: when the audio that showed it arrived, on live channels.
+    /// `heard_at`: when the audio that showed it arrived, on live channels; `onset_ms`: how much
+    /// of that audio had passed since the speech began (the VAD's detection delay).
     SpeechStarted {
         heard_at: Option<std::time::Instant>,
+        onset_ms: u64,
     },
     /// The caller's turn, as recognised.
     Heard(Transcript),
@@ -250,8 +252,9 @@ impl VoiceCall {
                     let turn = self.session.input(CallerInput::NoInput { no_input: true }).await;
                     events.extend(self.speak(turn).await);
                 }
-                VadEvent::SpeechStart { .. } => {
-                    let e = VoiceEvent::SpeechStarted { heard_at: self.audio_arrived };
+                VadEvent::SpeechStart { at_ms } => {
+                    let onset_ms = self.vad.now_ms().saturating_sub(at_ms + self.vad.pad_ms());
+                    let e = VoiceEvent::SpeechStarted { heard_at: self.audio_arrived, onset_ms };
                     self.emit(&mut events, e);
                 }
             }

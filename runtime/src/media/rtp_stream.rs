@@ -21,6 +21,8 @@ use crate::call::conversation::{AudioOut, MediaIn};
 
 /// Packets held to put late ones back in order: 3 × 20 ms.
 const JITTER_DEPTH: usize = 3;
+/// What the jitter buffer adds to the caller's audio, in ms.
+pub const JITTER_HOLD_MS: u64 = JITTER_DEPTH as u64 * 20;
 /// A stream with no packets this long (and not on hold) counts as a vanished caller.
 pub const MEDIA_TIMEOUT: Duration = Duration::from_secs(30);
 const SAMPLES_PER_PACKET: usize = 160;

@@ -124,6 +124,16 @@ impl VadStream {
         self.no_input_deadline = Some(self.now_ms + timeout_ms as u64);
     }
 
+    /// Stream time processed so far, in ms.
+    pub fn now_ms(&self) -> u64 {
+        self.now_ms
+    }
+
+    /// Audio kept before the first voiced frame, in ms (speech starts this much after `at_ms`).
+    pub fn pad_ms(&self) -> u64 {
+        self.config.pad_ms as u64
+    }
+
     /// Whether the caller is speaking right now.
     pub fn in_speech(&self) -> bool {
         self.speech.is_some()
