@@ -260,6 +260,11 @@ fn a_spoken_request_for_a_person_is_referred_to_the_agent() {
     assert!(heard.iter().any(|t| t.contains("real person")), "recognised: {heard:?}");
     // The caller spoke during the (interruptible) greeting: barge-in cut it short.
     assert!(call["transcript"].to_string().contains("[barge-in"), "{}", call["transcript"]);
+    // The measured onset → pause time, for the notes (`--nocapture`).
+    let log = std::fs::read_to_string(server.data_dir.join("server.log")).unwrap_or_default();
+    for line in log.lines().filter(|l| l.contains("barge-in: playback paused")) {
+        println!("{}", line.split("conversation: ").nth(1).unwrap_or(line));
+    }
     assert_eq!(call["transfer"]["status"], "connected");
     assert_eq!(call["transfer"]["target"], "sip:front-desk@pbx.example.com");
 }
