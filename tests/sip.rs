@@ -5,8 +5,8 @@
 
 mod common;
 
-#[path = "common/pcap.rs"]
-mod pcap_writer;
+#[path = "common/caller.rs"]
+mod caller;
 
 use std::net::UdpSocket;
 use std::path::{Path, PathBuf};
@@ -246,7 +246,7 @@ fn a_spoken_request_for_a_person_is_referred_to_the_agent() {
     let piper = Piper::load().expect("English voice").deterministic();
     let speech = piper.synthesize("Hello. I would like to talk to a real person, please.", 1.0).unwrap();
     // The scenario plays `caller_speech.pcap` from sipp's working directory (the server's data directory).
-    pcap_writer::write_rtp_pcap(&speech, &server.data_dir.join("caller_speech.pcap"));
+    caller::write_rtp_pcap(&speech, &server.data_dir.join("caller_speech.pcap"));
     let out = sipp(&server, "caller_speech_refer.xml", DEMO_NUMBER, &[]);
     assert_passed(&out, "spoken request → REFER", &server);
     let call = wait_for_call(&server, &key, &tenant, |c| c["channel"] == "sip" && c["outcome"] == "transferred");
@@ -306,27 +306,13 @@ fn an_outbound_call_is_answered_and_handled_by_the_flow() {
 /// WAV file, then hanging up when the file ends, as a person would after the goodbye.
 #[test]
 fn a_tea_order_from_a_baresip_caller_is_stored_and_recorded() {
-    use switchboard::speech::audio::Audio;
-    use switchboard::speech::tts::{Tts, piper::Piper};
     let server = Server::start_sip("tiny-en");
     let (tenant, key) = server.demo();
     let r = server.patch(&key, &format!("/v1/tenants/{tenant}"), json!({"telephony": {"recording": true}}));
     assert_eq!(r.status, 200, "{}", r.body);
 
-    let piper = Piper::load().expect("English voice").deterministic();
-    let turns = [
-        "Two large bubble milk teas, half sugar, less ice.",
-        "My name is John.",
-        "Yes.",
-        "I will pick it up.",
-        "Yes, that's right.",
-    ];
     // The consent prompt and greeting come first; each turn waits for the bot's answer.
-    let mut caller = Audio { rate: 8000, samples: vec![0.0; 8000 * 9] };
-    for turn in turns {
-        caller.samples.extend(piper.synthesize(turn, 1.0).unwrap().resampled(8000).samples);
-        caller.samples.extend(vec![0.0; 8000 * 7]);
-    }
+    let mut caller = caller::spoken_order(8000, 9.0, 7.0);
     caller.samples.extend(vec![0.0; 8000 * 6]);
     let dir = server.data_dir.join("baresip");
     std::fs::create_dir_all(&dir).unwrap();

@@ -6,25 +6,15 @@
 use std::process::Command;
 
 use switchboard::speech::audio::Audio;
-use switchboard::speech::tts::{Tts, piper::Piper};
+
+#[path = "common/caller.rs"]
+mod caller;
 
 #[test]
 fn a_tea_order_placed_by_voice_is_stored() {
     let dir = std::env::temp_dir().join(format!("switchboard-voice-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let piper = Piper::load().expect("English voice (scripts/setup fetches it)").deterministic();
-    let turns = [
-        "Two large bubble milk teas, half sugar, less ice.",
-        "My name is John.",
-        "Yes.",
-        "I will pick it up.",
-        "Yes, that's right.",
-    ];
-    let mut caller = Audio { rate: 16_000, samples: vec![0.0; 16_000] };
-    for turn in turns {
-        caller.samples.extend(piper.synthesize(turn, 1.0).unwrap().resampled(16_000).samples);
-        caller.samples.extend(vec![0.0; 24_000]);
-    }
+    let caller = caller::spoken_order(16_000, 1.0, 1.5);
     let (caller_wav, bot_wav) = (dir.join("caller.wav"), dir.join("bot.wav"));
     caller.write_wav(&caller_wav).unwrap();
 

@@ -11,11 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use switchboard::speech::audio::Audio;
-use switchboard::speech::tts::{Tts, piper::Piper};
-
-#[path = "../../tests/common/pcap.rs"]
-mod pcap;
+#[path = "../../tests/common/caller.rs"]
+mod caller;
 
 const DEMO_NUMBER: &str = "+886223456789";
 
@@ -129,20 +126,8 @@ fn main() {
     }
     let work: PathBuf = std::env::temp_dir().join(format!("switchboard-load-{}", std::process::id()));
     std::fs::create_dir_all(&work).unwrap();
-    let piper = Piper::load().expect("English voice (scripts/setup fetches it)").deterministic();
-    let turns = [
-        "Two large bubble milk teas, half sugar, less ice.",
-        "My name is John.",
-        "Yes.",
-        "I will pick it up.",
-        "Yes, that's right.",
-    ];
-    let mut caller = Audio { rate: 8000, samples: vec![0.0; 8000 * 8] };
-    for turn in turns {
-        caller.samples.extend(piper.synthesize(turn, 1.0).unwrap().resampled(8000).samples);
-        caller.samples.extend(vec![0.0; 8000 * 7]);
-    }
-    pcap::write_rtp_pcap(&caller, &work.join("caller_order.pcap"));
+    let order = caller::spoken_order(8000, 8.0, 7.0);
+    caller::write_rtp_pcap(&order, &work.join("caller_order.pcap"));
     let ns: Vec<usize> = std::env::var("SWITCHBOARD_LOAD_CALLS")
         .unwrap_or_else(|_| "1,2,4,8".into())
         .split(',')

@@ -1,11 +1,36 @@
-//! Writes caller audio as a pcap of PCMU RTP packets, the form sipp's
+//! A recorded caller for the voice tests and the load benchmark: a tea order in
+//! our English voice, and the pcap of PCMU RTP packets that sipp's
 //! `play_pcap_audio` replays into a call.
+
+#![allow(dead_code)]
 
 use std::path::Path;
 
 use switchboard::media::g711::Law;
 use switchboard::media::rtp::RtpPacket;
 use switchboard::speech::audio::Audio;
+use switchboard::speech::tts::{Tts, piper::Piper};
+
+/// A whole English tea order, a turn at a time: NT$120 for John, picked up.
+pub const ORDER_TURNS: [&str; 5] = [
+    "Two large bubble milk teas, half sugar, less ice.",
+    "My name is John.",
+    "Yes.",
+    "I will pick it up.",
+    "Yes, that's right.",
+];
+
+/// The order spoken at `rate`: `lead_secs` of silence, then each turn followed by `gap_secs`.
+pub fn spoken_order(rate: u32, lead_secs: f32, gap_secs: f32) -> Audio {
+    let piper = Piper::load().expect("English voice (scripts/setup fetches it)").deterministic();
+    let silence = |secs: f32| vec![0.0f32; (rate as f32 * secs) as usize];
+    let mut caller = Audio { rate, samples: silence(lead_secs) };
+    for turn in ORDER_TURNS {
+        caller.samples.extend(piper.synthesize(turn, 1.0).unwrap().resampled(rate).samples);
+        caller.samples.extend(silence(gap_secs));
+    }
+    caller
+}
 
 /// `audio` (any rate) as 20 ms PCMU packets, 20 ms apart, in an Ethernet/IPv4/UDP capture.
 pub fn write_rtp_pcap(audio: &Audio, path: &Path) {
