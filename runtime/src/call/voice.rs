@@ -15,7 +15,7 @@ use super::session::{CallSession, CallSetup, CallerInput, Handover, Reply, Turn}
 use crate::app::App;
 use crate::flows::bindings::types::TransferStatus;
 use crate::media::resample::StreamResampler;
-use crate::speech::asr::{AsrPool, Transcript, Whisper, WhisperSize};
+use crate::speech::asr::{AsrError, AsrPool, Transcript, Whisper, WhisperSize};
 use crate::speech::audio::Audio;
 use crate::speech::tts::{Tts, mandarin::MandarinVoice, piper::Piper, sentences, speaking_chunks};
 use crate::speech::vad::{Endpointing, SAMPLE_RATE, Vad, VadEvent, VadStream};
@@ -28,6 +28,16 @@ const PROMPT_CACHE_ENTRIES: usize = 512;
 const PROMPT_CACHE_MAX_CHARS: usize = 200;
 
 type PromptKey = (String, String, u32, u32);
+
+/// Silence after which recognition starts on what the caller has said so far, before the turn
+/// is over: when the silence lasts the full end-of-turn time, the text is (nearly) ready.
+const SPECULATE_AFTER_MS: u64 = 200;
+
+/// Recognition started early, for the speech that ended at `end_ms`.
+struct Speculation {
+    end_ms: u64,
+    job: tokio::task::JoinHandle<Result<Transcript, AsrError>>,
+}
 
 /// The speech engines, loaded once per process and shared by every voice call.
 pub struct SpeechEngines {
@@ -149,7 +159,9 @@ pub struct VoiceCall {
     /// the next is synthesised) instead of being returned at the end of a call to `push`.
     pub stream: Option<tokio::sync::mpsc::UnboundedSender<VoiceEvent>>,
     end_of_turn_ms: u32,
+    min_speech_ms: u32,
     end_of_speech: Option<std::time::Instant>,
+    speculation: Option<Speculation>,
 }
 
 /// Acknowledgements a caller makes while listening; heard over the bot, they are not a turn.
@@ -211,7 +223,9 @@ impl VoiceCall {
             audio_arrived: None,
             stream: None,
             end_of_turn_ms: settings.end_of_turn_ms,
+            min_speech_ms: settings.min_speech_ms,
             end_of_speech: None,
+            speculation: None,
         };
         let mut call = call;
         let mut greeting = greeting;
@@ -239,7 +253,7 @@ impl VoiceCall {
                         .audio_arrived
                         .and_then(|at| at.checked_sub(std::time::Duration::from_millis(self.end_of_turn_ms as u64)));
                     let utterance = self.take(start_ms, end_ms);
-                    events.extend(self.turn(utterance).await);
+                    events.extend(self.turn(utterance, end_ms).await);
                     if self.is_ended() {
                         break;
                     }
@@ -259,7 +273,29 @@ impl VoiceCall {
                 }
             }
         }
+        if !self.is_ended() {
+            self.speculate();
+        }
         Ok(events)
+    }
+
+    /// Start recognising a pause early (see [`SPECULATE_AFTER_MS`]); a resumed voice makes it stale.
+    fn speculate(&mut self) {
+        let Some(p) = self.vad.pending() else { return };
+        let worth_it = self.end_of_turn_ms as u64 > SPECULATE_AFTER_MS + 100;
+        if !worth_it || p.silence_ms < SPECULATE_AFTER_MS || p.voiced_ms < self.min_speech_ms as u64 {
+            return;
+        }
+        if self.speculation.as_ref().is_some_and(|s| s.end_ms == p.end_ms) {
+            return;
+        }
+        if let Some(stale) = self.speculation.take() {
+            stale.job.abort();
+        }
+        let utterance = self.peek(p.start_ms, p.end_ms);
+        let (engines, languages) = (self.engines.clone(), self.languages.clone());
+        let job = tokio::spawn(async move { engines.asr.transcribe(utterance, languages).await });
+        self.speculation = Some(Speculation { end_ms: p.end_ms, job });
     }
 
     /// The caller hung up.
@@ -294,18 +330,37 @@ impl VoiceCall {
     }
 
     /// Caller audio between two stream times; older audio is dropped.
-    fn take(&mut self, start_ms: u64, end_ms: u64) -> Vec<f32> {
+    fn peek(&self, start_ms: u64, end_ms: u64) -> Vec<f32> {
         let per_ms = SAMPLE_RATE as u64 / 1000;
         let from = (start_ms.saturating_sub(self.buffer_start_ms) * per_ms) as usize;
         let to = ((end_ms.saturating_sub(self.buffer_start_ms) * per_ms) as usize).min(self.buffer.len());
-        let utterance = self.buffer.get(from.min(to)..to).map(<[f32]>::to_vec).unwrap_or_default();
+        self.buffer.get(from.min(to)..to).map(<[f32]>::to_vec).unwrap_or_default()
+    }
+
+    fn take(&mut self, start_ms: u64, end_ms: u64) -> Vec<f32> {
+        let per_ms = SAMPLE_RATE as u64 / 1000;
+        let to = ((end_ms.saturating_sub(self.buffer_start_ms) * per_ms) as usize).min(self.buffer.len());
+        let utterance = self.peek(start_ms, end_ms);
         self.buffer.drain(..to);
         self.buffer_start_ms += (to as u64) / per_ms;
         utterance
     }
 
-    async fn turn(&mut self, utterance: Vec<f32>) -> Vec<VoiceEvent> {
-        let transcript = match self.engines.asr.transcribe(utterance, self.languages.clone()).await {
+    async fn turn(&mut self, utterance: Vec<f32>, end_ms: u64) -> Vec<VoiceEvent> {
+        // Recognition started during the pause, on exactly this audio, is reused.
+        let early = match self.speculation.take() {
+            Some(s) if s.end_ms == end_ms => s.job.await.ok(),
+            Some(stale) => {
+                stale.job.abort();
+                None
+            }
+            None => None,
+        };
+        let result = match early {
+            Some(r) => r,
+            None => self.engines.asr.transcribe(utterance, self.languages.clone()).await,
+        };
+        let transcript = match result {
             Ok(t) => t,
             Err(e) => {
                 tracing::warn!(error = %e, "recognition failed");

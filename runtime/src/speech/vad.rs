@@ -82,6 +82,15 @@ pub enum VadEvent {
     NoInput,
 }
 
+/// Speech that has started and not yet ended a turn.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PendingSpeech {
+    pub start_ms: u64,
+    pub end_ms: u64,
+    pub silence_ms: u64,
+    pub voiced_ms: u64,
+}
+
 /// One call's VAD: recurrent state, context, and endpointing.
 pub struct VadStream {
     vad: Arc<Vad>,
@@ -132,6 +141,17 @@ impl VadStream {
     /// Audio kept before the first voiced frame, in ms (speech starts this much after `at_ms`).
     pub fn pad_ms(&self) -> u64 {
         self.config.pad_ms as u64
+    }
+
+    /// The speech in progress, if any: its start and end (with padding) in stream ms, the silence
+    /// since its last voiced frame, and its voiced time.
+    pub fn pending(&self) -> Option<PendingSpeech> {
+        self.speech.as_ref().map(|s| PendingSpeech {
+            start_ms: s.start_ms,
+            end_ms: s.last_voiced_end_ms + self.config.pad_ms as u64,
+            silence_ms: self.now_ms - s.last_voiced_end_ms,
+            voiced_ms: s.voiced_ms,
+        })
     }
 
     /// Whether the caller is speaking right now.
