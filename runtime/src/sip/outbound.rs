@@ -79,6 +79,7 @@ impl Drop for Ringing {
         if self.armed {
             // CANCEL goes with the INVITE's own Via branch (RFC 3261 §9.1).
             self.ep.send(self.to, Transport::Udp, &self.cancel_request());
+            self.ep.forget_dialog(self.invite.call_id());
         }
     }
 }
@@ -236,10 +237,10 @@ pub fn call_out(ep: Arc<Endpoint>, tenant: Tenant, to: String, flow_input: Strin
                 flow_input,
             };
             let (call, greeting) = VoiceCall::start(ep.app.clone(), ep.engines.clone(), setup, 16_000).await;
-            let Dialled { dialog, leg, .. } = &dialled;
-            let (dialog, leg) = (dialog.clone(), leg.clone());
+            // The leg's tasks live as long as `dialled`, to the end of the call.
             let mut dialled = dialled;
             let events = std::mem::replace(&mut dialled.events, mpsc::unbounded_channel().1);
+            let (dialog, leg) = (dialled.dialog.clone(), dialled.leg.clone());
             let live = LiveCall { ep, tenant, dialog, leg, media: media_rx, events };
             run(live, call, greeting).await;
             drop(dialled);
