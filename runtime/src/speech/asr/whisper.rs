@@ -27,6 +27,10 @@ pub enum WhisperSize {
     TinyEn,
 }
 
+/// Log-odds bonus of the first candidate language in detection: another language wins only when it
+/// is about three times as likely.
+const FIRST_LANGUAGE_PRIOR: f32 = 1.1;
+
 impl WhisperSize {
     /// From a command-line name: `base` or `tiny-en`.
     pub fn parse(name: &str) -> anyhow::Result<WhisperSize> {
@@ -178,10 +182,15 @@ impl Whisper {
             (true, candidates) => {
                 let logits = self.decoder.step(&mut self.decoder.start(&audio)?, &[tk.sot])?;
                 let allowed = |code: &str| candidates.is_empty() || candidates.iter().any(|c| c == code);
-                let best = tk.languages.iter().filter(|(_, code)| allowed(code)).max_by(|a, b| {
-                    let (x, y) = (logits.get(a.0 as usize).copied(), logits.get(b.0 as usize).copied());
-                    x.unwrap_or(f32::MIN).total_cmp(&y.unwrap_or(f32::MIN))
-                });
+                // The first candidate is the tenant's own language: another language must be
+                // clearly more likely (by `FIRST_LANGUAGE_PRIOR`) to win. Short turns ("對。")
+                // otherwise come back as English words ("big").
+                let score = |(id, code): &(u32, String)| {
+                    let bonus = if candidates.first().is_some_and(|c| c == code) { FIRST_LANGUAGE_PRIOR } else { 0.0 };
+                    logits.get(*id as usize).copied().unwrap_or(f32::MIN) + bonus
+                };
+                let best =
+                    tk.languages.iter().filter(|(_, code)| allowed(code)).max_by(|a, b| score(a).total_cmp(&score(b)));
                 best.map(|(_, code)| code.clone()).unwrap_or_else(|| "en".into())
             }
         };
