@@ -196,6 +196,28 @@ fn calls_are_answered_refused_cancelled_and_hung_up_cleanly() {
     let r = server.patch(&key, &format!("/v1/tenants/{tenant}"), json!({"telephony": {"auth": {"username": "t"}}}));
     assert_eq!(r.status, 422, "a password is required: {}", r.body);
 
+    // An INVITE flood from one source: past a burst, new calls get 503 with Retry-After.
+    let s = UdpSocket::bind("127.0.0.1:0").unwrap();
+    s.set_read_timeout(Some(Duration::from_millis(500))).unwrap();
+    for i in 0..60 {
+        let invite = format!(
+            "INVITE sip:+15550000000@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-f{i}\r\n\
+             From: <sip:x@127.0.0.1>;tag=1\r\nTo: <sip:+15550000000@127.0.0.1>\r\nCall-ID: flood-{i}\r\n\
+             CSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n"
+        );
+        s.send_to(invite.as_bytes(), server.sip.unwrap()).unwrap();
+    }
+    let mut buf = [0u8; 4096];
+    let mut throttled = 0;
+    while let Ok((n, _)) = s.recv_from(&mut buf) {
+        let reply = String::from_utf8_lossy(&buf[..n]);
+        if reply.starts_with("SIP/2.0 503") {
+            assert!(reply.contains("Retry-After"), "{reply}");
+            throttled += 1;
+        }
+    }
+    assert!(throttled >= 30, "only {throttled} of 60 flooding INVITEs were throttled");
+
     assert_eq!(server.get(&key, "/healthz").status, 200);
 }
 

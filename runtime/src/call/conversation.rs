@@ -109,6 +109,8 @@ pub struct Conversation {
     notices: Option<mpsc::UnboundedSender<Notice>>,
     /// End of the caller's speech → first audio of the bot's answer, per spoken turn.
     pub reply_latencies: Vec<Duration>,
+    /// Where reply latencies are exported as they are measured.
+    app: Option<Arc<crate::app::App>>,
 }
 
 impl Conversation {
@@ -139,7 +141,13 @@ impl Conversation {
             recorder: None,
             notices: None,
             reply_latencies: Vec::new(),
+            app: None,
         }
+    }
+
+    /// Export reply latencies to the app's metrics as they are measured.
+    pub fn report_to(&mut self, app: Arc<crate::app::App>) {
+        self.app = Some(app);
     }
 
     /// Send what happens on the call to `tx` as it happens (a live transcript).
@@ -175,6 +183,9 @@ impl Conversation {
                 let latency = at.elapsed();
                 tracing::info!(call_id = %self.call_id, latency_ms = latency.as_millis() as u64, "reply latency");
                 self.reply_latencies.push(latency);
+                if let Some(app) = &self.app {
+                    app.metrics.reply_latency(latency);
+                }
             }
             let n = (seg.samples.len() - seg.pos).min(frame.len() - filled);
             frame[filled..filled + n].copy_from_slice(&seg.samples[seg.pos..seg.pos + n]);

@@ -42,6 +42,9 @@ pub struct ServeArgs {
     /// RTP ports, as FIRST-LAST.
     #[arg(long, env = "SWITCHBOARD_RTP_PORTS", default_value = "20000-29999")]
     rtp_ports: String,
+    /// Phone calls carried at once; more are refused with 503 (size it to the CPU: see the load benchmark).
+    #[arg(long, env = "SWITCHBOARD_MAX_CALLS", default_value_t = 32)]
+    max_calls: usize,
     /// Speech recogniser for calls: `base` (multilingual) or `tiny-en` (English only, fastest).
     #[arg(long, env = "SWITCHBOARD_ASR", default_value = "base")]
     asr: String,
@@ -100,8 +103,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             None => sip.ip(),
         };
         let bind_ip = sip.ip();
-        let config =
-            SipConfig { listen: sip, advertised_ip, rtp: RtpConfig { bind_ip, advertised_ip, port_min, port_max } };
+        let config = SipConfig {
+            listen: sip,
+            max_calls: args.max_calls,
+            advertised_ip,
+            rtp: RtpConfig { bind_ip, advertised_ip, port_min, port_max },
+        };
         let endpoint =
             Endpoint::start(app.clone(), engines, config).await.with_context(|| format!("binding SIP on {sip}"))?;
         // Tests and scripts read this line to find the SIP port.

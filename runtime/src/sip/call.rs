@@ -48,6 +48,7 @@ pub async fn run(mut live: LiveCall, call: VoiceCall, greeting: Vec<VoiceEvent>)
     let call_id = call.session.id().to_string();
     let max_call = Duration::from_secs(telephony.max_call_secs as u64);
     let mut conv = Conversation::new(call, greeting, telephony.barge_in, max_call);
+    conv.report_to(live.ep.app.clone());
     if telephony.recording {
         conv.recorder = Some(Recorder::default());
     }
@@ -65,9 +66,6 @@ pub async fn run(mut live: LiveCall, call: VoiceCall, greeting: Vec<VoiceEvent>)
                 TransferEnd::BackToBot => continue,
             },
         }
-    }
-    for latency in &conv.reply_latencies {
-        live.ep.app.metrics.reply_latency(*latency);
     }
     let stats = live.leg.stats();
     tracing::info!(

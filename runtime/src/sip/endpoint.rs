@@ -26,10 +26,41 @@ pub const TIMER_B: Duration = Duration::from_secs(32);
 
 pub const ALLOW: &str = "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REFER, NOTIFY";
 
+/// New calls one source may start: a burst of this many, then `INVITE_RATE` a second.
+const INVITE_BURST: f64 = 20.0;
+const INVITE_RATE: f64 = 5.0;
+
+/// A token bucket per source address, against INVITE floods.
+#[derive(Default)]
+struct Throttle {
+    buckets: Mutex<HashMap<IpAddr, (f64, std::time::Instant)>>,
+}
+
+impl Throttle {
+    fn allow(&self, ip: IpAddr) -> bool {
+        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        let now = std::time::Instant::now();
+        if buckets.len() > 10_000 {
+            buckets.retain(|_, (_, at)| now.duration_since(*at).as_secs() < 60);
+        }
+        let (tokens, at) = buckets.entry(ip).or_insert((INVITE_BURST, now));
+        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * INVITE_RATE).min(INVITE_BURST);
+        *at = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct SipConfig {
     /// Where SIP listens (UDP and TCP).
     pub listen: SocketAddr,
+    /// Calls (inbound and outbound) this server carries at once; more get 503.
+    pub max_calls: usize,
     /// The address put in Contact and Via (a public address behind NAT).
     pub advertised_ip: IpAddr,
     pub rtp: RtpConfig,
@@ -45,6 +76,9 @@ pub struct Endpoint {
     dialogs: Mutex<HashMap<String, mpsc::UnboundedSender<Incoming>>>,
     /// Our client transactions waiting for responses, by Via branch.
     transactions: Mutex<HashMap<String, mpsc::UnboundedSender<SipMessage>>>,
+    throttle: Throttle,
+    /// Incoming calls being set up or in progress.
+    pub active_calls: std::sync::atomic::AtomicUsize,
 }
 
 pub fn random_token(bytes: usize) -> String {
@@ -65,6 +99,8 @@ impl Endpoint {
             auth: Authenticator::default(),
             dialogs: Mutex::new(HashMap::new()),
             transactions: Mutex::new(HashMap::new()),
+            throttle: Throttle::default(),
+            active_calls: std::sync::atomic::AtomicUsize::new(0),
         });
         let serving = ep.clone();
         tokio::spawn(async move {
@@ -136,9 +172,27 @@ impl Endpoint {
         }
         match method.as_str() {
             "INVITE" if msg.to_tag().is_none() => {
+                use std::sync::atomic::Ordering::Relaxed;
+                if !self.throttle.allow(incoming.from.ip()) {
+                    tracing::warn!(from = %incoming.from, "too many new calls from one source: 503");
+                    let resp = SipMessage::response_to(msg, 503, "Service Unavailable").with("Retry-After", "5");
+                    self.send(incoming.from, incoming.transport, &resp);
+                    return;
+                }
+                if self.active_calls.load(Relaxed) >= self.config.max_calls {
+                    tracing::warn!(max = self.config.max_calls, "at the call limit: 503");
+                    let resp = SipMessage::response_to(msg, 503, "Service Unavailable").with("Retry-After", "30");
+                    self.send(incoming.from, incoming.transport, &resp);
+                    return;
+                }
+                self.active_calls.fetch_add(1, Relaxed);
                 let (tx, rx) = mpsc::unbounded_channel();
                 self.register_dialog(msg.call_id(), tx);
-                tokio::spawn(super::inbound::answer(self.clone(), incoming, rx));
+                let ep = self.clone();
+                tokio::spawn(async move {
+                    super::inbound::answer(ep.clone(), incoming, rx).await;
+                    ep.active_calls.fetch_sub(1, Relaxed);
+                });
             }
             "OPTIONS" => {
                 let resp = SipMessage::response_to(msg, 200, "OK")
@@ -232,5 +286,19 @@ impl Drop for ClientTransaction {
     fn drop(&mut self) {
         self.answered.store(true, std::sync::atomic::Ordering::Relaxed);
         self.ep.transactions.lock().unwrap_or_else(|p| p.into_inner()).remove(&self.branch);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_flood_from_one_source_is_throttled_and_others_are_not() {
+        let t = Throttle::default();
+        let (flood, other): (IpAddr, IpAddr) = ("192.0.2.1".parse().unwrap(), "192.0.2.2".parse().unwrap());
+        let allowed = (0..100).filter(|_| t.allow(flood)).count();
+        assert!((20..=21).contains(&allowed), "a burst of 20 (allowed {allowed})");
+        assert!(t.allow(other), "another source is not affected");
     }
 }
