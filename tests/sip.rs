@@ -48,6 +48,21 @@ fn sipp_command(file: &str, target: &str, service: &str, dir: &Path, extra: &[&s
     c
 }
 
+/// Start sipp answering calls on `port` (an agent's or a customer's phone), in the background.
+fn sipp_peer(server: &Server, file: &str, port: u16) -> Child {
+    let media = free_port().to_string();
+    Command::new("sipp")
+        .arg("-sf")
+        .arg(scenario(file))
+        .args(["-i", "127.0.0.1", "-p", &port.to_string(), "-mi", "127.0.0.1", "-mp", &media])
+        .args(["-m", "1", "-timeout", "90s", "-timeout_error", "-nostdin", "-trace_err"])
+        .current_dir(&server.data_dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sipp (scripts/setup installs it)")
+}
+
 /// Run sipp as a caller to the server and return its output.
 fn sipp(server: &Server, file: &str, service: &str, extra: &[&str]) -> Output {
     let target = server.sip.expect("server with SIP").to_string();
@@ -232,17 +247,7 @@ fn dtmf_zero_bridges_the_caller_to_an_agent_with_the_context() {
         json!({"agents": [{"name": "front-desk", "uri": format!("sip:front-desk@127.0.0.1:{agent_port}")}]}),
     );
     assert_eq!(r.status, 200, "{}", r.body);
-    let media = free_port().to_string();
-    let agent: Child = Command::new("sipp")
-        .arg("-sf")
-        .arg(scenario("agent.xml"))
-        .args(["-i", "127.0.0.1", "-p", &agent_port.to_string(), "-mi", "127.0.0.1", "-mp", &media])
-        .args(["-m", "1", "-timeout", "90s", "-timeout_error", "-nostdin", "-trace_err"])
-        .current_dir(&server.data_dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("sipp agent");
+    let agent = sipp_peer(&server, "agent.xml", agent_port);
     let caller = sipp(&server, "caller_dtmf.xml", DEMO_NUMBER, &[]);
     let agent = agent.wait_with_output().unwrap();
     assert_passed(&agent, "the agent got the call with its context", &server);
@@ -296,17 +301,7 @@ fn an_outbound_call_is_answered_and_handled_by_the_flow() {
     let server = Server::start_sip("tiny-en");
     let (tenant, key) = server.demo();
     let port = free_port();
-    let media = free_port().to_string();
-    let callee: Child = Command::new("sipp")
-        .arg("-sf")
-        .arg(scenario("callee.xml"))
-        .args(["-i", "127.0.0.1", "-p", &port.to_string(), "-mi", "127.0.0.1", "-mp", &media])
-        .args(["-m", "1", "-timeout", "90s", "-timeout_error", "-nostdin", "-trace_err"])
-        .current_dir(&server.data_dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("sipp callee");
+    let callee = sipp_peer(&server, "callee.xml", port);
     std::thread::sleep(Duration::from_millis(500));
     let r = server.post(
         &key,

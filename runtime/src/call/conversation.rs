@@ -47,17 +47,6 @@ pub trait AudioOut: Send {
     fn play(&mut self, frame: &[f32]);
 }
 
-/// What the conversation shows to a channel that displays it (the browser widget).
-#[derive(Debug, Clone, serde::Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum Notice {
-    Caller { text: String, language: String },
-    Bot { text: String, language: String },
-    BargeIn,
-    Transfer { target: String },
-    Ended { outcome: &'static str },
-}
-
 /// Why [`Conversation::run`] returned.
 #[derive(Debug, PartialEq)]
 pub enum Stop {
@@ -106,7 +95,6 @@ pub struct Conversation {
     ending: Option<Outcome>,
     handover: Option<Handover>,
     pub recorder: Option<Recorder>,
-    notices: Option<mpsc::UnboundedSender<Notice>>,
     /// End of the caller's speech → first audio of the bot's answer, per spoken turn.
     pub reply_latencies: Vec<Duration>,
     /// Where reply latencies are exported as they are measured.
@@ -139,7 +127,6 @@ impl Conversation {
             ending: None,
             handover: None,
             recorder: None,
-            notices: None,
             reply_latencies: Vec::new(),
             app: None,
         }
@@ -148,17 +135,6 @@ impl Conversation {
     /// Export reply latencies to the app's metrics as they are measured.
     pub fn report_to(&mut self, app: Arc<crate::app::App>) {
         self.app = Some(app);
-    }
-
-    /// Send what happens on the call to `tx` as it happens (a live transcript).
-    pub fn notify(&mut self, tx: mpsc::UnboundedSender<Notice>) {
-        self.notices = Some(tx);
-    }
-
-    fn notice(&self, n: Notice) {
-        if let Some(tx) = &self.notices {
-            let _ = tx.send(n);
-        }
     }
 
     fn playing(&self) -> bool {
@@ -207,7 +183,6 @@ impl Conversation {
     pub async fn caller_gone(&mut self) {
         let _ = self.to_brain.send(BrainIn::Hangup);
         self.wait_ended().await;
-        self.notice(Notice::Ended { outcome: "abandoned" });
     }
 
     /// Wait (briefly) until the session has closed the call record.
@@ -310,33 +285,28 @@ impl Conversation {
                     tracing::debug!(call_id = %self.call_id, "not a turn: playback resumed");
                 }
             }
-            VoiceEvent::Heard(t) => {
+            VoiceEvent::Heard(_) => {
                 if self.paused {
                     self.paused = false;
                     self.playout.clear();
-                    self.notice(Notice::BargeIn);
                     let _ = self.to_brain.send(BrainIn::BargeIn);
                     tracing::info!(call_id = %self.call_id, "barge-in: the rest of the prompt is dropped");
                 }
-                self.notice(Notice::Caller { text: t.text, language: t.language });
             }
-            VoiceEvent::Said { text, language, audio, interruptible, end_of_speech } => {
+            VoiceEvent::Said { audio, interruptible, end_of_speech, .. } => {
                 if let Some(a) = audio {
                     self.playout.push_back(Segment { samples: a.samples, pos: 0, interruptible, end_of_speech });
                 }
-                self.notice(Notice::Bot { text, language });
             }
             VoiceEvent::Continued { audio, interruptible } => {
                 self.playout.push_back(Segment { samples: audio.samples, pos: 0, interruptible, end_of_speech: None });
             }
             VoiceEvent::TurnSpoken => self.turn_spoken = true,
             VoiceEvent::Transfer(h) => {
-                self.notice(Notice::Transfer { target: h.agent.name.clone() });
                 self.handover = Some(h);
             }
             VoiceEvent::Ended(outcome) => {
                 self.ending = Some(outcome);
-                self.notice(Notice::Ended { outcome: outcome.as_str() });
             }
         }
     }

@@ -397,14 +397,11 @@ impl CallSession {
                 return turn;
             }
             if self.tenant.telephony.transfer_fallback == TransferFallback::Callback {
-                let lang = self.tenant.language.clone();
-                let text = host_phrase(
-                    &lang,
+                self.say_host(
+                    &mut turn,
                     "很抱歉，專人目前無法接聽。我們已記下您的電話，會盡快回電給您，謝謝。",
                     "Sorry, nobody could take your call right now. We have noted your number and will call you back soon. Goodbye.",
                 );
-                self.transcribe(Speaker::Bot, text.clone());
-                turn.replies.push(Reply { text, language: lang, interruptible: false });
                 if !self.record.tags.iter().any(|t| t == "callback-requested") {
                     self.record.tags.push("callback-requested".into());
                 }
@@ -428,19 +425,24 @@ impl CallSession {
             if self.is_ended() {
                 return turn;
             }
-            let lang = self.tenant.language.clone();
-            let text = host_phrase(
-                &lang,
+            self.say_host(
+                &mut turn,
                 "很抱歉，通話時間已到上限，謝謝您的來電，再見。",
                 "Sorry, this call has reached its time limit. Thank you for calling. Goodbye.",
             );
-            self.transcribe(Speaker::Bot, text.clone());
-            turn.replies.push(Reply { text, language: lang, interruptible: false });
             self.end(Outcome::Completed, reason, wit::HangupParty::Host, &mut turn).await;
             turn
         }
         .instrument(span)
         .await
+    }
+
+    /// Something the host itself says, in the tenant's language, not to be interrupted.
+    fn say_host(&mut self, turn: &mut Turn, zh: &str, en: &str) {
+        let language = self.tenant.language.clone();
+        let text = host_phrase(&language, zh, en);
+        self.transcribe(Speaker::Bot, text.clone());
+        turn.replies.push(Reply { text, language, interruptible: false });
     }
 
     /// Note something the channel did (recording consent, a barge-in) in the transcript.
@@ -455,29 +457,24 @@ impl CallSession {
         self.app.metrics.flow_error(&self.tenant.id, fault.kind());
         self.record.flow_error = Some(fault.to_string());
         self.flow = None;
-        let lang = self.tenant.language.clone();
         let has_agent = !self.tenant.agents.is_empty() && !matches!(fault, FlowFault::NoFlow);
-        let apology = if matches!(fault, FlowFault::NoFlow) {
-            host_phrase(
-                &lang,
+        let (zh, en) = if matches!(fault, FlowFault::NoFlow) {
+            (
                 "很抱歉，這支電話目前無法提供服務，請稍後再撥。",
                 "Sorry, this line is not in service right now. Please call again later.",
             )
         } else if has_agent {
-            host_phrase(
-                &lang,
+            (
                 "很抱歉，系統發生問題，現在為您轉接專人服務。",
                 "Sorry, something went wrong on our side. Let me put you through to a member of our team.",
             )
         } else {
-            host_phrase(
-                &lang,
+            (
                 "很抱歉，系統發生問題，請稍後再撥，謝謝您。",
                 "Sorry, something went wrong on our side. Please call again later. Goodbye.",
             )
         };
-        self.transcribe(Speaker::Bot, apology.clone());
-        turn.replies.push(Reply { text: apology, language: lang, interruptible: false });
+        self.say_host(turn, zh, en);
         if has_agent {
             let agent = self.tenant.agents[0].clone();
             let summary = format!(

@@ -14,10 +14,9 @@ use std::sync::{Arc, Mutex};
 use super::session::{CallSession, CallSetup, CallerInput, Handover, Reply, Turn};
 use crate::app::App;
 use crate::flows::bindings::types::TransferStatus;
-use crate::media::resample::StreamResampler;
 use crate::speech::asr::{AsrError, AsrPool, Transcript, Whisper, WhisperSize};
 use crate::speech::audio::Audio;
-use crate::speech::tts::{Tts, mandarin::MandarinVoice, piper::Piper, sentences, speaking_chunks};
+use crate::speech::tts::{Tts, mandarin::MandarinVoice, piper::Piper, speaking_chunks};
 use crate::speech::vad::{Endpointing, SAMPLE_RATE, Vad, VadEvent, VadStream};
 use crate::storage::calls::{Channel, Outcome};
 
@@ -66,18 +65,6 @@ impl SpeechEngines {
         self.voices.iter().find(|v| v.language() == base)
     }
 
-    /// A reply as audio at `rate`, sentence by sentence. `None` when there is no voice for the language.
-    pub fn render(&self, language: &str, text: &str, speed: f32, rate: u32) -> Option<anyhow::Result<Audio>> {
-        let mut all = Audio { rate, samples: Vec::new() };
-        for sentence in sentences(text) {
-            match self.render_sentence(language, &sentence, speed, rate)? {
-                Ok(a) => all.samples.extend(a.samples),
-                Err(e) => return Some(Err(e)),
-            }
-        }
-        Some(if all.samples.is_empty() { Err(anyhow::anyhow!("nothing to say")) } else { Ok(all) })
-    }
-
     /// One sentence as audio at `rate`: from the prompt cache, or synthesised (and cached when short).
     fn render_sentence(&self, language: &str, sentence: &str, speed: f32, rate: u32) -> Option<anyhow::Result<Audio>> {
         let voice = self.voice(language)?.clone();
@@ -86,8 +73,7 @@ impl SpeechEngines {
             return Some(Ok(hit.clone()));
         }
         let audio = match voice.synthesize(sentence, speed) {
-            // The polyphase resampler: a whole reply costs a few ms, not a windowed sinc per sample.
-            Ok(a) => Audio { rate, samples: StreamResampler::convert(&a.samples, a.rate, rate) },
+            Ok(a) => a.resampled(rate),
             Err(e) => return Some(Err(e)),
         };
         if sentence.chars().count() <= PROMPT_CACHE_MAX_CHARS {
@@ -463,19 +449,28 @@ mod tests {
         }
     }
 
+    /// A whole text, sentence by sentence, through the prompt cache.
+    fn render(engines: &SpeechEngines, language: &str, text: &str, speed: f32, rate: u32) -> Option<Audio> {
+        let mut all = Audio { rate, samples: Vec::new() };
+        for sentence in crate::speech::tts::sentences(text) {
+            all.samples.extend(engines.render_sentence(language, &sentence, speed, rate)?.unwrap().samples);
+        }
+        Some(all)
+    }
+
     #[test]
     fn fixed_prompts_are_synthesised_once() {
         let engines = SpeechEngines::load(WhisperSize::TinyEn).expect("speech models (scripts/setup fetches them)");
         let greeting = "Hello, welcome to Zhenzhen Tea House!";
-        let first = engines.render("en-US", greeting, 1.0, 8000).unwrap().unwrap();
+        let first = render(&engines, "en-US", greeting, 1.0, 8000).unwrap();
         // The English voice varies its prosody on every synthesis; the same audio back means the cache answered.
-        let again = engines.render("en-US", greeting, 1.0, 8000).unwrap().unwrap();
+        let again = render(&engines, "en-US", greeting, 1.0, 8000).unwrap();
         assert_eq!(first, again);
         assert_eq!(first.rate, 8000);
-        let faster = engines.render("en-US", greeting, 1.3, 8000).unwrap().unwrap();
+        let faster = render(&engines, "en-US", greeting, 1.3, 8000).unwrap();
         assert!(faster.samples.len() < first.samples.len(), "speed is part of the key");
-        assert!(engines.render("fr-FR", "Bonjour", 1.0, 8000).is_none(), "no French voice");
-        let zh = engines.render("zh-TW", "您好，歡迎致電珍珍茶坊！", 1.0, 8000).unwrap().unwrap();
+        assert!(render(&engines, "fr-FR", "Bonjour", 1.0, 8000).is_none(), "no French voice");
+        let zh = render(&engines, "zh-TW", "您好，歡迎致電珍珍茶坊！", 1.0, 8000).unwrap();
         assert!(zh.duration_secs() > 1.0);
     }
 }

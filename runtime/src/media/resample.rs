@@ -62,6 +62,8 @@ impl StreamResampler {
         // Drop the filter's delay (half its length) so the audio starts on time.
         let delay = (TAPS_PER_PHASE / 2) * to as usize / from as usize;
         out.drain(..delay.min(out.len()));
+        // As many samples as the duration calls for, rounded.
+        out.resize((samples.len() * to as usize + from as usize / 2) / from as usize, 0.0);
         out
     }
 

@@ -56,35 +56,35 @@ fn dialled_number(msg: &SipMessage) -> Option<String> {
 }
 
 /// Serve one incoming INVITE; `rx` gets the rest of the dialog's messages.
-pub async fn answer(ep: Arc<Endpoint>, invite: Incoming, mut rx: mpsc::UnboundedReceiver<Incoming>) {
+pub async fn answer(ep: Arc<Endpoint>, invite: Incoming, rx: mpsc::UnboundedReceiver<Incoming>) {
     let call_id = invite.msg.call_id().to_string();
     let span = tracing::info_span!("sip", sip_call_id = %call_id, from = %invite.from);
-    let _ = tracing::Instrument::instrument(answer_inner(&ep, &invite, &mut rx), span).await;
+    let _ = tracing::Instrument::instrument(answer_inner(&ep, &invite, rx), span).await;
     ep.forget_dialog(&call_id);
 }
 
-async fn answer_inner(ep: &Arc<Endpoint>, invite: &Incoming, rx: &mut mpsc::UnboundedReceiver<Incoming>) {
+async fn answer_inner(ep: &Arc<Endpoint>, invite: &Incoming, mut rx: mpsc::UnboundedReceiver<Incoming>) {
     let msg = &invite.msg;
     ep.reply(invite, 100, "Trying");
     let Some(number) = dialled_number(msg) else {
         tracing::warn!(uri = msg.uri().unwrap_or_default(), "no number in the Request-URI or To");
-        return refuse(ep, invite, rx, SipMessage::response_to(msg, 404, "Not Found")).await;
+        return refuse(ep, invite, &mut rx, SipMessage::response_to(msg, 404, "Not Found")).await;
     };
     let lookup = number.clone();
     let tenant: Option<Tenant> = match ep.app.db.run(move |db| db.tenant_by_number(&lookup)).await {
         Ok(t) => t,
         Err(e) => {
             tracing::error!(error = %e, "tenant lookup failed");
-            return refuse(ep, invite, rx, SipMessage::response_to(msg, 500, "Server Internal Error")).await;
+            return refuse(ep, invite, &mut rx, SipMessage::response_to(msg, 500, "Server Internal Error")).await;
         }
     };
     let Some(tenant) = tenant else {
         tracing::warn!(%number, "call for a number no tenant has");
-        return refuse(ep, invite, rx, SipMessage::response_to(msg, 404, "Not Found")).await;
+        return refuse(ep, invite, &mut rx, SipMessage::response_to(msg, 404, "Not Found")).await;
     };
     if !tenant.telephony.allows(invite.from.ip()) {
         tracing::warn!(tenant_id = %tenant.id, source = %invite.from.ip(), %number, "call from an address the tenant does not allow");
-        return refuse(ep, invite, rx, SipMessage::response_to(msg, 403, "Forbidden")).await;
+        return refuse(ep, invite, &mut rx, SipMessage::response_to(msg, 403, "Forbidden")).await;
     }
     if let Some(creds) = &tenant.telephony.auth {
         let presented = msg.header("Authorization").or_else(|| msg.header("Proxy-Authorization"));
@@ -93,11 +93,11 @@ async fn answer_inner(ep: &Arc<Endpoint>, invite: &Incoming, rx: &mut mpsc::Unbo
                 tracing::info!("challenging the INVITE (digest)");
                 let resp = SipMessage::response_to(msg, 401, "Unauthorized")
                     .with("WWW-Authenticate", ep.auth.challenge(SIP_REALM));
-                return refuse(ep, invite, rx, resp).await;
+                return refuse(ep, invite, &mut rx, resp).await;
             }
             Some(h) if !ep.auth.verify(h, "INVITE", creds) => {
                 tracing::warn!(tenant_id = %tenant.id, "INVITE with wrong credentials");
-                return refuse(ep, invite, rx, SipMessage::response_to(msg, 403, "Forbidden")).await;
+                return refuse(ep, invite, &mut rx, SipMessage::response_to(msg, 403, "Forbidden")).await;
             }
             Some(_) => {}
         }
@@ -109,14 +109,14 @@ async fn answer_inner(ep: &Arc<Endpoint>, invite: &Incoming, rx: &mut mpsc::Unbo
             tracing::warn!(tenant_id = %tenant.id, %why, "unusable SDP offer");
             let resp = SipMessage::response_to(msg, 488, "Not Acceptable Here")
                 .with("Warning", format!("399 switchboard \"{}\"", why.replace('"', "'")));
-            return refuse(ep, invite, rx, resp).await;
+            return refuse(ep, invite, &mut rx, resp).await;
         }
     };
     let leg = match RtpLeg::bind(&ep.config.rtp).await {
         Ok(l) => Arc::new(l),
         Err(e) => {
             tracing::error!(error = %e, "no RTP port");
-            return refuse(ep, invite, rx, SipMessage::response_to(msg, 503, "Service Unavailable")).await;
+            return refuse(ep, invite, &mut rx, SipMessage::response_to(msg, 503, "Service Unavailable")).await;
         }
     };
     leg.configure(
@@ -168,7 +168,7 @@ async fn answer_inner(ep: &Arc<Endpoint>, invite: &Incoming, rx: &mut mpsc::Unbo
         call.hang_up().await;
         let mut resp = SipMessage::response_to(msg, 487, "Request Terminated");
         resp.set("To", to_tagged);
-        return refuse(ep, invite, rx, resp).await;
+        return refuse(ep, invite, &mut rx, resp).await;
     }
     // A CANCEL that arrived while the answer was being prepared still wins.
     while let Ok(inc) = rx.try_recv() {
@@ -178,7 +178,7 @@ async fn answer_inner(ep: &Arc<Endpoint>, invite: &Incoming, rx: &mut mpsc::Unbo
             call.hang_up().await;
             let mut resp = SipMessage::response_to(msg, 487, "Request Terminated");
             resp.set("To", to_tagged);
-            return refuse(ep, invite, rx, resp).await;
+            return refuse(ep, invite, &mut rx, resp).await;
         }
     }
     let sdp = describe(
@@ -202,23 +202,12 @@ async fn answer_inner(ep: &Arc<Endpoint>, invite: &Incoming, rx: &mut mpsc::Unbo
     tracing::info!(call_id = %call.session.id(), %caller, %number, law = negotiated.law.name(), "call answered");
     let (media_tx, media_rx) = mpsc::channel(1024);
     let (events_tx, events_rx) = mpsc::unbounded_channel();
-    let (dialog_tx, dialog_rx) = mpsc::unbounded_channel();
     // From here the dialog task gets the dialog's messages.
-    while let Ok(inc) = rx.try_recv() {
-        let _ = dialog_tx.send(inc);
-    }
-    let forward = async {
-        while let Some(inc) = rx.recv().await {
-            if dialog_tx.send(inc).is_err() {
-                break;
-            }
-        }
-    };
     let branch = msg.branch().unwrap_or_default().to_string();
     let serving = tokio::spawn(dialog::serve(
         ep.clone(),
         dialog.clone(),
-        dialog_rx,
+        rx,
         media_tx.clone(),
         events_tx,
         leg.clone(),
@@ -227,10 +216,7 @@ async fn answer_inner(ep: &Arc<Endpoint>, invite: &Incoming, rx: &mut mpsc::Unbo
     let span = tracing::info_span!("call", call_id = %call.session.id(), tenant_id = %tenant.id);
     let receiving = leg.receive(media_tx, span);
     let live = LiveCall { ep: ep.clone(), tenant, dialog, leg, media: media_rx, events: events_rx };
-    tokio::select! {
-        _ = run(live, call, greeting) => {}
-        _ = forward => {}
-    }
+    run(live, call, greeting).await;
     receiving.abort();
     serving.abort();
 }

@@ -24,7 +24,7 @@ use crate::media::rtp_stream::{Codec, RtpLeg};
 use crate::storage::calls::{Channel, Direction as CallDirection};
 use crate::storage::tenants::Tenant;
 
-/// An answered outgoing leg.
+/// An answered outgoing leg; dropping it stops serving the leg.
 pub struct Dialled {
     pub dialog: Arc<Mutex<Dialog>>,
     pub leg: Arc<RtpLeg>,
@@ -32,11 +32,6 @@ pub struct Dialled {
     tasks: Vec<tokio::task::JoinHandle<()>>,
     ep: Arc<Endpoint>,
     call_id: String,
-}
-
-impl Dialled {
-    /// Stop serving the leg.
-    pub fn finish(self) {}
 }
 
 impl Drop for Dialled {

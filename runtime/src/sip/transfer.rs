@@ -210,7 +210,7 @@ async fn bridge(
         tracing::info!("agent hung up: ending the caller's leg");
         live.bye().await;
     }
-    agent.finish();
+    drop(agent);
     conv.wait_ended().await;
     Ok(())
 }

@@ -1,8 +1,7 @@
 //! Audio buffers: mono `f32` samples in [-1, 1] at a known rate; WAV files in
-//! and out; sample-rate conversion (windowed sinc, band-limited so that going
-//! down to 8 or 16 kHz does not alias).
+//! and out; sample-rate conversion (the streaming polyphase filter calls use,
+//! band-limited so that going down to 8 or 16 kHz does not alias).
 
-use std::f64::consts::PI;
 use std::path::Path;
 
 use anyhow::{Context, bail};
@@ -21,7 +20,7 @@ impl Audio {
 
     /// This audio at another sample rate.
     pub fn resampled(&self, rate: u32) -> Audio {
-        Audio { rate, samples: resample(&self.samples, self.rate, rate) }
+        Audio { rate, samples: crate::media::resample::StreamResampler::convert(&self.samples, self.rate, rate) }
     }
 
     /// Read a RIFF/WAVE file: 8/16/24/32-bit PCM or 32-bit float, any number of
@@ -114,40 +113,10 @@ impl Audio {
     }
 }
 
-/// Half-width of the sinc kernel in input samples (at the narrower bandwidth).
-const KERNEL_HALF_WIDTH: f64 = 16.0;
-
-/// Convert `samples` from `from` Hz to `to` Hz with a Blackman-windowed sinc,
-/// low-passed at the lower of the two Nyquist frequencies.
-pub fn resample(samples: &[f32], from: u32, to: u32) -> Vec<f32> {
-    if from == to || samples.is_empty() {
-        return samples.to_vec();
-    }
-    let ratio = to as f64 / from as f64;
-    let cutoff = ratio.min(1.0) * 0.97;
-    let half = KERNEL_HALF_WIDTH / cutoff;
-    let out_len = (samples.len() as f64 * ratio).round() as usize;
-    let mut out = Vec::with_capacity(out_len);
-    for n in 0..out_len {
-        let t = n as f64 / ratio;
-        let first = (t - half).ceil().max(0.0) as usize;
-        let last = ((t + half).floor() as usize).min(samples.len() - 1);
-        let (mut acc, mut norm) = (0.0f64, 0.0f64);
-        for (i, &x) in samples.iter().enumerate().take(last + 1).skip(first) {
-            let d = i as f64 - t;
-            let sinc = if d.abs() < 1e-9 { 1.0 } else { (PI * cutoff * d).sin() / (PI * cutoff * d) };
-            let w = 0.42 + 0.5 * (PI * d / half).cos() + 0.08 * (2.0 * PI * d / half).cos();
-            let k = sinc * w;
-            acc += x as f64 * k;
-            norm += k;
-        }
-        out.push(if norm.abs() > 1e-9 { (acc / norm) as f32 } else { 0.0 });
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
+    use std::f64::consts::PI;
+
     use super::*;
 
     fn tone(freq: f64, rate: u32, secs: f64) -> Vec<f32> {
@@ -178,12 +147,13 @@ mod tests {
     #[test]
     fn resampling_keeps_the_band_and_drops_what_cannot_be_represented() {
         // 1 kHz survives 48 kHz -> 8 kHz; 6 kHz (above the new Nyquist) is removed.
-        let kept = resample(&tone(1000.0, 48000, 0.5), 48000, 8000);
+        let resample = |x: Vec<f32>, from, to| Audio { rate: from, samples: x }.resampled(to).samples;
+        let kept = resample(tone(1000.0, 48000, 0.5), 48000, 8000);
         assert_eq!(kept.len(), 4000);
         assert!((rms(&kept[200..3800]) - 0.3535).abs() < 0.02, "rms {}", rms(&kept[200..3800]));
-        let dropped = resample(&tone(6000.0, 48000, 0.5), 48000, 8000);
+        let dropped = resample(tone(6000.0, 48000, 0.5), 48000, 8000);
         assert!(rms(&dropped[200..3800]) < 0.02, "aliased energy {}", rms(&dropped[200..3800]));
-        let up = resample(&tone(1000.0, 8000, 0.5), 8000, 16000);
+        let up = resample(tone(1000.0, 8000, 0.5), 8000, 16000);
         assert_eq!(up.len(), 8000);
         assert!((rms(&up[400..7600]) - 0.3535).abs() < 0.02);
     }
