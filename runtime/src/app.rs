@@ -17,6 +17,8 @@ pub struct App {
     pub data_dir: PathBuf,
     /// The SIP endpoint, when this server takes phone calls (outbound calls need it).
     pub sip: std::sync::OnceLock<Arc<crate::sip::Endpoint>>,
+    /// The WebRTC endpoint, when this server takes browser calls.
+    pub webrtc: std::sync::OnceLock<Arc<crate::webrtc::WebRtcEndpoint>>,
 }
 
 /// Calls that can run flows at once; sizes the sandbox's instance pool.
@@ -35,6 +37,7 @@ impl App {
             metrics: Metrics::default(),
             data_dir: data_dir.to_path_buf(),
             sip: std::sync::OnceLock::new(),
+            webrtc: std::sync::OnceLock::new(),
         }))
     }
 }

@@ -2,6 +2,7 @@
 //!
 //! The data path, in modules:
 //! - [`sip`] and [`media`]: phone calls (SIP signalling, RTP, G.711, DTMF) into the call session;
+//! - [`webrtc`]: browser calls (the click-to-call widget: ICE, DTLS-SRTP, Opus) into the same session;
 //! - [`call`]: the call session every channel drives (caller input → flow → replies), with speech;
 //! - [`flows`]: the sandboxed WebAssembly flow host and the tenant capabilities it offers;
 //! - [`storage`]: tenants, flows, catalogue, FAQ, customers, orders, calls in one redb file;
@@ -20,3 +21,4 @@ pub mod metrics;
 pub mod sip;
 pub mod speech;
 pub mod storage;
+pub mod webrtc;

@@ -24,6 +24,8 @@ pub struct Server {
     pub base: String,
     /// The SIP address, when started with SIP.
     pub sip: Option<std::net::SocketAddr>,
+    /// The WebRTC UDP address, when started with WebRTC.
+    pub webrtc: Option<std::net::SocketAddr>,
     pub data_dir: PathBuf,
     owns_dir: bool,
     agent: ureq::Agent,
@@ -52,6 +54,16 @@ impl Server {
         Server::start_with(&dir, true, &["--sip", "127.0.0.1:0", "--asr", asr, "--rtp-ports", "30000-39999"])
     }
 
+    /// A fresh server taking browser calls (and SIP, to reach agents) on ephemeral ports.
+    pub fn start_webrtc(asr: &str) -> Server {
+        let dir = std::env::temp_dir().join(format!("switchboard-e2e-{}-{}", std::process::id(), unique()));
+        Server::start_with(
+            &dir,
+            true,
+            &["--webrtc", "127.0.0.1:0", "--sip", "127.0.0.1:0", "--asr", asr, "--rtp-ports", "40000-44999"],
+        )
+    }
+
     pub fn start_with(dir: &Path, owns_dir: bool, extra: &[&str]) -> Server {
         std::fs::create_dir_all(dir).expect("create data dir");
         let log = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("server.log")).expect("log file");
@@ -72,20 +84,26 @@ impl Server {
                 if let Some(addr) = line.strip_prefix("sip on udp+tcp ") {
                     let _ = tx.send(format!("sip {addr}"));
                 }
+                if let Some(addr) = line.strip_prefix("webrtc on udp ") {
+                    let _ = tx.send(format!("webrtc {addr}"));
+                }
                 if let Some(addr) = line.strip_prefix("listening on ") {
                     let _ = tx.send(addr.to_string());
                 }
             }
         });
-        let mut sip = None;
+        let (mut sip, mut webrtc) = (None, None);
         let base = loop {
             let line = rx.recv_timeout(Duration::from_secs(180)).unwrap_or_else(|_| {
                 let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
                 panic!("server did not start; log:\n{log}")
             });
-            match line.strip_prefix("sip ") {
-                Some(addr) => sip = Some(addr.parse().expect("SIP address")),
-                None => break line,
+            if let Some(addr) = line.strip_prefix("sip ") {
+                sip = Some(addr.parse().expect("SIP address"));
+            } else if let Some(addr) = line.strip_prefix("webrtc ") {
+                webrtc = Some(addr.parse().expect("WebRTC address"));
+            } else {
+                break line;
             }
         };
         let agent: ureq::Agent = ureq::Agent::config_builder()
@@ -93,7 +111,7 @@ impl Server {
             .timeout_global(Some(Duration::from_secs(60)))
             .build()
             .into();
-        Server { child, base, sip, data_dir: dir.to_path_buf(), owns_dir, agent }
+        Server { child, base, sip, webrtc, data_dir: dir.to_path_buf(), owns_dir, agent }
     }
 
     /// Kill the server without warning (as a crash would) and return its data directory.

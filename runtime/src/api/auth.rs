@@ -7,7 +7,7 @@ use axum::http::request::Parts;
 
 use super::ApiState;
 use super::error::{ApiError, not_found_as};
-use crate::storage::api_keys::hash_key;
+use crate::storage::api_keys::{KeyKind, hash_key};
 use crate::storage::tenants::Tenant;
 
 #[derive(Debug, Clone)]
@@ -47,7 +47,8 @@ impl FromRequestParts<ApiState> for Principal {
         }
         let key = state.app.db.run(move |db| db.api_key(&token)).await?;
         match key {
-            Some(k) => Ok(Principal::Tenant(k.tenant_id)),
+            Some(k) if k.kind == KeyKind::Tenant => Ok(Principal::Tenant(k.tenant_id)),
+            Some(_) => Err(ApiError::forbidden("a widget key can only start browser calls (/v1/widget)")),
             None => Err(ApiError::unauthorized()),
         }
     }

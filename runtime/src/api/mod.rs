@@ -11,6 +11,7 @@ mod faq;
 mod flows;
 mod orders;
 mod tenants;
+mod widget;
 
 use std::sync::Arc;
 
@@ -18,7 +19,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 
 use crate::app::App;
 pub use auth::Principal;
@@ -38,7 +39,14 @@ pub fn router(state: ApiState) -> Router {
     let flows = Router::new()
         .route("/v1/tenants/{id}/flows", post(flows::upload).get(flows::list))
         .layer(DefaultBodyLimit::max(crate::flows::MAX_FLOW_BYTES));
+    let widget = Router::new()
+        .route("/v1/widget/{key}/calls", post(widget::start_call).options(widget::preflight))
+        .route("/v1/widget/{key}/calls/{call_id}", delete(widget::hang_up).options(widget::preflight))
+        .layer(DefaultBodyLimit::max(widget::MAX_OFFER_BYTES));
     Router::new()
+        .route("/", get(widget::index))
+        .route("/demo", get(widget::demo))
+        .route("/widget.js", get(widget::script))
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(metrics))
         .route("/v1/openapi.json", get(openapi))
@@ -60,6 +68,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/tenants/{id}/calls/{call_id}/recording", get(calls::recording))
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
         .merge(flows)
+        .merge(widget)
         .fallback(|| async { ApiError::not_found("route") })
         .with_state(state)
 }
@@ -76,6 +85,13 @@ async fn openapi() -> impl IntoResponse {
 mod tests {
     /// Every route of [`super::router`], as OpenAPI paths and methods.
     const ROUTES: &[(&str, &str)] = &[
+        ("/", "get"),
+        ("/demo", "get"),
+        ("/widget.js", "get"),
+        ("/v1/widget/{key}/calls", "post"),
+        ("/v1/widget/{key}/calls", "options"),
+        ("/v1/widget/{key}/calls/{call_id}", "delete"),
+        ("/v1/widget/{key}/calls/{call_id}", "options"),
         ("/healthz", "get"),
         ("/metrics", "get"),
         ("/v1/openapi.json", "get"),
@@ -103,6 +119,8 @@ mod tests {
         ("/v1/tenants/{id}/calls/simulate", "post"),
         ("/v1/tenants/{id}/calls/session", "get"),
         ("/v1/tenants/{id}/calls/{call_id}", "get"),
+        ("/v1/tenants/{id}/calls/outbound", "post"),
+        ("/v1/tenants/{id}/calls/{call_id}/recording", "get"),
     ];
 
     #[test]

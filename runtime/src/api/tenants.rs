@@ -91,13 +91,28 @@ pub async fn update(
     Ok(Json(view(&t)))
 }
 
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct CreateKey {
+    /// `tenant` (default: full access to the tenant) or `widget` (public: starts browser calls only).
+    #[serde(default)]
+    kind: Option<KeyKind>,
+}
+
 pub async fn create_key(
     State(s): State<ApiState>,
     who: Principal,
     Path(id): Path<String>,
+    body: axum::body::Bytes,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     who.tenant(&s, &id).await?;
-    let (key, record) = s.app.db.run(move |db| db.create_api_key(&id, KeyKind::Tenant)).await?;
+    let body: CreateKey = if body.iter().all(u8::is_ascii_whitespace) {
+        CreateKey::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| super::error::ApiError::bad_request(format!("key request: {e}")))?
+    };
+    let kind = body.kind.unwrap_or(KeyKind::Tenant);
+    let (key, record) = s.app.db.run(move |db| db.create_api_key(&id, kind)).await?;
     Ok((StatusCode::CREATED, Json(json!({ "api_key": key, "key": record }))))
 }
 

@@ -47,6 +47,17 @@ pub trait AudioOut: Send {
     fn play(&mut self, frame: &[f32]);
 }
 
+/// What a watching channel is told as the call goes (the widget's live transcript).
+#[derive(Debug, Clone)]
+pub enum Progress {
+    /// The caller's turn, as recognised.
+    Heard(String),
+    /// What the bot says.
+    Said(String),
+    /// The caller's speech cut the bot short.
+    BargeIn,
+}
+
 /// Why [`Conversation::run`] returned.
 #[derive(Debug, PartialEq)]
 pub enum Stop {
@@ -99,6 +110,8 @@ pub struct Conversation {
     pub reply_latencies: Vec<Duration>,
     /// Where reply latencies are exported as they are measured.
     app: Option<Arc<crate::app::App>>,
+    /// Told of every line of the transcript as it happens.
+    pub watcher: Option<Box<dyn FnMut(Progress) + Send>>,
 }
 
 impl Conversation {
@@ -129,12 +142,19 @@ impl Conversation {
             recorder: None,
             reply_latencies: Vec::new(),
             app: None,
+            watcher: None,
         }
     }
 
     /// Export reply latencies to the app's metrics as they are measured.
     pub fn report_to(&mut self, app: Arc<crate::app::App>) {
         self.app = Some(app);
+    }
+
+    fn tell(&mut self, p: Progress) {
+        if let Some(w) = self.watcher.as_mut() {
+            w(p);
+        }
     }
 
     fn playing(&self) -> bool {
@@ -285,15 +305,18 @@ impl Conversation {
                     tracing::debug!(call_id = %self.call_id, "not a turn: playback resumed");
                 }
             }
-            VoiceEvent::Heard(_) => {
+            VoiceEvent::Heard(t) => {
                 if self.paused {
                     self.paused = false;
                     self.playout.clear();
                     let _ = self.to_brain.send(BrainIn::BargeIn);
                     tracing::info!(call_id = %self.call_id, "barge-in: the rest of the prompt is dropped");
+                    self.tell(Progress::BargeIn);
                 }
+                self.tell(Progress::Heard(t.text));
             }
-            VoiceEvent::Said { audio, interruptible, end_of_speech, .. } => {
+            VoiceEvent::Said { text, audio, interruptible, end_of_speech, .. } => {
+                self.tell(Progress::Said(text));
                 if let Some(a) = audio {
                     self.playout.push_back(Segment { samples: a.samples, pos: 0, interruptible, end_of_speech });
                 }

@@ -13,6 +13,7 @@ use crate::call::voice::SpeechEngines;
 use crate::demo;
 use crate::media::rtp_stream::RtpConfig;
 use crate::sip::{Endpoint, SipConfig};
+use crate::webrtc::{WebRtcConfig, WebRtcEndpoint};
 use crate::storage::api_keys::hash_key;
 
 /// The address this machine uses to reach the outside, for SDP when bound to 0.0.0.0.
@@ -36,7 +37,11 @@ pub struct ServeArgs {
     /// Take phone calls: SIP over UDP and TCP on this address (e.g. 0.0.0.0:5060). Loads the speech models.
     #[arg(long, env = "SWITCHBOARD_SIP")]
     sip: Option<SocketAddr>,
-    /// The address put in SIP Contact and SDP, when it differs from the bound one (NAT, 0.0.0.0).
+    /// Take browser calls (the click-to-call widget): WebRTC media for every call on this UDP address.
+    #[arg(long, env = "SWITCHBOARD_WEBRTC")]
+    webrtc: Option<SocketAddr>,
+    /// The address put in SIP Contact and SDP and in WebRTC ICE candidates, when it differs from the
+    /// bound one (NAT, 0.0.0.0).
     #[arg(long, env = "SWITCHBOARD_PUBLIC_IP")]
     public_ip: Option<std::net::IpAddr>,
     /// RTP ports, as FIRST-LAST.
@@ -91,12 +96,17 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         println!("demo tenant API key: {}", demo.api_key);
         println!("  (also saved in {})", args.data_dir.join("demo_tenant.json").display());
     }
-    if let Some(sip) = args.sip {
-        let (port_min, port_max) = rtp_range(&args.rtp_ports)?;
+    let engines = if args.sip.is_some() || args.webrtc.is_some() {
         let asr = crate::speech::asr::WhisperSize::parse(&args.asr)?;
         let engines = tokio::task::spawn_blocking(move || SpeechEngines::load(asr))
             .await?
-            .context("loading the speech models for phone calls (scripts/setup fetches them)")?;
+            .context("loading the speech models for calls (scripts/setup fetches them)")?;
+        Some(engines)
+    } else {
+        None
+    };
+    if let (Some(sip), Some(engines)) = (args.sip, engines.clone()) {
+        let (port_min, port_max) = rtp_range(&args.rtp_ports)?;
         let advertised_ip = match args.public_ip {
             Some(ip) => ip,
             None if sip.ip().is_unspecified() => local_ip().unwrap_or(sip.ip()),
@@ -114,6 +124,24 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         // Tests and scripts read this line to find the SIP port.
         println!("sip on udp+tcp {}", endpoint.local_addr());
         let _ = app.sip.set(endpoint);
+    }
+    if let (Some(listen), Some(engines)) = (args.webrtc, engines) {
+        // ICE host candidates: the public address, else every address a browser may reach us on.
+        let announced = match args.public_ip {
+            Some(ip) => vec![ip],
+            None if listen.ip().is_unspecified() => {
+                let mut ips: Vec<std::net::IpAddr> = local_ip().into_iter().collect();
+                ips.push(std::net::Ipv4Addr::LOCALHOST.into());
+                ips
+            }
+            None => vec![listen.ip()],
+        };
+        let endpoint = WebRtcEndpoint::start(app.clone(), engines, WebRtcConfig { listen, announced })
+            .await
+            .with_context(|| format!("binding WebRTC on udp {listen}"))?;
+        // Tests and scripts read this line to find the WebRTC port.
+        println!("webrtc on udp {}", endpoint.local_addr());
+        let _ = app.webrtc.set(endpoint);
     }
     let state = ApiState { app: app.clone(), admin_token_hash: hash_key(&token) };
     let listener =

@@ -79,9 +79,17 @@ pub async fn seed_if_empty(app: &App) -> anyhow::Result<Option<DemoTenant>> {
     let version = app.flows.upload(&tenant.id, TEA_SHOP_FLOW.to_vec()).await.context("demo flow")?;
     app.flows.activate(&tenant.id, version.version).await.context("activating the demo flow")?;
     let (api_key, _) = app.db.create_api_key(&tenant.id, KeyKind::Tenant)?;
-    let note = serde_json::json!({ "tenant_id": tenant.id, "api_key": api_key });
+    let widget_key = app.db.widget_key(&tenant.id)?;
+    let note = serde_json::json!({ "tenant_id": tenant.id, "api_key": api_key, "widget_key": widget_key });
     write_secret(&app.data_dir.join("demo_tenant.json"), &serde_json::to_string_pretty(&note)?)?;
     Ok(Some(DemoTenant { id: tenant.id, api_key }))
+}
+
+/// The demo tenant of this data directory, if `serve` created one (its id, from `demo_tenant.json`).
+pub fn demo_tenant_id(data_dir: &std::path::Path) -> Option<String> {
+    let text = std::fs::read_to_string(data_dir.join("demo_tenant.json")).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    v["tenant_id"].as_str().map(str::to_string)
 }
 
 /// Write a file only its owner can read.

@@ -7,17 +7,19 @@
 //!   answers. When nobody answers, the tenant's fallback applies (back to the
 //!   bot, or a callback request), through the call session.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::mpsc;
 
 use super::call::{LiveCall, bye};
 use super::dialog::DialogEvent;
+use super::endpoint::Endpoint;
 use super::outbound::{Dialled, dial};
 use crate::call::conversation::{AudioOut, Conversation, FRAME, MediaIn};
 use crate::call::session::Handover;
 use crate::flows::bindings::types::TransferStatus;
-use crate::storage::tenants::TransferMode;
+use crate::storage::tenants::{Tenant, TransferMode};
 
 pub enum TransferEnd {
     /// The call has left Switchboard (or is over).
@@ -140,7 +142,7 @@ impl Default for HoldAudio {
     }
 }
 
-/// Bridged transfer. `Err(None)`: the caller hung up meanwhile.
+/// Bridged transfer of a SIP caller. `Err(None)`: the caller hung up meanwhile.
 async fn bridge(
     live: &mut LiveCall,
     conv: &mut Conversation,
@@ -148,14 +150,43 @@ async fn bridge(
     h: &Handover,
 ) -> Result<(), Option<TransferStatus>> {
     let ep = live.ep.clone();
-    let from_number = live.tenant.numbers.first().cloned().unwrap_or_else(|| "switchboard".into());
+    match bridge_agent(&ep, &live.tenant, &mut live.media, conv, out, h).await? {
+        Bridged::CallerLeft => {}
+        Bridged::AgentLeft => {
+            tracing::info!("agent hung up: ending the caller's leg");
+            live.bye().await;
+        }
+    }
+    Ok(())
+}
+
+/// Who ended a bridged call.
+pub enum Bridged {
+    CallerLeft,
+    /// The agent hung up: the caller's channel ends its own side.
+    AgentLeft,
+}
+
+/// Call the tenant's agent with the call's context in headers, play hold audio
+/// to the caller meanwhile, then bridge the caller's channel (a SIP leg or a
+/// browser) and the agent until one hangs up. `Err(None)`: the caller hung up
+/// before the agent answered; `Err(Some(status))`: the agent did not answer.
+pub async fn bridge_agent(
+    ep: &Arc<Endpoint>,
+    tenant: &Tenant,
+    media: &mut mpsc::Receiver<MediaIn>,
+    conv: &mut Conversation,
+    out: &mut dyn AudioOut,
+    h: &Handover,
+) -> Result<Bridged, Option<TransferStatus>> {
+    let from_number = tenant.numbers.first().cloned().unwrap_or_else(|| "switchboard".into());
     let headers = vec![
         ("Subject".to_string(), header_safe(&format!("Transfer: {}", h.reason), 100)),
         ("X-Switchboard-Call-Id".to_string(), conv.call_id.clone()),
         ("X-Switchboard-Reason".to_string(), header_safe(&h.reason, 64)),
         ("X-Switchboard-Summary".to_string(), header_safe(&h.summary, 900)),
     ];
-    let timeout = Duration::from_secs(live.tenant.telephony.transfer_timeout_secs as u64);
+    let timeout = Duration::from_secs(tenant.telephony.transfer_timeout_secs as u64);
     tracing::info!(agent = %h.agent.uri, "bridged transfer: calling the agent");
     let (agent_tx, mut agent_media) = mpsc::channel(1024);
     let dialing = dial(ep.clone(), &h.agent.uri, &from_number, headers, timeout, agent_tx);
@@ -173,7 +204,7 @@ async fn bridge(
                 hold.frame(&mut frame);
                 out.play(&frame);
             }
-            m = live.media.recv() => if matches!(m, Some(MediaIn::Hangup) | None) {
+            m = media.recv() => if matches!(m, Some(MediaIn::Hangup) | None) {
                 // Dropping the dial cancels the agent's INVITE.
                 conv.caller_gone().await;
                 return Err(None);
@@ -185,7 +216,7 @@ async fn bridge(
     let mut agent_out = agent.leg.sender();
     let caller_left = loop {
         tokio::select! {
-            m = live.media.recv() => match m {
+            m = media.recv() => match m {
                 Some(MediaIn::Audio(a)) => {
                     if let Some(r) = conv.recorder.as_mut() { r.caller(&a); }
                     agent_out.play(&a);
@@ -205,12 +236,9 @@ async fn bridge(
     };
     if caller_left {
         tracing::info!("caller hung up: ending the agent's leg");
-        bye(&ep, &agent.dialog).await;
-    } else {
-        tracing::info!("agent hung up: ending the caller's leg");
-        live.bye().await;
+        bye(ep, &agent.dialog).await;
     }
     drop(agent);
     conv.wait_ended().await;
-    Ok(())
+    Ok(if caller_left { Bridged::CallerLeft } else { Bridged::AgentLeft })
 }

@@ -151,7 +151,8 @@ pub struct TelephonySettings {
     pub transfer_fallback: TransferFallback,
     /// Browser calls this tenant may have at once.
     pub max_browser_calls: u32,
-    /// Origins (`https://shop.example.com`) the click-to-call widget may call from; empty: none.
+    /// Origins (`https://shop.example.com`) whose pages may start browser calls with the widget key,
+    /// besides Switchboard's own pages (the demo page); empty: only those.
     pub allowed_origins: Vec<String>,
     /// The trunk outbound calls to phone numbers go through, e.g. `sip:trunk.example.com:5060`.
     pub outbound_proxy: Option<String>,

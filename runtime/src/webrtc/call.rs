@@ -1,0 +1,102 @@
+//! A browser call: the same conversation as a phone call (greeting, barge-in,
+//! flow, transfer, recording, call record), on a WebRTC peer. The widget is
+//! told each line of the transcript and each change of state.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::json;
+use tokio::sync::mpsc;
+
+use super::endpoint::WebRtcEndpoint;
+use super::peer::PeerLink;
+use crate::call::conversation::{Conversation, MediaIn, Progress, Stop};
+use crate::call::recording::Recorder;
+use crate::call::session::Handover;
+use crate::call::voice::{VoiceCall, VoiceEvent};
+use crate::flows::bindings::types::TransferStatus;
+use crate::sip::transfer::{Bridged, bridge_agent};
+use crate::storage::tenants::Tenant;
+
+pub async fn run(
+    ep: &Arc<WebRtcEndpoint>,
+    tenant: Tenant,
+    call: VoiceCall,
+    greeting: Vec<VoiceEvent>,
+    mut media: mpsc::Receiver<MediaIn>,
+    mut link: PeerLink,
+) {
+    let telephony = tenant.telephony.clone();
+    let call_id = call.session.id().to_string();
+    let max_call = Duration::from_secs(telephony.max_call_secs as u64);
+    link.notify(json!({ "type": "state", "state": "connected", "call_id": call_id }));
+    let mut conv = Conversation::new(call, greeting, telephony.barge_in, max_call);
+    conv.report_to(ep.app.clone());
+    if telephony.recording {
+        conv.recorder = Some(Recorder::default());
+    }
+    let watcher = link.clone();
+    conv.watcher = Some(Box::new(move |p| {
+        watcher.notify(match p {
+            Progress::Heard(text) => json!({ "type": "transcript", "who": "caller", "text": text }),
+            Progress::Said(text) => json!({ "type": "transcript", "who": "bot", "text": text }),
+            Progress::BargeIn => json!({ "type": "barge-in" }),
+        })
+    }));
+    loop {
+        match conv.run(&mut media, &mut link).await {
+            Stop::Ended(outcome) => {
+                tracing::info!(%call_id, outcome = outcome.as_str(), "bot hangs up");
+                link.notify(json!({ "type": "state", "state": "ended", "by": "bot", "outcome": outcome.as_str() }));
+                link.close();
+                break;
+            }
+            Stop::CallerHungUp => break,
+            Stop::Transfer(handover) => {
+                if transfer(ep, &tenant, &mut media, &mut conv, &mut link, handover).await {
+                    break;
+                }
+            }
+        }
+    }
+    if let Some(rec) = conv.recorder.take()
+        && let Err(e) = rec.save(&ep.app, &tenant.id, &call_id).await
+    {
+        tracing::error!(%call_id, error = %e, "could not save the recording");
+    }
+    tracing::info!(%call_id, "browser call over");
+}
+
+/// Hand the caller to the tenant's agent, bridged over SIP (a browser cannot
+/// be REFERred). `true` when the call is over.
+async fn transfer(
+    ep: &Arc<WebRtcEndpoint>,
+    tenant: &Tenant,
+    media: &mut mpsc::Receiver<MediaIn>,
+    conv: &mut Conversation,
+    link: &mut PeerLink,
+    handover: Handover,
+) -> bool {
+    let Some(sip) = ep.app.sip.get().cloned() else {
+        tracing::warn!(agent = %handover.agent.uri, "transfer asked, but this server has no SIP to reach agents (--sip)");
+        conv.transfer_finished(TransferStatus::Failed);
+        return false;
+    };
+    link.notify(json!({ "type": "state", "state": "transferring", "reason": handover.reason }));
+    let mut out = link.clone();
+    match bridge_agent(&sip, tenant, media, conv, &mut out, &handover).await {
+        Ok(Bridged::CallerLeft) => true,
+        Ok(Bridged::AgentLeft) => {
+            link.notify(json!({ "type": "state", "state": "ended", "by": "agent" }));
+            link.close();
+            true
+        }
+        Err(None) => true,
+        Err(Some(status)) => {
+            tracing::info!(agent = %handover.agent.uri, ?status, "transfer failed: back to the session's fallback");
+            link.notify(json!({ "type": "state", "state": "connected" }));
+            conv.transfer_finished(status);
+            false
+        }
+    }
+}

@@ -1,0 +1,224 @@
+//! Browser calls over WebRTC, in a real browser: headless Chromium opens the
+//! demo page, its microphone is a WAV file of a caller, and the widget calls
+//! the demo tenant. Checked: the transcript the page shows, the bot's audio
+//! arriving in the browser, the stored order, origins the tenant does not
+//! allow, and a browser that vanishes mid-call.
+
+mod common;
+#[path = "common/browser.rs"]
+mod browser;
+#[path = "common/caller.rs"]
+mod caller;
+
+use std::time::{Duration, Instant};
+
+use browser::Chromium;
+use common::Server;
+use serde_json::{Value, json};
+
+const CLICK_CALL: &str = "document.querySelector('[data-sbw=call]').click(), true";
+const STATE: &str = "document.querySelector('[data-sbw=widget]')?.getAttribute('data-state')";
+
+/// Poll the API until `f` finds what it wants; on timeout, show the server's log.
+fn wait_api<T>(server: &Server, what: &str, timeout: Duration, mut f: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        if Instant::now() > deadline {
+            let log = server.log();
+            let tail: Vec<&str> = log.lines().rev().take(60).collect::<Vec<_>>().into_iter().rev().collect();
+            panic!("timed out waiting for {what}; server log ends:\n{}", tail.join("\n"));
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    }
+}
+
+fn calls(server: &Server, key: &str, tenant: &str) -> Vec<Value> {
+    server.get(key, &format!("/v1/tenants/{tenant}/calls")).body["calls"].as_array().cloned().unwrap_or_default()
+}
+
+fn call(server: &Server, key: &str, tenant: &str, id: &str) -> Value {
+    server.get(key, &format!("/v1/tenants/{tenant}/calls/{id}")).body
+}
+
+/// The WAV the fake microphone plays: silence, then `turns` of speech.
+fn microphone(dir: &std::path::Path, name: &str, lead: f32, gap: f32) -> std::path::PathBuf {
+    let path = dir.join(name);
+    caller::spoken_order(48_000, lead, gap).write_wav(&path).unwrap();
+    path
+}
+
+#[test]
+fn a_browser_caller_orders_tea_by_voice_on_the_demo_page() {
+    let server = Server::start_webrtc("tiny-en");
+    let (tenant, key) = server.demo();
+    let wav = microphone(&server.data_dir, "caller.wav", 9.0, 7.0);
+    let mut page = Chromium::open(&format!("{}/demo", server.base), &wav);
+    page.wait_for("!!window.SwitchboardWidget", Duration::from_secs(30));
+    page.eval(CLICK_CALL);
+    page.wait_for(&format!("{STATE} === 'connected'"), Duration::from_secs(30));
+    let call_id = page.eval("document.querySelector('[data-sbw=widget]').getAttribute('data-call-id')");
+    let call_id = call_id.as_str().expect("the widget knows its call id").to_string();
+
+    // The whole order, by voice; the bot reads it back and the order is stored.
+    let deadline = Instant::now() + Duration::from_secs(150);
+    let order = loop {
+        let orders = server.get(&key, &format!("/v1/tenants/{tenant}/orders")).body;
+        if let Some(o) = orders["orders"].as_array().and_then(|o| o.first().cloned()) {
+            break o;
+        }
+        if Instant::now() > deadline {
+            panic!(
+                "no order; the page shows {:?}\nthe call record: {}",
+                page.transcript(),
+                call(&server, &key, &tenant, &call_id)["transcript"]
+            );
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    assert_eq!(order["total"], 120, "order: {order}\npage: {}", page.widget_state());
+    assert_eq!(order["customer_name"], "John", "{order}");
+
+    // The page showed both sides of the conversation as it went.
+    let lines = page.transcript();
+    let caller: Vec<&str> = lines.iter().filter(|(w, _)| w == "caller").map(|(_, t)| t.as_str()).collect();
+    let bot: Vec<&str> = lines.iter().filter(|(w, _)| w == "bot").map(|(_, t)| t.as_str()).collect();
+    assert!(caller.len() >= 4, "the caller's turns on the page: {lines:?}");
+    assert!(caller.iter().any(|t| t.to_lowercase().contains("bubble milk tea")), "{lines:?}");
+    assert!(caller.iter().any(|t| t.contains("John")), "{lines:?}");
+    assert!(bot.len() >= 5, "the bot's lines on the page: {lines:?}");
+    assert!(bot.iter().any(|t| t.contains("120")), "the bot reads back the total: {lines:?}");
+
+    // The bot's voice reached the browser: Opus packets decoded with real energy.
+    let audio = page.eval(
+        "(async () => { const s = await window.SwitchboardWidget.pc.getStats(); let r = null; \
+         s.forEach(x => { if (x.type === 'inbound-rtp' && x.kind === 'audio') r = \
+         { packets: x.packetsReceived, energy: x.totalAudioEnergy, samples: x.totalSamplesReceived, codec: x.codecId }; }); \
+         s.forEach(x => { if (r && x.id === r.codec) r.codec = x.mimeType; }); return r; })()",
+    );
+    assert!(audio["packets"].as_u64().unwrap_or(0) > 500, "bot audio packets: {audio}");
+    assert!(audio["energy"].as_f64().unwrap_or(0.0) > 0.5, "bot audio energy: {audio}");
+    assert_eq!(audio["codec"], "audio/opus", "{audio}");
+
+    // Hang up from the page; the call record is complete.
+    page.eval(CLICK_CALL);
+    page.wait_for(&format!("{STATE} === 'ended'"), Duration::from_secs(10));
+    let record = wait_api(&server, "the call to end", Duration::from_secs(20), || {
+        let c = call(&server, &key, &tenant, &call_id);
+        c["ended_at_ms"].as_u64().map(|_| c)
+    });
+    assert_eq!(record["channel"], "webrtc", "{record}");
+    assert_eq!(record["order_ids"][0], order["id"], "{record}");
+    assert!(record["tags"].as_array().unwrap().iter().any(|t| t == "order-placed"), "{record}");
+}
+
+#[test]
+fn only_allowed_origins_may_call_and_widget_keys_do_nothing_else() {
+    let server = Server::start_webrtc("tiny-en");
+    let (tenant, key) = server.demo();
+    let widget_key = server.get(&key, &format!("/v1/tenants/{tenant}/keys")).body["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|k| k["public"].as_str().map(String::from))
+        .expect("the demo tenant has a widget key");
+
+    // A widget key opens nothing of the tenant API; a secret key does not start browser calls.
+    assert_eq!(server.get(&widget_key, &format!("/v1/tenants/{tenant}/orders")).status, 403);
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let offer = "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n";
+    let post = |k: &str, origin: &str| {
+        let mut r = agent
+            .post(format!("{}/v1/widget/{k}/calls", server.base))
+            .header("Origin", origin)
+            .header("Content-Type", "application/sdp")
+            .send(offer)
+            .unwrap();
+        (r.status().as_u16(), r.body_mut().read_to_string().unwrap_or_default())
+    };
+    assert_eq!(post(&key, &server.base).0, 401, "a secret key is not a widget key");
+    let (status, body) = post(&widget_key, "https://evil.example");
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("allowed_origins"), "the refusal says why: {body}");
+    let (status, body) = post(&widget_key, &server.base);
+    assert_eq!(status, 400, "an offer without audio: {body}");
+
+    // A shop page on another origin embeds the widget: refused, in a real browser...
+    let shop = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let shop_origin = format!("http://{}", shop.local_addr().unwrap());
+    let page_html = format!(
+        "<!doctype html><html lang=en><body><h1>Shop</h1><div id=w></div>\
+         <script src=\"{}/widget.js\" data-key=\"{widget_key}\" data-target=w></script></body></html>",
+        server.base
+    );
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        for mut stream in shop.incoming().map_while(Result::ok) {
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf);
+            let resp = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{page_html}",
+                page_html.len()
+            );
+            let _ = stream.write_all(resp.as_bytes());
+        }
+    });
+    let wav = microphone(&server.data_dir, "caller.wav", 30.0, 1.0);
+    let mut page = Chromium::open(&format!("{shop_origin}/"), &wav);
+    page.wait_for("!!window.SwitchboardWidget", Duration::from_secs(30));
+    page.eval(CLICK_CALL);
+    page.wait_for(&format!("{STATE} === 'refused'"), Duration::from_secs(20));
+    assert!(calls(&server, &key, &tenant).is_empty(), "a refused origin starts no call");
+
+    // ...until the tenant allows the origin: then the same page calls, and hangs up.
+    let r = server.patch(&key, &format!("/v1/tenants/{tenant}"), json!({ "telephony": { "allowed_origins": [shop_origin] } }));
+    assert_eq!(r.status, 200, "{}", r.body);
+    page.eval(CLICK_CALL);
+    page.wait_for(&format!("{STATE} === 'connected'"), Duration::from_secs(30));
+    page.wait_for("document.querySelectorAll('[data-sbw=transcript] [data-who=bot]').length > 0", Duration::from_secs(30));
+    page.eval(CLICK_CALL);
+    let record = wait_api(&server, "the call to end", Duration::from_secs(20), || {
+        calls(&server, &key, &tenant).into_iter().find(|c| c["ended_at_ms"].as_u64().is_some())
+    });
+    assert_eq!(record["channel"], "webrtc", "{record}");
+
+    // The tenant's limit on browser calls at once.
+    let r = server.patch(&key, &format!("/v1/tenants/{tenant}"), json!({ "telephony": { "max_browser_calls": 0 } }));
+    assert_eq!(r.status, 200, "{}", r.body);
+    page.eval(CLICK_CALL);
+    page.wait_for(&format!("{STATE} === 'refused'"), Duration::from_secs(20));
+    let text = page.widget_state()["text"].as_str().unwrap_or_default().to_string();
+    assert!(text.contains("Too many calls"), "the widget says why: {text}");
+}
+
+#[test]
+fn a_browser_that_vanishes_mid_call_ends_the_call_cleanly() {
+    let server = Server::start_webrtc("tiny-en");
+    let (tenant, key) = server.demo();
+    let wav = microphone(&server.data_dir, "caller.wav", 9.0, 7.0);
+    let mut page = Chromium::open(&format!("{}/demo", server.base), &wav);
+    page.wait_for("!!window.SwitchboardWidget", Duration::from_secs(30));
+    page.eval(CLICK_CALL);
+    page.wait_for(&format!("{STATE} === 'connected'"), Duration::from_secs(30));
+    let call_id = page.eval("document.querySelector('[data-sbw=widget]').getAttribute('data-call-id')");
+    let call_id = call_id.as_str().unwrap().to_string();
+    // Mid-call: the caller has spoken a turn and the bot has answered it.
+    page.wait_for("document.querySelectorAll('[data-sbw=transcript] [data-who=caller]').length > 0", Duration::from_secs(60));
+    page.vanish();
+    let vanished = Instant::now();
+
+    let record = wait_api(&server, "the call record to close", Duration::from_secs(30), || {
+        let c = call(&server, &key, &tenant, &call_id);
+        c["ended_at_ms"].as_u64().map(|_| c)
+    });
+    eprintln!("call closed {} ms after the browser vanished", vanished.elapsed().as_millis());
+    assert_eq!(record["end_reason"], "caller-hangup", "{record}");
+    assert!(record["outcome"] == "abandoned" || record["outcome"] == "completed", "{record}");
+    let transcript = record["transcript"].to_string();
+    assert!(transcript.to_lowercase().contains("bubble milk tea"), "the turn heard before the browser vanished: {record}");
+    let log = server.log();
+    assert!(log.contains("browser gone"), "the server noticed: {log}");
+    assert!(!log.contains("panicked"), "{log}");
+}

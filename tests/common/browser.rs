@@ -1,0 +1,183 @@
+//! A real browser for the WebRTC tests: Debian's headless Chromium, with a
+//! WAV file as its microphone, driven over the Chrome DevTools Protocol.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use tungstenite::WebSocket;
+use tungstenite::stream::MaybeTlsStream;
+
+pub struct Chromium {
+    child: Option<Child>,
+    ws: WebSocket<MaybeTlsStream<TcpStream>>,
+    next_id: u64,
+    profile: PathBuf,
+    pub log: PathBuf,
+}
+
+impl Chromium {
+    /// Open `url` with `microphone` (a WAV file, played once) as the capture device.
+    pub fn open(url: &str, microphone: &Path) -> Chromium {
+        let profile = std::env::temp_dir().join(format!(
+            "switchboard-chromium-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+        ));
+        std::fs::create_dir_all(&profile).unwrap();
+        let log = profile.join("chromium.log");
+        let mut child = Command::new("chromium")
+            .process_group(0)
+            .args([
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--no-first-run",
+                "--no-default-browser-check",
+                "--remote-debugging-port=0",
+                "--use-fake-ui-for-media-stream",
+                "--use-fake-device-for-media-stream",
+                "--autoplay-policy=no-user-gesture-required",
+                "--allow-loopback-in-peer-connection",
+            ])
+            .arg(format!("--use-file-for-fake-audio-capture={}%noloop", microphone.display()))
+            .arg(format!("--user-data-dir={}", profile.display()))
+            .arg(url)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("chromium (scripts/setup --tests installs it)");
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let log_path = log.clone();
+        std::thread::spawn(move || {
+            let mut file = std::fs::File::create(&log_path).ok();
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(ws) = line.strip_prefix("DevTools listening on ") {
+                    let _ = tx.send(ws.trim().to_string());
+                }
+                if let Some(f) = file.as_mut() {
+                    use std::io::Write;
+                    let _ = writeln!(f, "{line}");
+                }
+            }
+        });
+        let browser_ws = rx.recv_timeout(Duration::from_secs(60)).unwrap_or_else(|_| {
+            panic!("chromium did not start:\n{}", std::fs::read_to_string(&log).unwrap_or_default())
+        });
+        // The page's own DevTools socket, from the browser's target list.
+        let http = browser_ws.trim_start_matches("ws://").split('/').next().unwrap().to_string();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let page_ws = loop {
+            let list: Value = ureq::get(format!("http://{http}/json/list"))
+                .call()
+                .ok()
+                .and_then(|mut r| r.body_mut().read_json().ok())
+                .unwrap_or(Value::Null);
+            let found = list.as_array().and_then(|l| {
+                l.iter().find(|t| t["type"] == "page").and_then(|t| t["webSocketDebuggerUrl"].as_str().map(String::from))
+            });
+            if let Some(ws) = found {
+                break ws;
+            }
+            assert!(Instant::now() < deadline, "chromium opened no page: {list}");
+            std::thread::sleep(Duration::from_millis(200));
+        };
+        let (ws, _) = tungstenite::connect(page_ws.as_str()).expect("DevTools connection");
+        if let MaybeTlsStream::Plain(s) = ws.get_ref() {
+            s.set_read_timeout(Some(Duration::from_secs(60))).ok();
+        }
+        Chromium { child: Some(child), ws, next_id: 0, profile, log }
+    }
+
+    /// Evaluate JavaScript in the page (promises awaited) and return its value.
+    pub fn eval(&mut self, expression: &str) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        let msg = json!({
+            "id": id,
+            "method": "Runtime.evaluate",
+            "params": { "expression": expression, "returnByValue": true, "awaitPromise": true },
+        });
+        self.ws.send(tungstenite::Message::text(msg.to_string())).expect("DevTools send");
+        loop {
+            let m = self.ws.read().expect("DevTools read");
+            let tungstenite::Message::Text(text) = m else { continue };
+            let v: Value = serde_json::from_str(text.as_str()).expect("DevTools JSON");
+            if v["id"] != id {
+                continue;
+            }
+            if let Some(e) = v["result"].get("exceptionDetails") {
+                panic!("{expression} threw: {e}");
+            }
+            return v["result"]["result"]["value"].clone();
+        }
+    }
+
+    /// Evaluate `expression` until it is truthy; its value.
+    pub fn wait_for(&mut self, expression: &str, timeout: Duration) -> Value {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let v = self.eval(expression);
+            let truthy = match &v {
+                Value::Null => false,
+                Value::Bool(b) => *b,
+                Value::String(s) => !s.is_empty(),
+                Value::Number(n) => n.as_f64() != Some(0.0),
+                _ => true,
+            };
+            if truthy {
+                return v;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {expression}; page state: {}", self.widget_state());
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+
+    /// The widget's state and transcript, for failure messages.
+    pub fn widget_state(&mut self) -> Value {
+        self.eval(
+            "(() => { const w = document.querySelector('[data-sbw=widget]'); return w ? \
+             { state: w.getAttribute('data-state'), text: w.innerText } : null })()",
+        )
+    }
+
+    /// The lines of the widget's transcript, as (who, text).
+    pub fn transcript(&mut self) -> Vec<(String, String)> {
+        let v = self.eval(
+            "Array.from(document.querySelectorAll('[data-sbw=transcript] [data-who]')).map(e => \
+             [e.getAttribute('data-who'), e.childNodes[1] ? e.childNodes[1].textContent : ''])",
+        );
+        v.as_array()
+            .map(|l| {
+                l.iter()
+                    .map(|p| (p[0].as_str().unwrap_or_default().to_string(), p[1].as_str().unwrap_or_default().to_string()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Kill the browser without warning, as a crash or a pulled cable would.
+    pub fn vanish(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            // The whole process group: the browser and its renderer, GPU and network processes.
+            let _ = Command::new("kill").args(["-KILL", &format!("-{}", c.id())]).status();
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for Chromium {
+    fn drop(&mut self) {
+        self.vanish();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
