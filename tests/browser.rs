@@ -9,6 +9,8 @@ mod common;
 mod browser;
 #[path = "common/caller.rs"]
 mod caller;
+#[path = "common/sipp.rs"]
+mod sipp;
 
 use std::time::{Duration, Instant};
 
@@ -221,4 +223,46 @@ fn a_browser_that_vanishes_mid_call_ends_the_call_cleanly() {
     let log = server.log();
     assert!(log.contains("browser gone"), "the server noticed: {log}");
     assert!(!log.contains("panicked"), "{log}");
+}
+
+#[test]
+fn the_keypad_reaches_an_agent_and_the_call_is_recorded() {
+    let server = Server::start_webrtc("tiny-en");
+    let (tenant, key) = server.demo();
+    let agent_port = sipp::free_port();
+    let r = server.patch(
+        &key,
+        &format!("/v1/tenants/{tenant}"),
+        json!({
+            "agents": [{"name": "front-desk", "uri": format!("sip:front-desk@127.0.0.1:{agent_port}")}],
+            "telephony": { "recording": true },
+        }),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let agent = sipp::sipp_peer(&server.data_dir, "agent.xml", agent_port);
+    // A caller who says nothing and presses 0 on the widget's keypad (RFC 4733 from the browser).
+    let wav = microphone(&server.data_dir, "caller.wav", 60.0, 1.0);
+    let mut page = Chromium::open(&format!("{}/demo", server.base), &wav);
+    page.wait_for("!!window.SwitchboardWidget", Duration::from_secs(30));
+    page.eval(CLICK_CALL);
+    page.wait_for(&format!("{STATE} === 'connected'"), Duration::from_secs(30));
+    let call_id = page.eval("document.querySelector('[data-sbw=widget]').getAttribute('data-call-id')");
+    let call_id = call_id.as_str().unwrap().to_string();
+    page.wait_for("document.querySelectorAll('[data-sbw=transcript] [data-who=bot]').length >= 2", Duration::from_secs(30));
+    page.eval("document.querySelector('[data-sbw-key=\"0\"]').click(), true");
+    page.wait_for(&format!("{STATE} === 'transferring'"), Duration::from_secs(20));
+    // The agent (sipp) checks the context headers, talks two seconds and hangs up: so does the page.
+    page.wait_for(&format!("{STATE} === 'ended'"), Duration::from_secs(40));
+    let agent = agent.wait_with_output().unwrap();
+    assert!(agent.status.success(), "the agent got the call with its context: {}", String::from_utf8_lossy(&agent.stderr));
+    let record = wait_api(&server, "the transferred call to close", Duration::from_secs(20), || {
+        let c = call(&server, &key, &tenant, &call_id);
+        c["ended_at_ms"].as_u64().map(|_| c)
+    });
+    assert_eq!(record["outcome"], "transferred", "{record}");
+    assert_eq!(record["transfer"]["status"], "connected", "{record}");
+    assert!(record["transcript"].to_string().contains("[DTMF 0]"), "{record}");
+    assert!(record["transcript"].to_string().contains("consent prompt"), "{record}");
+    let wav = server.get_bytes(&key, &format!("/v1/tenants/{tenant}/calls/{call_id}/recording"));
+    assert!(wav.len() > 44 + 16_000 * 4 * 4, "a recording of the call: {} bytes", wav.len());
 }

@@ -7,31 +7,19 @@ mod common;
 
 #[path = "common/caller.rs"]
 mod caller;
+#[path = "common/sipp.rs"]
+mod sipp;
 
 use std::net::UdpSocket;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use common::Server;
 use serde_json::{Value, json};
+use sipp::{free_port, scenario, sipp_peer};
 
 const DEMO_NUMBER: &str = "+886223456789";
-
-fn scenario(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/sip").join(name)
-}
-
-fn free_port() -> u16 {
-    // An even port whose odd neighbour is free too (sipp uses both for media).
-    loop {
-        let s = UdpSocket::bind("127.0.0.1:0").unwrap();
-        let p = s.local_addr().unwrap().port();
-        if p % 2 == 0 && p < 65000 && UdpSocket::bind(("127.0.0.1", p + 1)).is_ok() {
-            return p;
-        }
-    }
-}
 
 fn sipp_command(file: &str, target: &str, service: &str, dir: &Path, extra: &[&str]) -> Command {
     let mut c = Command::new("sipp");
@@ -46,21 +34,6 @@ fn sipp_command(file: &str, target: &str, service: &str, dir: &Path, extra: &[&s
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     c
-}
-
-/// Start sipp answering calls on `port` (an agent's or a customer's phone), in the background.
-fn sipp_peer(server: &Server, file: &str, port: u16) -> Child {
-    let media = free_port().to_string();
-    Command::new("sipp")
-        .arg("-sf")
-        .arg(scenario(file))
-        .args(["-i", "127.0.0.1", "-p", &port.to_string(), "-mi", "127.0.0.1", "-mp", &media])
-        .args(["-m", "1", "-timeout", "90s", "-timeout_error", "-nostdin", "-trace_err"])
-        .current_dir(&server.data_dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("sipp (scripts/setup installs it)")
 }
 
 /// Run sipp as a caller to the server and return its output.
@@ -247,7 +220,7 @@ fn dtmf_zero_bridges_the_caller_to_an_agent_with_the_context() {
         json!({"agents": [{"name": "front-desk", "uri": format!("sip:front-desk@127.0.0.1:{agent_port}")}]}),
     );
     assert_eq!(r.status, 200, "{}", r.body);
-    let agent = sipp_peer(&server, "agent.xml", agent_port);
+    let agent = sipp_peer(&server.data_dir, "agent.xml", agent_port);
     let caller = sipp(&server, "caller_dtmf.xml", DEMO_NUMBER, &[]);
     let agent = agent.wait_with_output().unwrap();
     assert_passed(&agent, "the agent got the call with its context", &server);
@@ -301,7 +274,7 @@ fn an_outbound_call_is_answered_and_handled_by_the_flow() {
     let server = Server::start_sip("tiny-en");
     let (tenant, key) = server.demo();
     let port = free_port();
-    let callee = sipp_peer(&server, "callee.xml", port);
+    let callee = sipp_peer(&server.data_dir, "callee.xml", port);
     std::thread::sleep(Duration::from_millis(500));
     let r = server.post(
         &key,
