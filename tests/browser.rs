@@ -48,7 +48,7 @@ fn call(server: &Server, key: &str, tenant: &str, id: &str) -> Value {
 /// The WAV the fake microphone plays: silence, then `turns` of speech.
 fn microphone(dir: &std::path::Path, name: &str, lead: f32, gap: f32) -> std::path::PathBuf {
     let path = dir.join(name);
-    caller::spoken_order(48_000, lead, gap).write_wav(&path).unwrap();
+    caller::spoken(&caller::ORDER_TURNS_NO_CALLER_ID, 48_000, lead, gap).write_wav(&path).unwrap();
     path
 }
 
@@ -82,6 +82,7 @@ fn a_browser_caller_orders_tea_by_voice_on_the_demo_page() {
     };
     assert_eq!(order["total"], 120, "order: {order}\npage: {}", page.widget_state());
     assert_eq!(order["customer_name"], "John", "{order}");
+    assert_eq!(order["phone"], "0912345678", "a browser has no caller ID: the number was asked for: {order}");
 
     // The page showed both sides of the conversation as it went.
     let lines = page.transcript();
@@ -112,6 +113,8 @@ fn a_browser_caller_orders_tea_by_voice_on_the_demo_page() {
         c["ended_at_ms"].as_u64().map(|_| c)
     });
     assert_eq!(record["channel"], "webrtc", "{record}");
+    assert_eq!(record["caller"], "", "{record}");
+    assert!(record["transcript"].to_string().contains("[browser call from http://127.0.0.1"), "{record}");
     assert_eq!(record["order_ids"][0], order["id"], "{record}");
     assert!(record["tags"].as_array().unwrap().iter().any(|t| t == "order-placed"), "{record}");
 }
@@ -253,6 +256,8 @@ fn the_keypad_reaches_an_agent_and_the_call_is_recorded() {
     page.wait_for(&format!("{STATE} === 'transferring'"), Duration::from_secs(20));
     // The agent (sipp) checks the context headers, talks two seconds and hangs up: so does the page.
     page.wait_for(&format!("{STATE} === 'ended'"), Duration::from_secs(40));
+    let shown = page.widget_state()["text"].as_str().unwrap_or_default().to_string();
+    assert!(shown.contains("the agent hung up"), "the widget was told why the call ended: {shown}");
     let agent = agent.wait_with_output().unwrap();
     assert!(agent.status.success(), "the agent got the call with its context: {}", String::from_utf8_lossy(&agent.stderr));
     let record = wait_api(&server, "the transferred call to close", Duration::from_secs(20), || {

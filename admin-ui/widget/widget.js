@@ -122,8 +122,11 @@
         this.setLive(true);
         this.setState("connecting");
         try {
+          // Echo cancellation keeps the bot from hearing itself (barge-in); noise suppression
+          // is left to the speech recogniser, which copes with noise better than with the
+          // clipped consonants suppression leaves ("half" heard as "F").
           this.stream = await navigator.mediaDevices.getUserMedia({
-            audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true }
+            audio: { echoCancellation: true, noiseSuppression: false, autoGainControl: true }
           });
         } catch (e) {
           this.setLive(false);

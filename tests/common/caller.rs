@@ -20,12 +20,26 @@ pub const ORDER_TURNS: [&str; 5] = [
     "Yes, that's right.",
 ];
 
+/// The same order from a caller without caller ID (a browser): the phone number is spoken instead.
+pub const ORDER_TURNS_NO_CALLER_ID: [&str; 5] = [
+    "Two large bubble milk teas, half sugar, less ice.",
+    "My name is John.",
+    "My number is oh nine one two, three four five, six seven eight.",
+    "I will pick it up.",
+    "Yes, that's right.",
+];
+
 /// The order spoken at `rate`: `lead_secs` of silence, then each turn followed by `gap_secs`.
 pub fn spoken_order(rate: u32, lead_secs: f32, gap_secs: f32) -> Audio {
+    spoken(&ORDER_TURNS, rate, lead_secs, gap_secs)
+}
+
+/// `turns` spoken at `rate` by our English voice: `lead_secs` of silence, then each turn followed by `gap_secs`.
+pub fn spoken(turns: &[&str], rate: u32, lead_secs: f32, gap_secs: f32) -> Audio {
     let piper = Piper::load().expect("English voice (scripts/setup fetches it)").deterministic();
     let silence = |secs: f32| vec![0.0f32; (rate as f32 * secs) as usize];
     let mut caller = Audio { rate, samples: silence(lead_secs) };
-    for turn in ORDER_TURNS {
+    for turn in turns {
         caller.samples.extend(piper.synthesize(turn, 1.0).unwrap().resampled(rate).samples);
         caller.samples.extend(silence(gap_secs));
     }

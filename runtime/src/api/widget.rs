@@ -181,3 +181,49 @@ pub async fn demo(State(s): State<ApiState>) -> Result<Response, ApiError> {
 pub async fn index() -> Redirect {
     Redirect::temporary("/demo")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tenant(allowed: &[&str]) -> Tenant {
+        let mut t: Tenant = serde_json::from_value(serde_json::json!({
+            "id": "ten_1", "name": "Shop", "numbers": [], "language": "en", "utc_offset_minutes": 0,
+            "limits": { "event_deadline_ms": 500, "memory_mib": 64 }, "agents": [], "active_flow": null,
+            "created_at_ms": 0
+        }))
+        .expect("a tenant record");
+        t.telephony.allowed_origins = allowed.iter().map(|s| s.to_string()).collect();
+        t
+    }
+
+    fn headers(origin: Option<&str>, host: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        if let Some(o) = origin {
+            h.insert(header::ORIGIN, HeaderValue::from_str(o).unwrap());
+        }
+        h.insert(header::HOST, HeaderValue::from_str(host).unwrap());
+        h
+    }
+
+    #[test]
+    fn pages_switchboard_serves_may_always_call() {
+        let t = tenant(&[]);
+        assert!(allowed_origin(&headers(Some("http://127.0.0.1:8080"), "127.0.0.1:8080"), &t).is_ok());
+        assert!(allowed_origin(&headers(Some("https://SB.example.com"), "sb.example.com"), &t).is_ok());
+    }
+
+    #[test]
+    fn other_origins_only_when_the_tenant_lists_them() {
+        let t = tenant(&["https://shop.example.com"]);
+        let host = "sb.example.com";
+        assert!(allowed_origin(&headers(Some("https://shop.example.com"), host), &t).is_ok());
+        assert!(allowed_origin(&headers(Some("https://shop.example.com/"), host), &t).is_ok());
+        for refused in ["http://shop.example.com", "https://shop.example.com.evil.net", "https://evil.example", "null"] {
+            let e = allowed_origin(&headers(Some(refused), host), &t).unwrap_err();
+            assert_eq!(e.status, StatusCode::FORBIDDEN, "{refused}");
+        }
+        // No Origin: not a browser page.
+        assert_eq!(allowed_origin(&headers(None, host), &t).unwrap_err().status, StatusCode::FORBIDDEN);
+    }
+}

@@ -150,6 +150,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     println!("admin token: {token_source}");
     // Tests and scripts read this line to find the port.
     println!("listening on http://{addr}");
+    if app.webrtc.get().is_some() && !args.no_demo && crate::demo::demo_tenant_id(&args.data_dir).is_some() {
+        println!("demo page (call the bot from your browser): http://{addr}/demo");
+    }
     tracing::info!(%addr, data_dir = %args.data_dir.display(), "switchboard serving");
     axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await?;
     tracing::info!("shut down");

@@ -139,14 +139,16 @@ impl WebRtcEndpoint {
 
         let setup = crate::call::session::CallSetup {
             tenant: tenant.clone(),
-            caller: format!("browser {}", origin.chars().take(100).collect::<String>()),
+            // A browser has no phone number: the flow sees a withheld caller (and asks for one).
+            caller: String::new(),
             callee: tenant.numbers.first().cloned().unwrap_or_else(|| "widget".into()),
             channel: crate::storage::calls::Channel::Webrtc,
             direction: crate::storage::calls::Direction::Inbound,
             flow_input: String::new(),
         };
-        let (call, greeting) =
+        let (mut call, greeting) =
             crate::call::voice::VoiceCall::start(self.app.clone(), self.engines.clone(), setup, 16_000).await;
+        call.session.note(format!("[browser call from {}]", origin.chars().take(200).collect::<String>()));
         let call_id = call.session.id().to_string();
         let span = tracing::info_span!("call", call_id = %call_id, tenant_id = %tenant.id, channel = "webrtc");
         let (net_tx, net_rx) = mpsc::channel(512);

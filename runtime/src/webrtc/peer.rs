@@ -22,6 +22,8 @@ use crate::media::opus::{OPUS_FRAME, OpusDecoder, OpusEncoder};
 
 /// A browser that sends nothing at all (no audio, no ICE consent checks) for this long is gone.
 pub const GONE_AFTER: Duration = Duration::from_secs(8);
+/// How long a hang-up waits for the widget's last messages to be delivered before closing.
+const CLOSE_GRACE: Duration = Duration::from_millis(300);
 /// A browser that has not connected (ICE and DTLS) this long after the answer never will.
 const CONNECT_WITHIN: Duration = Duration::from_secs(20);
 
@@ -137,6 +139,8 @@ async fn drive(peer: Peer, mut commands: mpsc::UnboundedReceiver<PeerCommand>) {
     };
     let started = Instant::now();
     let mut last_heard = Instant::now();
+    let mut closing: Option<tokio::time::Instant> = None;
+    let mut unrouted = false;
     let end = loop {
         // Let str0m say everything it has to say, up to its next timer.
         let mut over = None;
@@ -173,8 +177,15 @@ async fn drive(peer: Peer, mut commands: mpsc::UnboundedReceiver<PeerCommand>) {
         let wake = tokio::time::Instant::from_std(wake.max(now).min(now + Duration::from_millis(100)));
         let gone_at = tokio::time::Instant::from_std(last_heard + GONE_AFTER);
         tokio::select! {
-            d = net.recv() => {
-                let Some(d) = d else { break End::Closed };
+            d = net.recv(), if !unrouted => {
+                let Some(d) = d else {
+                    // The endpoint forgot this call: hanging up, or gone.
+                    if closing.is_some() {
+                        unrouted = true;
+                        continue;
+                    }
+                    break End::Closed;
+                };
                 st.stats.datagrams_in += 1;
                 last_heard = d.at;
                 let contents = match d.data.as_slice().try_into() {
@@ -195,11 +206,15 @@ async fn drive(peer: Peer, mut commands: mpsc::UnboundedReceiver<PeerCommand>) {
                     tracing::debug!(error = %e, "webrtc packet rejected");
                 }
             }
-            c = commands.recv() => match c {
+            c = commands.recv(), if closing.is_none() => match c {
                 Some(PeerCommand::Audio(frame)) => send_audio(&mut rtc, &mut st, &frame),
                 Some(PeerCommand::Notify(text)) => notify(&mut rtc, &mut st, text),
-                Some(PeerCommand::Close) | None => break End::HungUp,
+                Some(PeerCommand::Close) | None => {
+                    // Let what is queued for the widget (the last transcript line, "ended") go out first.
+                    closing.get_or_insert(tokio::time::Instant::now() + CLOSE_GRACE);
+                }
             },
+            _ = sleep_until_some(closing) => break End::HungUp,
             _ = tokio::time::sleep_until(wake) => {}
             _ = tokio::time::sleep_until(gone_at) => break End::Vanished,
         }
@@ -237,6 +252,13 @@ async fn drive(peer: Peer, mut commands: mpsc::UnboundedReceiver<PeerCommand>) {
         keys = st.stats.keys,
         "webrtc connection closed"
     );
+}
+
+async fn sleep_until_some(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
 }
 
 /// React to one str0m event; `Some` when the connection is over.
