@@ -18,6 +18,14 @@ use browser::Chromium;
 use common::Server;
 use serde_json::{Value, json};
 
+/// One browser call at a time: a Chromium and a server with its speech models each want a whole
+/// core, and a starved fake microphone stutters (which the recogniser then mishears).
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn exclusive() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 const CLICK_CALL: &str = "document.querySelector('[data-sbw=call]').click(), true";
 const STATE: &str = "document.querySelector('[data-sbw=widget]')?.getAttribute('data-state')";
 
@@ -54,6 +62,7 @@ fn microphone(dir: &std::path::Path, name: &str, lead: f32, gap: f32) -> std::pa
 
 #[test]
 fn a_browser_caller_orders_tea_by_voice_on_the_demo_page() {
+    let _one = exclusive();
     let server = Server::start_webrtc("tiny-en");
     let (tenant, key) = server.demo();
     let wav = microphone(&server.data_dir, "caller.wav", 9.0, 7.0);
@@ -121,6 +130,7 @@ fn a_browser_caller_orders_tea_by_voice_on_the_demo_page() {
 
 #[test]
 fn only_allowed_origins_may_call_and_widget_keys_do_nothing_else() {
+    let _one = exclusive();
     let server = Server::start_webrtc("tiny-en");
     let (tenant, key) = server.demo();
     let widget_key = server.get(&key, &format!("/v1/tenants/{tenant}/keys")).body["keys"]
@@ -149,6 +159,13 @@ fn only_allowed_origins_may_call_and_widget_keys_do_nothing_else() {
     assert!(body.contains("allowed_origins"), "the refusal says why: {body}");
     let (status, body) = post(&widget_key, &server.base);
     assert_eq!(status, 400, "an offer without audio: {body}");
+    let mut r = agent
+        .post(format!("{}/v1/widget/{widget_key}/calls", server.base))
+        .header("Origin", &server.base)
+        .header("Content-Type", "application/sdp")
+        .send("v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n\u{0}\u{1}garbage")
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400, "garbage SDP: {}", r.body_mut().read_to_string().unwrap_or_default());
 
     // A shop page on another origin embeds the widget: refused, in a real browser...
     let shop = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -200,6 +217,7 @@ fn only_allowed_origins_may_call_and_widget_keys_do_nothing_else() {
 
 #[test]
 fn a_browser_that_vanishes_mid_call_ends_the_call_cleanly() {
+    let _one = exclusive();
     let server = Server::start_webrtc("tiny-en");
     let (tenant, key) = server.demo();
     let wav = microphone(&server.data_dir, "caller.wav", 9.0, 7.0);
@@ -209,6 +227,18 @@ fn a_browser_that_vanishes_mid_call_ends_the_call_cleanly() {
     page.wait_for(&format!("{STATE} === 'connected'"), Duration::from_secs(30));
     let call_id = page.eval("document.querySelector('[data-sbw=widget]').getAttribute('data-call-id')");
     let call_id = call_id.as_str().unwrap().to_string();
+    // Garbage on the shared WebRTC port (not STUN, DTLS or SRTP of any call; a STUN check for a
+    // call that does not exist) is dropped, and the call goes on.
+    let junk = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = server.webrtc.expect("server with WebRTC");
+    let mut stun = vec![0x00, 0x01, 0x00, 0x0c, 0x21, 0x12, 0xA4, 0x42];
+    stun.extend_from_slice(&[9; 12]);
+    stun.extend_from_slice(&[0x00, 0x06, 0x00, 0x08]);
+    stun.extend_from_slice(b"nope:abc");
+    for i in 0..2000u32 {
+        let garbage: Vec<u8> = (0..(i % 300)).map(|j| (i.wrapping_mul(31) ^ j) as u8).collect();
+        let _ = junk.send_to(if i % 10 == 0 { &stun } else { &garbage }, port);
+    }
     // Mid-call: the caller has spoken a turn and the bot has answered it.
     page.wait_for("document.querySelectorAll('[data-sbw=transcript] [data-who=caller]').length > 0", Duration::from_secs(60));
     page.vanish();
@@ -230,6 +260,7 @@ fn a_browser_that_vanishes_mid_call_ends_the_call_cleanly() {
 
 #[test]
 fn the_keypad_reaches_an_agent_and_the_call_is_recorded() {
+    let _one = exclusive();
     let server = Server::start_webrtc("tiny-en");
     let (tenant, key) = server.demo();
     let agent_port = sipp::free_port();
@@ -268,6 +299,10 @@ fn the_keypad_reaches_an_agent_and_the_call_is_recorded() {
     assert_eq!(record["transfer"]["status"], "connected", "{record}");
     assert!(record["transcript"].to_string().contains("[DTMF 0]"), "{record}");
     assert!(record["transcript"].to_string().contains("consent prompt"), "{record}");
+    // The recording is saved once the call is over.
+    wait_api(&server, "the recording", Duration::from_secs(20), || {
+        call(&server, &key, &tenant, &call_id)["recording"].as_str().map(|_| ())
+    });
     let wav = server.get_bytes(&key, &format!("/v1/tenants/{tenant}/calls/{call_id}/recording"));
     assert!(wav.len() > 44 + 16_000 * 4 * 4, "a recording of the call: {} bytes", wav.len());
 }
