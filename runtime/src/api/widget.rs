@@ -107,11 +107,11 @@ pub async fn start_call(
             "this server does not take browser calls (start it with --webrtc)",
         )));
     };
-    let offer = match std::str::from_utf8(&offer) {
+    let offer = match String::from_utf8(offer.to_vec()) {
         Ok(o) if !o.trim().is_empty() => o,
         _ => return Ok(with_cors(ApiError::bad_request("the body is the SDP offer, as text (application/sdp)"))),
     };
-    match ep.start_call(tenant, offer, &origin).await {
+    match ep.start_call(tenant, offer, origin.clone()).await {
         Ok((call_id, answer)) => {
             let location = format!("/v1/widget/{key}/calls/{call_id}");
             let mut resp = (StatusCode::CREATED, answer).into_response();

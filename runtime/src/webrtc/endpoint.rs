@@ -49,6 +49,39 @@ pub enum StartError {
 struct LiveBrowserCall {
     tenant_id: String,
     link: PeerLink,
+    /// Holds the call's place in its tenant's limit until the call is forgotten.
+    _slot: Slot,
+}
+
+/// One of a tenant's `max_browser_calls` places, taken before the call starts
+/// (so that simultaneous offers cannot overshoot) and given back on drop.
+struct Slot {
+    counts: Arc<Mutex<HashMap<String, u32>>>,
+    tenant_id: String,
+}
+
+impl Slot {
+    fn take(counts: &Arc<Mutex<HashMap<String, u32>>>, tenant_id: &str, limit: u32) -> Option<Slot> {
+        let mut c = counts.lock().unwrap_or_else(|p| p.into_inner());
+        let n = c.entry(tenant_id.to_string()).or_insert(0);
+        if *n >= limit {
+            return None;
+        }
+        *n += 1;
+        Some(Slot { counts: counts.clone(), tenant_id: tenant_id.to_string() })
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut c = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = c.get_mut(&self.tenant_id) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                c.remove(&self.tenant_id);
+            }
+        }
+    }
 }
 
 #[derive(Default)]
@@ -65,6 +98,8 @@ pub struct WebRtcEndpoint {
     announced: Vec<SocketAddr>,
     routes: Mutex<Routes>,
     calls: Mutex<HashMap<String, LiveBrowserCall>>,
+    /// Browser calls per tenant, counted from before they start.
+    counts: Arc<Mutex<HashMap<String, u32>>>,
     unrouted: std::sync::atomic::AtomicU64,
 }
 
@@ -86,6 +121,7 @@ impl WebRtcEndpoint {
             announced,
             routes: Mutex::new(Routes::default()),
             calls: Mutex::new(HashMap::new()),
+            counts: Arc::new(Mutex::new(HashMap::new())),
             unrouted: Default::default(),
         });
         tokio::spawn(receive(ep.clone()));
@@ -96,18 +132,20 @@ impl WebRtcEndpoint {
         self.local
     }
 
-    /// Browser calls this tenant has now.
-    pub fn browser_calls(&self, tenant_id: &str) -> u32 {
-        let calls = self.calls.lock().unwrap_or_else(|p| p.into_inner());
-        calls.values().filter(|c| c.tenant_id == tenant_id).count() as u32
+    /// Accept a browser's offer for `tenant`: returns the call id and the SDP answer, and the call runs.
+    ///
+    /// The work runs in its own task: a browser that gives up waiting for the answer does not
+    /// leave a half-started call behind (it starts, finds no browser, and ends on its own).
+    pub async fn start_call(self: &Arc<Self>, tenant: Tenant, offer: String, origin: String) -> Result<(String, String), StartError> {
+        let ep = self.clone();
+        tokio::spawn(async move { ep.answer(tenant, &offer, &origin).await })
+            .await
+            .map_err(|e| StartError::Internal(e.to_string()))?
     }
 
-    /// Accept a browser's offer for `tenant`: returns the SDP answer, and the call runs.
-    pub async fn start_call(self: &Arc<Self>, tenant: Tenant, offer: &str, origin: &str) -> Result<(String, String), StartError> {
+    async fn answer(self: &Arc<Self>, tenant: Tenant, offer: &str, origin: &str) -> Result<(String, String), StartError> {
         let limit = tenant.telephony.max_browser_calls;
-        if self.browser_calls(&tenant.id) >= limit {
-            return Err(StartError::TooMany(limit));
-        }
+        let slot = Slot::take(&self.counts, &tenant.id, limit).ok_or(StartError::TooMany(limit))?;
         if !offer.lines().any(|l| l.starts_with("m=audio")) {
             return Err(StartError::BadOffer("the offer has no audio".into()));
         }
@@ -161,7 +199,7 @@ impl WebRtcEndpoint {
         self.calls
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(call_id.clone(), LiveBrowserCall { tenant_id: tenant.id.clone(), link: link.clone() });
+            .insert(call_id.clone(), LiveBrowserCall { tenant_id: tenant.id.clone(), link: link.clone(), _slot: slot });
         tracing::info!(parent: &span, %origin, "browser call answered");
         let ep = self.clone();
         let id = call_id.clone();

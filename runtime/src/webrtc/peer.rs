@@ -241,9 +241,10 @@ async fn drive(peer: Peer, mut commands: mpsc::UnboundedReceiver<PeerCommand>) {
                 tracing::warn!(error = %e, "webrtc connection failed");
             }
             tracing::info!(why = ?other, "browser gone");
-            let _ = media.send(MediaIn::Hangup).await;
         }
     }
+    // The conversation hears the end either way (after a hang-up it may already be over).
+    let _ = media.send(MediaIn::Hangup).await;
     tracing::info!(
         datagrams_in = st.stats.datagrams_in,
         rejected = st.stats.rejected,
