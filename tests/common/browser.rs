@@ -6,7 +6,6 @@
 use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -33,12 +32,10 @@ impl Chromium {
         std::fs::create_dir_all(&profile).unwrap();
         let log = profile.join("chromium.log");
         let mut child = Command::new("chromium")
-            .process_group(0)
             .args([
                 "--headless=new",
                 "--no-sandbox",
                 "--disable-gpu",
-                "--disable-dev-shm-usage",
                 "--no-first-run",
                 "--no-default-browser-check",
                 "--remote-debugging-port=0",
@@ -167,8 +164,7 @@ impl Chromium {
     /// Kill the browser without warning, as a crash or a pulled cable would.
     pub fn vanish(&mut self) {
         if let Some(mut c) = self.child.take() {
-            // The whole process group: the browser and its renderer, GPU and network processes.
-            let _ = Command::new("kill").args(["-KILL", &format!("-{}", c.id())]).status();
+            // The browser process: its renderer, GPU and network processes follow it.
             let _ = c.kill();
             let _ = c.wait();
         }

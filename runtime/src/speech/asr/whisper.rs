@@ -313,6 +313,14 @@ fn drop_echoed_tail(text: &str) -> String {
         sentences.push(current);
     }
     let key = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
+    // A sentence said again after others is Whisper starting over ("… half sugar. Less ice.
+    // Less ice. 2 large bubble milk teas, half sugar. Less ice."): keep what came before it.
+    if let Some(again) = (1..sentences.len()).find(|&i| {
+        let k = key(&sentences[i]);
+        !k.is_empty() && sentences[..i].iter().any(|s| key(s) == k)
+    }) {
+        sentences.truncate(again);
+    }
     while sentences.len() >= 2 {
         let last = key(&sentences[sentences.len() - 1]);
         if last.is_empty() || !key(&sentences[sentences.len() - 2]).ends_with(&last) {
@@ -347,6 +355,11 @@ mod tests {
         assert_eq!(drop_echoed_tail("Yes. Yes."), "Yes.");
         assert_eq!(drop_echoed_tail("Open at ten. Closed at nine."), "Open at ten. Closed at nine.");
         assert_eq!(drop_echoed_tail("謝謝。謝謝你。"), "謝謝。謝謝你。");
+        assert_eq!(
+            drop_echoed_tail("Two large teas, half sugar. Less ice. Less ice. 2 large teas, half sugar. Less ice. 2 large"),
+            "Two large teas, half sugar. Less ice."
+        );
+        assert_eq!(drop_echoed_tail("我要紅茶。半糖。半糖。我要紅茶"), "我要紅茶。半糖。");
         assert_eq!(repetition(&[7, 7, 7, 7, 7, 7, 7, 7]), Some(1));
         // 珍珍 as byte-level tokens [a, b, a, b] is a word, not a loop.
         assert_eq!(repetition(&[9, 1, 2, 1, 2]), None);
