@@ -81,8 +81,10 @@ pub struct Whisper {
     /// 3 s of context (less and it repeats short sentences). Base, on 12 Mandarin
     /// and 9 English order-taking sentences (our voices): Mandarin CER 0.084 at
     /// 4, 6 and 8 s, 0.074 at 10 s (one character: 信用卡 heard as 系用卡);
-    /// English WER 0.00 from 4 s up (one error at 3 s); a 3 s utterance takes
-    /// about 0.3 s at 4 s of context against 0.6 s at 10 s and 2.4–3.8 s at 30 s.
+    /// English WER 0.00 from 4 s up (one error at 3 s). But a browser caller's
+    /// "half sugar" (through Opus) came back as "F sugar" at 4 s and right at
+    /// 5 s, so base gets 5 s: a 3 s utterance takes about 0.35 s, against 0.6 s
+    /// at 10 s and 2.4–3.8 s at 30 s.
     /// Padding costs encoder time, so each model gets the least context that
     /// keeps it accurate (`SWITCHBOARD_WHISPER_CONTEXT_SECS` overrides it).
     pub context_secs: f32,
@@ -138,7 +140,7 @@ impl Whisper {
                 .ok()
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(match size {
-                    WhisperSize::Base => 4.0,
+                    WhisperSize::Base => 5.0,
                     // Shorter context makes tiny.en repeat short sentences (measured).
                     WhisperSize::TinyEn => 3.0,
                 }),
