@@ -71,29 +71,49 @@ fn call_from(url: &str, wav: &std::path::Path) -> (Chromium, String) {
     (page, call_id)
 }
 
+/// Call from `url` and wait for the order: the order, the page and the call id; or what the
+/// page showed when the call ended (or timed out) without one.
+fn order_by_voice(
+    server: &Server,
+    key: &str,
+    tenant: &str,
+    url: &str,
+    wav: &std::path::Path,
+) -> Result<(Value, Chromium, String), String> {
+    let (mut page, call_id) = call_from(url, wav);
+    let deadline = Instant::now() + Duration::from_secs(150);
+    loop {
+        let orders = server.get(key, &format!("/v1/tenants/{tenant}/orders")).body;
+        if let Some(o) = orders["orders"].as_array().and_then(|o| o.first().cloned()) {
+            return Ok((o, page, call_id));
+        }
+        let ended = page.eval(STATE) == "ended";
+        if ended || Instant::now() > deadline {
+            return Err(format!("{:?}", page.transcript()));
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
 #[test]
 fn a_browser_caller_orders_tea_by_voice_on_the_demo_page() {
     let _one = exclusive();
     let server = Server::start_webrtc("tiny-en");
     let (tenant, key) = server.demo();
     let wav = microphone(&server.data_dir, "caller.wav", 9.0, 7.0);
-    let (mut page, call_id) = call_from(&format!("{}/demo", server.base), &wav);
-
-    // The whole order, by voice; the bot reads it back and the order is stored.
-    let deadline = Instant::now() + Duration::from_secs(150);
-    let order = loop {
-        let orders = server.get(&key, &format!("/v1/tenants/{tenant}/orders")).body;
-        if let Some(o) = orders["orders"].as_array().and_then(|o| o.first().cloned()) {
-            break o;
+    // The whole order, by voice; the bot reads it back and the order is stored. The fake
+    // microphone stutters when the machine is starved (a shared CI host), and tiny.en then
+    // mishears synthetic speech ("bubble-moke teas, less eyes"): one more call is allowed, and
+    // a broken pipeline still fails both.
+    let demo = format!("{}/demo", server.base);
+    let (order, mut page, call_id) = match order_by_voice(&server, &key, &tenant, &demo, &wav) {
+        Ok(done) => done,
+        Err(first) => {
+            eprintln!("first call placed no order, calling again; it heard: {first}");
+            order_by_voice(&server, &key, &tenant, &demo, &wav).unwrap_or_else(|second| {
+                panic!("no order in two calls; the first heard: {first}\nthe second heard: {second}")
+            })
         }
-        if Instant::now() > deadline {
-            panic!(
-                "no order; the page shows {:?}\nthe call record: {}",
-                page.transcript(),
-                call(&server, &key, &tenant, &call_id)["transcript"]
-            );
-        }
-        std::thread::sleep(Duration::from_millis(500));
     };
     assert_eq!(order["total"], 120, "order: {order}\npage: {}", page.widget_state());
     assert_eq!(order["customer_name"], "John", "{order}");
