@@ -122,11 +122,12 @@
         this.setLive(true);
         this.setState("connecting");
         try {
-          // Echo cancellation keeps the bot from hearing itself (barge-in); noise suppression
-          // is left to the speech recogniser, which copes with noise better than with the
-          // clipped consonants suppression leaves ("half" heard as "F").
+          // Echo cancellation keeps the bot from hearing itself (barge-in). Noise suppression
+          // and gain control are left to the speech recogniser, which copes with noise and
+          // level better than with the clipped consonants suppression leaves ("half" heard as
+          // "F") or a gain pumped up during a silence ("milk" heard as "moke").
           this.stream = await navigator.mediaDevices.getUserMedia({
-            audio: { echoCancellation: true, noiseSuppression: false, autoGainControl: true }
+            audio: { echoCancellation: true, noiseSuppression: false, autoGainControl: false }
           });
         } catch (e) {
           this.setLive(false);
