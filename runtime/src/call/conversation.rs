@@ -146,9 +146,29 @@ impl Conversation {
         }
     }
 
-    /// Export reply latencies to the app's metrics as they are measured.
-    pub fn report_to(&mut self, app: Arc<crate::app::App>) {
-        self.app = Some(app);
+    /// A live call on any audio channel, as its tenant configured it: barge-in, the maximum
+    /// length, recording; reply latencies go to the app's metrics.
+    pub fn live(
+        call: VoiceCall,
+        greeting: Vec<VoiceEvent>,
+        telephony: &crate::storage::tenants::TelephonySettings,
+        app: Arc<crate::app::App>,
+    ) -> Conversation {
+        let max_call = Duration::from_secs(telephony.max_call_secs as u64);
+        let mut conv = Conversation::new(call, greeting, telephony.barge_in, max_call);
+        conv.app = Some(app);
+        if telephony.recording {
+            conv.recorder = Some(Recorder::default());
+        }
+        conv
+    }
+
+    /// The call is over: save its recording, if it was recorded.
+    pub async fn save_recording(&mut self, tenant_id: &str) {
+        let (Some(rec), Some(app)) = (self.recorder.take(), self.app.clone()) else { return };
+        if let Err(e) = rec.save(&app, tenant_id, &self.call_id).await {
+            tracing::error!(call_id = %self.call_id, error = %e, "could not save the recording");
+        }
     }
 
     fn tell(&mut self, p: Progress) {

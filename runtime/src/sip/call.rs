@@ -10,7 +10,6 @@ use super::dialog::{Dialog, DialogEvent};
 use super::endpoint::Endpoint;
 use super::transfer::{self, TransferEnd};
 use crate::call::conversation::{Conversation, MediaIn, Stop};
-use crate::call::recording::Recorder;
 use crate::call::voice::{VoiceCall, VoiceEvent};
 use crate::media::rtp_stream::RtpLeg;
 use crate::storage::tenants::Tenant;
@@ -44,14 +43,8 @@ pub async fn bye(ep: &Arc<Endpoint>, dialog: &Mutex<Dialog>) {
 
 /// Run the conversation until the call is over; then save the recording.
 pub async fn run(mut live: LiveCall, call: VoiceCall, greeting: Vec<VoiceEvent>) {
-    let telephony = live.tenant.telephony.clone();
     let call_id = call.session.id().to_string();
-    let max_call = Duration::from_secs(telephony.max_call_secs as u64);
-    let mut conv = Conversation::new(call, greeting, telephony.barge_in, max_call);
-    conv.report_to(live.ep.app.clone());
-    if telephony.recording {
-        conv.recorder = Some(Recorder::default());
-    }
+    let mut conv = Conversation::live(call, greeting, &live.tenant.telephony, live.ep.app.clone());
     let mut out = live.leg.sender();
     loop {
         match conv.run(&mut live.media, &mut out).await {
@@ -75,9 +68,5 @@ pub async fn run(mut live: LiveCall, call: VoiceCall, greeting: Vec<VoiceEvent>)
         rtcp_in = stats.rtcp_received,
         "call over"
     );
-    if let Some(rec) = conv.recorder.take()
-        && let Err(e) = rec.save(&live.ep.app, &live.tenant.id, &call_id).await
-    {
-        tracing::error!(%call_id, error = %e, "could not save the recording");
-    }
+    conv.save_recording(&live.tenant.id).await;
 }

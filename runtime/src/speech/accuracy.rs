@@ -113,3 +113,60 @@ mod tests {
         assert_eq!(cer("總共一百二十元", "總共120元"), 0.0);
     }
 }
+
+/// How Whisper base's accuracy and speed depend on its audio context (the figures behind
+/// `Whisper::context_secs`). Slow, so not part of the suite:
+/// `CTX=3,4,5,6,8,10 cargo test -p switchboard --lib context_sweep -- --ignored --nocapture`
+/// (`SWITCHBOARD_WHISPER_Q8=0` for f32).
+#[cfg(test)]
+mod context_sweep {
+    use super::{cer, wer};
+    use crate::speech::asr::{Whisper, WhisperSize};
+    use crate::speech::tts::Tts;
+
+    const ZH: [&str; 12] = [
+        "我要一杯紅茶。", "兩杯大杯珍珠奶茶，半糖少冰。", "總共120元，謝謝。", "我想要外送。",
+        "請問你們幾點關門？", "一杯中杯綠茶，無糖去冰。", "我要自取。", "對，沒錯。",
+        "可以用信用卡付款嗎？", "再加一杯烏龍茶。", "我要轉人工客服。", "我姓陳。",
+    ];
+    const EN: [&str; 9] = [
+        "Two large bubble milk teas, half sugar, less ice.", "My name is John.", "I will pick it up.",
+        "What time do you close today?", "Can I pay by credit card?", "One medium green tea with no sugar.",
+        "I would like it delivered to my office.", "Please transfer me to a person.", "Yes.",
+    ];
+
+    #[test]
+    #[ignore]
+    fn context_sweep() {
+        let zh_voice = crate::speech::tts::mandarin::MandarinVoice::load().expect("Mandarin voice");
+        let en_voice = crate::speech::tts::piper::Piper::load().expect("English voice").deterministic();
+        let mut whisper = Whisper::load(WhisperSize::Base).expect("whisper-base");
+        let said = |voice: &dyn Tts, texts: &[&str]| -> Vec<Vec<f32>> {
+            texts.iter().map(|t| voice.synthesize(t, 1.0).unwrap().resampled(16_000).samples).collect()
+        };
+        let (zh_audio, en_audio) = (said(&zh_voice, &ZH), said(&en_voice, &EN));
+        let contexts = std::env::var("CTX").unwrap_or_else(|_| "4,5,6,8,10".into());
+        for ctx in contexts.split(',').map(|c| c.trim().parse::<f32>().expect("CTX: seconds, comma-separated")) {
+            whisper.context_secs = ctx;
+            let (mut zh_err, mut en_err, mut times, mut misheard) = (0.0, 0.0, Vec::new(), Vec::new());
+            for (lang, texts, audio) in [("zh", &ZH[..], &zh_audio), ("en", &EN[..], &en_audio)] {
+                for (text, samples) in texts.iter().zip(audio.iter()) {
+                    let heard = whisper.transcribe(samples, Some(lang)).expect("recognition");
+                    let e = if lang == "zh" { cer(text, &heard.text) } else { wer(text, &heard.text) };
+                    if e > 0.0 {
+                        misheard.push(format!("{text} -> {}", heard.text));
+                    }
+                    if lang == "zh" { zh_err += e } else { en_err += e }
+                    times.push(heard.total_ms);
+                }
+            }
+            times.sort_by(f64::total_cmp);
+            println!(
+                "context {ctx} s: zh CER {:.3}, en WER {:.3}, time p50 {:.0} ms; misheard {misheard:?}",
+                zh_err / ZH.len() as f32,
+                en_err / EN.len() as f32,
+                times[times.len() / 2]
+            );
+        }
+    }
+}

@@ -3,7 +3,6 @@
 //! told each line of the transcript and each change of state.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde_json::json;
 use tokio::sync::mpsc;
@@ -11,7 +10,6 @@ use tokio::sync::mpsc;
 use super::endpoint::WebRtcEndpoint;
 use super::peer::PeerLink;
 use crate::call::conversation::{Conversation, MediaIn, Progress, Stop};
-use crate::call::recording::Recorder;
 use crate::call::session::Handover;
 use crate::call::voice::{VoiceCall, VoiceEvent};
 use crate::flows::bindings::types::TransferStatus;
@@ -26,15 +24,9 @@ pub async fn run(
     mut media: mpsc::Receiver<MediaIn>,
     mut link: PeerLink,
 ) {
-    let telephony = tenant.telephony.clone();
     let call_id = call.session.id().to_string();
-    let max_call = Duration::from_secs(telephony.max_call_secs as u64);
     link.notify(json!({ "type": "state", "state": "connected", "call_id": call_id }));
-    let mut conv = Conversation::new(call, greeting, telephony.barge_in, max_call);
-    conv.report_to(ep.app.clone());
-    if telephony.recording {
-        conv.recorder = Some(Recorder::default());
-    }
+    let mut conv = Conversation::live(call, greeting, &tenant.telephony, ep.app.clone());
     let watcher = link.clone();
     conv.watcher = Some(Box::new(move |p| {
         watcher.notify(match p {
@@ -59,11 +51,7 @@ pub async fn run(
             }
         }
     }
-    if let Some(rec) = conv.recorder.take()
-        && let Err(e) = rec.save(&ep.app, &tenant.id, &call_id).await
-    {
-        tracing::error!(%call_id, error = %e, "could not save the recording");
-    }
+    conv.save_recording(&tenant.id).await;
     tracing::info!(%call_id, "browser call over");
 }
 

@@ -84,7 +84,7 @@ pub struct Whisper {
     /// English WER 0.00 from 4 s up (one error at 3 s). But a browser caller's
     /// "half sugar" (through Opus) came back as "F sugar" at 4 s and right at
     /// 5 s, so base gets 5 s: a 3 s utterance takes about 0.35 s, against 0.6 s
-    /// at 10 s and 2.4–3.8 s at 30 s.
+    /// at 10 s and 2.4–3.8 s at 30 s. The sweep is `speech::accuracy::context_sweep`.
     /// Padding costs encoder time, so each model gets the least context that
     /// keeps it accurate (`SWITCHBOARD_WHISPER_CONTEXT_SECS` overrides it).
     pub context_secs: f32,
