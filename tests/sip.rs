@@ -17,13 +17,13 @@ use std::time::Duration;
 
 use common::Server;
 use serde_json::{Value, json};
-use sipp::{free_port, scenario, sipp_peer};
+use sipp::{free_port, media_port, scenario, sipp_peer};
 
 const DEMO_NUMBER: &str = "+886223456789";
 
 fn sipp_command(file: &str, target: &str, service: &str, dir: &Path, extra: &[&str]) -> Command {
     let mut c = Command::new("sipp");
-    let (port, media) = (free_port().to_string(), free_port().to_string());
+    let (port, media) = (free_port().to_string(), media_port().to_string());
     c.arg("-sf")
         .arg(scenario(file))
         .args(["-s", service, "-i", "127.0.0.1", "-p", &port, "-mi", "127.0.0.1", "-mp", &media])

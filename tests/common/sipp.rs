@@ -11,21 +11,43 @@ pub fn scenario(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/sip").join(name)
 }
 
+/// A free UDP port for sipp's SIP signalling.
+///
+/// Ports come from 10000–19999, below the kernel's ephemeral range (32768+), so a
+/// socket some other test opens on port 0 cannot take one between this check and
+/// sipp binding it; a process-wide counter keeps parallel tests apart.
 pub fn free_port() -> u16 {
-    // An even port whose odd neighbour is free too (sipp uses both for media).
-    loop {
-        let s = UdpSocket::bind("127.0.0.1:0").unwrap();
-        let p = s.local_addr().unwrap().port();
-        if p % 2 == 0 && p < 65000 && UdpSocket::bind(("127.0.0.1", p + 1)).is_ok() {
-            return p;
+    claim(10_000, 20_000, 1)
+}
+
+/// A free base port for sipp's media: sipp binds the port, the next for RTCP and
+/// port + 2 and + 3 for video, so all four must be free. Taken from 21000–29999,
+/// outside both the ephemeral range and the test servers' RTP ranges (30000+).
+pub fn media_port() -> u16 {
+    claim(21_000, 30_000, 4)
+}
+
+fn claim(first: u16, end: u16, width: u16) -> u16 {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let slots = u32::from((end - first) / width);
+    // Start test binaries at different places, so two running at once rarely meet.
+    let start = std::process::id() % slots;
+    for _ in 0..slots {
+        let slot = (start + NEXT.fetch_add(1, Ordering::Relaxed)) % slots;
+        let base = first + slot as u16 * width;
+        let all_free = (base..base + width).all(|p| UdpSocket::bind(("127.0.0.1", p)).is_ok());
+        if all_free {
+            return base;
         }
     }
+    panic!("no free UDP ports in {first}–{end}");
 }
 
 /// Start sipp answering calls on `port` (an agent's or a customer's phone), in the background;
 /// its logs go to `dir`.
 pub fn sipp_peer(dir: &Path, file: &str, port: u16) -> Child {
-    let media = free_port().to_string();
+    let media = media_port().to_string();
     Command::new("sipp")
         .arg("-sf")
         .arg(scenario(file))
