@@ -1,10 +1,10 @@
 //! Speech benchmarks on this machine: VAD cost per 32 ms frame, and speech
-//! recognition latency from end of speech to final text, for 1, 3 and 6 s
-//! utterances, one call at a time and with 4 calls at once.
+//! recognition latency from end of speech to final text, for utterances of
+//! about 1, 3 and 6 s, one call at a time (with and without a draft from a
+//! partial recognition) and with 4 calls at once.
 //!
-//! Run: `cargo bench -p switchboard --bench speech` (models from scripts/setup;
-//! test speech from espeak-ng). Mandarin rows use espeak-ng's Mandarin voice
-//! for timing only: its audio is not a fair accuracy test.
+//! Run: `cargo bench -p switchboard --bench speech [-- vad|tts|asr|asr-tiny|asr-base]` (models from scripts/setup;
+//! English test speech from espeak-ng, Mandarin from the Mandarin voice).
 
 use std::time::Instant;
 
@@ -19,10 +19,28 @@ fn espeak(text: &str, voice: &str) -> Vec<f32> {
     Audio::parse_wav(&out.stdout).expect("wav").resampled(16_000).samples
 }
 
-/// `secs` of speech: the sentence repeated as needed and cut.
-fn utterance(base: &[f32], secs: f32) -> Vec<f32> {
-    let n = (secs * 16_000.0) as usize;
-    base.iter().copied().cycle().take(n).collect()
+/// Order-taking sentences of about 1, 3 and 6 s, whole: cutting speech
+/// mid-word makes Whisper loop to its token limit, which no caller's turn does.
+const ENGLISH: [&str; 3] = [
+    "Yes, please.",
+    "Two large bubble milk teas, half sugar, less ice.",
+    "Two large bubble milk teas, half sugar, less ice, and a medium black tea with no sugar, for pickup at six.",
+];
+const MANDARIN: [&str; 3] = ["對，謝謝。", "我要兩杯大杯珍珠奶茶，半糖少冰。", "我要兩杯大杯珍珠奶茶，半糖少冰，還有一杯中杯紅茶，六點來拿。"];
+
+/// English test speech from espeak-ng (robotic, harder than a person).
+fn english() -> Utterances<'static> {
+    ("en", "English", ENGLISH.iter().map(|&s| (s, espeak(s, "en-us"))).collect())
+}
+
+/// Mandarin test speech from the Mandarin voice (espeak-ng's Mandarin is not understood).
+fn mandarin() -> anyhow::Result<Utterances<'static>> {
+    let voice = MandarinVoice::load()?;
+    let spoken = MANDARIN
+        .iter()
+        .map(|&s| Ok((s, voice.synthesize(s, 1.0)?.resampled(16_000).samples)))
+        .collect::<anyhow::Result<_>>()?;
+    Ok(("zh", "Mandarin", spoken))
 }
 
 fn pct(v: &mut [f64], p: f64) -> f64 {
@@ -72,7 +90,10 @@ fn bench_vad(speech: &[f32]) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn bench_asr(size: WhisperSize, rows: &[(&str, &str, &[f32])], rt: &tokio::runtime::Runtime) -> anyhow::Result<()> {
+/// A language's test utterances: code, label, and the sentences spoken (16 kHz) with their text.
+type Utterances<'a> = (&'a str, &'a str, Vec<(&'a str, Vec<f32>)>);
+
+fn bench_asr(size: WhisperSize, rows: &[Utterances], rt: &tokio::runtime::Runtime) -> anyhow::Result<()> {
     let t = Instant::now();
     let whisper = Whisper::load(size)?;
     println!(
@@ -80,28 +101,59 @@ fn bench_asr(size: WhisperSize, rows: &[(&str, &str, &[f32])], rt: &tokio::runti
         t.elapsed().as_secs_f64() * 1000.0,
         whisper.context_secs
     );
-    whisper.transcribe(&rows[0].2[..16_000], Some(rows[0].0))?;
-    for (lang, label, speech) in rows {
-        for secs in [1.0f32, 3.0, 6.0] {
-            let audio = utterance(speech, secs);
-            let mut total = Vec::new();
-            let mut encode = Vec::new();
-            for _ in 0..3 {
-                let tr = whisper.transcribe(&audio, Some(lang))?;
-                total.push(tr.total_ms);
+    whisper.transcribe(&rows[0].2[0].1, Some(rows[0].0))?;
+    for (lang, label, sentences) in rows {
+        for (_, audio) in sentences.iter() {
+            let secs = audio.len() as f32 / 16_000.0;
+            let languages = [lang.to_string()];
+            // As in a call: while the caller spoke, the speech up to the last whole second was
+            // recognised (a partial, every second of speech); its tokens are the final's draft.
+            // Runs with and without it alternate, so that both see the same machine.
+            let partial_secs = (secs - 0.01).floor();
+            let draft = match partial_secs >= 1.0 && whisper.uses_drafts() {
+                true => whisper.transcribe(&audio[..(partial_secs * 16_000.0) as usize], Some(lang))?.token_ids,
+                false => Vec::new(),
+            };
+            let (mut plain, mut encode, mut decode, mut drafted, mut drafted_decode) =
+                (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            let (mut heard, mut last) = (None, None);
+            for _ in 0..5 {
+                let tr = whisper.transcribe(audio, Some(lang))?;
+                plain.push(tr.total_ms);
                 encode.push(tr.encode_ms);
+                decode.push(tr.decode_ms);
+                heard = Some(tr);
+                if !draft.is_empty() {
+                    let tr = whisper.transcribe_drafted(audio, &languages, &draft, &|| false)?;
+                    drafted.push(tr.total_ms);
+                    drafted_decode.push(tr.decode_ms);
+                    last = Some(tr);
+                }
             }
+            let heard = heard.expect("five runs");
             println!(
-                "  {label:<8} {secs:.0} s, 1 call:   end of speech -> text p50 {:>6.0} ms (encoder {:>5.0} ms)",
-                pct(&mut total, 0.5),
-                pct(&mut encode, 0.5)
+                "  {label:<8} {secs:.1} s, 1 call:   end of speech -> text p50 {:>4.0} ms (encoder {:>3.0} ms, decoder {:>3.0} ms, {} tokens: {:?})",
+                pct(&mut plain, 0.5),
+                pct(&mut encode, 0.5),
+                pct(&mut decode, 0.5),
+                heard.tokens,
+                heard.text
             );
+            if let Some(last) = last {
+                println!(
+                    "  {label:<8} {secs:.1} s, with a draft: end of speech -> text p50 {:>4.0} ms (decoder {:>3.0} ms; {} of {} tokens from the partial at {partial_secs:.0} s)",
+                    pct(&mut drafted, 0.5),
+                    pct(&mut drafted_decode, 0.5),
+                    last.drafted,
+                    last.tokens
+                );
+            }
         }
     }
     // Four calls finishing an utterance at the same moment, through the shared pool.
     let pool = AsrPool::start(whisper.clone(), 0, 16);
-    let (lang, label, speech) = rows[0];
-    let audio = utterance(speech, 3.0);
+    let (lang, label, sentences) = &rows[0];
+    let audio = sentences[1].1.clone();
     let mut latencies = rt
         .block_on(async {
             let jobs = (0..4).map(|_| {
@@ -117,7 +169,8 @@ fn bench_asr(size: WhisperSize, rows: &[(&str, &str, &[f32])], rt: &tokio::runti
         .into_iter()
         .collect::<Result<Vec<f64>, _>>()?;
     println!(
-        "  {label:<8} 3 s, 4 calls at once ({} workers): p50 {:.0} ms, max {:.0} ms",
+        "  {label:<8} {:.1} s, 4 calls at once ({} workers): p50 {:.0} ms, max {:.0} ms",
+        audio.len() as f32 / 16_000.0,
         pool.workers,
         pct(&mut latencies, 0.5),
         pct(&mut latencies, 1.0)
@@ -183,10 +236,20 @@ fn main() -> anyhow::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     println!("speech benchmarks, {} cores", std::thread::available_parallelism()?);
     let en = espeak("Two large bubble milk teas, half sugar, less ice, and a medium black tea please.", "en-us");
-    let zh = espeak("我要兩杯大杯珍珠奶茶，半糖少冰，還有一杯中杯紅茶。", "cmn");
-    bench_vad(&en)?;
-    bench_tts()?;
-    bench_asr(WhisperSize::TinyEn, &[("en", "English", &en)], &rt)?;
-    bench_asr(WhisperSize::Base, &[("en", "English", &en), ("zh", "Mandarin", &zh)], &rt)?;
+    // `cargo bench --bench speech -- asr` runs one part (vad, tts, asr, asr-tiny, asr-base); none runs all.
+    let parts: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let run = |part: &str| parts.is_empty() || parts.iter().any(|p| p == part);
+    if run("vad") {
+        bench_vad(&en)?;
+    }
+    if run("tts") {
+        bench_tts()?;
+    }
+    if run("asr") || run("asr-tiny") {
+        bench_asr(WhisperSize::TinyEn, &[english()], &rt)?;
+    }
+    if run("asr") || run("asr-base") {
+        bench_asr(WhisperSize::Base, &[english(), mandarin()?], &rt)?;
+    }
     Ok(())
 }

@@ -32,10 +32,24 @@ type PromptKey = (String, String, u32, u32);
 /// is over: when the silence lasts the full end-of-turn time, the text is (nearly) ready.
 const SPECULATE_AFTER_MS: u64 = 200;
 
-/// Recognition started early, for the speech that ended at `end_ms`.
-struct Speculation {
+/// While the caller speaks, what they have said so far is recognised again after this much
+/// more speech, when a recognition worker is idle. The result is not a turn: its tokens are
+/// the draft that makes the final recognition faster (see `Whisper::transcribe_drafted`).
+const PARTIAL_EVERY_MS: u64 = 1000;
+
+/// A recognition of the caller's speech from `start_ms` to `end_ms` (stream time), started
+/// before the turn is over; dropping `rx` cancels it.
+struct Early {
+    start_ms: u64,
     end_ms: u64,
-    job: tokio::task::JoinHandle<Result<Transcript, AsrError>>,
+    rx: crate::speech::asr::pool::Pending,
+}
+
+/// The latest finished early recognition of the speech that began at `start_ms`.
+struct Recognised {
+    start_ms: u64,
+    end_ms: u64,
+    transcript: Transcript,
 }
 
 /// The speech engines, loaded once per process and shared by every voice call.
@@ -169,7 +183,9 @@ pub struct VoiceCall {
     end_of_turn_ms: u32,
     min_speech_ms: u32,
     end_of_speech: Option<std::time::Instant>,
-    speculation: Option<Speculation>,
+    /// Recognition under way before the end of the turn (at most one per call).
+    early: Option<Early>,
+    recognised: Option<Recognised>,
 }
 
 /// Acknowledgements a caller makes while listening; heard over the bot, they are not a turn.
@@ -233,7 +249,8 @@ impl VoiceCall {
             end_of_turn_ms: settings.end_of_turn_ms,
             min_speech_ms: settings.min_speech_ms,
             end_of_speech: None,
-            speculation: None,
+            early: None,
+            recognised: None,
         };
         let mut call = call;
         let mut greeting = greeting;
@@ -261,7 +278,7 @@ impl VoiceCall {
                         .audio_arrived
                         .and_then(|at| at.checked_sub(std::time::Duration::from_millis(self.end_of_turn_ms as u64)));
                     let utterance = self.take(start_ms, end_ms);
-                    events.extend(self.turn(utterance, end_ms).await);
+                    events.extend(self.turn(utterance, start_ms, end_ms).await);
                     if self.is_ended() {
                         break;
                     }
@@ -282,28 +299,67 @@ impl VoiceCall {
             }
         }
         if !self.is_ended() {
-            self.speculate();
+            self.recognise_early();
         }
         Ok(events)
     }
 
-    /// Start recognising a pause early (see [`SPECULATE_AFTER_MS`]); a resumed voice makes it stale.
-    fn speculate(&mut self) {
+    /// Recognise the caller's speech before the turn is over, so that the text is (nearly)
+    /// ready when it is:
+    /// - in a pause of [`SPECULATE_AFTER_MS`], everything said so far: if the pause lasts
+    ///   to the end of the turn, that is the turn's text;
+    /// - while the caller speaks, every [`PARTIAL_EVERY_MS`] of speech when a worker is idle
+    ///   and the model uses drafts: that text is a draft for the next recognition of the same
+    ///   speech.
+    fn recognise_early(&mut self) {
+        if let Some(e) = &mut self.early {
+            match e.rx.try_recv() {
+                Ok(Ok(transcript)) => {
+                    let (start_ms, end_ms) = (e.start_ms, e.end_ms);
+                    self.early = None;
+                    self.recognised = Some(Recognised { start_ms, end_ms, transcript });
+                }
+                Err(tokio::sync::oneshot::error::TryRecvError::Empty) => {}
+                _ => self.early = None,
+            }
+        }
         let Some(p) = self.vad.pending() else { return };
-        let worth_it = self.end_of_turn_ms as u64 > SPECULATE_AFTER_MS + 100;
-        if !worth_it || p.silence_ms < SPECULATE_AFTER_MS || p.voiced_ms < self.min_speech_ms as u64 {
+        if p.voiced_ms < self.min_speech_ms as u64 {
             return;
         }
-        if self.speculation.as_ref().is_some_and(|s| s.end_ms == p.end_ms) {
+        let covers = |start_ms: u64, end_ms: u64| start_ms == p.start_ms && end_ms == p.end_ms;
+        if self.recognised.as_ref().is_some_and(|r| covers(r.start_ms, r.end_ms))
+            || self.early.as_ref().is_some_and(|e| covers(e.start_ms, e.end_ms))
+        {
             return;
         }
-        if let Some(stale) = self.speculation.take() {
-            stale.job.abort();
+        let pool = self.engines.recogniser(&self.languages);
+        let in_pause = p.silence_ms >= SPECULATE_AFTER_MS;
+        if in_pause {
+            if self.end_of_turn_ms as u64 <= SPECULATE_AFTER_MS + 100 {
+                return;
+            }
+            // What was under way is stale: the pause's recognition replaces it.
+            self.early = None;
+        } else {
+            let done_to = self.recognised.as_ref().filter(|r| r.start_ms == p.start_ms).map_or(p.start_ms, |r| r.end_ms);
+            if !pool.uses_drafts || self.early.is_some() || p.end_ms < done_to + PARTIAL_EVERY_MS {
+                return;
+            }
         }
-        let utterance = self.peek(p.start_ms, p.end_ms);
-        let (engines, languages) = (self.engines.clone(), self.languages.clone());
-        let job = tokio::spawn(async move { engines.recogniser(&languages).transcribe(utterance, languages).await });
-        self.speculation = Some(Speculation { end_ms: p.end_ms, job });
+        let (utterance, draft) = (self.peek(p.start_ms, p.end_ms), self.draft(p.start_ms));
+        if let Some(rx) = pool.start_early(utterance, self.languages.clone(), draft, !in_pause) {
+            self.early = Some(Early { start_ms: p.start_ms, end_ms: p.end_ms, rx });
+        }
+    }
+
+    /// The tokens last recognised of the speech that began at `start_ms`, as a draft.
+    fn draft(&self, start_ms: u64) -> Vec<u32> {
+        self.recognised
+            .as_ref()
+            .filter(|r| r.start_ms == start_ms)
+            .map(|r| r.transcript.token_ids.clone())
+            .unwrap_or_default()
     }
 
     /// The caller hung up.
@@ -354,20 +410,32 @@ impl VoiceCall {
         utterance
     }
 
-    async fn turn(&mut self, utterance: Vec<f32>, end_ms: u64) -> Vec<VoiceEvent> {
-        // Recognition started during the pause, on exactly this audio, is reused.
-        let early = match self.speculation.take() {
-            Some(s) if s.end_ms == end_ms => s.job.await.ok(),
-            Some(stale) => {
-                stale.job.abort();
-                None
-            }
-            None => None,
+    async fn turn(&mut self, utterance: Vec<f32>, start_ms: u64, end_ms: u64) -> Vec<VoiceEvent> {
+        // Recognition started during the pause, on exactly this audio, is reused; an earlier
+        // one of part of it is the draft.
+        let draft = self.draft(start_ms);
+        let done = self.recognised.take().filter(|r| r.start_ms == start_ms && r.end_ms == end_ms);
+        let early = self.early.take().filter(|e| e.start_ms == start_ms && e.end_ms == end_ms);
+        let pool = self.engines.recogniser(&self.languages);
+        let started = std::time::Instant::now();
+        let (result, when) = match (done, early) {
+            (Some(r), _) => (Ok(r.transcript), "in the pause"),
+            (None, Some(e)) => match e.rx.await {
+                Ok(r) => (r.map_err(AsrError::Failed), "in the pause"),
+                Err(_) => (Err(AsrError::Failed("a recognition worker stopped".into())), "in the pause"),
+            },
+            (None, None) => (pool.transcribe_drafted(utterance, self.languages.clone(), draft).await, "at the end"),
         };
-        let result = match early {
-            Some(r) => r,
-            None => self.engines.recogniser(&self.languages).transcribe(utterance, self.languages.clone()).await,
-        };
+        if let Ok(t) = &result {
+            tracing::info!(
+                started = when,
+                waited_ms = started.elapsed().as_millis() as u64,
+                recognition_ms = t.total_ms as u64,
+                tokens = t.tokens,
+                drafted = t.drafted,
+                "caller turn recognised"
+            );
+        }
         let transcript = match result {
             Ok(t) => t,
             Err(e) => {

@@ -3,6 +3,7 @@
 pub mod chinese;
 pub mod ct2;
 pub mod decoder;
+pub mod encoder;
 pub mod mel;
 pub mod pool;
 pub mod tokenizer;

@@ -11,9 +11,10 @@ use std::time::Instant;
 use anyhow::Context;
 use candle_core::Device;
 use candle_nn::VarBuilder;
-use candle_transformers::models::whisper::model::Whisper as Model;
+use candle_transformers::models::whisper::Config;
 
 use super::decoder::Decoder;
+use super::encoder::Encoder;
 use super::{ct2, mel, tokenizer::Tokenizer};
 use crate::speech::models::model_file;
 
@@ -63,13 +64,18 @@ pub struct Transcript {
     pub decode_ms: f64,
     pub total_ms: f64,
     pub tokens: usize,
+    /// The text's tokens: a draft for recognising a longer stretch of the same speech.
+    #[serde(skip)]
+    pub token_ids: Vec<u32>,
+    /// How many of them came from the draft, checked in one pass rather than decoded one by one.
+    pub drafted: usize,
 }
 
 /// A loaded model; clones share the weights (each call to `transcribe` uses its own clone).
 #[derive(Clone)]
 pub struct Whisper {
-    /// candle's model: its audio encoder is used as is.
-    model: Model,
+    config: Arc<Config>,
+    encoder: Arc<Encoder>,
     decoder: Arc<Decoder>,
     tokenizer: Arc<Tokenizer>,
     suppress: Arc<Vec<u32>>,
@@ -83,7 +89,7 @@ pub struct Whisper {
     /// 4, 6 and 8 s, 0.074 at 10 s (one character: 信用卡 heard as 系用卡);
     /// English WER 0.00 from 4 s up (one error at 3 s). But a browser caller's
     /// "half sugar" (through Opus) came back as "F sugar" at 4 s and right at
-    /// 5 s, so base gets 5 s: a 3 s utterance takes about 0.35 s, against 0.6 s
+    /// 5 s, so base gets 5 s: a 3 s utterance took about 0.35 s (before the faster GELU), against 0.6 s
     /// at 10 s and 2.4–3.8 s at 30 s. The sweep is `speech::accuracy::context_sweep`.
     /// Padding costs encoder time, so each model gets the least context that
     /// keeps it accurate (`SWITCHBOARD_WHISPER_CONTEXT_SECS` overrides it).
@@ -127,10 +133,11 @@ impl Whisper {
         // English-only models have one token fewer (no language tokens in use).
         let multilingual = weights.config.vocab_size >= 51865;
         let vb = VarBuilder::from_tensors(weights.tensors, candle_core::DType::F32, &device);
-        let model = Model::load(&vb, weights.config.clone()).context("building the Whisper model from its weights")?;
+        let encoder = Arc::new(Encoder::load(vb.pp("model.encoder"), &weights.config).context("building the encoder")?);
         let decoder = Arc::new(Decoder::load(vb.pp("model.decoder"), &weights.config, decoder_q8(size)).context("building the decoder")?);
         Ok(Whisper {
-            model,
+            config: Arc::new(weights.config),
+            encoder,
             decoder,
             tokenizer: Arc::new(tokenizer),
             suppress: Arc::new(config.suppress_ids),
@@ -159,10 +166,30 @@ impl Whisper {
     /// languages: short turns such as 「對」 are otherwise easily taken for
     /// another language). One language fixes it; none means any.
     pub fn transcribe_among(&self, samples: &[f32], languages: &[String]) -> anyhow::Result<Transcript> {
+        self.transcribe_drafted(samples, languages, &[], &|| false)
+    }
+
+    /// Transcribe with a draft: the tokens of an earlier recognition of the start of this
+    /// speech (taken while the caller was still speaking). Decoding is greedy, so each token
+    /// the model would pick anyway is accepted; the draft is checked in one pass over the
+    /// decoder's weights, where decoding it would take one pass per token, and decoding goes
+    /// on one token at a time from the first token the model disagrees with. The text is
+    /// what it would be without the draft (up to rounding); only the time changes. Models
+    /// for which checking a draft is not cheaper ignore it ([`Whisper::uses_drafts`]).
+    ///
+    /// `cancelled` is asked between stages and tokens: once it says yes (nobody wants the
+    /// result any more), recognition stops with an error.
+    pub fn transcribe_drafted(
+        &self,
+        samples: &[f32],
+        languages: &[String],
+        draft: &[u32],
+        cancelled: &dyn Fn() -> bool,
+    ) -> anyhow::Result<Transcript> {
         let started = Instant::now();
-        let n_mels = self.model.config.num_mel_bins;
+        let n_mels = self.config.num_mel_bins;
         // The encoder halves the frames; its context is at most 1500 positions (30 s).
-        let max_samples = self.model.config.max_source_positions * 2 * mel::HOP;
+        let max_samples = self.config.max_source_positions * 2 * mel::HOP;
         let mut samples = samples[..samples.len().min(max_samples)].to_vec();
         // Pad to the context window this model needs for accuracy (see `context_secs`).
         let min_samples = (self.context_secs * 16_000.0) as usize;
@@ -180,19 +207,21 @@ impl Whisper {
         let mel = mel.narrow(2, 0, frames)?;
         let features_ms = ms(started);
 
-        let mut encoder = self.model.encoder.clone();
+        anyhow::ensure!(!cancelled(), "recognition cancelled");
         let t = Instant::now();
-        let audio = encoder.forward(&mel, true)?;
+        let audio = self.encoder.forward(&mel)?;
         let encode_ms = ms(t);
 
         let t = Instant::now();
         let tk = &self.tokenizer;
         let mut state = self.decoder.start(&audio)?;
+        let mut tokens = vec![tk.sot];
         let language = match (self.multilingual, languages) {
             (false, _) => "en".to_string(),
             (true, [code]) => code.clone(),
             (true, candidates) => {
-                let logits = self.decoder.step(&mut self.decoder.start(&audio)?, &[tk.sot])?;
+                // The start-of-transcript token stays in the state: the prompt goes on from it.
+                let logits = self.decoder.step(&mut state, &[tk.sot])?;
                 let allowed = |code: &str| candidates.is_empty() || candidates.iter().any(|c| c == code);
                 // The first candidate is the tenant's own language: another language must be
                 // clearly more likely (by `FIRST_LANGUAGE_PRIOR`) to win. Short turns ("對。")
@@ -206,7 +235,6 @@ impl Whisper {
                 best.map(|(_, code)| code.clone()).unwrap_or_else(|| "en".into())
             }
         };
-        let mut tokens = vec![tk.sot];
         if self.multilingual {
             let lang =
                 tk.language_token(&language).with_context(|| format!("Whisper does not know language `{language}`"))?;
@@ -215,41 +243,58 @@ impl Whisper {
         tokens.push(tk.no_timestamps);
         let prompt_len = tokens.len();
         // About 6 tokens a second of speech is generous for both languages.
-        let max_tokens = (10 + audio_ms as usize * 6 / 1000).min(self.model.config.max_target_positions / 2);
+        let max_tokens = (10 + audio_ms as usize * 6 / 1000).min(self.config.max_target_positions / 2);
         let mut logprob_sum = 0.0f32;
-        let mut pending: Vec<u32> = tokens.clone();
-        for step in 0..max_tokens {
-            let mut logits = self.decoder.step(&mut state, &pending)?;
-            for &id in self.suppress.iter() {
-                if let Some(l) = logits.get_mut(id as usize) {
-                    *l = f32::NEG_INFINITY;
+        let mut pending: Vec<u32> = tokens[state.tokens()..].to_vec();
+        // Only text tokens can be drafted, and only where checking them is cheap.
+        let usable = if self.uses_drafts() { draft.iter().take_while(|&&t| t < tk.eot).count() } else { 0 };
+        let draft = &draft[..usable];
+        let mut draft_from = 0;
+        let mut drafted = 0;
+        let mut misses = 0;
+        let mut done = false;
+        while !done && tokens.len() - prompt_len < max_tokens {
+            anyhow::ensure!(!cancelled(), "recognition cancelled");
+            let room = max_tokens - (tokens.len() - prompt_len);
+            let (at, mut guess) = lookup(draft, &tokens[prompt_len..], draft_from, room.min(MAX_GUESS));
+            // Checking a guess costs more than a step: after the start, only a long one is worth
+            // it, and not once the draft has missed twice.
+            if tokens.len() > prompt_len && (guess.len() < MIN_REGUESS || misses >= MAX_MISSES) {
+                guess = &[];
+            }
+            pending.extend_from_slice(guess);
+            let before = state.tokens();
+            // Logits after the prompt (or last token) and after each drafted token.
+            let all = self.decoder.step_many(&mut state, &pending, guess.len() + 1)?;
+            for (i, mut logits) in all.into_iter().enumerate() {
+                let (next, logprob) = self.pick(&mut logits, tokens.len() == prompt_len);
+                logprob_sum += logprob;
+                if next == tk.eot {
+                    done = true;
+                    break;
                 }
-            }
-            if step == 0 {
-                for &id in self.suppress_at_start.iter() {
-                    if let Some(l) = logits.get_mut(id as usize) {
-                        *l = f32::NEG_INFINITY;
-                    }
+                tokens.push(next);
+                if let Some(keep) = repetition(&tokens[prompt_len..]).or_else(|| restarted(&tokens[prompt_len..])) {
+                    tokens.truncate(prompt_len + keep);
+                    done = true;
+                    break;
                 }
-            }
-            // No special tokens but the end of text (no timestamps, no language switches).
-            for l in logits.iter_mut().skip(tk.eot as usize + 1) {
-                *l = f32::NEG_INFINITY;
-            }
-            let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-            let log_norm = max + logits.iter().map(|l| (l - max).exp()).sum::<f32>().ln();
-            let (next, best) = logits
-                .iter()
-                .enumerate()
-                .fold((0, f32::NEG_INFINITY), |acc, (i, &l)| if l > acc.1 { (i, l) } else { acc });
-            logprob_sum += best - log_norm;
-            if next as u32 == tk.eot {
-                break;
-            }
-            tokens.push(next as u32);
-            pending = vec![next as u32];
-            if let Some(keep) = repetition(&tokens[prompt_len..]) {
-                tokens.truncate(prompt_len + keep);
+                if tokens.len() - prompt_len >= max_tokens {
+                    done = true;
+                    break;
+                }
+                if i < guess.len() && next == guess[i] {
+                    drafted += 1;
+                    draft_from = at + i + 1;
+                    continue;
+                }
+                if i == 0 && !guess.is_empty() {
+                    misses += 1;
+                }
+                // A new token (past the draft, or where the model disagrees with it): the
+                // state keeps what led to it, and decoding goes on from it.
+                state.truncate(before + pending.len() - (guess.len() - i))?;
+                pending = vec![next];
                 break;
             }
         }
@@ -270,8 +315,66 @@ impl Whisper {
             decode_ms,
             total_ms: ms(started),
             tokens: generated.len(),
+            token_ids: generated.to_vec(),
+            drafted: drafted.min(generated.len()),
         })
     }
+
+    /// Whether a draft makes recognition faster with this model (see
+    /// [`Decoder::checks_drafts_cheaply`]); otherwise drafts are ignored.
+    pub fn uses_drafts(&self) -> bool {
+        self.decoder.checks_drafts_cheaply()
+    }
+
+    /// The next token from `logits` (suppressed tokens masked out) and its log-probability.
+    /// `first`: the first token of the text, which has more suppressed tokens.
+    fn pick(&self, logits: &mut [f32], first: bool) -> (u32, f32) {
+        let masked = if first { [&self.suppress[..], &self.suppress_at_start[..]] } else { [&self.suppress[..], &[]] };
+        for &id in masked.into_iter().flatten() {
+            if let Some(l) = logits.get_mut(id as usize) {
+                *l = f32::NEG_INFINITY;
+            }
+        }
+        // No special tokens but the end of text (no timestamps, no language switches).
+        for l in logits.iter_mut().skip(self.tokenizer.eot as usize + 1) {
+            *l = f32::NEG_INFINITY;
+        }
+        let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let log_norm = max + logits.iter().map(|l| (l - max).exp()).sum::<f32>().ln();
+        let (next, best) =
+            logits.iter().enumerate().fold((0, f32::NEG_INFINITY), |acc, (i, &l)| if l > acc.1 { (i, l) } else { acc });
+        (next as u32, best - log_norm)
+    }
+}
+
+/// The most draft tokens checked in one pass.
+const MAX_GUESS: usize = 24;
+/// Past the start, the draft is followed again only for at least this many tokens...
+const MIN_REGUESS: usize = 6;
+/// ... and only until its guesses have been wrong from their first token this many times.
+const MAX_MISSES: usize = 2;
+
+/// What the draft says comes next: at the start, its beginning; later, what follows the
+/// place where it says what was just decoded (the last 2 tokens, else the last one), looking
+/// from `from` (just past the last draft token taken) first. A partial recognition often
+/// differs from the final one in a word ("marble milk tea" for "bubble milk tea") and agrees
+/// again after it. Returns where the guess starts in the draft, and the guess.
+fn lookup<'a>(draft: &'a [u32], decoded: &[u32], from: usize, max: usize) -> (usize, &'a [u32]) {
+    let guess = |at: usize| (at, &draft[at..draft.len().min(at + max)]);
+    if decoded.is_empty() {
+        return guess(0);
+    }
+    for n in [2, 1] {
+        if decoded.len() < n || draft.len() < n {
+            continue;
+        }
+        let tail = &decoded[decoded.len() - n..];
+        let starts = (from.saturating_sub(n)..=draft.len() - n).chain(0..from.saturating_sub(n).min(draft.len() - n + 1));
+        if let Some(j) = starts.into_iter().find(|&j| &draft[j..j + n] == tail) {
+            return guess(j + n);
+        }
+    }
+    (draft.len(), &[])
 }
 
 /// A decoding loop (Whisper repeating itself): the tokens end with a run of at
@@ -290,6 +393,16 @@ fn repetition(tokens: &[u32]) -> Option<usize> {
         return Some(n - k);
     }
     (2..4).find(|&k| repeats(k, 3)).map(|k| n - 2 * k)
+}
+
+/// Whisper starting the transcript over ("2 large bubble milk teas, half sugar, less ice.
+/// 2 large bubble milk"), as it does on the silence after the speech: the last 6 tokens
+/// repeat the first 6. Stopping there saves the steps to the token limit (measured on
+/// base: 30 steps for 12 tokens of text). Returns how many tokens to keep.
+fn restarted(tokens: &[u32]) -> Option<usize> {
+    const SAID_AGAIN: usize = 6;
+    let n = tokens.len();
+    (n >= 2 * SAID_AGAIN && tokens[n - SAID_AGAIN..] == tokens[..SAID_AGAIN]).then(|| n - SAID_AGAIN)
 }
 
 /// A transcript that restarts itself and was cut by the token limit before the
@@ -353,6 +466,11 @@ mod tests {
         let restarted: Vec<u32> = said.iter().chain(said[..4].iter()).copied().collect();
         assert_eq!(periodic(&restarted), Some(6));
         assert_eq!(periodic(&said), None);
+        let over: Vec<u32> = (1..=8).chain(1..=6).collect();
+        assert_eq!(super::restarted(&over), Some(8));
+        assert_eq!(super::restarted(&over[..13]), None);
+        // A phrase said again and then taken further is not a restart until 6 tokens agree.
+        assert_eq!(super::restarted(&[1, 2, 3, 4, 5, 9, 1, 2, 3, 4, 5, 7]), None);
         assert_eq!(drop_echoed_tail("The total is $190. $190."), "The total is $190.");
         assert_eq!(drop_echoed_tail("Yes. Yes."), "Yes.");
         assert_eq!(drop_echoed_tail("Open at ten. Closed at nine."), "Open at ten. Closed at nine.");
@@ -366,6 +484,24 @@ mod tests {
         // 珍珍 as byte-level tokens [a, b, a, b] is a word, not a loop.
         assert_eq!(repetition(&[9, 1, 2, 1, 2]), None);
         assert_eq!(repetition(&[9, 1, 2, 1, 2, 1, 2]), Some(3));
+    }
+
+    #[test]
+    fn the_draft_is_followed_past_a_word_it_got_wrong() {
+        let draft = [10, 11, 12, 13, 14, 15];
+        assert_eq!(lookup(&draft, &[], 0, 24), (0, &draft[..]));
+        assert_eq!(lookup(&draft, &[], 0, 2), (0, &draft[..2]));
+        // 10 11 then 99 where the draft has 12: nothing follows 99 in the draft.
+        assert_eq!(lookup(&draft, &[10, 11, 99], 2, 24), (6, &[][..]));
+        // ... then 13 again: the draft goes on after it.
+        assert_eq!(lookup(&draft, &[10, 11, 99, 13], 2, 24), (4, &draft[4..]));
+        // Two tokens of agreement beat one; the place after `from` is preferred.
+        let repeats = [1, 2, 3, 1, 5, 3, 1, 2, 9];
+        assert_eq!(lookup(&repeats, &[7, 1, 2], 0, 24).0, 2);
+        assert_eq!(lookup(&repeats, &[7, 1, 2], 5, 24).0, 8);
+        assert_eq!(lookup(&repeats, &[7, 1], 4, 24).0, 4);
+        assert_eq!(lookup(&repeats, &[7, 1], 5, 24).0, 7);
+        assert_eq!(lookup(&[], &[1], 0, 24), (0, &[][..]));
     }
 
     /// Order-taking sentences, spoken by espeak-ng (robotic: harder than a person).
@@ -421,6 +557,32 @@ mod tests {
         assert_eq!(t.language, "en", "{t:?}");
         let t = whisper.transcribe_among(&espeak(ENGLISH[3]), &["zh".into(), "ja".into()]).unwrap();
         assert!(t.language == "zh" || t.language == "ja", "only a candidate may win: {t:?}");
+    }
+
+    #[test]
+    fn a_draft_changes_the_time_not_the_text() {
+        let whisper = Whisper::load(WhisperSize::TinyEn).unwrap();
+        let speech = espeak(ENGLISH[0]);
+        let en = ["en".to_string()];
+        let plain = whisper.transcribe_among(&speech, &en).unwrap();
+        assert_eq!(plain.drafted, 0);
+        // A partial recognition of the first two thirds, as taken while the caller speaks.
+        let partial = whisper.transcribe_among(&speech[..speech.len() * 2 / 3], &en).unwrap();
+        let drafted = whisper.transcribe_drafted(&speech, &en, &partial.token_ids, &|| false).unwrap();
+        println!("{:?} → {:?}, {} of {} tokens drafted", partial.text, drafted.text, drafted.drafted, drafted.tokens);
+        assert_eq!(drafted.text, plain.text);
+        assert!(drafted.drafted >= 3, "the start of the partial text is taken: {drafted:?}");
+        // The whole text as draft: every token is taken.
+        let whole = whisper.transcribe_drafted(&speech, &en, &plain.token_ids, &|| false).unwrap();
+        assert_eq!((whole.text.as_str(), whole.drafted), (plain.text.as_str(), plain.tokens));
+        // A draft of something else entirely costs nothing but time.
+        let other = whisper.transcribe_among(&espeak(ENGLISH[3]), &en).unwrap();
+        let wrong = whisper.transcribe_drafted(&speech, &en, &other.token_ids, &|| false).unwrap();
+        assert_eq!((wrong.text.as_str(), wrong.drafted), (plain.text.as_str(), 0));
+        // Special tokens in a draft are ignored; cancelled work stops with an error.
+        let special = whisper.transcribe_drafted(&speech, &en, &[u32::MAX, 7], &|| false).unwrap();
+        assert_eq!(special.text, plain.text);
+        assert!(whisper.transcribe_drafted(&speech, &en, &[], &|| true).is_err());
     }
 
     #[test]
