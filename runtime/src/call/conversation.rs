@@ -359,16 +359,13 @@ impl Conversation {
 async fn brain(mut call: VoiceCall, mut rx: mpsc::UnboundedReceiver<BrainIn>, tx: mpsc::UnboundedSender<VoiceEvent>) {
     while let Some(input) = rx.recv().await {
         let events = match input {
-            BrainIn::Audio(a, arrived) => match {
+            BrainIn::Audio(a, arrived) => {
                 call.audio_arrived = Some(arrived);
-                call.push(&a).await
-            } {
-                Ok(e) => e,
-                Err(e) => {
+                call.push(&a).await.unwrap_or_else(|e| {
                     tracing::warn!(error = %e, "voice activity detection failed");
                     Vec::new()
-                }
-            },
+                })
+            }
             BrainIn::Dtmf(key) => call.dtmf(key).await,
             BrainIn::PlaybackDone => {
                 call.playback_done();

@@ -162,13 +162,13 @@ impl Endpoint {
         }
         let method = msg.method().unwrap_or_default().to_string();
         let existing = self.dialogs.lock().unwrap_or_else(|p| p.into_inner()).get(msg.call_id()).cloned();
-        if let Some(tx) = existing {
-            if method != "OPTIONS" || msg.to_tag().is_some() {
-                if tx.send(incoming.clone()).is_ok() {
-                    return;
-                }
-                self.forget_dialog(msg.call_id());
+        if let Some(tx) = existing
+            && (method != "OPTIONS" || msg.to_tag().is_some())
+        {
+            if tx.send(incoming.clone()).is_ok() {
+                return;
             }
+            self.forget_dialog(msg.call_id());
         }
         match method.as_str() {
             "INVITE" if msg.to_tag().is_none() => {
