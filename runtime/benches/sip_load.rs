@@ -2,6 +2,9 @@
 //! the real `switchboard` binary. Reports completed calls and orders, reply
 //! latency (end of the caller's speech → first audio of the bot's answer) p50
 //! and p95, and the server's CPU use; and the largest N whose p95 stays under 1 s.
+//! Per caller turn, from the server's log: whether recognition started before the
+//! turn was over (in the pause, or drafted while the caller spoke), and how long
+//! the turn then waited for its text.
 //!
 //! `cargo bench -p switchboard --bench sip_load` (needs sipp and the speech
 //! models: `scripts/setup`). `SWITCHBOARD_LOAD_CALLS=1,2,4,8` picks the N.
@@ -21,6 +24,11 @@ struct Run {
     completed: usize,
     orders: usize,
     latencies_ms: Vec<u64>,
+    /// Per caller turn: how long the turn waited for its text after the end of the turn.
+    waits_ms: Vec<u64>,
+    /// Caller turns whose recognition started before the turn was over.
+    early_turns: usize,
+    drafted_turns: usize,
     cpu_percent: f64,
     wall: Duration,
 }
@@ -110,10 +118,18 @@ fn run(calls: usize, work: &Path) -> Run {
         .filter_map(|l| l.split("latency_ms=").nth(1)?.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok())
         .collect();
     latencies_ms.sort_unstable();
+    let field = |line: &str, name: &str| -> Option<u64> {
+        line.split(&format!("{name}=")).nth(1)?.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
+    };
+    let turns: Vec<&str> = log.lines().filter(|l| l.contains("caller turn recognised")).collect();
+    let mut waits_ms: Vec<u64> = turns.iter().filter_map(|l| field(l, "waited_ms")).collect();
+    waits_ms.sort_unstable();
+    let early_turns = turns.iter().filter(|l| l.contains("in the pause")).count();
+    let drafted_turns = turns.iter().filter(|l| field(l, "drafted").is_some_and(|d| d > 0)).count();
     if !out.success() {
         eprintln!("  (sipp reported failed calls at N={calls}; see {})", dir.display());
     }
-    Run { calls, completed, orders, latencies_ms, cpu_percent, wall }
+    Run { calls, completed, orders, latencies_ms, waits_ms, early_turns, drafted_turns, cpu_percent, wall }
 }
 
 fn main() {
@@ -130,14 +146,14 @@ fn main() {
         .filter_map(|n| n.trim().parse().ok())
         .collect();
     println!(
-        "calls | completed | orders | replies | reply p50 ms | reply p95 ms | server CPU % (of one core) | wall s"
+        "calls | completed | orders | replies | reply p50 ms | reply p95 ms | server CPU % (of one core) | wall s | turns: recognised early / drafted / all | wait for text p50 / p95 ms"
     );
     let mut best = None;
     for n in ns {
         let r = run(n, &work);
         let (p50, p95) = (percentile(&r.latencies_ms, 0.5), percentile(&r.latencies_ms, 0.95));
         println!(
-            "{:>5} | {:>9} | {:>6} | {:>7} | {:>12} | {:>12} | {:>26.0} | {:>6.1}",
+            "{:>5} | {:>9} | {:>6} | {:>7} | {:>12} | {:>12} | {:>26.0} | {:>6.1} | {:>38} | {:>26}",
             r.calls,
             r.completed,
             r.orders,
@@ -145,7 +161,9 @@ fn main() {
             p50,
             p95,
             r.cpu_percent,
-            r.wall.as_secs_f64()
+            r.wall.as_secs_f64(),
+            format!("{} / {} / {}", r.early_turns, r.drafted_turns, r.waits_ms.len()),
+            format!("{} / {}", percentile(&r.waits_ms, 0.5), percentile(&r.waits_ms, 0.95)),
         );
         if p95 < 1000 && r.completed == r.calls {
             best = Some(n);
