@@ -4,11 +4,11 @@
 //! arriving in the browser, the stored order, origins the tenant does not
 //! allow, and a browser that vanishes mid-call.
 
-mod common;
 #[path = "common/browser.rs"]
 mod browser;
 #[path = "common/caller.rs"]
 mod caller;
+mod common;
 #[path = "common/sipp.rs"]
 mod sipp;
 
@@ -223,11 +223,18 @@ fn only_allowed_origins_may_call_and_widget_keys_do_nothing_else() {
     assert!(calls(&server, &key, &tenant).is_empty(), "a refused origin starts no call");
 
     // ...until the tenant allows the origin: then the same page calls, and hangs up.
-    let r = server.patch(&key, &format!("/v1/tenants/{tenant}"), json!({ "telephony": { "allowed_origins": [shop_origin] } }));
+    let r = server.patch(
+        &key,
+        &format!("/v1/tenants/{tenant}"),
+        json!({ "telephony": { "allowed_origins": [shop_origin] } }),
+    );
     assert_eq!(r.status, 200, "{}", r.body);
     page.eval(CLICK_CALL);
     page.wait_for(&format!("{STATE} === 'connected'"), Duration::from_secs(30));
-    page.wait_for("document.querySelectorAll('[data-sbw=transcript] [data-who=bot]').length > 0", Duration::from_secs(30));
+    page.wait_for(
+        "document.querySelectorAll('[data-sbw=transcript] [data-who=bot]').length > 0",
+        Duration::from_secs(30),
+    );
     page.eval(CLICK_CALL);
     let record = wait_api(&server, "the call to end", Duration::from_secs(20), || {
         calls(&server, &key, &tenant).into_iter().find(|c| c["ended_at_ms"].as_u64().is_some())
@@ -263,7 +270,10 @@ fn a_browser_that_vanishes_mid_call_ends_the_call_cleanly() {
         let _ = junk.send_to(if i % 10 == 0 { &stun } else { &garbage }, port);
     }
     // Mid-call: the caller has spoken a turn and the bot has answered it.
-    page.wait_for("document.querySelectorAll('[data-sbw=transcript] [data-who=caller]').length > 0", Duration::from_secs(60));
+    page.wait_for(
+        "document.querySelectorAll('[data-sbw=transcript] [data-who=caller]').length > 0",
+        Duration::from_secs(60),
+    );
     page.vanish();
     let vanished = Instant::now();
 
@@ -300,7 +310,10 @@ fn the_keypad_reaches_an_agent_and_the_call_is_recorded() {
     // A caller who says nothing and presses 0 on the widget's keypad (RFC 4733 from the browser).
     let wav = microphone(&server.data_dir, "caller.wav", 60.0, 1.0);
     let (mut page, call_id) = call_from(&format!("{}/demo", server.base), &wav);
-    page.wait_for("document.querySelectorAll('[data-sbw=transcript] [data-who=bot]').length >= 2", Duration::from_secs(30));
+    page.wait_for(
+        "document.querySelectorAll('[data-sbw=transcript] [data-who=bot]').length >= 2",
+        Duration::from_secs(30),
+    );
     page.eval("document.querySelector('[data-sbw-key=\"0\"]').click(), true");
     page.wait_for(&format!("{STATE} === 'transferring'"), Duration::from_secs(20));
     // The agent (sipp) checks the context headers, talks two seconds and hangs up: so does the page.
@@ -308,7 +321,11 @@ fn the_keypad_reaches_an_agent_and_the_call_is_recorded() {
     let shown = page.widget_state()["text"].as_str().unwrap_or_default().to_string();
     assert!(shown.contains("the agent hung up"), "the widget was told why the call ended: {shown}");
     let agent = agent.wait_with_output().unwrap();
-    assert!(agent.status.success(), "the agent got the call with its context: {}", String::from_utf8_lossy(&agent.stderr));
+    assert!(
+        agent.status.success(),
+        "the agent got the call with its context: {}",
+        String::from_utf8_lossy(&agent.stderr)
+    );
     let record = wait_api(&server, "the transferred call to close", Duration::from_secs(20), || {
         let c = call(&server, &key, &tenant, &call_id);
         c["ended_at_ms"].as_u64().map(|_| c)

@@ -118,9 +118,15 @@ fn keys_are_checked() {
     let keys = server.get(&key, &format!("/v1/tenants/{shop}/keys")).body["keys"].as_array().unwrap().clone();
     let secret = keys.iter().filter(|k| k["kind"] == "tenant").count();
     assert_eq!(secret, 2, "{keys:?}");
-    assert!(keys.iter().all(|k| k["kind"] == "widget" || k.get("public").is_none()), "secret keys are never shown: {keys:?}");
+    assert!(
+        keys.iter().all(|k| k["kind"] == "widget" || k.get("public").is_none()),
+        "secret keys are never shown: {keys:?}"
+    );
     // The demo tenant's public widget key is listed in full (it goes into web pages).
-    assert!(keys.iter().any(|k| k["kind"] == "widget" && k["public"].as_str().is_some_and(|p| p.starts_with("wk_"))), "{keys:?}");
+    assert!(
+        keys.iter().any(|k| k["kind"] == "widget" && k["public"].as_str().is_some_and(|p| p.starts_with("wk_"))),
+        "{keys:?}"
+    );
 }
 
 #[test]

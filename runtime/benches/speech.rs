@@ -26,7 +26,8 @@ const ENGLISH: [&str; 3] = [
     "Two large bubble milk teas, half sugar, less ice.",
     "Two large bubble milk teas, half sugar, less ice, and a medium black tea with no sugar, for pickup at six.",
 ];
-const MANDARIN: [&str; 3] = ["對，謝謝。", "我要兩杯大杯珍珠奶茶，半糖少冰。", "我要兩杯大杯珍珠奶茶，半糖少冰，還有一杯中杯紅茶，六點來拿。"];
+const MANDARIN: [&str; 3] =
+    ["對，謝謝。", "我要兩杯大杯珍珠奶茶，半糖少冰。", "我要兩杯大杯珍珠奶茶，半糖少冰，還有一杯中杯紅茶，六點來拿。"];
 
 /// English test speech from espeak-ng (robotic, harder than a person).
 fn english() -> Utterances<'static> {

@@ -79,7 +79,9 @@ impl Chromium {
                 .and_then(|mut r| r.body_mut().read_json().ok())
                 .unwrap_or(Value::Null);
             let found = list.as_array().and_then(|l| {
-                l.iter().find(|t| t["type"] == "page").and_then(|t| t["webSocketDebuggerUrl"].as_str().map(String::from))
+                l.iter()
+                    .find(|t| t["type"] == "page")
+                    .and_then(|t| t["webSocketDebuggerUrl"].as_str().map(String::from))
             });
             if let Some(ws) = found {
                 break ws;
@@ -133,7 +135,11 @@ impl Chromium {
             if truthy {
                 return v;
             }
-            assert!(Instant::now() < deadline, "timed out waiting for {expression}; page state: {}", self.widget_state());
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {expression}; page state: {}",
+                self.widget_state()
+            );
             std::thread::sleep(Duration::from_millis(250));
         }
     }
@@ -155,7 +161,9 @@ impl Chromium {
         v.as_array()
             .map(|l| {
                 l.iter()
-                    .map(|p| (p[0].as_str().unwrap_or_default().to_string(), p[1].as_str().unwrap_or_default().to_string()))
+                    .map(|p| {
+                        (p[0].as_str().unwrap_or_default().to_string(), p[1].as_str().unwrap_or_default().to_string())
+                    })
                     .collect()
             })
             .unwrap_or_default()

@@ -71,7 +71,11 @@ fn cors(resp: &mut Response, origin: &str) {
 }
 
 /// `OPTIONS /v1/widget/{key}/calls[/{call_id}]`: the CORS preflight; only allowed origins pass.
-pub async fn preflight(State(s): State<ApiState>, Path(params): Path<Vec<(String, String)>>, headers: HeaderMap) -> Response {
+pub async fn preflight(
+    State(s): State<ApiState>,
+    Path(params): Path<Vec<(String, String)>>,
+    headers: HeaderMap,
+) -> Response {
     let key = params.iter().find(|(k, _)| k == "key").map(|(_, v)| v.as_str()).unwrap_or_default();
     let origin = match tenant_of(&s, key).await.and_then(|t| allowed_origin(&headers, &t)) {
         Ok(o) => o,
@@ -148,7 +152,8 @@ pub async fn hang_up(
     let tenant = tenant_of(&s, &key).await?;
     let origin = allowed_origin(&headers, &tenant)?;
     let found = s.app.webrtc.get().is_some_and(|ep| ep.hang_up(&tenant.id, &call_id));
-    let mut resp = if found { StatusCode::NO_CONTENT.into_response() } else { ApiError::not_found("call").into_response() };
+    let mut resp =
+        if found { StatusCode::NO_CONTENT.into_response() } else { ApiError::not_found("call").into_response() };
     cors(&mut resp, &origin);
     Ok(resp)
 }
@@ -156,10 +161,7 @@ pub async fn hang_up(
 /// `GET /widget.js`: the widget script tenants include.
 pub async fn script() -> impl IntoResponse {
     (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=300"),
-        ],
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=300")],
         WIDGET_JS,
     )
 }
@@ -219,7 +221,8 @@ mod tests {
         let host = "sb.example.com";
         assert!(allowed_origin(&headers(Some("https://shop.example.com"), host), &t).is_ok());
         assert!(allowed_origin(&headers(Some("https://shop.example.com/"), host), &t).is_ok());
-        for refused in ["http://shop.example.com", "https://shop.example.com.evil.net", "https://evil.example", "null"] {
+        for refused in ["http://shop.example.com", "https://shop.example.com.evil.net", "https://evil.example", "null"]
+        {
             let e = allowed_origin(&headers(Some(refused), host), &t).unwrap_err();
             assert_eq!(e.status, StatusCode::FORBIDDEN, "{refused}");
         }

@@ -342,7 +342,8 @@ impl VoiceCall {
             // What was under way is stale: the pause's recognition replaces it.
             self.early = None;
         } else {
-            let done_to = self.recognised.as_ref().filter(|r| r.start_ms == p.start_ms).map_or(p.start_ms, |r| r.end_ms);
+            let done_to =
+                self.recognised.as_ref().filter(|r| r.start_ms == p.start_ms).map_or(p.start_ms, |r| r.end_ms);
             if !pool.uses_drafts || self.early.is_some() || p.end_ms < done_to + PARTIAL_EVERY_MS {
                 return;
             }

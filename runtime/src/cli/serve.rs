@@ -13,8 +13,8 @@ use crate::call::voice::SpeechEngines;
 use crate::demo;
 use crate::media::rtp_stream::RtpConfig;
 use crate::sip::{Endpoint, SipConfig};
-use crate::webrtc::{WebRtcConfig, WebRtcEndpoint};
 use crate::storage::api_keys::hash_key;
+use crate::webrtc::{WebRtcConfig, WebRtcEndpoint};
 
 /// The address this machine uses to reach the outside, for SDP when bound to 0.0.0.0.
 fn local_ip() -> Option<std::net::IpAddr> {

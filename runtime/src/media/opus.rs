@@ -95,7 +95,9 @@ mod tests {
     use super::*;
 
     fn tone(secs: f32) -> Vec<f32> {
-        (0..(16_000.0 * secs) as usize).map(|i| 0.3 * (2.0 * std::f32::consts::PI * 440.0 * i as f32 / 16_000.0).sin()).collect()
+        (0..(16_000.0 * secs) as usize)
+            .map(|i| 0.3 * (2.0 * std::f32::consts::PI * 440.0 * i as f32 / 16_000.0).sin())
+            .collect()
     }
 
     #[test]

@@ -125,14 +125,29 @@ mod context_sweep {
     use crate::speech::tts::Tts;
 
     const ZH: [&str; 12] = [
-        "我要一杯紅茶。", "兩杯大杯珍珠奶茶，半糖少冰。", "總共120元，謝謝。", "我想要外送。",
-        "請問你們幾點關門？", "一杯中杯綠茶，無糖去冰。", "我要自取。", "對，沒錯。",
-        "可以用信用卡付款嗎？", "再加一杯烏龍茶。", "我要轉人工客服。", "我姓陳。",
+        "我要一杯紅茶。",
+        "兩杯大杯珍珠奶茶，半糖少冰。",
+        "總共120元，謝謝。",
+        "我想要外送。",
+        "請問你們幾點關門？",
+        "一杯中杯綠茶，無糖去冰。",
+        "我要自取。",
+        "對，沒錯。",
+        "可以用信用卡付款嗎？",
+        "再加一杯烏龍茶。",
+        "我要轉人工客服。",
+        "我姓陳。",
     ];
     const EN: [&str; 9] = [
-        "Two large bubble milk teas, half sugar, less ice.", "My name is John.", "I will pick it up.",
-        "What time do you close today?", "Can I pay by credit card?", "One medium green tea with no sugar.",
-        "I would like it delivered to my office.", "Please transfer me to a person.", "Yes.",
+        "Two large bubble milk teas, half sugar, less ice.",
+        "My name is John.",
+        "I will pick it up.",
+        "What time do you close today?",
+        "Can I pay by credit card?",
+        "One medium green tea with no sugar.",
+        "I would like it delivered to my office.",
+        "Please transfer me to a person.",
+        "Yes.",
     ];
 
     #[test]
@@ -156,7 +171,11 @@ mod context_sweep {
                     if e > 0.0 {
                         misheard.push(format!("{text} -> {}", heard.text));
                     }
-                    if lang == "zh" { zh_err += e } else { en_err += e }
+                    if lang == "zh" {
+                        zh_err += e
+                    } else {
+                        en_err += e
+                    }
                     times.push(heard.total_ms);
                 }
             }

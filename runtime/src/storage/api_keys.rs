@@ -63,7 +63,8 @@ impl Db {
 
     /// A tenant's widget key, creating one if it has none.
     pub fn widget_key(&self, tenant_id: &str) -> Result<String> {
-        let existing = self.api_keys(tenant_id)?.into_iter().find_map(|k| k.public.filter(|_| k.kind == KeyKind::Widget));
+        let existing =
+            self.api_keys(tenant_id)?.into_iter().find_map(|k| k.public.filter(|_| k.kind == KeyKind::Widget));
         match existing {
             Some(k) => Ok(k),
             None => Ok(self.create_api_key(tenant_id, KeyKind::Widget)?.0),

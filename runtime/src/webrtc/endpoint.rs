@@ -136,14 +136,24 @@ impl WebRtcEndpoint {
     ///
     /// The work runs in its own task: a browser that gives up waiting for the answer does not
     /// leave a half-started call behind (it starts, finds no browser, and ends on its own).
-    pub async fn start_call(self: &Arc<Self>, tenant: Tenant, offer: String, origin: String) -> Result<(String, String), StartError> {
+    pub async fn start_call(
+        self: &Arc<Self>,
+        tenant: Tenant,
+        offer: String,
+        origin: String,
+    ) -> Result<(String, String), StartError> {
         let ep = self.clone();
         tokio::spawn(async move { ep.answer(tenant, &offer, &origin).await })
             .await
             .map_err(|e| StartError::Internal(e.to_string()))?
     }
 
-    async fn answer(self: &Arc<Self>, tenant: Tenant, offer: &str, origin: &str) -> Result<(String, String), StartError> {
+    async fn answer(
+        self: &Arc<Self>,
+        tenant: Tenant,
+        offer: &str,
+        origin: &str,
+    ) -> Result<(String, String), StartError> {
         let limit = tenant.telephony.max_browser_calls;
         let slot = Slot::take(&self.counts, &tenant.id, limit).ok_or(StartError::TooMany(limit))?;
         if !offer.lines().any(|l| l.starts_with("m=audio")) {
@@ -153,7 +163,14 @@ impl WebRtcEndpoint {
         let mut config = Rtc::builder().set_ice_lite(true).clear_codecs().enable_opus(true, false);
         // RFC 4733 key presses, at both rates browsers offer.
         for (pt, rate) in [(110u8, Frequency::FORTY_EIGHT_KHZ), (126u8, Frequency::EIGHT_KHZ)] {
-            config.codec_config().add_config(pt.into(), None, Codec::Tele, rate, None, FormatParams::parse_line("0-15"));
+            config.codec_config().add_config(
+                pt.into(),
+                None,
+                Codec::Tele,
+                rate,
+                None,
+                FormatParams::parse_line("0-15"),
+            );
         }
         let mut rtc = config.build(Instant::now());
         for addr in &self.announced {

@@ -275,9 +275,9 @@ fn on_event(rtc: &mut Rtc, st: &mut State, e: Event, media: &mpsc::Sender<MediaI
             return Some(End::Vanished);
         }
         Event::MediaAdded(m) if m.kind == MediaKind::Audio => {
-            let pt = rtc.writer(m.mid).and_then(|w| {
-                w.payload_params().find(|p| p.spec().codec == Codec::Opus).map(|p| p.pt())
-            });
+            let pt = rtc
+                .writer(m.mid)
+                .and_then(|w| w.payload_params().find(|p| p.spec().codec == Codec::Opus).map(|p| p.pt()));
             match pt {
                 Some(pt) => st.audio = Some((m.mid, pt)),
                 None => tracing::warn!(mid = %m.mid, "the browser's audio has no Opus"),

@@ -98,7 +98,8 @@ impl Decoder {
     pub fn load(vb: VarBuilder, cfg: &Config, q8: bool) -> candle_core::Result<Decoder> {
         let d = cfg.d_model;
         let ln = |vb: VarBuilder| candle_nn::layer_norm(d, 1e-5, vb);
-        let step = |vb: &VarBuilder, d_in, d_out, name: &str, bias| StepLinear::new(linear(vb, d_in, d_out, name, bias)?, q8);
+        let step =
+            |vb: &VarBuilder, d_in, d_out, name: &str, bias| StepLinear::new(linear(vb, d_in, d_out, name, bias)?, q8);
         let mut blocks = Vec::with_capacity(cfg.decoder_layers);
         for i in 0..cfg.decoder_layers {
             let b = vb.pp(format!("layers.{i}"));
@@ -175,7 +176,12 @@ impl Decoder {
     /// Run `tokens` and return the logits after each of the last `want` of them: what the
     /// model would say next at each of those points. Verifying a draft of `k` tokens this way
     /// is one pass over the weights instead of `k` (see [`DecoderState::truncate`]).
-    pub fn step_many(&self, state: &mut DecoderState, tokens: &[u32], want: usize) -> candle_core::Result<Vec<Vec<f32>>> {
+    pub fn step_many(
+        &self,
+        state: &mut DecoderState,
+        tokens: &[u32],
+        want: usize,
+    ) -> candle_core::Result<Vec<Vec<f32>>> {
         let device = self.embedding.device();
         let n = tokens.len();
         let ids = Tensor::new(tokens, device)?;

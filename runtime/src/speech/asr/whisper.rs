@@ -134,7 +134,9 @@ impl Whisper {
         let multilingual = weights.config.vocab_size >= 51865;
         let vb = VarBuilder::from_tensors(weights.tensors, candle_core::DType::F32, &device);
         let encoder = Arc::new(Encoder::load(vb.pp("model.encoder"), &weights.config).context("building the encoder")?);
-        let decoder = Arc::new(Decoder::load(vb.pp("model.decoder"), &weights.config, decoder_q8(size)).context("building the decoder")?);
+        let decoder = Arc::new(
+            Decoder::load(vb.pp("model.decoder"), &weights.config, decoder_q8(size)).context("building the decoder")?,
+        );
         Ok(Whisper {
             config: Arc::new(weights.config),
             encoder,
@@ -369,7 +371,8 @@ fn lookup<'a>(draft: &'a [u32], decoded: &[u32], from: usize, max: usize) -> (us
             continue;
         }
         let tail = &decoded[decoded.len() - n..];
-        let starts = (from.saturating_sub(n)..=draft.len() - n).chain(0..from.saturating_sub(n).min(draft.len() - n + 1));
+        let starts =
+            (from.saturating_sub(n)..=draft.len() - n).chain(0..from.saturating_sub(n).min(draft.len() - n + 1));
         if let Some(j) = starts.into_iter().find(|&j| &draft[j..j + n] == tail) {
             return guess(j + n);
         }
@@ -476,7 +479,9 @@ mod tests {
         assert_eq!(drop_echoed_tail("Open at ten. Closed at nine."), "Open at ten. Closed at nine.");
         assert_eq!(drop_echoed_tail("謝謝。謝謝你。"), "謝謝。謝謝你。");
         assert_eq!(
-            drop_echoed_tail("Two large teas, half sugar. Less ice. Less ice. 2 large teas, half sugar. Less ice. 2 large"),
+            drop_echoed_tail(
+                "Two large teas, half sugar. Less ice. Less ice. 2 large teas, half sugar. Less ice. 2 large"
+            ),
             "Two large teas, half sugar. Less ice."
         );
         assert_eq!(drop_echoed_tail("我要紅茶。半糖。半糖。我要紅茶"), "我要紅茶。半糖。");
