@@ -16,6 +16,10 @@ use std::time::{Duration, Instant};
 
 #[path = "../../tests/common/caller.rs"]
 mod caller;
+#[path = "support/load.rs"]
+mod load;
+
+use load::{LogFigures, cpu_percent, cpu_ticks};
 
 const DEMO_NUMBER: &str = "+886223456789";
 
@@ -23,30 +27,9 @@ struct Run {
     calls: usize,
     completed: usize,
     orders: usize,
-    latencies_ms: Vec<u64>,
-    /// Per caller turn: how long the turn waited for its text after the end of the turn.
-    waits_ms: Vec<u64>,
-    /// Caller turns whose recognition started before the turn was over.
-    early_turns: usize,
-    drafted_turns: usize,
+    log: LogFigures,
     cpu_percent: f64,
     wall: Duration,
-}
-
-fn cpu_ticks(pid: u32) -> u64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let after = stat.rsplit(')').next().unwrap_or_default();
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after the name.
-    fields.get(11).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0)
-        + fields.get(12).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0)
-}
-
-fn percentile(sorted: &[u64], p: f64) -> u64 {
-    if sorted.is_empty() {
-        return 0;
-    }
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
 fn run(calls: usize, work: &Path) -> Run {
@@ -95,9 +78,7 @@ fn run(calls: usize, work: &Path) -> Run {
         .expect("sipp (scripts/setup installs it)");
     let wall = started.elapsed();
     std::thread::sleep(Duration::from_secs(2));
-    let ticks = cpu_ticks(server.id()) - cpu_before;
-    let hz = 100.0; // USER_HZ on Linux
-    let cpu_percent = ticks as f64 / hz / wall.as_secs_f64() * 100.0;
+    let cpu_percent = cpu_percent(cpu_ticks(server.id()) - cpu_before, wall);
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
     let get = |path: &str| -> serde_json::Value {
         let mut r = agent.get(format!("{http}{path}")).header("Authorization", format!("Bearer {key}")).call().unwrap();
@@ -112,24 +93,11 @@ fn run(calls: usize, work: &Path) -> Run {
     let _ = server.wait();
     // The server writes plain logs when stderr is not a terminal.
     let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
-    let mut latencies_ms: Vec<u64> = log
-        .lines()
-        .filter(|l| l.contains("reply latency"))
-        .filter_map(|l| l.split("latency_ms=").nth(1)?.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok())
-        .collect();
-    latencies_ms.sort_unstable();
-    let field = |line: &str, name: &str| -> Option<u64> {
-        line.split(&format!("{name}=")).nth(1)?.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
-    };
-    let turns: Vec<&str> = log.lines().filter(|l| l.contains("caller turn recognised")).collect();
-    let mut waits_ms: Vec<u64> = turns.iter().filter_map(|l| field(l, "waited_ms")).collect();
-    waits_ms.sort_unstable();
-    let early_turns = turns.iter().filter(|l| l.contains("in the pause")).count();
-    let drafted_turns = turns.iter().filter(|l| field(l, "drafted").is_some_and(|d| d > 0)).count();
+    let log = LogFigures::read(&log);
     if !out.success() {
         eprintln!("  (sipp reported failed calls at N={calls}; see {})", dir.display());
     }
-    Run { calls, completed, orders, latencies_ms, waits_ms, early_turns, drafted_turns, cpu_percent, wall }
+    Run { calls, completed, orders, log, cpu_percent, wall }
 }
 
 fn main() {
@@ -145,27 +113,20 @@ fn main() {
         .split(',')
         .filter_map(|n| n.trim().parse().ok())
         .collect();
-    println!(
-        "calls | completed | orders | replies | reply p50 ms | reply p95 ms | server CPU % (of one core) | wall s | turns: recognised early / drafted / all | wait for text p50 / p95 ms"
-    );
+    println!("calls | completed | orders | server CPU % (of one core) | wall s | {}", LogFigures::HEADER);
     let mut best = None;
     for n in ns {
         let r = run(n, &work);
-        let (p50, p95) = (percentile(&r.latencies_ms, 0.5), percentile(&r.latencies_ms, 0.95));
         println!(
-            "{:>5} | {:>9} | {:>6} | {:>7} | {:>12} | {:>12} | {:>26.0} | {:>6.1} | {:>38} | {:>26}",
+            "{:>5} | {:>9} | {:>6} | {:>26.0} | {:>6.1} | {}",
             r.calls,
             r.completed,
             r.orders,
-            r.latencies_ms.len(),
-            p50,
-            p95,
             r.cpu_percent,
             r.wall.as_secs_f64(),
-            format!("{} / {} / {}", r.early_turns, r.drafted_turns, r.waits_ms.len()),
-            format!("{} / {}", percentile(&r.waits_ms, 0.5), percentile(&r.waits_ms, 0.95)),
+            r.log.row()
         );
-        if p95 < 1000 && r.completed == r.calls {
+        if load::percentile(&r.log.latencies_ms, 0.95) < 1000 && r.completed == r.calls {
             best = Some(n);
         }
     }

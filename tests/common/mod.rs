@@ -122,6 +122,11 @@ impl Server {
         self.data_dir.clone()
     }
 
+    /// The server's process id (for its CPU use).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The demo tenant's id and key, as `serve` saved them.
     pub fn demo(&self) -> (String, String) {
         let text = std::fs::read_to_string(self.data_dir.join("demo_tenant.json")).expect("demo_tenant.json");
