@@ -14,7 +14,7 @@ mod sipp;
 
 use std::time::{Duration, Instant};
 
-use browser::Chromium;
+use browser::{CLICK_CALL, Chromium, STATE};
 use common::Server;
 use serde_json::{Value, json};
 
@@ -25,9 +25,6 @@ static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 fn exclusive() -> std::sync::MutexGuard<'static, ()> {
     ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner())
 }
-
-const CLICK_CALL: &str = "document.querySelector('[data-sbw=call]').click(), true";
-const STATE: &str = "document.querySelector('[data-sbw=widget]')?.getAttribute('data-state')";
 
 /// Poll the API until `f` finds what it wants; on timeout, show the server's log.
 fn wait_api<T>(server: &Server, what: &str, timeout: Duration, mut f: impl FnMut() -> Option<T>) -> T {
@@ -63,8 +60,7 @@ fn microphone(dir: &std::path::Path, name: &str, lead: f32, gap: f32) -> std::pa
 /// Open `url`, press the widget's call button, and wait until the call is up: the page and the call id.
 fn call_from(url: &str, wav: &std::path::Path) -> (Chromium, String) {
     let mut page = Chromium::open(url, wav);
-    page.wait_for("!!window.SwitchboardWidget", Duration::from_secs(30));
-    page.eval(CLICK_CALL);
+    page.press_call();
     page.wait_for(&format!("{STATE} === 'connected'"), Duration::from_secs(30));
     let call_id = page.eval("document.querySelector('[data-sbw=widget]').getAttribute('data-call-id')");
     let call_id = call_id.as_str().expect("the widget knows its call id").to_string();
@@ -217,8 +213,7 @@ fn only_allowed_origins_may_call_and_widget_keys_do_nothing_else() {
     });
     let wav = microphone(&server.data_dir, "caller.wav", 30.0, 1.0);
     let mut page = Chromium::open(&format!("{shop_origin}/"), &wav);
-    page.wait_for("!!window.SwitchboardWidget", Duration::from_secs(30));
-    page.eval(CLICK_CALL);
+    page.press_call();
     page.wait_for(&format!("{STATE} === 'refused'"), Duration::from_secs(20));
     assert!(calls(&server, &key, &tenant).is_empty(), "a refused origin starts no call");
 

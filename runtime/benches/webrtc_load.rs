@@ -22,12 +22,9 @@ mod common;
 #[path = "support/load.rs"]
 mod load;
 
-use browser::Chromium;
+use browser::{Chromium, STATE};
 use common::Server;
 use load::{LogFigures, cpu_percent, cpu_ticks};
-
-const CLICK_CALL: &str = "document.querySelector('[data-sbw=call]').click(), true";
-const STATE: &str = "document.querySelector('[data-sbw=widget]')?.getAttribute('data-state')";
 
 struct Run {
     calls: usize,
@@ -52,8 +49,7 @@ fn run(calls: usize) -> Run {
     let mut connected = 0;
     for _ in 0..calls {
         let mut page = Chromium::open(&demo, &wav);
-        page.wait_for("!!window.SwitchboardWidget", Duration::from_secs(60));
-        page.eval(CLICK_CALL);
+        page.press_call();
         pages.push(page);
     }
     for page in pages.iter_mut() {

@@ -13,6 +13,11 @@ use serde_json::{Value, json};
 use tungstenite::WebSocket;
 use tungstenite::stream::MaybeTlsStream;
 
+/// JavaScript: press the widget's call (or hang-up) button.
+pub const CLICK_CALL: &str = "document.querySelector('[data-sbw=call]').click(), true";
+/// JavaScript: the widget's call state (`connected`, `ended`, `refused`...).
+pub const STATE: &str = "document.querySelector('[data-sbw=widget]')?.getAttribute('data-state')";
+
 pub struct Chromium {
     child: Option<Child>,
     ws: WebSocket<MaybeTlsStream<TcpStream>>,
@@ -94,6 +99,12 @@ impl Chromium {
             s.set_read_timeout(Some(Duration::from_secs(60))).ok();
         }
         Chromium { child: Some(child), ws, next_id: 0, profile, log }
+    }
+
+    /// Wait for the widget to load, then press its call button.
+    pub fn press_call(&mut self) {
+        self.wait_for("!!window.SwitchboardWidget", Duration::from_secs(60));
+        self.eval(CLICK_CALL);
     }
 
     /// Evaluate JavaScript in the page (promises awaited) and return its value.
