@@ -1,0 +1,242 @@
+//! Switchboard's language understanding: what a caller meant, in Mandarin or
+//! English, read against the tenant's own data.
+//!
+//! The host owns understanding so that a flow writes dialogue, not parsers.
+//! An [`Understander`] is made per call from the tenant's catalogue and
+//! intents; each caller turn gives an [`Analysis`]: order items (products by
+//! name, alias or sound-alike, quantities, sizes, options, variants, "two of
+//! those"), entities (yes/no, phone digits, a name, an address, a time,
+//! delivery or pickup), intents by example, and the expected answer the turn
+//! matched. Flows reach it through the WIT `understand` interface.
+//!
+//! Without the default `engine` feature only [`model`] is built: the plain
+//! types a flow needs to hold what the host returns.
+
+#![deny(missing_docs)]
+
+#[allow(missing_docs)]
+pub mod model;
+#[allow(missing_docs)]
+pub mod numbers;
+#[allow(missing_docs)]
+pub mod text;
+
+#[cfg(feature = "engine")]
+#[allow(missing_docs)]
+pub mod entities;
+#[cfg(feature = "engine")]
+#[allow(missing_docs)]
+pub mod fixtures;
+#[cfg(feature = "engine")]
+pub mod intents;
+#[cfg(feature = "engine")]
+#[allow(missing_docs)]
+pub mod items;
+#[cfg(feature = "engine")]
+pub mod sounds;
+
+pub use model::*;
+
+#[cfg(feature = "engine")]
+pub use engine::Understander;
+
+#[cfg(feature = "engine")]
+mod engine {
+    use crate::intents::Intents;
+    use crate::items::{Lexicon, Slot, parse};
+    use crate::model::*;
+    use crate::sounds::{english_key, readings, sounds_like_at};
+    use crate::text::{contains_phrase, detect, is_han, normalize};
+    use crate::{entities, numbers};
+
+    /// One call's understanding: the tenant's data, and what the call has talked about.
+    pub struct Understander {
+        catalog: Catalog,
+        lexicon: Lexicon,
+        intents: Intents,
+        /// Intents declared by the tenant and the flow (the built-in ones come on top).
+        declared: Vec<IntentExamples>,
+        /// The product last mentioned by either side, for "two of those".
+        last_product: Option<String>,
+    }
+
+    impl Understander {
+        /// Build from the tenant's catalogue and its intents declared by example.
+        pub fn new(catalog: Catalog, intents: &[IntentExamples]) -> Understander {
+            let lexicon = Lexicon::new(&catalog);
+            Understander {
+                catalog,
+                lexicon,
+                intents: Intents::new(intents),
+                declared: intents.to_vec(),
+                last_product: None,
+            }
+        }
+
+        /// The catalogue this understander reads orders against.
+        pub fn catalog(&self) -> &Catalog {
+            &self.catalog
+        }
+
+        /// Add intents declared by a flow during the call.
+        pub fn add_intents(&mut self, extra: &[IntentExamples]) {
+            self.declared.extend_from_slice(extra);
+            self.intents = Intents::new(&self.declared);
+        }
+
+        /// What the bot just said: a single product named there becomes the one "those" refers to.
+        pub fn heard_bot(&mut self, text: &str) {
+            let parsed = parse(&self.lexicon, &self.catalog, text, &Slot::Nothing, None);
+            let mut products: Vec<&str> = parsed.items.iter().map(|i| i.product_id.as_str()).collect();
+            products.dedup();
+            if let [only] = products.as_slice() {
+                self.last_product = Some(only.to_string());
+            }
+        }
+
+        /// Everything found in one caller turn, read in the light of what the flow expected.
+        pub fn analyse(&mut self, text: &str, expecting: &Expectation) -> Analysis {
+            let normalised = normalize(text);
+            let slot = match expecting.kind {
+                AnswerKind::Order | AnswerKind::Anything => Slot::from_name(expecting.slot.as_deref()),
+                _ => Slot::Nothing,
+            };
+            let order = parse(&self.lexicon, &self.catalog, text, &slot, self.last_product.as_deref());
+            if let Some(last) = order.items.last() {
+                self.last_product = Some(last.product_id.clone());
+            }
+            let (yes_no, hedged) = match entities::yes_no(&normalised) {
+                Some((answer, hedged)) => (Some(answer), hedged),
+                None => (None, false),
+            };
+            let runs = numbers::digit_runs(text);
+            let digits: String = runs.concat();
+            let phone = match expecting.kind {
+                // Asked for a number: every digit said is part of it.
+                AnswerKind::Phone if numbers::digit_count(&digits) >= 8 => Some(digits.clone()),
+                _ => numbers::phone_in(text),
+            };
+            let asked_name = expecting.kind == AnswerKind::Name;
+            let asked_address = expecting.kind == AnswerKind::Address;
+            let choice = match expecting.kind {
+                AnswerKind::YesNo if expecting.choices.is_empty() => yes_no.map(|a| {
+                    match a {
+                        YesNo::Yes => "yes",
+                        YesNo::No => "no",
+                        YesNo::Unsure => "unsure",
+                    }
+                    .to_string()
+                }),
+                _ => match_choice(&normalised, &expecting.choices),
+            };
+            Analysis {
+                language: detect(text, ""),
+                intents: self.intents.classify(text),
+                yes_no,
+                hedged,
+                digits,
+                phone,
+                name: entities::name(text, asked_name),
+                address: entities::address(text, asked_address),
+                fulfilment: entities::fulfilment(&normalised),
+                time: entities::time(text),
+                choice,
+                order,
+            }
+        }
+    }
+
+    /// The expected choice a turn says, by its longest matching phrase (a sound-alike
+    /// counts); none when two choices match equally.
+    fn match_choice(text: &str, choices: &[ExpectedChoice]) -> Option<String> {
+        let sounds = readings(text);
+        let words: Vec<String> = text.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).map(english_key).collect();
+        let mut best: Option<(usize, &str)> = None;
+        let mut tie = false;
+        for choice in choices {
+            for phrase in &choice.phrases {
+                let phrase = normalize(phrase);
+                if phrase.is_empty() {
+                    continue;
+                }
+                let exact = contains_phrase(text, &phrase);
+                let alike = !exact && sounds_alike(&sounds, &words, &phrase);
+                if !exact && !alike {
+                    continue;
+                }
+                // An exact match outranks a sound-alike of the same length.
+                let weight = phrase.chars().count() * 2 + usize::from(exact);
+                match best {
+                    Some((w, id)) if w == weight && id != choice.id => tie = true,
+                    Some((w, _)) if w >= weight => {}
+                    _ => {
+                        best = Some((weight, &choice.id));
+                        tie = false;
+                    }
+                }
+            }
+        }
+        if tie { None } else { best.map(|(_, id)| id.to_string()) }
+    }
+
+    fn sounds_alike(sounds: &[Vec<String>], words: &[String], phrase: &str) -> bool {
+        if phrase.chars().count() >= 2 && phrase.chars().all(is_han) {
+            let key = readings(phrase);
+            return (0..sounds.len()).any(|at| sounds_like_at(sounds, at, &key));
+        }
+        let keys: Vec<String> = phrase.split_whitespace().map(english_key).collect();
+        !keys.is_empty() && keys.iter().all(|k| k.len() >= 2) && words.windows(keys.len()).any(|w| w == keys.as_slice())
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use crate::fixtures::demo;
+
+        fn choices(list: &[(&str, &[&str])]) -> Vec<ExpectedChoice> {
+            list.iter()
+                .map(|(id, phrases)| ExpectedChoice {
+                    id: id.to_string(),
+                    phrases: phrases.iter().map(|p| p.to_string()).collect(),
+                })
+                .collect()
+        }
+
+        #[test]
+        fn expected_choices_by_phrase_and_sound() {
+            let c = choices(&[("delivery", &["外送", "delivery"]), ("pickup", &["自取", "pick up"])]);
+            assert_eq!(match_choice(&normalize("外送"), &c).as_deref(), Some("delivery"));
+            assert_eq!(match_choice(&normalize("我要自取"), &c).as_deref(), Some("pickup"));
+            // 「外送」 heard as 「歪送」
+            assert_eq!(match_choice(&normalize("歪送"), &c).as_deref(), Some("delivery"));
+            assert_eq!(match_choice(&normalize("I'll pick up"), &c).as_deref(), Some("pickup"));
+            assert_eq!(match_choice(&normalize("外送還是自取"), &c), None);
+        }
+
+        #[test]
+        fn those_refers_to_what_the_bot_just_named() {
+            let mut u = Understander::new(demo(), &[]);
+            u.heard_bot("Mango smoothie is NT$70 for a medium and NT$80 for a large.");
+            let a = u.analyse("I'll take two of those, no sugar, regular ice", &Expectation::default());
+            assert!(a.order.refers_back);
+            assert_eq!(a.order.items.len(), 1);
+            assert_eq!(a.order.items[0].product_id, "mango-smoothie");
+            assert_eq!(a.order.items[0].details.quantity, Some(2));
+            assert_eq!(a.order.items[0].details.option("sugar"), Some("none"));
+        }
+
+        #[test]
+        fn a_name_given_out_of_turn_is_kept() {
+            let mut u = Understander::new(demo(), &[]);
+            let expecting = Expectation {
+                kind: AnswerKind::Order,
+                slot: Some("ice".into()),
+                about: Some("bubble-milk-tea".into()),
+                ..Expectation::default()
+            };
+            let a = u.analyse("少冰，我叫王小明", &expecting);
+            assert_eq!(a.order.loose.option("ice"), Some("less"));
+            assert_eq!(a.name.as_deref(), Some("王小明"));
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! Sound-alike keys, so a catalogue word is found when the recogniser wrote
+//! another word that sounds the same.
+//!
+//! - Mandarin: each Han character becomes its toneless pinyin syllables (all
+//!   readings of a polyphone), folded where Taiwanese speech and Whisper
+//!   blur them: zh/z, ch/c, sh/s, -ng/-n. 微糖 and 維唐 are both `wei tan`.
+//! - English: each word becomes a consonant skeleton (a small Metaphone):
+//!   "ice" and "eyes" are both `AS`.
+
+use pinyin::ToPinyinMulti;
+
+/// The folded toneless syllables a Han character may be read as (empty for anything else).
+pub fn syllables(c: char) -> Vec<String> {
+    let Some(multi) = c.to_pinyin_multi() else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = Vec::new();
+    for reading in multi {
+        let folded = fold(reading.plain());
+        if !out.contains(&folded) {
+            out.push(folded);
+        }
+    }
+    out
+}
+
+/// Fold a toneless syllable where speakers and recognisers blur it.
+fn fold(syllable: &str) -> String {
+    let s = syllable.replace('ü', "v");
+    let s = if let Some(rest) = s.strip_prefix("zh") {
+        format!("z{rest}")
+    } else if let Some(rest) = s.strip_prefix("ch") {
+        format!("c{rest}")
+    } else if let Some(rest) = s.strip_prefix("sh") {
+        format!("s{rest}")
+    } else {
+        s
+    };
+    match s.strip_suffix("ng") {
+        Some(stem) if !stem.is_empty() => format!("{stem}n"),
+        _ => s,
+    }
+}
+
+/// For each character of `text`: its syllables (empty when it is not Han).
+pub fn readings(text: &str) -> Vec<Vec<String>> {
+    text.chars().map(syllables).collect()
+}
+
+/// Whether `word` (Han characters only) sounds like `text` read from char index `at`.
+pub fn sounds_like_at(text: &[Vec<String>], at: usize, word: &[Vec<String>]) -> bool {
+    if word.is_empty() || at + word.len() > text.len() {
+        return false;
+    }
+    word.iter()
+        .zip(&text[at..at + word.len()])
+        .all(|(w, t)| !w.is_empty() && !t.is_empty() && w.iter().any(|s| t.contains(s)))
+}
+
+/// Whether a said word sounds like a catalogue word's skeleton, a plural "s" allowed.
+pub fn same_word(said: &str, key: &str) -> bool {
+    let said_key = english_key(said);
+    said_key == key || (said.ends_with('s') && !key.ends_with('S') && said_key.strip_suffix('S') == Some(key))
+}
+
+/// A consonant skeleton of an English word: first letter kept (vowels as `A`),
+/// later vowels dropped, letters that sound alike merged, doubles collapsed.
+pub fn english_key(word: &str) -> String {
+    let w: Vec<char> = word.chars().filter(|c| c.is_ascii_alphabetic()).map(|c| c.to_ascii_lowercase()).collect();
+    let mut key = String::new();
+    let mut i = 0;
+    while i < w.len() {
+        let c = w[i];
+        let next = w.get(i + 1).copied();
+        let (code, skip) = match (c, next) {
+            ('p', Some('h')) => (Some('F'), 2),
+            ('c', Some('k')) => (Some('K'), 2),
+            ('s', Some('h')) | ('c', Some('h')) => (Some('X'), 2),
+            ('t', Some('h')) => (Some('0'), 2),
+            ('g', Some('h')) => (None, 2),
+            ('w', Some('h')) => (Some('W'), 2),
+            ('c', Some('e' | 'i' | 'y')) => (Some('S'), 1),
+            ('c' | 'k' | 'q', _) => (Some('K'), 1),
+            ('z', _) => (Some('S'), 1),
+            ('x', _) => (Some('K'), 1),
+            ('v', _) => (Some('F'), 1),
+            ('d', _) => (Some('T'), 1),
+            ('b', _) => (Some('P'), 1),
+            ('g', _) => (Some('K'), 1),
+            ('a' | 'e' | 'i' | 'o' | 'u' | 'y', _) => (if i == 0 { Some('A') } else { None }, 1),
+            ('w' | 'h', _) => (if i == 0 { Some(c.to_ascii_uppercase()) } else { None }, 1),
+            _ => (Some(c.to_ascii_uppercase()), 1),
+        };
+        if let Some(code) = code
+            && !key.ends_with(code)
+        {
+            key.push(code);
+        }
+        i += skip;
+    }
+    key
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(text: &str) -> Vec<Vec<String>> {
+        readings(text)
+    }
+
+    #[test]
+    fn mandarin_homophones_sound_alike() {
+        for (said, word) in [("維唐", "微糖"), ("威堂", "微糖"), ("拌糖", "半糖"), ("伴唐", "半糖"), ("真豬奶茶", "珍珠奶茶")] {
+            assert!(sounds_like_at(&key(said), 0, &key(word)), "{said} ~ {word}");
+        }
+        assert!(!sounds_like_at(&key("全糖"), 0, &key("半糖")));
+        assert!(sounds_like_at(&key("我要維唐"), 2, &key("微糖")));
+    }
+
+    #[test]
+    fn english_words_sound_alike() {
+        assert_eq!(english_key("ice"), english_key("eyes"));
+        assert_eq!(english_key("boba"), english_key("bober"[..4].as_ref()));
+        assert_eq!(english_key("tea"), english_key("tee"));
+        assert!(same_word("teas", &english_key("tea")));
+        assert!(!same_word("tease", &english_key("tea")));
+        assert_ne!(english_key("milk"), english_key("mango"));
+        assert_eq!(english_key("smoothie"), english_key("smoothy"));
+    }
+}
