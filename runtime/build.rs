@@ -21,6 +21,8 @@ fn main() {
     let out_dir = PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR"));
 
     println!("cargo:rerun-if-changed={}", root.join("wit").display());
+    // The tea-shop flow uses the plain types of the understanding crate.
+    println!("cargo:rerun-if-changed={}", manifest_dir.join("understand").join("src").display());
     println!("cargo:rerun-if-changed={}", guests.join("Cargo.toml").display());
     println!("cargo:rerun-if-changed={}", guests.join("Cargo.lock").display());
     for (dir, _) in GUESTS {

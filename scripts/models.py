@@ -42,6 +42,12 @@ MODELS = {
         "wheels": [("silero-vad==6.2.3", "7b7f5436cfcb02fae583a05b512ea96467fd449fe54cb49a5e4f06c51a1e43b8", [])],
         "files": {"silero_vad.onnx": ["silero_vad/data/silero_vad.onnx"]},
     },
+    "smart-turn": {
+        "what": "Smart Turn v3.2 (is the caller done? semantic end of turn from audio)",
+        "licence": "BSD-2-Clause",
+        "wheels": [("pipecat-ai==1.14.0", "0352f504b44e78bdf524e45af4bc759601c835b9b7dc195efe5e03384b974a44", [])],
+        "files": {"smart-turn-v3.2-cpu.onnx": ["pipecat/audio/turn/smart_turn/data/smart-turn-v3.2-cpu.onnx"]},
+    },
     "whisper-base": {
         "what": "Whisper base, multilingual (CTranslate2 float16 layout)",
         "licence": "MIT",

@@ -63,6 +63,8 @@ pub struct Metrics {
     flow_errors: Mutex<BTreeMap<(String, &'static str), u64>>,
     flow_events: Histogram,
     replies: Histogram,
+    /// Caller turns ended, by what ended them (silence, semantic, expected-answer, digits).
+    turn_ends: Mutex<BTreeMap<&'static str, u64>>,
 }
 
 impl Default for Metrics {
@@ -74,6 +76,7 @@ impl Default for Metrics {
             flow_errors: Default::default(),
             flow_events: Histogram::new(LATENCY_BUCKETS),
             replies: Histogram::new(REPLY_BUCKETS),
+            turn_ends: Default::default(),
         }
     }
 }
@@ -106,6 +109,11 @@ impl Metrics {
         self.replies.observe(elapsed);
     }
 
+    /// A caller's turn ended, and what ended it.
+    pub fn turn_ended(&self, path: &'static str) {
+        bump(&self.turn_ends, path);
+    }
+
     /// The Prometheus text exposition.
     pub fn render(&self) -> String {
         let mut out = String::new();
@@ -132,6 +140,13 @@ impl Metrics {
         );
         for ((tenant, kind), n) in self.flow_errors.lock().unwrap_or_else(|p| p.into_inner()).iter() {
             let _ = writeln!(out, "switchboard_flow_errors_total{{tenant=\"{tenant}\",kind=\"{kind}\"}} {n}");
+        }
+        let _ = writeln!(
+            out,
+            "# HELP switchboard_turn_ends_total Caller turns ended, by what ended them.\n# TYPE switchboard_turn_ends_total counter"
+        );
+        for (path, n) in self.turn_ends.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+            let _ = writeln!(out, "switchboard_turn_ends_total{{path=\"{path}\"}} {n}");
         }
         self.flow_events.render(
             &mut out,

@@ -5,16 +5,23 @@
 //! an order's status or fail to reach an agent in the middle of ordering:
 //! afterwards the dialog simply asks the pending question again.
 //!
+//! What the caller meant is the host's job: each turn is analysed by the
+//! host's `understand` capability (order items against the catalogue, yes/no,
+//! phone digits, names, addresses, intents), in the light of the expectation
+//! this dialog attaches to every gather. The dialog only decides what to do.
+//!
 //! Host capabilities come in through [`Host`], so tests drive whole calls
 //! with a fake.
 
-use crate::catalog::Catalog;
+use switchboard_understand::numbers::{digit_count, spoken_digits};
+use switchboard_understand::text::contains_phrase;
+use switchboard_understand::{
+    Analysis, AnswerKind, Catalog, Expectation, ExpectedChoice, Fulfilment, ParsedOrder, YesNo,
+};
+
 use crate::host::{Customer, Host, LogLevel, OrderItem, OrderRequest};
-use crate::intents::{self, Fulfilment};
-use crate::language::{self, Lang, normalize};
-use crate::numbers::{digit_count, spoken_digits};
+use crate::language::{self, Lang};
 use crate::order::{Draft, Line, Missing};
-use crate::order_parse::{Expect, Lexicon, ParsedOrder, parse};
 use crate::replies::{self, Summary};
 
 /// FAQ hits below this score are more often wrong than right.
@@ -56,9 +63,10 @@ pub enum Action {
         language: String,
         interruptible: bool,
     },
-    /// Speech and DTMF, [`GATHER_TIMEOUT_MS`].
+    /// Speech and DTMF, [`GATHER_TIMEOUT_MS`], with what the dialog expects to hear.
     Gather {
         timeout_ms: u32,
+        expect: Expectation,
     },
     /// To the tenant's default agent.
     Transfer {
@@ -88,11 +96,37 @@ enum Pending {
 }
 
 impl Pending {
-    fn expect(&self) -> Expect {
+    /// What the caller is expected to say: the host reads the answer (and, on voice calls,
+    /// recognises and ends the turn) with it.
+    fn expectation(&self, menu: Option<&Menu>, lines: &[Line]) -> Expectation {
+        let yes_no = Expectation { kind: AnswerKind::YesNo, ..Expectation::default() };
         match self {
-            Pending::Size(_) => Expect::Size,
-            Pending::Option(_, group) => Expect::Group(group.clone()),
-            _ => Expect::Nothing,
+            Pending::Order | Pending::Change => Expectation {
+                kind: AnswerKind::Order,
+                vocabulary: menu.map(|m| product_words(&m.catalog)).unwrap_or_default(),
+                ..Expectation::default()
+            },
+            Pending::Size(i) | Pending::Option(i, _) => {
+                let about = lines.get(*i).map(|l| l.product_id.clone());
+                let slot = match self {
+                    Pending::Option(_, group) => group.clone(),
+                    _ => "size".to_string(),
+                };
+                let choices = menu.map(|m| slot_choices(&m.catalog, about.as_deref(), &slot)).unwrap_or_default();
+                Expectation { kind: AnswerKind::Order, choices, about, slot: Some(slot), ..Expectation::default() }
+            }
+            Pending::Name => Expectation { kind: AnswerKind::Name, ..Expectation::default() },
+            Pending::Phone | Pending::AddressConfirm(_) | Pending::Confirm => yes_no,
+            Pending::PhoneDigits => Expectation { kind: AnswerKind::Phone, ..Expectation::default() },
+            Pending::Fulfilment => Expectation {
+                kind: AnswerKind::Choice,
+                choices: vec![
+                    ExpectedChoice { id: "delivery".into(), phrases: vec!["外送".into(), "delivery".into()] },
+                    ExpectedChoice { id: "pickup".into(), phrases: vec!["自取".into(), "pick up".into()] },
+                ],
+                ..Expectation::default()
+            },
+            Pending::Address => Expectation { kind: AnswerKind::Address, ..Expectation::default() },
         }
     }
 
@@ -101,6 +135,35 @@ impl Pending {
     fn is_free_text(&self) -> bool {
         matches!(self, Pending::Name | Pending::Address)
     }
+}
+
+/// Product names in every language: the words of an open order question.
+fn product_words(catalog: &Catalog) -> Vec<String> {
+    catalog.products.iter().flat_map(|p| p.names.iter().map(|n| n.text.clone())).collect()
+}
+
+/// The sizes or the choices of one option group, as expected answers.
+fn slot_choices(catalog: &Catalog, product: Option<&str>, slot: &str) -> Vec<ExpectedChoice> {
+    let phrases = |names: &[switchboard_understand::Localized], aliases: &[String]| {
+        names.iter().map(|n| n.text.clone()).chain(aliases.iter().cloned()).collect::<Vec<_>>()
+    };
+    if slot == "size" {
+        return product
+            .and_then(|p| catalog.product(p))
+            .map(|p| {
+                p.sizes.iter().map(|s| ExpectedChoice { id: s.id.clone(), phrases: phrases(&s.names, &[]) }).collect()
+            })
+            .unwrap_or_default();
+    }
+    catalog
+        .group(slot)
+        .map(|g| {
+            g.choices
+                .iter()
+                .map(|c| ExpectedChoice { id: c.id.clone(), phrases: phrases(&c.names, &c.aliases) })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// How one caller turn went.
@@ -127,10 +190,9 @@ impl Applied {
     }
 }
 
-/// The catalogue and everything derived from it, read once per call.
+/// The catalogue, read once per call.
 struct Menu {
     catalog: Catalog,
-    lexicon: Lexicon,
 }
 
 pub struct Dialog {
@@ -144,6 +206,8 @@ pub struct Dialog {
     draft: Draft,
     phone_declined: bool,
     address_declined: bool,
+    /// Phone digits said so far, when the caller gives them over several turns.
+    partial_digits: String,
     /// The caller said the read-back order is wrong.
     changing: bool,
     /// The call has been helped with something other than ordering (FAQ, status).
@@ -168,6 +232,7 @@ impl Dialog {
             draft: Draft::default(),
             phone_declined: false,
             address_declined: false,
+            partial_digits: String::new(),
             changing: false,
             helped: false,
             transferring: false,
@@ -224,7 +289,7 @@ impl Dialog {
             }
         }
         let greeting = replies::greeting(self.lang, self.draft.name.as_deref());
-        vec![self.say(greeting), gather()]
+        vec![self.say(greeting), self.gather()]
     }
 
     fn on_utterance(&mut self, host: &mut dyn Host, raw: &str, reported: &str) -> Vec<Action> {
@@ -232,22 +297,35 @@ impl Dialog {
         self.no_inputs = 0;
         self.last_said = raw.to_string();
         let pending = self.pending();
-        let text = normalize(raw);
+        if raw.is_empty() {
+            return self.not_understood(host);
+        }
+        let a = match host.analyse(raw) {
+            Ok(a) => a,
+            Err(e) => {
+                host.log(LogLevel::Warn, &format!("understanding unavailable: {}", e.0));
+                return self.transfer(host, "understanding-unavailable", replies::system_unavailable(self.lang));
+            }
+        };
         let detected = language::detect(raw, reported);
         // A name or an address says nothing about the caller's language, but a
         // question or a request said instead of the answer does.
-        let speaks_for_itself =
-            intents::is_question(&text) || intents::wants_agent(&text) || intents::asks_order_status(&text);
+        let speaks_for_itself = !a.intents.is_empty() || a.order.mentions_products();
         if !pending.is_free_text() || speaks_for_itself {
             self.lang = detected.unwrap_or(self.lang);
         }
-        if text.is_empty() {
-            return self.not_understood(host);
+        // After-sales first: 「我昨天買的珍奶…我要客訴」 names a product but orders nothing.
+        if let Some(after_sales) = a.intents.iter().find(|m| m.name == "complaint" || m.name == "return") {
+            let complaint = after_sales.name == "complaint";
+            let reason = if complaint { "complaint" } else { "return-exchange" };
+            let mut actions = vec![tag(reason)];
+            actions.extend(self.transfer(host, reason, replies::transferring_after_sales(self.lang, complaint)));
+            return actions;
         }
-        if intents::wants_agent(&text) {
+        if a.has_intent("agent") {
             return self.transfer(host, "caller-request", replies::transferring(self.lang));
         }
-        if intents::asks_order_status(&text) {
+        if a.has_intent("order-status") && !a.order.mentions_products() {
             return self.order_status(host);
         }
         if !self.load_menu(host) {
@@ -256,27 +334,29 @@ impl Dialog {
             }
             return self.transfer(host, "catalog-unavailable", replies::system_unavailable(self.lang));
         }
-        let parsed = self.parse(&text, &pending);
-        if parsed.mentions_products() {
-            self.lang = detected.unwrap_or(self.lang);
+        if !a.order.items.is_empty() || !a.order.loose.is_empty() {
+            host.log(LogLevel::Debug, &format!("understood {:?}", a.order));
         }
-        if parsed.mentions_products() || !parsed.loose.is_empty() {
-            host.log(LogLevel::Debug, &format!("parsed {parsed:?}"));
-        }
-        if let Some(actions) = self.answer_side_question(&text, &parsed) {
+        if let Some(actions) = self.answer_side_question(&a) {
             return actions;
         }
-        let question = intents::is_question(&text);
+        let question = a.has_intent("question") || a.has_intent("hours");
         if question
-            && !parsed.mentions_products()
+            && !a.order.mentions_products()
             && let Some(actions) = self.try_faq(host, raw)
         {
             return actions;
         }
-        if intents::wants_cancel(&text) && !parsed.mentions_products() {
+        if a.has_intent("cancel") && !a.order.mentions_products() && a.order.loose.is_empty() {
             return self.cancel();
         }
-        match self.answer(host, raw, &text, &parsed, &pending) {
+        // Information given before it was asked for (a name while asked about ice) is kept.
+        let absorbed = self.absorb(&a, &pending);
+        let outcome = match self.answer(host, &a, &pending) {
+            Outcome::NotUnderstood if absorbed => Outcome::Progress(replies::ack(self.lang).into()),
+            other => other,
+        };
+        match outcome {
             Outcome::Progress(ack) => {
                 self.misunderstood = 0;
                 self.ask(&ack)
@@ -350,20 +430,41 @@ impl Dialog {
 
     // ----- understanding a turn -----
 
-    fn parse(&self, text: &str, pending: &Pending) -> ParsedOrder {
-        match &self.menu {
-            Some(menu) => parse(&menu.lexicon, &menu.catalog, text, &pending.expect()),
-            None => ParsedOrder::default(),
+    /// Details said out of turn: a name, a phone number, delivery or pickup, an address.
+    /// Returns whether anything was kept.
+    fn absorb(&mut self, a: &Analysis, pending: &Pending) -> bool {
+        let mut kept = false;
+        if let Some(name) = a.name.as_ref().filter(|_| *pending != Pending::Name && self.draft.name.is_none()) {
+            self.draft.name = Some(name.clone());
+            kept = true;
         }
+        let asking_phone = matches!(pending, Pending::Phone | Pending::PhoneDigits);
+        if let Some(phone) = a.phone.as_ref().filter(|_| !asking_phone && self.draft.phone.is_none()) {
+            self.draft.phone = Some(phone.clone());
+            kept = true;
+        }
+        let asking_address = matches!(pending, Pending::Address | Pending::AddressConfirm(_) | Pending::Fulfilment);
+        if !asking_address && *pending != Pending::Confirm && *pending != Pending::Change {
+            if let Some(f) = a.fulfilment.filter(|_| self.draft.fulfilment.is_none()) {
+                self.draft.fulfilment = Some(f);
+                kept = true;
+            }
+            if let Some(address) = a.address.as_ref().filter(|_| self.draft.address.is_none()) {
+                self.draft.fulfilment.get_or_insert(Fulfilment::Delivery);
+                self.draft.address = Some(address.clone());
+                kept = true;
+            }
+        }
+        kept
     }
 
     /// Menu and price questions answered from the catalogue itself.
-    fn answer_side_question(&mut self, text: &str, parsed: &ParsedOrder) -> Option<Vec<Action>> {
+    fn answer_side_question(&mut self, a: &Analysis) -> Option<Vec<Action>> {
         let menu = self.menu.as_ref()?;
-        let reply = if intents::asks_price(text) && !parsed.items.is_empty() {
-            let ids: Vec<String> = parsed.items.iter().map(|i| i.product_id.clone()).collect();
+        let reply = if a.has_intent("price") && !a.order.items.is_empty() {
+            let ids: Vec<String> = a.order.items.iter().map(|i| i.product_id.clone()).collect();
             replies::prices(self.lang, &menu.catalog, &ids)
-        } else if intents::asks_menu(text) && !parsed.mentions_products() {
+        } else if a.has_intent("menu") && !a.order.mentions_products() {
             replies::menu(self.lang, &menu.catalog)
         } else {
             return None;
@@ -373,37 +474,54 @@ impl Dialog {
         Some(self.ask(&reply))
     }
 
+    /// The caller is finished: a "that's all" with nothing else in it, or a bare "no".
+    fn is_done(a: &Analysis) -> bool {
+        let nothing_else = !a.order.mentions_products() && a.order.loose.is_empty();
+        let bare_no = a.yes_no == Some(YesNo::No) && a.intents.is_empty() && a.digits.is_empty();
+        nothing_else && (a.intent() == Some("done") || bare_no)
+    }
+
+    /// The order content of a turn, with an expected answer the host matched by sound
+    /// (「維唐」 for 微糖) filled in where the parser found no modifier for the slot.
+    fn order_of(&self, a: &Analysis, pending: &Pending) -> ParsedOrder {
+        let mut order = a.order.clone();
+        if let Some(choice) = &a.choice
+            && order.items.is_empty()
+        {
+            match pending {
+                Pending::Size(_) if order.loose.size.is_none() => order.loose.size = Some(choice.clone()),
+                Pending::Option(_, group) if order.loose.option(group).is_none() => {
+                    order.loose.set_option(group, choice)
+                }
+                _ => {}
+            }
+        }
+        order
+    }
+
     /// Interpret the turn as an answer to the pending question (or as more order content).
-    fn answer(
-        &mut self,
-        host: &mut dyn Host,
-        raw: &str,
-        text: &str,
-        parsed: &ParsedOrder,
-        pending: &Pending,
-    ) -> Outcome {
+    fn answer(&mut self, host: &mut dyn Host, a: &Analysis, pending: &Pending) -> Outcome {
         let lang = self.lang;
+        let parsed = self.order_of(a, pending);
+        let adding = self.adds_more();
         match pending {
             Pending::Order | Pending::Size(_) | Pending::Option(..) => {
                 let focus = match pending {
                     Pending::Size(i) | Pending::Option(i, _) => Some(*i),
                     _ => None,
                 };
-                let applied = self.apply_order(parsed, text, focus, false, false);
+                let applied = self.apply_order(&parsed, adding, focus, false, false);
                 if applied.any() {
-                    if let Some(f) = intents::fulfilment(text) {
-                        self.draft.fulfilment.get_or_insert(f);
-                    }
                     return Outcome::Progress(self.ack_applied(&applied));
                 }
-                if *pending == Pending::Order && self.draft.lines.is_empty() && intents::is_done(text) {
+                if *pending == Pending::Order && self.draft.lines.is_empty() && Self::is_done(a) {
                     self.finished = true;
                     return Outcome::Reply(vec![
                         self.say_final(replies::goodbye(lang)),
                         Action::Hangup(Some("caller-done".into())),
                     ]);
                 }
-                match intents::fulfilment(text) {
+                match a.fulfilment {
                     Some(f) => {
                         self.draft.fulfilment = Some(f);
                         Outcome::Progress(replies::ack(lang).into())
@@ -412,56 +530,72 @@ impl Dialog {
                 }
             }
             Pending::Name => {
-                if let Some(outcome) = self.order_content(parsed, text) {
+                if let Some(outcome) = self.order_content(&parsed, adding) {
                     return outcome;
                 }
-                match intents::extract_name(raw) {
+                match &a.name {
                     Some(name) => {
-                        self.draft.name = Some(name);
+                        self.draft.name = Some(name.clone());
                         Outcome::Progress(replies::ack(lang).into())
                     }
                     None => Outcome::NotUnderstood,
                 }
             }
             Pending::Phone | Pending::PhoneDigits => {
-                if let Some(outcome) = self.order_content(parsed, text) {
+                if let Some(outcome) = self.order_content(&parsed, adding) {
                     return outcome;
                 }
-                let digits = spoken_digits(raw);
-                if digit_count(&digits) >= MIN_PHONE_DIGITS {
-                    self.draft.phone = Some(digits);
+                if let Some(phone) = &a.phone {
+                    self.partial_digits.clear();
+                    self.draft.phone = Some(phone.clone());
                     return Outcome::Progress(replies::ack(lang).into());
                 }
-                match (pending, intents::yes_no(text)) {
-                    (Pending::Phone, Some(yes)) => self.confirm_phone(yes),
+                // Digits said over several turns: 「0912」… 「345」… 「678」.
+                if *pending == Pending::PhoneDigits && !a.digits.is_empty() {
+                    self.partial_digits.push_str(&a.digits);
+                    if digit_count(&self.partial_digits) >= MIN_PHONE_DIGITS {
+                        self.draft.phone = Some(std::mem::take(&mut self.partial_digits));
+                        return Outcome::Progress(replies::ack(lang).into());
+                    }
+                    return Outcome::Reply(self.ask_plain(replies::go_on(lang)));
+                }
+                match (pending, a.yes_no) {
+                    (Pending::Phone, Some(YesNo::Yes)) => self.confirm_phone(true),
+                    (Pending::Phone, Some(YesNo::No)) => self.confirm_phone(false),
                     _ => Outcome::NotUnderstood,
                 }
             }
             Pending::Fulfilment => {
-                let applied = self.apply_order(parsed, text, None, false, false);
-                match intents::fulfilment(text) {
-                    Some(f) => self.choose_fulfilment(f, intents::address_after_delivery_word(raw)),
+                let applied = self.apply_order(&parsed, adding, None, false, false);
+                let chosen = a.fulfilment.or(match a.choice.as_deref() {
+                    Some("delivery") => Some(Fulfilment::Delivery),
+                    Some("pickup") => Some(Fulfilment::Pickup),
+                    _ => None,
+                });
+                match chosen {
+                    Some(f) => self.choose_fulfilment(f, a.address.clone()),
                     None if applied.any() => Outcome::Progress(self.ack_applied(&applied)),
                     None => Outcome::NotUnderstood,
                 }
             }
             Pending::AddressConfirm(address) => {
-                if let Some(outcome) = self.order_content(parsed, text) {
+                if let Some(outcome) = self.order_content(&parsed, adding) {
                     return outcome;
                 }
-                if intents::fulfilment(text) == Some(Fulfilment::Pickup) {
+                if a.fulfilment == Some(Fulfilment::Pickup) {
                     return self.choose_fulfilment(Fulfilment::Pickup, None);
                 }
-                match intents::yes_no(text) {
-                    Some(true) => self.confirm_address(true, address.clone()),
-                    Some(false) => {
+                match a.yes_no {
+                    Some(YesNo::Yes) => self.confirm_address(true, address.clone()),
+                    Some(YesNo::No) => {
                         let outcome = self.confirm_address(false, address.clone());
-                        self.draft.address = intents::correction_after_no(raw);
+                        // 「不是，送到公司，信義路五段7號」: the correction in the same breath.
+                        self.draft.address = a.address.clone();
                         outcome
                     }
-                    None => match intents::address_after_delivery_word(raw) {
+                    _ => match &a.address {
                         Some(new_address) => {
-                            self.draft.address = Some(new_address);
+                            self.draft.address = Some(new_address.clone());
                             Outcome::Progress(replies::ack(lang).into())
                         }
                         None => Outcome::NotUnderstood,
@@ -469,22 +603,22 @@ impl Dialog {
                 }
             }
             Pending::Address => {
-                if let Some(outcome) = self.order_content(parsed, text) {
+                if let Some(outcome) = self.order_content(&parsed, adding) {
                     return outcome;
                 }
-                if intents::fulfilment(text) == Some(Fulfilment::Pickup) {
+                if a.fulfilment == Some(Fulfilment::Pickup) {
                     return self.choose_fulfilment(Fulfilment::Pickup, None);
                 }
-                match intents::extract_address(raw) {
+                match &a.address {
                     Some(address) => {
-                        self.draft.address = Some(address);
+                        self.draft.address = Some(address.clone());
                         Outcome::Progress(replies::ack(lang).into())
                     }
                     None => Outcome::NotUnderstood,
                 }
             }
             Pending::Confirm => {
-                let applied = self.apply_order(parsed, text, None, true, true);
+                let applied = self.apply_order(&parsed, adding, None, true, true);
                 if applied.ambiguous {
                     self.changing = true;
                     return Outcome::Reply(self.ask_plain(replies::which_drink(lang)));
@@ -492,23 +626,23 @@ impl Dialog {
                 if applied.any() {
                     return Outcome::Progress(self.ack_applied(&applied));
                 }
-                if let Some(f) = intents::fulfilment(text).filter(|f| Some(*f) != self.draft.fulfilment) {
-                    return self.choose_fulfilment(f, intents::address_after_delivery_word(raw));
+                if let Some(f) = a.fulfilment.filter(|f| Some(*f) != self.draft.fulfilment) {
+                    return self.choose_fulfilment(f, a.address.clone());
                 }
-                match intents::yes_no(text) {
-                    Some(true) => Outcome::Reply(self.place_order(host)),
-                    Some(false) => self.start_change(),
-                    None => Outcome::NotUnderstood,
+                match a.yes_no {
+                    Some(YesNo::Yes) => Outcome::Reply(self.place_order(host)),
+                    Some(YesNo::No) => self.start_change(),
+                    _ => Outcome::NotUnderstood,
                 }
             }
-            Pending::Change => self.answer_change(raw, text, parsed),
+            Pending::Change => self.answer_change(a, &parsed, adding),
         }
     }
 
     /// After "that's not right": change items, fulfilment, name, phone or address.
-    fn answer_change(&mut self, raw: &str, text: &str, parsed: &ParsedOrder) -> Outcome {
+    fn answer_change(&mut self, a: &Analysis, parsed: &ParsedOrder, adding: bool) -> Outcome {
         let lang = self.lang;
-        let applied = self.apply_order(parsed, text, None, true, true);
+        let applied = self.apply_order(parsed, adding, None, true, true);
         if applied.ambiguous {
             return Outcome::Reply(self.ask_plain(replies::which_drink(lang)));
         }
@@ -516,10 +650,11 @@ impl Dialog {
         if applied.any() {
             return Outcome::Progress(self.ack_applied(&applied));
         }
-        if let Some(f) = intents::fulfilment(text) {
-            return self.choose_fulfilment(f, intents::address_after_delivery_word(raw));
+        if let Some(f) = a.fulfilment {
+            return self.choose_fulfilment(f, a.address.clone());
         }
-        let mentions = |words: &[&str]| words.iter().any(|w| intents::contains_phrase(text, w));
+        let text = switchboard_understand::text::normalize(&self.last_said);
+        let mentions = |words: &[&str]| words.iter().any(|w| contains_phrase(&text, w));
         if mentions(&["地址", "address"]) {
             self.draft.fulfilment = Some(Fulfilment::Delivery);
             self.draft.address = None;
@@ -529,7 +664,7 @@ impl Dialog {
             self.phone_declined = true;
         } else if mentions(&["名字", "姓名", "name"]) {
             self.draft.name = None;
-        } else if intents::yes_no(text).is_none() && !intents::is_done(text) {
+        } else if a.yes_no.is_none() && !Self::is_done(a) {
             self.changing = true;
             return Outcome::NotUnderstood;
         }
@@ -538,12 +673,21 @@ impl Dialog {
         Outcome::Progress(replies::ack(lang).into())
     }
 
+    /// Whether the caller wants another cup rather than a change to one ordered
+    /// ("再一杯紅茶", "another black tea"): dialogue policy, not parsing.
+    fn adds_more(&self) -> bool {
+        const ADD_MORE: &[&str] =
+            &["再", "加", "另外", "也要", "還要", "another", "more", "also", "add", "extra", "plus"];
+        let text = switchboard_understand::text::normalize(&self.last_said);
+        ADD_MORE.iter().any(|w| contains_phrase(&text, w))
+    }
+
     /// Order content said while another question is pending (「再加一杯紅茶」 when asked for a name).
-    fn order_content(&mut self, parsed: &ParsedOrder, text: &str) -> Option<Outcome> {
+    fn order_content(&mut self, parsed: &ParsedOrder, adding: bool) -> Option<Outcome> {
         if !parsed.mentions_products() {
             return None;
         }
-        let applied = self.apply_order(parsed, text, None, false, false);
+        let applied = self.apply_order(parsed, adding, None, false, false);
         applied.any().then(|| Outcome::Progress(self.ack_applied(&applied)))
     }
 
@@ -556,7 +700,7 @@ impl Dialog {
     fn apply_order(
         &mut self,
         parsed: &ParsedOrder,
-        text: &str,
+        adding: bool,
         focus: Option<usize>,
         merge: bool,
         single: bool,
@@ -577,7 +721,6 @@ impl Dialog {
             }
         }
 
-        let adding = intents::adds_more(text);
         for request in &parsed.items {
             let repeated_in_turn = parsed.items.iter().filter(|r| r.product_id == request.product_id).count() > 1;
             let existing = if adding || repeated_in_turn {
@@ -707,11 +850,11 @@ impl Dialog {
     /// Say `prefix` followed by the pending question, and listen.
     fn ask(&self, prefix: &str) -> Vec<Action> {
         let question = self.question(&self.pending());
-        vec![self.say(format!("{prefix}{question}")), gather()]
+        vec![self.say(format!("{prefix}{question}")), self.gather()]
     }
 
     fn ask_plain(&self, text: String) -> Vec<Action> {
-        vec![self.say(text), gather()]
+        vec![self.say(text), self.gather()]
     }
 
     // ----- outcomes -----
@@ -723,7 +866,7 @@ impl Dialog {
         }
         let question = self.question(&self.pending());
         let text = format!("{}{question}{}", replies::not_understood(self.lang), replies::agent_hint(self.lang));
-        vec![self.say(text), gather()]
+        vec![self.say(text), self.gather()]
     }
 
     fn try_faq(&mut self, host: &mut dyn Host, query: &str) -> Option<Vec<Action>> {
@@ -857,8 +1000,7 @@ impl Dialog {
         }
         match host.catalog() {
             Ok(catalog) => {
-                let lexicon = Lexicon::new(&catalog);
-                self.menu = Some(Menu { catalog, lexicon });
+                self.menu = Some(Menu { catalog });
                 true
             }
             Err(e) => {
@@ -877,6 +1019,12 @@ impl Dialog {
         }
     }
 
+    /// Listen for the caller, saying what the pending question expects.
+    fn gather(&self) -> Action {
+        let expect = self.pending().expectation(self.menu.as_ref(), &self.draft.lines);
+        Action::Gather { timeout_ms: GATHER_TIMEOUT_MS, expect }
+    }
+
     fn say(&self, text: String) -> Action {
         Action::Say { text: truncate(&text, MAX_SAY_CHARS), language: self.speech_tag(self.lang), interruptible: true }
     }
@@ -889,10 +1037,6 @@ impl Dialog {
 
 fn truncate(text: &str, max_chars: usize) -> String {
     text.chars().take(max_chars).collect()
-}
-
-fn gather() -> Action {
-    Action::Gather { timeout_ms: GATHER_TIMEOUT_MS }
 }
 
 fn tag(name: &str) -> Action {

@@ -2,8 +2,7 @@
 //! types. `lib.rs` implements it with the WIT imports; tests implement it
 //! with a fake, so the whole conversation runs natively.
 
-use crate::catalog::Catalog;
-use crate::intents::Fulfilment;
+use switchboard_understand::{Analysis, Catalog, Fulfilment};
 
 /// Why a capability call failed (the WIT `error`, flattened to text for logs).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -77,5 +76,8 @@ pub trait Host {
     fn search_faq(&mut self, query: &str, language: &str, limit: u32) -> Result<Vec<FaqHit>, HostError>;
     fn create_order(&mut self, request: &OrderRequest) -> Result<PlacedOrder, HostError>;
     fn orders_by_phone(&mut self, phone: &str, limit: u32) -> Result<Vec<PlacedOrder>, HostError>;
+    /// What the caller's turn meant, read by the host against the tenant's catalogue and
+    /// the expectation the flow declared with its last gather.
+    fn analyse(&mut self, text: &str) -> Result<Analysis, HostError>;
     fn log(&mut self, level: LogLevel, message: &str);
 }

@@ -1,30 +1,30 @@
 //! 珍珍茶坊 / Zhenzhen Tea House: the demo tenant's order-taking phone bot.
 //!
+//! The flow holds the dialogue only: what the caller meant comes from the
+//! host's `understand` interface, so there is no parser here.
+//!
 //! This file is only glue between the WIT world `flow` and the dialog:
 //! it converts host records to the flow's own types, implements
 //! [`host::Host`] with the WIT imports, and keeps the call's [`Dialog`].
 //! The host creates one component instance per call, so that state is
 //! simply a per-instance global.
 
-mod catalog;
 mod dialog;
 mod host;
-mod intents;
 mod language;
-mod numbers;
 mod order;
-mod order_parse;
 mod replies;
 
 use std::cell::RefCell;
 
 use dialog::{Action, CallInfo, Dialog, Event};
-use intents::Fulfilment;
+use switchboard_understand as nlu;
+use switchboard_understand::Fulfilment;
 
 wit_bindgen::generate!({ path: "../../wit", world: "flow" });
 
 use exports::switchboard::flow::handler::Guest;
-use switchboard::flow::{catalog as wit_catalog, customers, knowledge, log, orders, types};
+use switchboard::flow::{catalog as wit_catalog, customers, knowledge, log, orders, types, understand};
 
 thread_local! {
     /// The call this instance serves; created on its first event.
@@ -65,11 +65,14 @@ fn to_wit_action(action: Action) -> types::Action {
         Action::Say { text, language, interruptible } => {
             types::Action::Say(types::Say { text, language: Some(language), interruptible })
         }
-        Action::Gather { timeout_ms } => types::Action::Gather(types::Gather {
-            modes: types::InputModes::SPEECH | types::InputModes::DTMF,
-            timeout_ms,
-            max_digits: 0,
-        }),
+        Action::Gather { timeout_ms, expect } => {
+            understand::expect(&to_wit_expectation(expect));
+            types::Action::Gather(types::Gather {
+                modes: types::InputModes::SPEECH | types::InputModes::DTMF,
+                timeout_ms,
+                max_digits: 0,
+            })
+        }
         Action::Transfer { reason, summary } => {
             types::Action::Transfer(types::Transfer { target: None, reason, summary })
         }
@@ -87,24 +90,24 @@ fn error_text(error: types::Error) -> host::HostError {
     })
 }
 
-fn localized(names: Vec<types::Localized>) -> Vec<catalog::Localized> {
-    names.into_iter().map(|n| catalog::Localized { lang: n.lang, text: n.text }).collect()
+fn localized(names: Vec<types::Localized>) -> Vec<nlu::Localized> {
+    names.into_iter().map(|n| nlu::Localized { lang: n.lang, text: n.text }).collect()
 }
 
-fn from_wit_catalog(c: wit_catalog::Catalog) -> catalog::Catalog {
-    catalog::Catalog {
+fn from_wit_catalog(c: wit_catalog::Catalog) -> nlu::Catalog {
+    nlu::Catalog {
         currency: c.currency,
         products: c
             .products
             .into_iter()
-            .map(|p| catalog::Product {
+            .map(|p| nlu::Product {
                 id: p.id,
                 names: localized(p.names),
                 aliases: p.aliases,
                 sizes: p
                     .sizes
                     .into_iter()
-                    .map(|s| catalog::Size { id: s.id, names: localized(s.names), price: s.price })
+                    .map(|s| nlu::Size { id: s.id, names: localized(s.names), price: s.price })
                     .collect(),
                 option_groups: p.option_groups,
             })
@@ -112,17 +115,79 @@ fn from_wit_catalog(c: wit_catalog::Catalog) -> catalog::Catalog {
         option_groups: c
             .option_groups
             .into_iter()
-            .map(|g| catalog::OptionGroup {
+            .map(|g| nlu::OptionGroup {
                 id: g.id,
                 names: localized(g.names),
                 choices: g
                     .choices
                     .into_iter()
-                    .map(|c| catalog::Choice { id: c.id, names: localized(c.names), aliases: c.aliases })
+                    .map(|c| nlu::Choice { id: c.id, names: localized(c.names), aliases: c.aliases })
                     .collect(),
                 default_choice: g.default_choice,
             })
             .collect(),
+    }
+}
+
+fn to_wit_expectation(e: nlu::Expectation) -> understand::Expectation {
+    understand::Expectation {
+        kind: match e.kind {
+            nlu::AnswerKind::Anything => understand::AnswerKind::Anything,
+            nlu::AnswerKind::YesNo => understand::AnswerKind::YesNo,
+            nlu::AnswerKind::Choice => understand::AnswerKind::Choice,
+            nlu::AnswerKind::Digits => understand::AnswerKind::Digits,
+            nlu::AnswerKind::Phone => understand::AnswerKind::Phone,
+            nlu::AnswerKind::Name => understand::AnswerKind::Name,
+            nlu::AnswerKind::Address => understand::AnswerKind::Address,
+            nlu::AnswerKind::Order => understand::AnswerKind::Order,
+            nlu::AnswerKind::Time => understand::AnswerKind::Time,
+        },
+        choices: e.choices.into_iter().map(|c| understand::ExpectedChoice { id: c.id, phrases: c.phrases }).collect(),
+        vocabulary: e.vocabulary,
+        about: e.about,
+        slot: e.slot,
+    }
+}
+
+fn from_wit_modifiers(m: understand::Modifiers) -> nlu::Modifiers {
+    nlu::Modifiers {
+        quantity: m.quantity,
+        size: m.size_id,
+        options: m.options.into_iter().map(|o| (o.group, o.choice)).collect(),
+    }
+}
+
+fn from_wit_analysis(a: understand::Analysis) -> nlu::Analysis {
+    nlu::Analysis {
+        language: a.language.map(|l| nlu::Lang::from_tag(&l)),
+        intents: a.intents.into_iter().map(|m| nlu::IntentMatch { name: m.name, score: m.score }).collect(),
+        order: nlu::ParsedOrder {
+            items: a
+                .order
+                .items
+                .into_iter()
+                .map(|i| nlu::ItemRequest { product_id: i.product_id, details: from_wit_modifiers(i.modifiers) })
+                .collect(),
+            loose: from_wit_modifiers(a.order.loose),
+            removals: a.order.removals,
+            refers_back: a.order.refers_back,
+        },
+        yes_no: a.yes_no.map(|y| match y {
+            understand::YesNo::Yes => nlu::YesNo::Yes,
+            understand::YesNo::No => nlu::YesNo::No,
+            understand::YesNo::Unsure => nlu::YesNo::Unsure,
+        }),
+        hedged: a.hedged,
+        digits: a.digits,
+        phone: a.phone,
+        name: a.name,
+        address: a.address,
+        fulfilment: a.fulfilment.map(|f| match f {
+            orders::Fulfilment::Delivery => Fulfilment::Delivery,
+            orders::Fulfilment::Pickup => Fulfilment::Pickup,
+        }),
+        time: a.time,
+        choice: a.choice,
     }
 }
 
@@ -142,7 +207,11 @@ fn from_wit_order(o: orders::Order) -> host::PlacedOrder {
 struct WitHost;
 
 impl host::Host for WitHost {
-    fn catalog(&mut self) -> Result<catalog::Catalog, host::HostError> {
+    fn analyse(&mut self, text: &str) -> Result<nlu::Analysis, host::HostError> {
+        understand::analyse(text).map(from_wit_analysis).map_err(error_text)
+    }
+
+    fn catalog(&mut self) -> Result<nlu::Catalog, host::HostError> {
         wit_catalog::get().map(from_wit_catalog).map_err(error_text)
     }
 

@@ -1,9 +1,7 @@
 //! The order being put together during a call: its lines, what is still
 //! missing from each, and what it costs by the catalogue's prices.
 
-use crate::catalog::Catalog;
-use crate::intents::Fulfilment;
-use crate::order_parse::{ItemRequest, Modifiers, sanitize};
+use switchboard_understand::{Catalog, Fulfilment, ItemRequest, Modifiers};
 
 /// One line of the order: a product, how many, and the choices made so far.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,7 +39,7 @@ impl Line {
     /// whether anything applicable was said.
     pub fn apply(&mut self, catalog: &Catalog, details: &Modifiers) -> bool {
         let mut details = details.clone();
-        sanitize(catalog, &self.product_id, &mut details);
+        catalog.fit(&self.product_id, &mut details);
         if let Some(quantity) = details.quantity {
             self.quantity = quantity;
         }
@@ -115,7 +113,7 @@ impl Draft {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::fixtures::demo;
+    use switchboard_understand::fixtures::demo;
 
     fn line(product: &str, quantity: u32, size: Option<&str>, options: &[(&str, &str)]) -> Line {
         Line {

@@ -4,11 +4,11 @@
 //! prices read "120元" / "NT$120". Product, size and option names always come
 //! from the catalogue.
 
-use crate::catalog::{Catalog, name_in};
+use switchboard_understand::numbers::format_phone;
+use switchboard_understand::{Catalog, Fulfilment, name_in};
+
 use crate::host::OrderStatus;
-use crate::intents::Fulfilment;
-use crate::language::Lang;
-use crate::numbers::format_phone;
+use crate::language::{Lang, Phrasing};
 use crate::order::{Draft, Line};
 
 pub const SHOP_ZH: &str = "珍珍茶坊";
@@ -138,6 +138,11 @@ pub fn ask_phone_default(lang: Lang, caller: &str) -> String {
     }
 }
 
+/// The caller is giving a phone number in pieces.
+pub fn go_on(lang: Lang) -> String {
+    lang.pick("好，請繼續。", "OK, go on.").into()
+}
+
 pub fn ask_phone(lang: Lang) -> String {
     lang.pick("請告訴我您的聯絡電話。", "What's your phone number?").into()
 }
@@ -240,6 +245,21 @@ pub fn goodbye(lang: Lang) -> String {
 
 pub fn transferring(lang: Lang) -> String {
     lang.pick("好的，現在為您轉接專人，請稍候。", "Sure, I'm transferring you to a staff member. Please hold.").into()
+}
+
+/// A complaint, a return or an exchange goes to a person, with the reason.
+pub fn transferring_after_sales(lang: Lang, complaint: bool) -> String {
+    match complaint {
+        true => lang.pick(
+            "很抱歉造成您的不便，我馬上為您轉接專人處理，請稍候。",
+            "I'm sorry about that. Let me put you through to a colleague who can sort it out. Please hold.",
+        ),
+        false => lang.pick(
+            "好的，退換貨由專人為您處理，現在為您轉接，請稍候。",
+            "Of course. A colleague handles returns and exchanges; I'm transferring you now. Please hold.",
+        ),
+    }
+    .into()
 }
 
 pub fn transferring_not_understood(lang: Lang) -> String {
@@ -414,7 +434,7 @@ pub fn transfer_summary(lang: Lang, catalog: Option<&Catalog>, s: &Summary<'_>) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::fixtures::demo;
+    use switchboard_understand::fixtures::demo;
 
     fn line(product: &str, quantity: u32, size: &str, options: &[(&str, &str)]) -> Line {
         Line {

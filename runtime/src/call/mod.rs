@@ -8,6 +8,7 @@
 pub mod conversation;
 pub mod recording;
 pub mod session;
+pub mod steering;
 pub mod voice;
 
 pub use session::{CallSession, CallSetup, CallerInput, Reply, Turn};

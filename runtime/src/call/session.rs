@@ -105,6 +105,9 @@ pub struct Turn {
     pub handover: Option<Handover>,
     /// The flow's last gather: how long to wait for the caller once the replies have played.
     pub gather_timeout_ms: Option<u32>,
+    /// What the flow expects the caller to say next (recognition and end of turn use it).
+    #[serde(skip)]
+    pub expecting: Option<switchboard_understand::Expectation>,
 }
 
 pub struct CallSession {
@@ -260,6 +263,11 @@ impl CallSession {
         .await
     }
 
+    /// The process's metrics.
+    pub fn metrics(&self) -> &crate::metrics::Metrics {
+        &self.app.metrics
+    }
+
     /// The caller hung up (or the channel went away).
     pub async fn caller_hung_up(&mut self) -> Turn {
         self.input(CallerInput::Hangup { hangup: true }).await
@@ -286,6 +294,7 @@ impl CallSession {
             self.app.metrics.flow_event(started.elapsed());
             let orders = flow.take_new_orders();
             self.record.order_ids.extend(orders);
+            turn.expecting = flow.expecting();
             let actions = match result {
                 Ok(actions) => actions,
                 Err(fault) => {
@@ -297,6 +306,9 @@ impl CallSession {
                 turn.actions.push(action.clone());
                 match action {
                     Action::Say { text, language, interruptible } => {
+                        if let Some(flow) = self.flow.as_mut() {
+                            flow.bot_said(&text);
+                        }
                         self.transcribe(Speaker::Bot, text.clone());
                         let language = language.unwrap_or_else(|| self.tenant.language.clone());
                         turn.replies.push(Reply { text, language, interruptible });

@@ -14,11 +14,13 @@ use std::sync::{Arc, Mutex};
 use super::session::{CallSession, CallSetup, CallerInput, Handover, Reply, Turn};
 use crate::app::App;
 use crate::flows::bindings::types::TransferStatus;
-use crate::speech::asr::{AsrError, AsrPool, Transcript, Whisper, WhisperSize};
+use crate::speech::asr::{AsrError, AsrPool, Hints, Transcript, Whisper, WhisperSize};
 use crate::speech::audio::Audio;
 use crate::speech::tts::{Tts, mandarin::MandarinVoice, piper::Piper, speaking_chunks};
+use crate::speech::turn::{SmartTurn, TurnDetector};
 use crate::speech::vad::{Endpointing, SAMPLE_RATE, Vad, VadEvent, VadStream};
 use crate::storage::calls::{Channel, Outcome};
+use switchboard_understand::{AnswerKind, Expectation};
 
 /// Synthesised replies kept for reuse: greetings and other fixed prompts are
 /// said on every call and need not be synthesised again.
@@ -45,6 +47,20 @@ struct Early {
     rx: crate::speech::asr::pool::Pending,
 }
 
+/// Digits a phone number has at the least: fewer recognised in a pause means the caller
+/// is still saying it.
+const PHONE_DIGITS: usize = 8;
+/// More silence allowed while a phone number is being said (callers pause between groups).
+const DIGITS_EXTRA_MS: u32 = 1000;
+
+/// The end-of-turn model's verdict on the speech from `start_ms` to `end_ms`.
+struct Verdict {
+    start_ms: u64,
+    end_ms: u64,
+    rx: tokio::sync::oneshot::Receiver<f32>,
+    probability: Option<f32>,
+}
+
 /// The latest finished early recognition of the speech that began at `start_ms`.
 struct Recognised {
     start_ms: u64,
@@ -59,6 +75,8 @@ pub struct SpeechEngines {
     /// tiny.en beside multilingual base: English-only tenants get the faster recogniser.
     pub asr_english: Option<AsrPool>,
     pub voices: Vec<Arc<dyn Tts>>,
+    /// Is the caller done? (Smart Turn); without it turns end on silence alone.
+    pub turn: Option<Arc<dyn TurnDetector>>,
     /// (language, text, speed in thousandths, sample rate) → audio.
     prompts: Mutex<HashMap<PromptKey, Audio>>,
 }
@@ -76,6 +94,13 @@ impl SpeechEngines {
                 }
             },
         };
+        let turn: Option<Arc<dyn TurnDetector>> = match SmartTurn::load() {
+            Ok(t) => Some(Arc::new(t)),
+            Err(e) => {
+                tracing::warn!(error = %e, "Smart Turn not available: turns end on silence alone");
+                None
+            }
+        };
         let english: Arc<dyn Tts> = Arc::new(Piper::load()?);
         let mandarin: Arc<dyn Tts> = Arc::new(MandarinVoice::load()?);
         Ok(Arc::new(SpeechEngines {
@@ -83,6 +108,7 @@ impl SpeechEngines {
             asr: AsrPool::start(whisper, 0, 32),
             asr_english,
             voices: vec![english, mandarin],
+            turn,
             prompts: Mutex::new(HashMap::new()),
         }))
     }
@@ -173,6 +199,8 @@ pub struct VoiceCall {
     speed: f32,
     /// The last turn's gather timeout: armed once its replies have played.
     pending_gather: Option<u32>,
+    /// What the flow expects the caller to say next, for the recogniser.
+    hints: Hints,
     /// Set by the channel while bot audio is playing (or paused by the caller's speech).
     pub bot_speaking: Arc<AtomicBool>,
     /// When the audio being pushed arrived (set by live channels), to time replies from the end of speech.
@@ -182,6 +210,14 @@ pub struct VoiceCall {
     pub stream: Option<tokio::sync::mpsc::UnboundedSender<VoiceEvent>>,
     end_of_turn_ms: u32,
     min_speech_ms: u32,
+    /// Semantic end of turn (tenant settings): on, the silence after which a finished-sounding
+    /// turn ends, and the probability that counts as finished.
+    semantic: bool,
+    end_of_turn_min_ms: u32,
+    turn_threshold: f32,
+    /// What the flow expects next (a phone number waits for all its digits).
+    expecting: Option<Expectation>,
+    verdict: Option<Verdict>,
     end_of_speech: Option<std::time::Instant>,
     /// Recognition under way before the end of the turn (at most one per call).
     early: Option<Early>,
@@ -243,11 +279,17 @@ impl VoiceCall {
             languages,
             speed: settings.speed,
             pending_gather: None,
+            hints: Hints::default(),
             bot_speaking: Arc::new(AtomicBool::new(false)),
             audio_arrived: None,
             stream: None,
             end_of_turn_ms: settings.end_of_turn_ms,
             min_speech_ms: settings.min_speech_ms,
+            semantic: settings.semantic_end_of_turn,
+            end_of_turn_min_ms: settings.end_of_turn_min_ms,
+            turn_threshold: settings.turn_complete_threshold,
+            expecting: None,
+            verdict: None,
             end_of_speech: None,
             early: None,
             recognised: None,
@@ -273,12 +315,7 @@ impl VoiceCall {
         for e in self.vad.push(samples)? {
             match e {
                 VadEvent::EndOfTurn { start_ms, end_ms } => {
-                    // The turn ends after `end_of_turn_ms` of silence: the caller stopped that long ago.
-                    self.end_of_speech = self
-                        .audio_arrived
-                        .and_then(|at| at.checked_sub(std::time::Duration::from_millis(self.end_of_turn_ms as u64)));
-                    let utterance = self.take(start_ms, end_ms);
-                    events.extend(self.turn(utterance, start_ms, end_ms).await);
+                    self.finish_turn(start_ms, end_ms, "silence", &mut events).await;
                     if self.is_ended() {
                         break;
                     }
@@ -300,8 +337,80 @@ impl VoiceCall {
         }
         if !self.is_ended() {
             self.recognise_early();
+            if let Some(path) = self.done_early()
+                && let Some(VadEvent::EndOfTurn { start_ms, end_ms }) = self.vad.end_turn()
+            {
+                self.finish_turn(start_ms, end_ms, path, &mut events).await;
+            }
         }
         Ok(events)
+    }
+
+    /// The caller's turn is over (`path` says what decided it): recognise it and answer.
+    async fn finish_turn(&mut self, start_ms: u64, end_ms: u64, path: &'static str, events: &mut Vec<VoiceEvent>) {
+        // The caller stopped speaking this long ago: the silence heard since the last voiced frame.
+        let silence_ms = self.vad.now_ms().saturating_sub(end_ms.saturating_sub(self.vad.pad_ms()));
+        self.end_of_speech =
+            self.audio_arrived.and_then(|at| at.checked_sub(std::time::Duration::from_millis(silence_ms)));
+        tracing::info!(path, silence_ms, "caller turn ended");
+        self.session.metrics().turn_ended(path);
+        self.verdict = None;
+        let utterance = self.take(start_ms, end_ms);
+        events.extend(self.turn(utterance, start_ms, end_ms).await);
+    }
+
+    /// Whether the speech in progress is a finished turn before the full silence:
+    /// - an expected answer was recognised in the pause: at once;
+    /// - a phone number is expected: when all its digits were recognised in the pause,
+    ///   and never on the model's word alone (callers pause between groups of digits);
+    /// - otherwise when the end-of-turn model says the caller sounds done.
+    fn done_early(&mut self) -> Option<&'static str> {
+        if !self.semantic {
+            return None;
+        }
+        let p = self.vad.pending()?;
+        if p.voiced_ms < self.min_speech_ms as u64 || p.silence_ms < self.end_of_turn_min_ms as u64 {
+            return None;
+        }
+        let covers = |start_ms: u64, end_ms: u64| start_ms == p.start_ms && end_ms == p.end_ms;
+        let heard = self.recognised.as_ref().filter(|r| covers(r.start_ms, r.end_ms)).map(|r| &r.transcript);
+        if let Some(t) = heard
+            && (t.free_text.is_some()
+                || self.hints.candidates.iter().any(|c| crate::speech::asr::whisper::same_answer(c, &t.text)))
+        {
+            return Some("expected-answer");
+        }
+        let wants_digits =
+            self.expecting.as_ref().is_some_and(|e| matches!(e.kind, AnswerKind::Phone | AnswerKind::Digits));
+        if wants_digits {
+            let digits = heard.map(|t| switchboard_understand::numbers::spoken_digits(&t.text).len()).unwrap_or(0);
+            return (digits >= PHONE_DIGITS).then_some("digits");
+        }
+        let detector = self.engines.turn.clone()?;
+        match &mut self.verdict {
+            Some(v) if covers(v.start_ms, v.end_ms) => {
+                if v.probability.is_none()
+                    && let Ok(probability) = v.rx.try_recv()
+                {
+                    tracing::debug!(probability, silence_ms = p.silence_ms, "end-of-turn model");
+                    v.probability = Some(probability);
+                }
+                v.probability.filter(|&pr| pr >= self.turn_threshold).map(|_| "semantic")
+            }
+            _ => {
+                // The turn so far, with the silence after it, judged off the media path.
+                let audio = self.peek(p.start_ms, self.vad.now_ms());
+                let (tx, rx) = tokio::sync::oneshot::channel();
+                tokio::task::spawn_blocking(move || match detector.complete(&audio) {
+                    Ok(probability) => {
+                        let _ = tx.send(probability);
+                    }
+                    Err(e) => tracing::warn!(error = %e, "end-of-turn model failed"),
+                });
+                self.verdict = Some(Verdict { start_ms: p.start_ms, end_ms: p.end_ms, rx, probability: None });
+                None
+            }
+        }
     }
 
     /// Recognise the caller's speech before the turn is over, so that the text is (nearly)
@@ -349,7 +458,7 @@ impl VoiceCall {
             }
         }
         let (utterance, draft) = (self.peek(p.start_ms, p.end_ms), self.draft(p.start_ms));
-        if let Some(rx) = pool.start_early(utterance, self.languages.clone(), draft, !in_pause) {
+        if let Some(rx) = pool.start_early(utterance, self.languages.clone(), draft, self.hints.clone(), !in_pause) {
             self.early = Some(Early { start_ms: p.start_ms, end_ms: p.end_ms, rx });
         }
     }
@@ -425,7 +534,10 @@ impl VoiceCall {
                 Ok(r) => (r.map_err(AsrError::Failed), "in the pause"),
                 Err(_) => (Err(AsrError::Failed("a recognition worker stopped".into())), "in the pause"),
             },
-            (None, None) => (pool.transcribe_drafted(utterance, self.languages.clone(), draft).await, "at the end"),
+            (None, None) => {
+                let hints = self.hints.clone();
+                (pool.transcribe_drafted(utterance, self.languages.clone(), draft, hints).await, "at the end")
+            }
         };
         if let Ok(t) = &result {
             tracing::info!(
@@ -434,6 +546,8 @@ impl VoiceCall {
                 recognition_ms = t.total_ms as u64,
                 tokens = t.tokens,
                 drafted = t.drafted,
+                expected_answer = t.free_text.is_some(),
+                free_text = t.free_text.as_deref().unwrap_or(""),
                 "caller turn recognised"
             );
         }
@@ -479,6 +593,12 @@ impl VoiceCall {
     async fn speak(&mut self, turn: Turn) -> Vec<VoiceEvent> {
         let mut events = Vec::new();
         self.pending_gather = turn.gather_timeout_ms;
+        // The flow's expectation holds for the caller's next turn only.
+        self.hints = super::steering::hints(turn.expecting.as_ref(), &self.languages);
+        let wants_digits =
+            turn.expecting.as_ref().is_some_and(|e| matches!(e.kind, AnswerKind::Phone | AnswerKind::Digits));
+        self.vad.set_end_of_turn_ms(self.end_of_turn_ms + if wants_digits { DIGITS_EXTRA_MS } else { 0 });
+        self.expecting = turn.expecting.clone();
         let mut end_of_speech = self.end_of_speech.take();
         for reply in turn.replies {
             let mut first = true;

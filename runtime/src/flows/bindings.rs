@@ -10,4 +10,4 @@ wasmtime::component::bindgen!({
 });
 
 pub use self::exports::switchboard::flow::handler;
-pub use self::switchboard::flow::{catalog, clock, customers, knowledge, log, orders, state, types};
+pub use self::switchboard::flow::{catalog, clock, customers, knowledge, log, orders, state, types, understand};

@@ -57,6 +57,8 @@ pub struct CallContext {
     pub log_lines_left: u32,
     /// Orders created during the current event, collected by the call session.
     pub new_orders: Vec<String>,
+    /// What the flow expects the caller to say, and the call's understander.
+    pub understanding: super::capabilities::CallUnderstanding,
     /// The guest's stderr (a Rust panic message lands here), kept to explain traps.
     pub stderr: MemoryOutputPipe,
     wasi: WasiCtx,
@@ -81,6 +83,7 @@ impl CallContext {
             call_state_bytes: 0,
             log_lines_left: LOG_LINES_PER_CALL,
             new_orders: Vec::new(),
+            understanding: Default::default(),
             stderr,
             wasi,
             table: ResourceTable::new(),

@@ -83,6 +83,9 @@ impl FlowInstance {
         if self.poisoned {
             return Err(FlowFault::Poisoned);
         }
+        if matches!(event, wit::Event::Utterance(_) | wit::Event::Dtmf(_) | wit::Event::NoInput) {
+            self.store.data_mut().understanding.begin_turn();
+        }
         self.store.set_epoch_deadline(sandbox::deadline_ticks(self.limits.event_deadline_ms));
         // Epochs stop guest code; this also bounds time spent in host calls
         // (each of which has its own shorter deadline).
@@ -105,6 +108,16 @@ impl FlowInstance {
     /// Ids of orders the flow created since the last call to this.
     pub fn take_new_orders(&mut self) -> Vec<String> {
         std::mem::take(&mut self.store.data_mut().new_orders)
+    }
+
+    /// What the flow expects the caller's next turn to be, if it said.
+    pub fn expecting(&self) -> Option<switchboard_understand::Expectation> {
+        self.store.data().understanding.expecting().cloned()
+    }
+
+    /// The bot is saying this: the understander hears it too ("two of those").
+    pub fn bot_said(&mut self, text: &str) {
+        self.store.data_mut().understanding.bot_said(text);
     }
 
     pub fn version(&self) -> u32 {

@@ -138,7 +138,7 @@ impl FlowHost {
             .instantiate_pre(component)
             .map_err(|e| FlowError::Invalid(format!("imports something Switchboard does not provide: {e:#}")))?;
         FlowPre::new(pre).map_err(|e| {
-            FlowError::Invalid(format!("does not export `switchboard:flow/handler@0.1.0` as the WIT defines it: {e:#}"))
+            FlowError::Invalid(format!("does not export `switchboard:flow/handler@0.1.x` as the WIT defines it: {e:#}"))
         })
     }
 

@@ -11,4 +11,5 @@ pub mod audio;
 pub mod models;
 pub mod onnx;
 pub mod tts;
+pub mod turn;
 pub mod vad;

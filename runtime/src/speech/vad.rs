@@ -154,6 +154,23 @@ impl VadStream {
         })
     }
 
+    /// End the speech in progress as a turn now (the caller sounds done before the full
+    /// silence): an end of turn, or a discarded burst when it was too short.
+    pub fn end_turn(&mut self) -> Option<VadEvent> {
+        let s = self.speech.take()?;
+        let (start_ms, end_ms) = (s.start_ms, s.last_voiced_end_ms + self.config.pad_ms as u64);
+        Some(if s.voiced_ms >= self.config.min_speech_ms as u64 {
+            VadEvent::EndOfTurn { start_ms, end_ms }
+        } else {
+            VadEvent::Discarded { start_ms, end_ms }
+        })
+    }
+
+    /// Change the silence that ends a turn (longer while a phone number is being said).
+    pub fn set_end_of_turn_ms(&mut self, ms: u32) {
+        self.config.end_of_turn_ms = ms;
+    }
+
     /// Whether the caller is speaking right now.
     pub fn in_speech(&self) -> bool {
         self.speech.is_some()

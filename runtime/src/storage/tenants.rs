@@ -46,8 +46,16 @@ impl FlowLimits {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct SpeechSettings {
-    /// Silence that ends the caller's turn, in ms.
+    /// Silence that ends the caller's turn when it does not sound finished (or the
+    /// end-of-turn model is off): the longest a caller's pause may be, in ms.
     pub end_of_turn_ms: u32,
+    /// Ask the end-of-turn model whether the caller is done, and end the turn early when
+    /// they are (a matched expected answer ends it at once, digits in progress wait).
+    pub semantic_end_of_turn: bool,
+    /// Silence after which a turn that sounds finished ends, in ms.
+    pub end_of_turn_min_ms: u32,
+    /// Probability from the end-of-turn model at which a turn counts as finished.
+    pub turn_complete_threshold: f32,
     /// Voiced time below which a sound is not a turn (coughs, "mm"), in ms.
     pub min_speech_ms: u32,
     /// Speaking speed of the bot: 1.0 is the voice's own pace.
@@ -58,7 +66,17 @@ pub struct SpeechSettings {
 
 impl Default for SpeechSettings {
     fn default() -> Self {
-        SpeechSettings { end_of_turn_ms: 600, min_speech_ms: 200, speed: 1.0, caller_languages: Vec::new() }
+        SpeechSettings {
+            // A finished-sounding turn ends 200 ms into the silence; an unfinished one
+            // ("0912, 345 …") may pause up to 1.2 s.
+            end_of_turn_ms: 1200,
+            semantic_end_of_turn: true,
+            end_of_turn_min_ms: 200,
+            turn_complete_threshold: 0.5,
+            min_speech_ms: 200,
+            speed: 1.0,
+            caller_languages: Vec::new(),
+        }
     }
 }
 
@@ -67,6 +85,12 @@ impl SpeechSettings {
         let bad = |m: &str| Err(StorageError::Invalid(m.into()));
         if !(200..=3000).contains(&self.end_of_turn_ms) {
             return bad("end_of_turn_ms must be between 200 and 3000");
+        }
+        if !(100..=self.end_of_turn_ms).contains(&self.end_of_turn_min_ms) {
+            return bad("end_of_turn_min_ms must be between 100 and end_of_turn_ms");
+        }
+        if !(0.05..=0.95).contains(&self.turn_complete_threshold) {
+            return bad("turn_complete_threshold must be between 0.05 and 0.95");
         }
         if !(50..=2000).contains(&self.min_speech_ms) {
             return bad("min_speech_ms must be between 50 and 2000");

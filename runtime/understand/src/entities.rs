@@ -110,22 +110,74 @@ const ADDRESS_PREFIXES: &[&str] = &[
 const FILLERS: &[char] = &['嗯', '喔', '呃', '啊', ',', '，', '、', ' ', '.', '。'];
 /// Hedges: the answer stands, but the caller was not sure ("I think so", 「應該吧」).
 const HEDGES: &[&str] = &[
-    "應該", "好像", "大概", "可能", "吧", "i think", "i guess", "probably", "maybe", "i suppose", "kind of", "sort of",
+    "應該",
+    "好像",
+    "大概",
+    "可能",
+    "吧",
+    "i think",
+    "i guess",
+    "probably",
+    "maybe",
+    "i suppose",
+    "kind of",
+    "sort of",
 ];
-const UNSURE: &[&str] = &["不知道", "不確定", "不清楚", "不曉得", "看看", "i don't know", "not sure", "no idea", "dunno", "i'm not sure"];
+const UNSURE: &[&str] =
+    &["不知道", "不確定", "不清楚", "不曉得", "看看", "i don't know", "not sure", "no idea", "dunno", "i'm not sure"];
 /// Markers after which a name follows, anywhere in a turn.
 const NAME_MARKERS: &[&str] = &[
-    "my name is ", "my name's ", "name is ", "call me ", "under the name ",
-    "我的名字是", "名字是", "我叫做", "我叫", "叫我", "敝姓", "我姓", "名字叫",
+    "my name is ",
+    "my name's ",
+    "name is ",
+    "call me ",
+    "under the name ",
+    "我的名字是",
+    "名字是",
+    "我叫做",
+    "我叫",
+    "叫我",
+    "敝姓",
+    "我姓",
+    "名字叫",
 ];
 /// Markers after which an address follows, anywhere in a turn.
 const ADDRESS_MARKERS: &[&str] = &[
-    "my address is ", "the address is ", "address is ", "deliver it to ", "deliver to ", "delivery to ", "delivered to ",
+    "my address is ",
+    "the address is ",
+    "address is ",
+    "deliver it to ",
+    "deliver to ",
+    "delivery to ",
+    "delivered to ",
     "send it to ",
-    "地址是", "地址在", "我的地址", "請送到", "送到", "外送到", "寄到",
+    "地址是",
+    "地址在",
+    "我的地址",
+    "請送到",
+    "送到",
+    "外送到",
+    "寄到",
 ];
 /// Words that end a name or an address said in passing.
-const STOPS: &[&str] = &[",", "，", "。", ".", "、", "!", "！", "?", "？", " and ", " please", "然後", "還有", "謝謝", " thanks", " thank you"];
+const STOPS: &[&str] = &[
+    ",",
+    "，",
+    "。",
+    ".",
+    "、",
+    "!",
+    "！",
+    "?",
+    "？",
+    " and ",
+    " please",
+    "然後",
+    "還有",
+    "謝謝",
+    " thanks",
+    " thank you",
+];
 /// Words that end an address said in passing (addresses have commas of their own).
 const ADDRESS_STOPS: &[&str] = &["。", "!", "！", "?", "？", " please", "然後", "謝謝", " thanks", " thank you"];
 /// Surname-and-title names: 陳小姐, 王先生.
@@ -201,7 +253,8 @@ fn after_marker(raw: &str, markers: &[&str], stops: &[&str]) -> Option<(usize, S
     if lower.len() != raw.len() {
         return None;
     }
-    let (at, marker) = markers.iter().filter_map(|m| phrase_at(&lower, m.trim_end()).map(|at| (at, *m))).min_by_key(|(at, _)| *at)?;
+    let (at, marker) =
+        markers.iter().filter_map(|m| phrase_at(&lower, m.trim_end()).map(|at| (at, *m))).min_by_key(|(at, _)| *at)?;
     let start = at + marker.trim_end().len();
     let rest = &raw[start..];
     let end = stops.iter().filter_map(|s| rest.to_lowercase().find(s)).filter(|e| *e > 0).min().unwrap_or(rest.len());
@@ -240,7 +293,15 @@ fn titled_name(raw: &str) -> Option<String> {
     for title in TITLES {
         if let Some(at) = raw.find(title) {
             let before: Vec<char> = raw[..at].chars().collect();
-            let surname: String = before.iter().rev().take_while(|c| crate::text::is_han(**c)).take(2).collect::<Vec<_>>().into_iter().rev().collect();
+            let surname: String = before
+                .iter()
+                .rev()
+                .take_while(|c| crate::text::is_han(**c))
+                .take(2)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
             // 我是陳小姐: only the surname next to the title; 是 is not part of it.
             let surname: String = surname.trim_start_matches(['是', '找', '叫']).to_string();
             if !surname.is_empty() {
@@ -253,7 +314,10 @@ fn titled_name(raw: &str) -> Option<String> {
 
 /// An address: the whole answer when `asked`, else only after a marker (「送到」, "deliver to").
 pub fn address(raw: &str, asked: bool) -> Option<String> {
-    if let Some((_, found)) = after_marker(raw, ADDRESS_MARKERS, ADDRESS_STOPS)
+    // "Do you deliver to Xinyi?" asks about an address; it does not give one.
+    let question = raw.contains('?') || raw.contains('？') || raw.contains('嗎');
+    if !question
+        && let Some((_, found)) = after_marker(raw, ADDRESS_MARKERS, ADDRESS_STOPS)
         && found.chars().count() >= 4
     {
         return Some(found);
@@ -279,13 +343,34 @@ fn delay_minutes(text: &str) -> Option<u32> {
     if text.contains("半小時") || text.contains("half an hour") || text.contains("half hour") {
         return Some(30);
     }
-    for (unit, factor) in [("分鐘", 1), ("minutes", 1), ("minute", 1), ("mins", 1), ("個小時", 60), ("小時", 60), ("hours", 60), ("hour", 60)] {
+    for (unit, factor) in [
+        ("分鐘", 1),
+        ("minutes", 1),
+        ("minute", 1),
+        ("mins", 1),
+        ("個小時", 60),
+        ("小時", 60),
+        ("hours", 60),
+        ("hour", 60),
+    ] {
         if let Some(at) = text.find(unit) {
             let before = text[..at].trim_end();
-            let start = before.char_indices().rev().take_while(|(_, c)| c.is_ascii_digit() || "零一二兩三四五六七八九十".contains(*c) || c.is_ascii_alphabetic() || *c == '-').last().map(|(i, _)| i)?;
+            let start = before
+                .char_indices()
+                .rev()
+                .take_while(|(_, c)| {
+                    c.is_ascii_digit()
+                        || "零一二兩三四五六七八九十".contains(*c)
+                        || c.is_ascii_alphabetic()
+                        || *c == '-'
+                })
+                .last()
+                .map(|(i, _)| i)?;
             let word = before[start..].trim();
             let word = word.rsplit(' ').next().unwrap_or(word);
-            let value = crate::numbers::number_at(word, 0).filter(|m| m.len == word.len()).map(|m| m.value)
+            let value = crate::numbers::number_at(word, 0)
+                .filter(|m| m.len == word.len())
+                .map(|m| m.value)
                 .or_else(|| (word == "an" || word == "a").then_some(1))?;
             return Some(value * factor);
         }
@@ -299,7 +384,12 @@ fn clock_time(text: &str) -> Option<(u32, u32)> {
     // 「三點半」, 「十點十五分」, 「3點」
     if let Some(at) = text.find('點') {
         let before = &text[..at];
-        let start = before.char_indices().rev().take_while(|(_, c)| c.is_ascii_digit() || "一二兩三四五六七八九十".contains(*c)).last().map(|(i, _)| i)?;
+        let start = before
+            .char_indices()
+            .rev()
+            .take_while(|(_, c)| c.is_ascii_digit() || "一二兩三四五六七八九十".contains(*c))
+            .last()
+            .map(|(i, _)| i)?;
         let hour = crate::numbers::number_at(&before[start..], 0)?.value;
         let after = &text[at + '點'.len_utf8()..];
         let minute = if after.starts_with('半') {
@@ -326,12 +416,19 @@ fn clock_time(text: &str) -> Option<(u32, u32)> {
     }
     for (i, w) in words.iter().enumerate() {
         let next = words.get(i + 1).copied().unwrap_or("");
-        let marker = matches!(*w, "at" | "around" | "by") || next.starts_with("pm") || next.starts_with("am") || next == "o'clock" || w.ends_with("pm") || w.ends_with("am");
+        let marker = matches!(*w, "at" | "around" | "by")
+            || next.starts_with("pm")
+            || next.starts_with("am")
+            || next == "o'clock"
+            || w.ends_with("pm")
+            || w.ends_with("am");
         if !marker {
             continue;
         }
-        let candidate = if matches!(*w, "at" | "around" | "by") { next } else { w.trim_end_matches("pm").trim_end_matches("am") };
-        if let Some(m) = crate::numbers::number_at(candidate, 0).filter(|m| !m.article && m.value >= 1 && m.value <= 12) {
+        let candidate =
+            if matches!(*w, "at" | "around" | "by") { next } else { w.trim_end_matches("pm").trim_end_matches("am") };
+        if let Some(m) = crate::numbers::number_at(candidate, 0).filter(|m| !m.article && m.value >= 1 && m.value <= 12)
+        {
             return Some((to_24h(m.value, pm), 0));
         }
     }
@@ -352,7 +449,8 @@ mod tests {
 
     #[test]
     fn yes_and_no() {
-        for text in ["對", "是的", "好", "沒錯", "yes", "Yeah, that's right", "correct", "應該吧", "I think so"] {
+        for text in ["對", "是的", "好", "沒錯", "yes", "Yeah, that's right", "correct", "應該吧", "I think so"]
+        {
             assert_eq!(yn(text), Some(YesNo::Yes), "{text}");
         }
         for text in ["不是", "不對", "no", "Nope", "that's not right"] {

@@ -3,8 +3,6 @@
 
 use crate::model::*;
 
-
-
 fn names(zh: &str, en: &str) -> Vec<Localized> {
     vec![Localized { lang: "zh".into(), text: zh.into() }, Localized { lang: "en".into(), text: en.into() }]
 }
@@ -38,16 +36,7 @@ pub fn demo() -> Catalog {
                 "bubble-milk-tea",
                 "珍珠奶茶",
                 "bubble milk tea",
-                &[
-                    "珍奶",
-                    "波霸奶茶",
-                    "珍珠奶",
-                    "boba",
-                    "boba tea",
-                    "boba milk tea",
-                    "bubble tea",
-                    "pearl milk tea",
-                ],
+                &["珍奶", "波霸奶茶", "珍珠奶", "boba", "boba tea", "boba milk tea", "bubble tea", "pearl milk tea"],
                 50,
                 60,
                 &["sugar", "ice"],

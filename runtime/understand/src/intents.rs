@@ -33,8 +33,26 @@ const BUILTIN: &[Builtin] = &[
         name: "agent",
         anchor_score: ANCHOR_SCORE,
         anchors: &[
-            "轉人工", "人工", "真人", "客服", "專員", "接線生", "服務人員", "店員", "找人", "找你們老闆", "agent", "human",
-            "operator", "representative", "real person", "a person", "someone", "somebody", "staff", "manager",
+            "轉人工",
+            "人工",
+            "真人",
+            "客服",
+            "專員",
+            "接線生",
+            "服務人員",
+            "店員",
+            "找人",
+            "找你們老闆",
+            "agent",
+            "human",
+            "operator",
+            "representative",
+            "real person",
+            "a person",
+            "someone",
+            "somebody",
+            "staff",
+            "manager",
         ],
         examples: &["我要找真人", "幫我轉給專人", "can I talk to a real person", "let me speak to someone"],
     },
@@ -42,10 +60,32 @@ const BUILTIN: &[Builtin] = &[
         name: "order-status",
         anchor_score: ANCHOR_SCORE,
         anchors: &[
-            "訂單到哪", "訂單在哪", "查訂單", "查詢訂單", "查一下訂單", "訂單狀態", "訂單進度", "訂單好了", "好了沒", "做好了嗎",
-            "送到哪", "還沒到", "還沒送到", "什麼時候到", "where is my order", "where's my order", "order status",
-            "status of my order", "check my order", "track my order", "my last order", "is my order ready",
-            "when will it arrive", "hasn't arrived", "has not arrived", "still waiting",
+            "訂單到哪",
+            "訂單在哪",
+            "查訂單",
+            "查詢訂單",
+            "查一下訂單",
+            "訂單狀態",
+            "訂單進度",
+            "訂單好了",
+            "好了沒",
+            "做好了嗎",
+            "送到哪",
+            "還沒到",
+            "還沒送到",
+            "什麼時候到",
+            "where is my order",
+            "where's my order",
+            "order status",
+            "status of my order",
+            "check my order",
+            "track my order",
+            "my last order",
+            "is my order ready",
+            "when will it arrive",
+            "hasn't arrived",
+            "has not arrived",
+            "still waiting",
         ],
         examples: &["我的飲料做好了嗎", "我剛剛訂的到哪了", "is my drink ready yet", "how long until my order comes"],
     },
@@ -53,19 +93,72 @@ const BUILTIN: &[Builtin] = &[
         name: "complaint",
         anchor_score: ANCHOR_SCORE,
         anchors: &[
-            "客訴", "投訴", "抱怨", "申訴", "很難喝", "不好喝", "難喝", "變質", "壞掉", "有頭髮", "有蟲", "態度很差", "態度不好",
-            "太扯", "很生氣", "不滿意", "complain", "complaint", "terrible", "disgusting", "awful", "rude", "unacceptable",
-            "not happy", "unhappy", "tasted bad", "tastes bad", "was bad", "went bad", "spoiled",
+            "客訴",
+            "投訴",
+            "抱怨",
+            "申訴",
+            "很難喝",
+            "不好喝",
+            "難喝",
+            "變質",
+            "壞掉",
+            "有頭髮",
+            "有蟲",
+            "態度很差",
+            "態度不好",
+            "太扯",
+            "很生氣",
+            "不滿意",
+            "complain",
+            "complaint",
+            "terrible",
+            "disgusting",
+            "awful",
+            "rude",
+            "unacceptable",
+            "not happy",
+            "unhappy",
+            "tasted bad",
+            "tastes bad",
+            "was bad",
+            "went bad",
+            "spoiled",
         ],
-        examples: &["你們的飲料有問題", "上次買的珍奶很奇怪", "I am not satisfied with my drink", "the service was really bad"],
+        examples: &[
+            "你們的飲料有問題",
+            "上次買的味道很奇怪",
+            "I am not satisfied with my drink",
+            "the service was really bad",
+        ],
     },
     Builtin {
         name: "return",
         anchor_score: ANCHOR_SCORE,
         anchors: &[
-            "退貨", "退款", "退錢", "換貨", "換一杯", "重做", "送錯", "做錯", "少送", "漏送", "少了一杯", "refund", "return",
-            "exchange", "replace", "replacement", "money back", "wrong drink", "wrong order", "wrong delivery", "missing",
-            "remake", "sent the wrong", "gave me the wrong",
+            "退貨",
+            "退款",
+            "退錢",
+            "換貨",
+            "換一杯",
+            "重做",
+            "送錯",
+            "做錯",
+            "少送",
+            "漏送",
+            "少了一杯",
+            "refund",
+            "return",
+            "exchange",
+            "replace",
+            "replacement",
+            "money back",
+            "wrong drink",
+            "wrong order",
+            "wrong delivery",
+            "missing",
+            "remake",
+            "sent the wrong",
+            "gave me the wrong",
         ],
         examples: &["你們給錯飲料了", "我要換成別的", "you delivered the wrong thing", "I want my money back"],
     },
@@ -73,7 +166,16 @@ const BUILTIN: &[Builtin] = &[
         name: "cancel",
         anchor_score: ANCHOR_SCORE,
         anchors: &[
-            "不要了", "取消", "算了", "不用了", "不點了", "cancel", "never mind", "nevermind", "forget it", "forget about it",
+            "不要了",
+            "取消",
+            "算了",
+            "不用了",
+            "不點了",
+            "cancel",
+            "never mind",
+            "nevermind",
+            "forget it",
+            "forget about it",
         ],
         examples: &["我不想訂了", "先不要好了", "I don't want it anymore", "scrap the order"],
     },
@@ -81,8 +183,23 @@ const BUILTIN: &[Builtin] = &[
         name: "done",
         anchor_score: ANCHOR_SCORE,
         anchors: &[
-            "沒有了", "沒事", "就這樣", "這樣就好", "謝謝", "再見", "掰掰", "拜拜", "bye", "goodbye", "no thanks", "no thank you",
-            "that's all", "that is all", "that's it", "nothing else", "thanks",
+            "沒有了",
+            "沒事",
+            "就這樣",
+            "這樣就好",
+            "謝謝",
+            "再見",
+            "掰掰",
+            "拜拜",
+            "bye",
+            "goodbye",
+            "no thanks",
+            "no thank you",
+            "that's all",
+            "that is all",
+            "that's it",
+            "nothing else",
+            "thanks",
         ],
         examples: &["這樣就可以了", "好了就這些", "I'm good", "that will be everything"],
     },
@@ -90,22 +207,41 @@ const BUILTIN: &[Builtin] = &[
         name: "menu",
         anchor_score: ANCHOR_SCORE,
         anchors: &[
-            "菜單", "有什麼飲料", "有什麼喝的", "有哪些", "賣什麼", "推薦", "menu", "what do you have", "what drinks",
-            "what do you sell", "recommend",
+            "菜單",
+            "有什麼飲料",
+            "有什麼喝的",
+            "有哪些",
+            "賣什麼",
+            "推薦",
+            "menu",
+            "what do you have",
+            "what drinks",
+            "what do you sell",
+            "recommend",
         ],
-        examples: &["你們有賣什麼", "有什麼好喝的", "what can I order", "what kinds of tea are there"],
+        examples: &["你們有賣什麼", "有什麼好喝的", "what can I order", "what kinds of drinks are there"],
     },
     Builtin {
         name: "price",
         anchor_score: ANCHOR_SCORE,
         anchors: &["多少錢", "價錢", "價格", "幾塊", "how much", "price", "cost"],
-        examples: &["珍奶一杯多少", "大杯要多少", "what does it cost", "how much for a large"],
+        examples: &["這樣一共多少", "要付多少", "what does it cost", "how much would that be"],
     },
     Builtin {
         name: "hours",
         anchor_score: ANCHOR_SCORE,
         anchors: &[
-            "幾點", "營業時間", "開門", "關門", "打烊", "有開嗎", "hours", "open", "close", "closing", "opening",
+            "幾點",
+            "營業時間",
+            "開門",
+            "關門",
+            "打烊",
+            "有開嗎",
+            "hours",
+            "open",
+            "close",
+            "closing",
+            "opening",
         ],
         examples: &["你們開到幾點", "今天有營業嗎", "what time do you close", "are you open today"],
     },
@@ -113,17 +249,60 @@ const BUILTIN: &[Builtin] = &[
         name: "question",
         anchor_score: 0.6,
         anchors: &[
-            "?", "？", "嗎", "範圍", "付款", "付錢", "刷卡", "信用卡", "現金", "line pay", "最低消費", "低消", "哪裡", "什麼",
-            "怎麼", "多久", "有沒有", "可不可以", "能不能", "what", "when", "where", "how", "why", "do you", "does",
-            "can i pay", "can you", "could", "is there", "are you", "pay", "payment", "minimum", "credit card", "cash",
+            "?",
+            "？",
+            "嗎",
+            "範圍",
+            "付款",
+            "付錢",
+            "刷卡",
+            "信用卡",
+            "現金",
+            "line pay",
+            "最低消費",
+            "低消",
+            "哪裡",
+            "什麼",
+            "怎麼",
+            "多久",
+            "有沒有",
+            "可不可以",
+            "能不能",
+            "what",
+            "when",
+            "where",
+            "how",
+            "why",
+            "do you",
+            "does",
+            "can i pay",
+            "can you",
+            "could",
+            "is there",
+            "are you",
+            "pay",
+            "payment",
+            "minimum",
+            "credit card",
+            "cash",
         ],
         examples: &["外送範圍到哪裡", "可以用悠遊卡嗎", "do you deliver to my area", "is there parking nearby"],
     },
     Builtin {
         name: "order",
         anchor_score: ANCHOR_SCORE,
-        anchors: &["點餐", "訂飲料", "我要點", "我想點", "我要訂", "外帶一杯", "place an order", "order some", "like to order"],
-        examples: &["我要點飲料", "我想訂幾杯茶", "I'd like to order some drinks", "can I get a tea"],
+        anchors: &[
+            "點餐",
+            "訂飲料",
+            "我要點",
+            "我想點",
+            "我要訂",
+            "外帶一杯",
+            "place an order",
+            "order some",
+            "like to order",
+        ],
+        examples: &["我要點飲料", "我想訂東西", "I'd like to order some drinks", "can I order now"],
     },
 ];
 
@@ -226,9 +405,10 @@ fn features(text: &str) -> Vec<String> {
     let text = normalize(text);
     let mut out = Vec::new();
     let mut han_run: Vec<char> = Vec::new();
+    // Bigrams carry the meaning of Chinese text; a lone character only when it is all there is.
     let flush = |run: &mut Vec<char>, out: &mut Vec<String>| {
-        for c in run.iter() {
-            out.push(c.to_string());
+        if run.len() == 1 {
+            out.push(run[0].to_string());
         }
         for pair in run.windows(2) {
             out.push(pair.iter().collect());
@@ -252,11 +432,22 @@ fn features(text: &str) -> Vec<String> {
     if !word.is_empty() {
         out.push(stem(&word));
     }
+    out.retain(|f| !STOPWORDS.contains(&f.as_str()));
     out.sort();
     out
 }
 
+/// English words too common to tell intents apart (anchors still see them).
+const STOPWORDS: &[&str] = &[
+    "i", "i'm", "i'd", "i'll", "me", "my", "you", "your", "it", "it's", "is", "am", "are", "was", "the", "a", "an",
+    "to", "of", "for", "and", "or", "in", "on", "at", "this", "that", "please", "be", "will", "can", "do", "just",
+    "so", "we", "us", "our", "with",
+];
+
 fn stem(word: &str) -> String {
+    if let Some(stem) = word.strip_suffix("ies").filter(|s| s.len() >= 3) {
+        return format!("{stem}y");
+    }
     match word.strip_suffix('s') {
         Some(stem) if stem.len() >= 3 && !stem.ends_with('s') => stem.to_string(),
         _ => word.to_string(),
@@ -274,11 +465,14 @@ fn weigh(features: &[String], idf: &HashMap<String, f32>) -> HashMap<String, f32
     weights
 }
 
+/// Cosine similarity, discounted when only one feature is shared: one word in common
+/// ("how") is too little to tell an intent.
 fn cosine(a: &HashMap<String, f32>, b: &HashMap<String, f32>) -> f32 {
+    let shared = a.keys().filter(|f| b.contains_key(*f)).count();
     let dot: f32 = a.iter().filter_map(|(f, w)| b.get(f).map(|v| w * v)).sum();
     let norm = |m: &HashMap<String, f32>| m.values().map(|w| w * w).sum::<f32>().sqrt();
     let (na, nb) = (norm(a), norm(b));
-    if na == 0.0 || nb == 0.0 { 0.0 } else { dot / (na * nb) }
+    if na == 0.0 || nb == 0.0 { 0.0 } else { dot / (na * nb) * (shared as f32 / 2.0).min(1.0) }
 }
 
 #[cfg(test)]

@@ -106,8 +106,26 @@ const REMOVE_WORDS: &[&str] = &[
 ];
 const ALL_WORDS: &[&str] = &["都", "全部", "both", "all", "each"];
 const BACK_WORDS: &[&str] = &[
-    "of those", "of these", "of that", "of them", "those", "these", "that one", "this one", "the same", "same one",
-    "那個", "這個", "那種", "這種", "那款", "這款", "那杯", "這杯", "一樣的", "同樣的",
+    "of those",
+    "of these",
+    "of that",
+    "of them",
+    "those",
+    "these",
+    "that one",
+    "this one",
+    "the same",
+    "same one",
+    "那個",
+    "這個",
+    "那種",
+    "這種",
+    "那款",
+    "這款",
+    "那杯",
+    "這杯",
+    "一樣的",
+    "同樣的",
 ];
 const OTHER_WORDS: &[&str] = &["另一杯", "另外一杯", "另一個", "另外一個", "the other one", "the other", "other one"];
 
@@ -221,14 +239,16 @@ impl Lexicon {
         let catalogue_word = matches!(token, Token::Product(_) | Token::Size(_) | Token::Choice { .. });
         let han = text.chars().count() >= 2 && text.chars().all(is_han);
         let sound = (catalogue_word && han).then(|| readings(&text));
-        let english = (catalogue_word && text.len() >= 3 && text.chars().all(|c| c.is_ascii_alphabetic() || c == ' '))
-            .then(|| text.split(' ').map(english_key).collect::<Vec<_>>());
+        // A sound-alike needs enough sound to go on: "pay" is not "boba".
+        let english = (catalogue_word && text.chars().all(|c| c.is_ascii_alphabetic() || c == ' '))
+            .then(|| text.split(' ').map(english_key).collect::<Vec<_>>())
+            .filter(|keys| keys.iter().map(String::len).sum::<usize>() >= 3 && (keys.len() > 1 || keys[0].len() >= 3));
         self.entries.push(Entry { text, token, only_when, sound, english });
     }
 
     /// Split a normalised text into tokens, longest match first. A sound-alike
     /// of a catalogue word counts only where no exact word is as long.
-    fn tokenize(&self, text: &str, slot: &Slot) -> Vec<Token> {
+    fn tokenize(&self, text: &str, slot: &Slot, sound_alikes: bool) -> Vec<Token> {
         let sounds = readings(text);
         let char_at: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
         let mut tokens = Vec::new();
@@ -258,7 +278,7 @@ impl Lexicon {
                 }
             }
             let exact_len = best.as_ref().map_or(0, |b| b.0);
-            for entry in &self.entries {
+            for entry in self.entries.iter().filter(|_| sound_alikes) {
                 if entry.only_when.is_some() {
                     continue;
                 }
@@ -296,7 +316,9 @@ impl Lexicon {
 /// letter of one skeleton ("bubble moke tea").
 fn english_alike_len(text: &str, at: usize, keys: &[String]) -> Option<usize> {
     let is_word_char = |c: char| c.is_ascii_alphanumeric() || c == '\'';
-    if text[..at].chars().next_back().is_some_and(is_word_char) || !text[at..].starts_with(|c: char| c.is_ascii_alphabetic()) {
+    if text[..at].chars().next_back().is_some_and(is_word_char)
+        || !text[at..].starts_with(|c: char| c.is_ascii_alphabetic())
+    {
         return None;
     }
     let mut end = at;
@@ -316,7 +338,8 @@ fn english_alike_len(text: &str, at: usize, keys: &[String]) -> Option<usize> {
         if !same_word(word, key) {
             let said = english_key(word);
             // One slip in one word, never the first sound: "moke" for "milk", not "like" for "black".
-            if slack == 0 || key.len() < 3 || said.chars().next() != key.chars().next() || edit_distance(&said, key) > 1 {
+            if slack == 0 || key.len() < 3 || said.chars().next() != key.chars().next() || edit_distance(&said, key) > 1
+            {
                 return None;
             }
             slack -= 1;
@@ -370,10 +393,27 @@ fn match_len(text: &str, at: usize, word: &str) -> Option<usize> {
     }
 }
 
+/// How to read a turn for order content.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reading {
+    /// Sound-alikes of catalogue words count (an order, an answer about an item).
+    Loose,
+    /// Only exact catalogue words: the turn is a name or an address, where "Ming"
+    /// sounds like "mango" and is not one.
+    Exact,
+}
+
 /// Parse one caller turn against the catalogue. `last_product` is the product
 /// last mentioned in the call (by either side), for "two of those".
-pub fn parse(lexicon: &Lexicon, catalog: &Catalog, text: &str, slot: &Slot, last_product: Option<&str>) -> ParsedOrder {
-    let mut tokens = lexicon.tokenize(&percent_words(&normalize(text)), slot);
+pub fn parse(
+    lexicon: &Lexicon,
+    catalog: &Catalog,
+    text: &str,
+    slot: &Slot,
+    last_product: Option<&str>,
+    reading: Reading,
+) -> ParsedOrder {
+    let mut tokens = lexicon.tokenize(&percent_words(&normalize(text)), slot, reading == Reading::Loose);
     let names_product = tokens.iter().any(|t| matches!(t, Token::Product(_)));
     let back = last_product.and_then(|id| catalog.products.iter().position(|p| p.id == id));
     let mut refers_back = false;
@@ -387,10 +427,11 @@ pub fn parse(lexicon: &Lexicon, catalog: &Catalog, text: &str, slot: &Slot, last
     }
     let mut parsed = attach(&tokens, catalog);
     // 「好，那給我兩杯，半糖少冰」 after a question about one product: a quantity with no
-    // product, when no item question is pending, orders the product last mentioned.
-    if let (Some(index), Slot::Nothing) = (back, slot)
+    // product, when an order (not an item question, a phone, an address) is expected,
+    // orders the product last mentioned.
+    if let (Some(index), Slot::Nothing, Reading::Loose) = (back, slot, reading)
         && !parsed.mentions_products()
-        && parsed.loose.quantity.is_some()
+        && parsed.loose.quantity.is_some_and(|q| (1..=99).contains(&q))
         && let Some(product) = catalog.products.get(index)
     {
         parsed.items.push(ItemRequest { product_id: product.id.clone(), details: std::mem::take(&mut parsed.loose) });
@@ -409,8 +450,8 @@ fn percent_words(text: &str) -> String {
     let before = &text[..at];
     let start = before.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == ' ')).map_or(0, |i| i + 1);
     // The number is the last one or two words before "percent".
-    for (i, _) in before[start..].char_indices().filter(|(i, c)| *i == 0 || *c == ' ') {
-        let from = start + i + usize::from(i > 0);
+    for (i, c) in before[start..].char_indices().filter(|(i, c)| *i == 0 || *c == ' ') {
+        let from = if c == ' ' { start + i + 1 } else { start + i };
         if let Some(m) = number_at(text, from).filter(|m| from + m.len == at) {
             let rest = percent_words(&text[at + " percent".len()..]);
             return format!("{}{}%{}", &text[..from], m.value, rest);
@@ -419,19 +460,9 @@ fn percent_words(text: &str) -> String {
     text.to_string()
 }
 
-/// Drop sizes and options the product does not have, so the dialog asks again
-/// instead of ordering something the shop cannot make.
+/// Drop sizes and options the product does not have (see [`Catalog::fit`]).
 pub fn sanitize(catalog: &Catalog, product_id: &str, details: &mut Modifiers) {
-    let Some(product) = catalog.product(product_id) else {
-        return;
-    };
-    if details.size.as_deref().is_some_and(|s| product.size(s).is_none()) {
-        details.size = None;
-    }
-    details.options.retain(|(group, choice)| {
-        product.option_groups.contains(group) && catalog.group(group).is_some_and(|g| g.choice(choice).is_some())
-    });
-    details.quantity = details.quantity.filter(|q| (1..=99).contains(q));
+    catalog.fit(product_id, details);
 }
 
 fn is_quantifier(token: &Token) -> bool {
@@ -454,14 +485,17 @@ fn product_follows(tokens: &[Token], k: usize) -> bool {
 /// Whether a size or an option follows position `k` before a product, a number or a
 /// separator-less end: "one *with half sugar*", 「一杯*半糖*」.
 fn modifiers_follow(tokens: &[Token], k: usize) -> bool {
+    let mut seen = false;
     for token in &tokens[k + 1..] {
         match token {
-            Token::Size(_) | Token::Choice { .. } => return true,
-            Token::Separator | Token::All => continue,
-            _ => return false,
+            Token::Size(_) | Token::Choice { .. } => seen = true,
+            Token::Separator | Token::All => {}
+            // 「一杯中杯芒果」: the modifiers belong to a product of their own.
+            Token::Product(_) => return false,
+            _ => return seen,
         }
     }
-    false
+    seen
 }
 
 fn attach(tokens: &[Token], catalog: &Catalog) -> ParsedOrder {
@@ -502,7 +536,9 @@ fn attach(tokens: &[Token], catalog: &Catalog) -> ParsedOrder {
                 items.push(ItemRequest { product_id: product.id.clone(), details: std::mem::take(&mut pending) });
                 current = Some(items.len() - 1);
             }
-            Token::Other | Token::Number { .. } if current.is_some() && starts_variant(token, tokens, k, &items, current, &variants) => {
+            Token::Other | Token::Number { .. }
+                if current.is_some() && starts_variant(token, tokens, k, &items, current, &variants) =>
+            {
                 let Some(base) = current.map(base_of) else { continue };
                 let quantity = match token {
                     Token::Number { value, .. } => *value,
@@ -558,6 +594,7 @@ fn attach(tokens: &[Token], catalog: &Catalog) -> ParsedOrder {
         share_details(&mut items, &mut pending);
     }
     split_variants(&mut items, &variants);
+    merge_repeats(&mut items);
     ParsedOrder { items, loose: pending, removals, refers_back: false }
 }
 
@@ -584,6 +621,28 @@ fn starts_variant(
             !*article && total >= 2 && *value < total && taken + *value <= total && modifiers_follow(tokens, k)
         }
         _ => false,
+    }
+}
+
+/// 「兩杯珍奶一杯紅茶，珍奶大杯，紅茶中杯」: a product said again with no quantity,
+/// after an item of it in the same turn, says more about that item.
+fn merge_repeats(items: &mut Vec<ItemRequest>) {
+    let mut k = 1;
+    while k < items.len() {
+        let earlier = items[..k].iter().position(|i| i.product_id == items[k].product_id);
+        match earlier {
+            Some(e) if items[k].details.quantity.is_none() => {
+                let later = items.remove(k).details;
+                let target = &mut items[e].details;
+                if later.size.is_some() {
+                    target.size = later.size;
+                }
+                for (group, choice) in &later.options {
+                    target.set_option(group, choice);
+                }
+            }
+            _ => k += 1,
+        }
     }
 }
 
@@ -668,7 +727,7 @@ mod tests {
     fn parse_expecting(text: &str, expect: Slot) -> ParsedOrder {
         let catalog = demo();
         let lexicon = Lexicon::new(&catalog);
-        parse(&lexicon, &catalog, text, &expect, None)
+        parse(&lexicon, &catalog, text, &expect, None, Reading::Loose)
     }
 
     #[test]

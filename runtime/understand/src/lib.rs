@@ -43,7 +43,7 @@ pub use engine::Understander;
 #[cfg(feature = "engine")]
 mod engine {
     use crate::intents::Intents;
-    use crate::items::{Lexicon, Slot, parse};
+    use crate::items::{Lexicon, Reading, Slot, parse};
     use crate::model::*;
     use crate::sounds::{english_key, readings, sounds_like_at};
     use crate::text::{contains_phrase, detect, is_han, normalize};
@@ -58,13 +58,35 @@ mod engine {
         declared: Vec<IntentExamples>,
         /// The product last mentioned by either side, for "two of those".
         last_product: Option<String>,
+        /// Catalogue names and aliases, longest first: they say what is ordered, not what
+        /// the caller wants done, so intents are read without them.
+        catalogue_words: Vec<String>,
     }
 
     impl Understander {
         /// Build from the tenant's catalogue and its intents declared by example.
         pub fn new(catalog: Catalog, intents: &[IntentExamples]) -> Understander {
             let lexicon = Lexicon::new(&catalog);
+            let mut catalogue_words: Vec<String> = catalog
+                .products
+                .iter()
+                .flat_map(|p| p.names.iter().map(|n| &n.text).chain(&p.aliases))
+                .chain(
+                    catalog.products.iter().flat_map(|p| p.sizes.iter().flat_map(|s| s.names.iter().map(|n| &n.text))),
+                )
+                .chain(
+                    catalog
+                        .option_groups
+                        .iter()
+                        .flat_map(|g| g.choices.iter().flat_map(|c| c.names.iter().map(|n| &n.text).chain(&c.aliases))),
+                )
+                .map(|w| normalize(w))
+                .filter(|w| w.chars().count() >= 2)
+                .collect();
+            catalogue_words.sort_by_key(|w| std::cmp::Reverse(w.len()));
+            catalogue_words.dedup();
             Understander {
+                catalogue_words,
                 catalog,
                 lexicon,
                 intents: Intents::new(intents),
@@ -86,7 +108,7 @@ mod engine {
 
         /// What the bot just said: a single product named there becomes the one "those" refers to.
         pub fn heard_bot(&mut self, text: &str) {
-            let parsed = parse(&self.lexicon, &self.catalog, text, &Slot::Nothing, None);
+            let parsed = parse(&self.lexicon, &self.catalog, text, &Slot::Nothing, None, Reading::Exact);
             let mut products: Vec<&str> = parsed.items.iter().map(|i| i.product_id.as_str()).collect();
             products.dedup();
             if let [only] = products.as_slice() {
@@ -101,7 +123,11 @@ mod engine {
                 AnswerKind::Order | AnswerKind::Anything => Slot::from_name(expecting.slot.as_deref()),
                 _ => Slot::Nothing,
             };
-            let order = parse(&self.lexicon, &self.catalog, text, &slot, self.last_product.as_deref());
+            let reading = match expecting.kind {
+                AnswerKind::Anything | AnswerKind::Order | AnswerKind::Choice | AnswerKind::YesNo => Reading::Loose,
+                _ => Reading::Exact,
+            };
+            let order = parse(&self.lexicon, &self.catalog, text, &slot, self.last_product.as_deref(), reading);
             if let Some(last) = order.items.last() {
                 self.last_product = Some(last.product_id.clone());
             }
@@ -131,7 +157,7 @@ mod engine {
             };
             Analysis {
                 language: detect(text, ""),
-                intents: self.intents.classify(text),
+                intents: self.intents.classify(&self.without_catalogue_words(&normalised)),
                 yes_no,
                 hedged,
                 digits,
@@ -146,11 +172,25 @@ mod engine {
         }
     }
 
+    impl Understander {
+        /// The text with catalogue words blanked out (whole words in English).
+        fn without_catalogue_words(&self, text: &str) -> String {
+            let mut out = text.to_string();
+            for word in &self.catalogue_words {
+                while let Some(at) = crate::text::phrase_at(&out, word) {
+                    out.replace_range(at..at + word.len(), " ");
+                }
+            }
+            out
+        }
+    }
+
     /// The expected choice a turn says, by its longest matching phrase (a sound-alike
     /// counts); none when two choices match equally.
     fn match_choice(text: &str, choices: &[ExpectedChoice]) -> Option<String> {
         let sounds = readings(text);
-        let words: Vec<String> = text.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).map(english_key).collect();
+        let words: Vec<String> =
+            text.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).map(english_key).collect();
         let mut best: Option<(usize, &str)> = None;
         let mut tie = false;
         for choice in choices {

@@ -92,6 +92,21 @@ impl Catalog {
         self.option_groups.iter().find(|g| g.id == id)
     }
 
+    /// Drop sizes and options `product_id` does not have and quantities outside 1 to 99,
+    /// so a flow asks again instead of ordering something the shop cannot make.
+    pub fn fit(&self, product_id: &str, details: &mut Modifiers) {
+        let Some(product) = self.product(product_id) else {
+            return;
+        };
+        if details.size.as_deref().is_some_and(|s| product.size(s).is_none()) {
+            details.size = None;
+        }
+        details.options.retain(|(group, choice)| {
+            product.option_groups.contains(group) && self.group(group).is_some_and(|g| g.choice(choice).is_some())
+        });
+        details.quantity = details.quantity.filter(|q| (1..=99).contains(q));
+    }
+
     /// The option groups of a product that exist, in the order the product lists them.
     pub fn groups_of<'a>(&'a self, product: &'a Product) -> impl Iterator<Item = &'a OptionGroup> + 'a {
         product.option_groups.iter().filter_map(|g| self.group(g))

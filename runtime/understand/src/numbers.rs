@@ -135,6 +135,9 @@ pub fn number_at(text: &str, at: usize) -> Option<NumberMatch> {
         }
         return Some(NumberMatch { value: 1, len: word.len(), article: true });
     }
+    if word == "another" {
+        return Some(NumberMatch { value: 1, len: word.len(), article: true });
+    }
     if word == "dozen" {
         return Some(NumberMatch { value: 12, len: word.len(), article: false });
     }
@@ -337,7 +340,10 @@ mod tests {
     #[test]
     fn runs_and_phones() {
         assert_eq!(digit_runs("兩杯，電話0912 345 678"), vec!["2".to_string(), "0912345678".to_string()]);
-        assert_eq!(phone_in("my number is oh nine one two, three four five … six seven eight"), Some("0912345678".into()));
+        assert_eq!(
+            phone_in("my number is oh nine one two, three four five … six seven eight"),
+            Some("0912345678".into())
+        );
         assert_eq!(phone_in("零九一二，三四五，六七八"), Some("0912345678".into()));
         assert_eq!(phone_in("0912"), None);
         assert_eq!(phone_in("oh nine double two three three three four four four"), Some("0922333444".into()));

@@ -68,6 +68,8 @@ pub fn same_word(said: &str, key: &str) -> bool {
 pub fn english_key(word: &str) -> String {
     let w: Vec<char> = word.chars().filter(|c| c.is_ascii_alphabetic()).map(|c| c.to_ascii_lowercase()).collect();
     let mut key = String::new();
+    // Doubled letters ("bubble") sound once; the same sound after a vowel ("boba") is two.
+    let mut last_letter: Option<char> = None;
     let mut i = 0;
     while i < w.len() {
         let c = w[i];
@@ -92,10 +94,11 @@ pub fn english_key(word: &str) -> String {
             _ => (Some(c.to_ascii_uppercase()), 1),
         };
         if let Some(code) = code
-            && !key.ends_with(code)
+            && !(last_letter == Some(c) && key.ends_with(code))
         {
             key.push(code);
         }
+        last_letter = Some(w[i + skip - 1]);
         i += skip;
     }
     key
@@ -111,7 +114,9 @@ mod tests {
 
     #[test]
     fn mandarin_homophones_sound_alike() {
-        for (said, word) in [("維唐", "微糖"), ("威堂", "微糖"), ("拌糖", "半糖"), ("伴唐", "半糖"), ("真豬奶茶", "珍珠奶茶")] {
+        for (said, word) in
+            [("維唐", "微糖"), ("威堂", "微糖"), ("拌糖", "半糖"), ("伴唐", "半糖"), ("真豬奶茶", "珍珠奶茶")]
+        {
             assert!(sounds_like_at(&key(said), 0, &key(word)), "{said} ~ {word}");
         }
         assert!(!sounds_like_at(&key("全糖"), 0, &key("半糖")));
@@ -127,5 +132,7 @@ mod tests {
         assert!(!same_word("tease", &english_key("tea")));
         assert_ne!(english_key("milk"), english_key("mango"));
         assert_eq!(english_key("smoothie"), english_key("smoothy"));
+        assert_eq!(english_key("boba"), "PP");
+        assert_ne!(english_key("pay"), english_key("boba"));
     }
 }

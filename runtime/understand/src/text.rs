@@ -51,7 +51,6 @@ pub fn normalize(text: &str) -> String {
     folded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-
 /// Whether a normalised text contains a phrase; English phrases must sit on word boundaries
 /// (so "no" does not fire inside "know").
 pub fn contains_phrase(text: &str, phrase: &str) -> bool {

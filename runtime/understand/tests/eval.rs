@@ -30,10 +30,8 @@ fn parse_expectation(spec: &str) -> (Expectation, Option<String>) {
         e.kind = AnswerKind::Choice;
         for choice in list.split(';') {
             let (id, phrases) = choice.split_once('=').expect("choice id=phrases");
-            e.choices.push(ExpectedChoice {
-                id: id.to_string(),
-                phrases: phrases.split('|').map(str::to_string).collect(),
-            });
+            e.choices
+                .push(ExpectedChoice { id: id.to_string(), phrases: phrases.split('|').map(str::to_string).collect() });
         }
         return (e, bot);
     }

@@ -1,7 +1,9 @@
 //! Whole calls against a fake host holding the demo tenant's catalogue, FAQ and customers.
 
+use switchboard_understand::Understander;
+use switchboard_understand::fixtures::demo;
+
 use super::*;
-use crate::catalog::fixtures::demo;
 use crate::host::{FaqHit, HostError, OrderStatus, PlacedOrder};
 
 const CALLER: &str = "+886922000111";
@@ -37,6 +39,10 @@ struct FakeHost {
     history: Vec<(String, PlacedOrder)>,
     created: Vec<OrderRequest>,
     fail_create: bool,
+    /// Understands the way Switchboard's host does, with the expectation the dialog's
+    /// last gather declared.
+    understander: Understander,
+    expecting: Expectation,
 }
 
 impl FakeHost {
@@ -58,11 +64,17 @@ impl FakeHost {
             )],
             created: Vec::new(),
             fail_create: false,
+            understander: Understander::new(demo(), &[]),
+            expecting: Expectation::default(),
         }
     }
 }
 
 impl Host for FakeHost {
+    fn analyse(&mut self, text: &str) -> Result<Analysis, HostError> {
+        Ok(self.understander.analyse(text, &self.expecting))
+    }
+
     fn catalog(&mut self) -> Result<Catalog, HostError> {
         Ok(self.catalog.clone())
     }
@@ -117,6 +129,8 @@ impl Host for FakeHost {
 struct Call {
     dialog: Dialog,
     host: FakeHost,
+    /// The expectation of the dialog's last gather, in force for the next caller turn.
+    next: Option<Expectation>,
 }
 
 impl Call {
@@ -125,19 +139,35 @@ impl Call {
     }
 
     fn start_with(caller: &str, host: FakeHost) -> (Call, Vec<Action>) {
-        let mut call =
-            Call { dialog: Dialog::new(&CallInfo { caller: caller.into(), language: "zh-TW".into() }), host };
+        let mut call = Call {
+            dialog: Dialog::new(&CallInfo { caller: caller.into(), language: "zh-TW".into() }),
+            host,
+            next: None,
+        };
         let actions = call.event(Event::CallStarted);
         (call, actions)
     }
 
+    /// Deliver an event as the host does: a caller turn is read with the expectation of
+    /// the gather before it, and the bot's words are heard for "two of those".
     fn event(&mut self, event: Event) -> Vec<Action> {
-        self.dialog.handle(&mut self.host, event)
+        if matches!(event, Event::Utterance { .. } | Event::Dtmf(_) | Event::NoInput) {
+            self.host.expecting = self.next.take().unwrap_or_default();
+        }
+        let actions = self.dialog.handle(&mut self.host, event);
+        for action in &actions {
+            match action {
+                Action::Say { text, .. } => self.host.understander.heard_bot(text),
+                Action::Gather { expect, .. } => self.next = Some(expect.clone()),
+                _ => {}
+            }
+        }
+        actions
     }
 
     /// The caller speaks; the recogniser reports the language the way an ASR would.
     fn says(&mut self, text: &str) -> Vec<Action> {
-        let language = if crate::language::has_cjk(text) { "zh" } else { "en" };
+        let language = if switchboard_understand::text::has_cjk(text) { "zh" } else { "en" };
         self.event(Event::Utterance { text: text.into(), language: language.into() })
     }
 }
@@ -164,7 +194,7 @@ fn tags(actions: &[Action]) -> Vec<String> {
 }
 
 fn ends_with_gather(actions: &[Action]) -> bool {
-    matches!(actions.last(), Some(Action::Gather { timeout_ms: 8000 }))
+    matches!(actions.last(), Some(Action::Gather { timeout_ms: 8000, .. }))
 }
 
 fn transfer_of(actions: &[Action]) -> Option<(&str, &str)> {
@@ -358,12 +388,14 @@ fn english_greeting_for_english_tenant() {
     let mut call = Call {
         dialog: Dialog::new(&CallInfo { caller: KNOWN.into(), language: "en-US".into() }),
         host: FakeHost::new(),
+        next: None,
     };
     let greeting = call.event(Event::CallStarted);
     assert_turn(&greeting, "Hi 王小明, welcome to Zhenzhen Tea House! What would you like to order today?");
     let mut call = Call {
         dialog: Dialog::new(&CallInfo { caller: CALLER.into(), language: "en-US".into() }),
         host: FakeHost::new(),
+        next: None,
     };
     assert_turn(
         &call.event(Event::CallStarted),
@@ -459,4 +491,135 @@ fn long_orders_stay_within_the_say_limit() {
     let readback = call.says("自取");
     let Some(Action::Say { text, .. }) = readback.first() else { panic!("{readback:?}") };
     assert_eq!(text.chars().count(), MAX_SAY_CHARS);
+}
+
+/// Lines of the draft as (product, quantity, size, sorted options).
+fn lines(call: &Call) -> Vec<(String, u32, Option<String>, Vec<(String, String)>)> {
+    call.dialog
+        .draft
+        .lines
+        .iter()
+        .map(|l| {
+            let mut options = l.options.clone();
+            options.sort();
+            (l.product_id.clone(), l.quantity, l.size.clone(), options)
+        })
+        .collect()
+}
+
+fn opts(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = list.iter().map(|(g, c)| (g.to_string(), c.to_string())).collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn two_of_those_after_a_price_question_is_an_order() {
+    let (mut call, _) = Call::start(CALLER);
+    let price = call.says("How much is the mango smoothie?");
+    assert!(spoken(&price).starts_with("Mango smoothie: medium NT$70"), "{price:?}");
+    let turn = call.says("I'll take two of those, no sugar, regular ice");
+    assert!(!turn.iter().any(|a| matches!(a, Action::Hangup(_))), "{turn:?}");
+    assert_eq!(lines(&call), vec![("mango-smoothie".into(), 2, None, opts(&[("sugar", "none")]))]);
+    assert!(spoken(&turn).contains("What size for the mango smoothie"), "{turn:?}");
+}
+
+#[test]
+fn a_quantity_after_a_price_question_orders_that_product() {
+    let (mut call, _) = Call::start(CALLER);
+    call.says("珍奶多少錢");
+    let turn = call.says("好，那給我兩杯，半糖少冰");
+    assert_eq!(
+        lines(&call),
+        vec![("bubble-milk-tea".into(), 2, None, opts(&[("sugar", "half"), ("ice", "less")]))],
+        "{turn:?}"
+    );
+    assert_turn(&turn, "好的，珍珠奶茶2杯，半糖、少冰。請問珍珠奶茶要中杯還是大杯？");
+}
+
+#[test]
+fn one_product_in_two_variants() {
+    let (mut call, _) = Call::start(CALLER);
+    call.says("兩杯大杯珍奶，一杯半糖少冰，另一杯無糖去冰");
+    assert_eq!(
+        lines(&call),
+        vec![
+            ("bubble-milk-tea".into(), 1, Some("L".into()), opts(&[("sugar", "half"), ("ice", "less")])),
+            ("bubble-milk-tea".into(), 1, Some("L".into()), opts(&[("sugar", "none"), ("ice", "none")])),
+        ]
+    );
+}
+
+#[test]
+fn complaints_and_returns_go_to_a_person_with_the_reason() {
+    let (mut call, _) = Call::start(CALLER);
+    let turn = call.says("我昨天買的珍奶…我要客訴");
+    assert_eq!(transfer_of(&turn).map(|t| t.0), Some("complaint"));
+    assert!(call.dialog.draft.lines.is_empty(), "a complaint orders nothing");
+    assert!(tags(&turn).contains(&"complaint".to_string()));
+    let (mut call, _) = Call::start(CALLER);
+    call.says("one large black tea");
+    let turn = call.says("Actually I want to return a wrong delivery from yesterday");
+    let (reason, summary) = transfer_of(&turn).expect("a transfer");
+    assert_eq!(reason, "return-exchange");
+    assert!(summary.contains("return a wrong delivery"), "{summary}");
+    assert!(!turn.iter().any(|a| matches!(a, Action::Hangup(_))));
+}
+
+#[test]
+fn a_name_given_while_asked_about_ice_is_kept() {
+    let (mut call, _) = Call::start(CALLER);
+    call.says("一杯大杯紅茶半糖");
+    let turn = call.says("少冰，我叫王小明");
+    assert_eq!(call.dialog.draft.name.as_deref(), Some("王小明"));
+    // The name is not asked again: the next question is the phone number.
+    assert_turn(&turn, "好的。聯絡電話是打來的這支電話 0922-000-111 嗎？");
+}
+
+#[test]
+fn sound_alikes_of_options_are_understood() {
+    let (mut call, _) = Call::start(CALLER);
+    call.says("一杯大杯珍奶少冰");
+    // Whisper wrote 微糖 as 維唐.
+    call.says("維唐");
+    assert_eq!(lines(&call)[0].3, opts(&[("sugar", "light"), ("ice", "less")]));
+}
+
+#[test]
+fn a_phone_number_said_over_several_turns() {
+    let (mut call, _) = Call::start("");
+    call.says("one large black tea half sugar no ice");
+    call.says("Bob");
+    assert_turn(&call.says("0912"), "OK, go on.");
+    assert_turn(&call.says("345"), "OK, go on.");
+    assert_turn(&call.says("678"), "Got it. Is this for delivery or pickup?");
+    assert_eq!(call.dialog.draft.phone.as_deref(), Some("0912345678"));
+}
+
+#[test]
+fn nonsense_is_never_a_goodbye() {
+    let (mut call, _) = Call::start(CALLER);
+    for text in ["blue sky purple elephants", "no, the one with the thing"] {
+        let turn = call.says(text);
+        assert!(!turn.iter().any(|a| matches!(a, Action::Hangup(_))), "{text}: {turn:?}");
+    }
+}
+
+#[test]
+fn every_gather_says_what_it_expects() {
+    let (mut call, greeting) = Call::start(CALLER);
+    let expect_of = |actions: &[Action]| {
+        actions.iter().find_map(|a| match a {
+            Action::Gather { expect, .. } => Some(expect.clone()),
+            _ => None,
+        })
+    };
+    assert_eq!(expect_of(&greeting).map(|e| e.kind), Some(AnswerKind::Order));
+    let turn = call.says("一杯紅茶");
+    let e = expect_of(&turn).expect("a gather");
+    assert_eq!((e.kind, e.slot.as_deref(), e.about.as_deref()), (AnswerKind::Order, Some("size"), Some("black-tea")));
+    assert_eq!(e.choices.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), vec!["M", "L"]);
+    call.says("大杯半糖少冰");
+    let turn = call.says("陳");
+    assert_eq!(expect_of(&turn).map(|e| e.kind), Some(AnswerKind::YesNo));
 }

@@ -9,6 +9,9 @@ mod knowledge;
 mod log;
 mod orders;
 mod state;
+mod understand;
+
+pub use understand::CallUnderstanding;
 
 use super::bindings::types::{self, Error};
 use super::context::CallContext;

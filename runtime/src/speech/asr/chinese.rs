@@ -157,3 +157,14 @@ mod tests {
         assert_eq!(super::to_traditional("乌龙茶无糖去冰"), "烏龍茶無糖去冰");
     }
 }
+
+/// Traditional to Simplified with the same table (for scoring expected answers, which
+/// Whisper is likelier to write in Simplified).
+pub fn to_simplified(text: &str) -> String {
+    text.chars().map(|c| PAIRS.iter().find(|(_, t)| *t == c).map_or(c, |(s, _)| *s)).collect()
+}
+
+/// Whether a character is a Han ideograph.
+pub fn is_han(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF)
+}

@@ -10,4 +10,4 @@ pub mod tokenizer;
 pub mod whisper;
 
 pub use pool::{AsrError, AsrPool};
-pub use whisper::{Transcript, Whisper, WhisperSize};
+pub use whisper::{Hints, Transcript, Whisper, WhisperSize};

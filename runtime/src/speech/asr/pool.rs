@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Transcript, Whisper};
+use super::{Hints, Transcript, Whisper};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AsrError {
@@ -29,6 +29,8 @@ struct Job {
     languages: Vec<String>,
     /// Tokens of an earlier recognition of the start of this speech (see [`Whisper::transcribe_drafted`]).
     draft: Vec<u32>,
+    /// What the flow expects to hear.
+    hints: Hints,
     reply: oneshot::Sender<Result<Transcript, String>>,
 }
 
@@ -68,7 +70,7 @@ impl AsrPool {
                         let cancelled = || job.reply.is_closed();
                         if !cancelled() {
                             let result = model
-                                .transcribe_drafted(&job.samples, &job.languages, &job.draft, &cancelled)
+                                .transcribe_steered(&job.samples, &job.languages, &job.draft, &job.hints, &cancelled)
                                 .map_err(|e| format!("{e:#}"));
                             let _ = job.reply.send(result);
                         }
@@ -82,7 +84,7 @@ impl AsrPool {
 
     /// Recognise one utterance (16 kHz mono) in one of `languages` (none: any).
     pub async fn transcribe(&self, samples: Vec<f32>, languages: Vec<String>) -> Result<Transcript, AsrError> {
-        self.transcribe_drafted(samples, languages, Vec::new()).await
+        self.transcribe_drafted(samples, languages, Vec::new(), Hints::default()).await
     }
 
     /// Start recognising what a caller has said so far, before the turn is over, without
@@ -95,6 +97,7 @@ impl AsrPool {
         samples: Vec<f32>,
         languages: Vec<String>,
         draft: Vec<u32>,
+        hints: Hints,
         only_if_idle: bool,
     ) -> Option<Pending> {
         let busy = self.idle.load(Ordering::SeqCst) == 0 || self.queue.capacity() < self.queue.max_capacity();
@@ -102,7 +105,7 @@ impl AsrPool {
             return None;
         }
         let (reply, answer) = oneshot::channel();
-        self.queue.try_send(Job { samples, languages, draft, reply }).ok()?;
+        self.queue.try_send(Job { samples, languages, draft, hints, reply }).ok()?;
         Some(answer)
     }
 
@@ -113,9 +116,10 @@ impl AsrPool {
         samples: Vec<f32>,
         languages: Vec<String>,
         draft: Vec<u32>,
+        hints: Hints,
     ) -> Result<Transcript, AsrError> {
         let (reply, answer) = oneshot::channel();
-        let job = Job { samples, languages, draft, reply };
+        let job = Job { samples, languages, draft, hints, reply };
         match tokio::time::timeout(self.queue_timeout, self.queue.send(job)).await {
             Ok(Ok(())) => {}
             Ok(Err(_)) => return Err(AsrError::Failed("the recognition workers have stopped".into())),

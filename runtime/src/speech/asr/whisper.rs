@@ -50,6 +50,29 @@ impl WhisperSize {
     }
 }
 
+/// What the flow expects the caller to say, in the recogniser's terms.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Hints {
+    /// Text the model is conditioned on, as if said just before (Whisper's
+    /// `<|startofprev|>` prompt): the expected phrases and words of the moment. It
+    /// steers spelling and vocabulary (微糖, not 維唐) and the script (Traditional).
+    pub prompt: String,
+    /// Whole answers a closed question expects (「對」, "yes", 「大杯」). Each is scored
+    /// by teacher-forced log-probability against what the model decoded freely; the
+    /// best is taken when it is about as likely ([`CANDIDATE_MARGIN`]).
+    pub candidates: Vec<String>,
+}
+
+/// How much less likely (in nats, over the whole answer) an expected answer may be
+/// than free decoding and still be taken. Free decoding is greedy, so it is nearly
+/// always the likelier; a real answer scores close to it ("big" against 「對」), an
+/// answer not said scores far below (measured with `--bench recognition`).
+pub const CANDIDATE_MARGIN: f32 = 2.5;
+/// Expected answers scored at most (each costs one decoder pass).
+const MAX_CANDIDATES: usize = 12;
+/// Prompt tokens kept (Whisper allows half its 448-token context; short is enough).
+const MAX_PROMPT_TOKENS: usize = 64;
+
 /// What was said, and how long it took to find out.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Transcript {
@@ -69,6 +92,9 @@ pub struct Transcript {
     pub token_ids: Vec<u32>,
     /// How many of them came from the draft, checked in one pass rather than decoded one by one.
     pub drafted: usize,
+    /// Set when an expected answer was taken instead of the free transcript: what the
+    /// model decoded freely.
+    pub free_text: Option<String>,
 }
 
 /// A loaded model; clones share the weights (each call to `transcribe` uses its own clone).
@@ -188,6 +214,18 @@ impl Whisper {
         draft: &[u32],
         cancelled: &dyn Fn() -> bool,
     ) -> anyhow::Result<Transcript> {
+        self.transcribe_steered(samples, languages, draft, &Hints::default(), cancelled)
+    }
+
+    /// [`Whisper::transcribe_drafted`], steered by what the flow expects ([`Hints`]).
+    pub fn transcribe_steered(
+        &self,
+        samples: &[f32],
+        languages: &[String],
+        draft: &[u32],
+        hints: &Hints,
+        cancelled: &dyn Fn() -> bool,
+    ) -> anyhow::Result<Transcript> {
         let started = Instant::now();
         let n_mels = self.config.num_mel_bins;
         // The encoder halves the frames; its context is at most 1500 positions (30 s).
@@ -217,13 +255,23 @@ impl Whisper {
         let t = Instant::now();
         let tk = &self.tokenizer;
         let mut state = self.decoder.start(&audio)?;
-        let mut tokens = vec![tk.sot];
+        let mut tokens = Vec::new();
+        if let Some(prev) = tk.prev.filter(|_| !hints.prompt.trim().is_empty()) {
+            let mut ids = tk.encode(&format!(" {}", hints.prompt.trim()));
+            ids.retain(|&id| id < tk.eot);
+            if ids.len() > MAX_PROMPT_TOKENS {
+                ids.drain(..ids.len() - MAX_PROMPT_TOKENS);
+            }
+            tokens.push(prev);
+            tokens.extend(ids);
+        }
+        tokens.push(tk.sot);
         let language = match (self.multilingual, languages) {
             (false, _) => "en".to_string(),
             (true, [code]) => code.clone(),
             (true, candidates) => {
-                // The start-of-transcript token stays in the state: the prompt goes on from it.
-                let logits = self.decoder.step(&mut state, &[tk.sot])?;
+                // The prompt and start-of-transcript stay in the state: decoding goes on from them.
+                let logits = self.decoder.step(&mut state, &tokens)?;
                 let allowed = |code: &str| candidates.is_empty() || candidates.iter().any(|c| c == code);
                 // The first candidate is the tenant's own language: another language must be
                 // clearly more likely (by `FIRST_LANGUAGE_PRIOR`) to win. Short turns ("對。")
@@ -304,13 +352,29 @@ impl Whisper {
             tokens.truncate(prompt_len + keep);
         }
         let generated = &tokens[prompt_len..];
-        let decode_ms = ms(t);
         let text = drop_echoed_tail(tk.decode(generated).trim());
         let text = if language == "zh" { super::chinese::to_traditional(&text) } else { text };
+        let mut confidence = (logprob_sum / (generated.len() + 1) as f32).exp();
+        let mut free_text = None;
+        let mut text = text;
+        if !hints.candidates.is_empty() && !hints.candidates.iter().any(|c| same_answer(c, &text)) {
+            anyhow::ensure!(!cancelled(), "recognition cancelled");
+            if let Some((answer, score, tokens)) =
+                self.best_candidate(&mut state, &tokens[..prompt_len], &language, hints)?
+            {
+                tracing::debug!(free = %text, free_logprob = logprob_sum, answer = %answer, logprob = score, "expected answers scored");
+                if score >= logprob_sum - CANDIDATE_MARGIN {
+                    confidence = (score / (tokens + 1) as f32).exp();
+                    free_text = Some(std::mem::replace(&mut text, answer));
+                }
+            }
+        }
+        let decode_ms = ms(t);
         Ok(Transcript {
+            free_text,
             text,
             language,
-            confidence: (logprob_sum / (generated.len() + 1) as f32).exp(),
+            confidence,
             audio_ms,
             features_ms,
             encode_ms,
@@ -320,6 +384,58 @@ impl Whisper {
             token_ids: generated.to_vec(),
             drafted: drafted.min(generated.len()),
         })
+    }
+
+    /// The expected answer the model finds likeliest after `prompt`, teacher-forced: its
+    /// text, its log-probability (text and end of text), and its token count. Mandarin
+    /// answers are scored as written and in Simplified characters, which Whisper favours.
+    fn best_candidate(
+        &self,
+        state: &mut super::decoder::DecoderState,
+        prompt: &[u32],
+        language: &str,
+        hints: &Hints,
+    ) -> anyhow::Result<Option<(String, f32, usize)>> {
+        let tk = &self.tokenizer;
+        let Some((&last, _)) = prompt.split_last() else { return Ok(None) };
+        let mut best: Option<(String, f32, usize)> = None;
+        let mut seen = std::collections::HashSet::new();
+        // Only answers in the language being decoded: 「對」 is not an English transcript.
+        let in_language = |c: &&String| c.chars().any(super::chinese::is_han) == (language == "zh");
+        for answer in hints.candidates.iter().filter(|c| !c.trim().is_empty()).filter(in_language).take(MAX_CANDIDATES)
+        {
+            let answer = answer.trim();
+            let han = language == "zh";
+            let mut spellings = vec![if han { answer.to_string() } else { format!(" {answer}") }];
+            let simplified = super::chinese::to_simplified(answer);
+            if han && simplified != answer {
+                spellings.push(simplified);
+            }
+            for spelling in spellings {
+                let ids = tk.encode(&spelling);
+                if ids.is_empty() || ids.len() > 24 || !seen.insert(ids.clone()) {
+                    continue;
+                }
+                state.truncate(prompt.len() - 1)?;
+                let mut feed = vec![last];
+                feed.extend_from_slice(&ids);
+                let rows = self.decoder.step_many(state, &feed, ids.len() + 1)?;
+                let targets = ids.iter().copied().chain([tk.eot]);
+                let score: f32 = rows.iter().zip(targets).map(|(logits, target)| self.log_prob(logits, target)).sum();
+                if best.as_ref().is_none_or(|(_, s, _)| score > *s) {
+                    best = Some((answer.to_string(), score, ids.len()));
+                }
+            }
+        }
+        Ok(best)
+    }
+
+    /// Log-probability of `target` among the text tokens and end of text.
+    fn log_prob(&self, logits: &[f32], target: u32) -> f32 {
+        let allowed = &logits[..logits.len().min(self.tokenizer.eot as usize + 1)];
+        let max = allowed.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let log_norm = max + allowed.iter().map(|l| (l - max).exp()).sum::<f32>().ln();
+        allowed.get(target as usize).map_or(f32::NEG_INFINITY, |l| l - log_norm)
     }
 
     /// Whether a draft makes recognition faster with this model (see
@@ -347,6 +463,12 @@ impl Whisper {
             logits.iter().enumerate().fold((0, f32::NEG_INFINITY), |acc, (i, &l)| if l > acc.1 { (i, l) } else { acc });
         (next as u32, best - log_norm)
     }
+}
+
+/// Whether a transcript already says an expected answer (punctuation and case aside).
+pub fn same_answer(expected: &str, text: &str) -> bool {
+    let key = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
+    key(expected) == key(text)
 }
 
 /// The most draft tokens checked in one pass.

@@ -1,0 +1,128 @@
+//! What the flow expects, turned into recognition hints ([`Hints`]).
+//!
+//! A flow declares with each question what it expects to hear (`understand.expect`):
+//! a yes or no, one of some choices, a name, a phone number... The recogniser is
+//! given those expected answers to score against free decoding, and a prompt in
+//! the caller's language that reads like what was just said: the expected phrases,
+//! or an example of the kind of answer (a name, a number, an address).
+
+use switchboard_understand::{AnswerKind, Expectation};
+
+use crate::speech::asr::Hints;
+
+const YES_NO_ZH: &[&str] = &["對", "是", "好", "好的", "可以", "沒錯", "對的", "不是", "不對", "不用", "不要", "沒有"];
+const YES_NO_EN: &[&str] =
+    &["Yes.", "No.", "Yeah.", "Nope.", "Correct.", "That's right.", "Sure.", "Okay.", "No, thanks."];
+/// A prompt longer than this (characters) says little more and costs decoder time.
+const MAX_PROMPT_CHARS: usize = 120;
+
+fn is_han_text(text: &str) -> bool {
+    text.chars().any(crate::speech::asr::chinese::is_han)
+}
+
+/// Hints for recognising the caller's answer to `expecting`, for callers who speak
+/// `languages` (the first is the likeliest).
+pub fn hints(expecting: Option<&Expectation>, languages: &[String]) -> Hints {
+    let Some(e) = expecting else { return Hints::default() };
+    let zh_first = languages.first().is_none_or(|l| l == "zh");
+    let speaks = |zh: bool| languages.iter().any(|l| (l == "zh") == zh) || languages.is_empty();
+    let mut candidates: Vec<String> = e.choices.iter().flat_map(|c| c.phrases.iter().cloned()).collect();
+    if e.kind == AnswerKind::YesNo && e.choices.is_empty() {
+        if speaks(true) {
+            candidates.extend(YES_NO_ZH.iter().map(|s| s.to_string()));
+        }
+        if speaks(false) {
+            candidates.extend(YES_NO_EN.iter().map(|s| s.to_string()));
+        }
+    }
+    candidates.retain(|c| speaks(is_han_text(c)));
+    candidates.dedup();
+    // Open answers have no candidates: the prompt shows the kind of answer instead.
+    let example = match (e.kind, zh_first) {
+        (AnswerKind::Name, true) => "我姓陳。我叫王小明。",
+        (AnswerKind::Name, false) => "My name is Sarah Chen.",
+        (AnswerKind::Phone | AnswerKind::Digits, true) => "0912-345-678。",
+        (AnswerKind::Phone | AnswerKind::Digits, false) => "0912 345 678.",
+        (AnswerKind::Address, true) => "台北市大安區復興南路一段100號。",
+        (AnswerKind::Address, false) => "100 Fuxing South Road, Da'an District, Taipei.",
+        (AnswerKind::Time, true) => "下午三點半。",
+        (AnswerKind::Time, false) => "At 3:30 pm.",
+        _ => "",
+    };
+    let phrases: Vec<&str> = candidates
+        .iter()
+        .chain(e.vocabulary.iter())
+        .map(String::as_str)
+        .filter(|p| is_han_text(p) == zh_first)
+        .collect();
+    let mut prompt = example.to_string();
+    if !phrases.is_empty() {
+        let sep = if zh_first { "、" } else { ", " };
+        let mut joined = String::new();
+        for p in phrases {
+            let p = p.trim_end_matches(['.', '。']);
+            if joined.chars().count() + p.chars().count() > MAX_PROMPT_CHARS {
+                break;
+            }
+            if !joined.is_empty() {
+                joined.push_str(sep);
+            }
+            joined.push_str(p);
+        }
+        prompt.push_str(&joined);
+        prompt.push_str(if zh_first { "。" } else { "." });
+    }
+    Hints { prompt, candidates }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use switchboard_understand::ExpectedChoice;
+
+    fn langs(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn no_expectation_no_hints() {
+        assert_eq!(hints(None, &langs(&["zh", "en"])), Hints::default());
+    }
+
+    #[test]
+    fn yes_no_in_the_callers_languages() {
+        let e = Expectation { kind: AnswerKind::YesNo, ..Expectation::default() };
+        let h = hints(Some(&e), &langs(&["zh"]));
+        assert!(h.candidates.contains(&"對".to_string()));
+        assert!(!h.candidates.iter().any(|c| c == "Yes."));
+        assert!(h.prompt.starts_with("對、是"), "{}", h.prompt);
+        let h = hints(Some(&e), &langs(&["zh", "en"]));
+        assert!(h.candidates.contains(&"Yes.".to_string()));
+    }
+
+    #[test]
+    fn choices_become_candidates_and_prompt() {
+        let e = Expectation {
+            kind: AnswerKind::Order,
+            slot: Some("sugar".into()),
+            choices: vec![
+                ExpectedChoice { id: "half".into(), phrases: vec!["半糖".into(), "half sugar".into()] },
+                ExpectedChoice { id: "light".into(), phrases: vec!["微糖".into(), "light sugar".into()] },
+            ],
+            ..Expectation::default()
+        };
+        let h = hints(Some(&e), &langs(&["zh", "en"]));
+        assert_eq!(h.candidates, vec!["半糖", "half sugar", "微糖", "light sugar"]);
+        assert_eq!(h.prompt, "半糖、微糖。");
+    }
+
+    #[test]
+    fn open_answers_get_an_example() {
+        let e = Expectation { kind: AnswerKind::Name, ..Expectation::default() };
+        let h = hints(Some(&e), &langs(&["zh", "en"]));
+        assert!(h.candidates.is_empty());
+        assert_eq!(h.prompt, "我姓陳。我叫王小明。");
+        let h = hints(Some(&e), &langs(&["en"]));
+        assert_eq!(h.prompt, "My name is Sarah Chen.");
+    }
+}

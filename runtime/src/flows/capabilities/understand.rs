@@ -1,0 +1,240 @@
+//! `understand`: what the caller meant, read by the host for the flow.
+//!
+//! The call's [`CallUnderstanding`] holds the expectation the flow declared for
+//! the next caller turn, the one in force for the turn being handled, and an
+//! [`Understander`] built on first use from the tenant's catalogue (read through
+//! the call's scope, never from a guest argument).
+
+use switchboard_understand as nlu;
+use switchboard_understand::Understander;
+
+use super::super::bindings::orders::{ChosenOption, Fulfilment};
+use super::super::bindings::types::Error;
+use super::super::bindings::understand as wit;
+use super::super::context::CallContext;
+use crate::storage::catalog as store;
+
+/// Bounds on what a guest may declare, so a flow cannot make analysis slow.
+const MAX_CHOICES: usize = 64;
+const MAX_PHRASES: usize = 32;
+const MAX_VOCABULARY: usize = 200;
+const MAX_INTENTS: usize = 100;
+const MAX_EXAMPLES: usize = 50;
+const MAX_TEXT_BYTES: usize = 2000;
+/// Bot sentences kept for "two of those" until the next analysis.
+const MAX_BOT_LINES: usize = 8;
+
+/// One call's understanding state.
+#[derive(Default)]
+pub struct CallUnderstanding {
+    understander: Option<Understander>,
+    /// Declared during the current event, for the caller's next turn.
+    next: Option<nlu::Expectation>,
+    /// In force for the caller turn being handled.
+    now: nlu::Expectation,
+    /// What the bot said since the last analysis.
+    bot_lines: Vec<String>,
+    intents: usize,
+}
+
+impl CallUnderstanding {
+    /// A caller turn (speech, keys, silence) is about to be handled: the expectation
+    /// declared before it is the one in force now.
+    pub fn begin_turn(&mut self) {
+        self.now = self.next.take().unwrap_or_default();
+    }
+
+    /// What the flow expects next, for recognition and the end of the turn.
+    pub fn expecting(&self) -> Option<&nlu::Expectation> {
+        self.next.as_ref()
+    }
+
+    /// The bot said this: a product it names is what "those" refers to.
+    pub fn bot_said(&mut self, text: &str) {
+        if self.bot_lines.len() >= MAX_BOT_LINES {
+            self.bot_lines.remove(0);
+        }
+        self.bot_lines.push(text.to_string());
+    }
+}
+
+fn names(v: Vec<store::Localized>) -> Vec<nlu::Localized> {
+    v.into_iter().map(|n| nlu::Localized { lang: n.lang, text: n.text }).collect()
+}
+
+/// The tenant's stored catalogue in the understander's terms.
+fn catalog_for_understanding(c: store::Catalog) -> nlu::Catalog {
+    nlu::Catalog {
+        currency: c.currency,
+        products: c
+            .products
+            .into_iter()
+            .map(|p| nlu::Product {
+                id: p.id,
+                names: names(p.names),
+                aliases: p.aliases,
+                sizes: p
+                    .sizes
+                    .into_iter()
+                    .map(|s| nlu::Size { id: s.id, names: names(s.names), price: s.price })
+                    .collect(),
+                option_groups: p.option_groups,
+            })
+            .collect(),
+        option_groups: c
+            .option_groups
+            .into_iter()
+            .map(|g| nlu::OptionGroup {
+                id: g.id,
+                names: names(g.names),
+                choices: g
+                    .choices
+                    .into_iter()
+                    .map(|c| nlu::Choice { id: c.id, names: names(c.names), aliases: c.aliases })
+                    .collect(),
+                default_choice: g.default_choice,
+            })
+            .collect(),
+    }
+}
+
+fn expectation_from_wit(e: wit::Expectation) -> nlu::Expectation {
+    let kind = match e.kind {
+        wit::AnswerKind::Anything => nlu::AnswerKind::Anything,
+        wit::AnswerKind::YesNo => nlu::AnswerKind::YesNo,
+        wit::AnswerKind::Choice => nlu::AnswerKind::Choice,
+        wit::AnswerKind::Digits => nlu::AnswerKind::Digits,
+        wit::AnswerKind::Phone => nlu::AnswerKind::Phone,
+        wit::AnswerKind::Name => nlu::AnswerKind::Name,
+        wit::AnswerKind::Address => nlu::AnswerKind::Address,
+        wit::AnswerKind::Order => nlu::AnswerKind::Order,
+        wit::AnswerKind::Time => nlu::AnswerKind::Time,
+    };
+    let short = |s: String| s.chars().take(200).collect::<String>();
+    nlu::Expectation {
+        kind,
+        choices: e
+            .choices
+            .into_iter()
+            .take(MAX_CHOICES)
+            .map(|c| nlu::ExpectedChoice {
+                id: short(c.id),
+                phrases: c.phrases.into_iter().take(MAX_PHRASES).map(short).collect(),
+            })
+            .collect(),
+        vocabulary: e.vocabulary.into_iter().take(MAX_VOCABULARY).map(short).collect(),
+        about: e.about.map(short),
+        slot: e.slot.map(short),
+    }
+}
+
+fn modifiers_to_wit(m: nlu::Modifiers) -> wit::Modifiers {
+    wit::Modifiers {
+        quantity: m.quantity,
+        size_id: m.size,
+        options: m.options.into_iter().map(|(group, choice)| ChosenOption { group, choice }).collect(),
+    }
+}
+
+fn analysis_to_wit(a: nlu::Analysis) -> wit::Analysis {
+    wit::Analysis {
+        language: a.language.map(|l| l.code().to_string()),
+        intents: a.intents.into_iter().map(|m| wit::IntentMatch { name: m.name, score: m.score }).collect(),
+        order: wit::OrderContent {
+            items: a
+                .order
+                .items
+                .into_iter()
+                .map(|i| wit::Item { product_id: i.product_id, modifiers: modifiers_to_wit(i.details) })
+                .collect(),
+            loose: modifiers_to_wit(a.order.loose),
+            removals: a.order.removals,
+            refers_back: a.order.refers_back,
+        },
+        yes_no: a.yes_no.map(|y| match y {
+            nlu::YesNo::Yes => wit::YesNo::Yes,
+            nlu::YesNo::No => wit::YesNo::No,
+            nlu::YesNo::Unsure => wit::YesNo::Unsure,
+        }),
+        hedged: a.hedged,
+        digits: a.digits,
+        phone: a.phone,
+        name: a.name,
+        address: a.address,
+        fulfilment: a.fulfilment.map(|f| match f {
+            nlu::Fulfilment::Delivery => Fulfilment::Delivery,
+            nlu::Fulfilment::Pickup => Fulfilment::Pickup,
+        }),
+        time: a.time,
+        choice: a.choice,
+    }
+}
+
+impl CallContext {
+    /// The call's understander, built from the tenant's catalogue on first use.
+    async fn understander(&mut self) -> Result<&mut Understander, Error> {
+        if self.understanding.understander.is_none() {
+            let tenant = self.scope.tenant_id.clone();
+            let catalog = match self.scope.db.run(move |db| db.catalog(&tenant)).await {
+                Ok(c) => catalog_for_understanding(c),
+                // A tenant without a catalogue still gets entities and intents.
+                Err(crate::storage::StorageError::NotFound) => nlu::Catalog::default(),
+                Err(e) => return Err(super::guest_error(e)),
+            };
+            self.understanding.understander = Some(Understander::new(catalog, &[]));
+        }
+        let state = &mut self.understanding;
+        let understander = state.understander.as_mut().ok_or(Error::Unavailable("understanding".into()))?;
+        for line in state.bot_lines.drain(..) {
+            understander.heard_bot(&line);
+        }
+        Ok(understander)
+    }
+}
+
+impl wit::Host for CallContext {
+    async fn expect(&mut self, expectation: wit::Expectation) -> wasmtime::Result<()> {
+        self.understanding.next = Some(expectation_from_wit(expectation));
+        Ok(())
+    }
+
+    async fn add_intents(&mut self, intents: Vec<wit::Intent>) -> wasmtime::Result<Result<(), Error>> {
+        if self.understanding.intents + intents.len() > MAX_INTENTS {
+            return Ok(Err(Error::QuotaExceeded(format!("at most {MAX_INTENTS} intents a call"))));
+        }
+        let declared: Vec<nlu::IntentExamples> = intents
+            .into_iter()
+            .map(|i| nlu::IntentExamples {
+                name: i.name.chars().take(64).collect(),
+                examples: i.examples.into_iter().take(MAX_EXAMPLES).map(|e| e.chars().take(500).collect()).collect(),
+            })
+            .collect();
+        self.understanding.intents += declared.len();
+        Ok(match self.understander().await {
+            Ok(u) => {
+                u.add_intents(&declared);
+                Ok(())
+            }
+            Err(e) => Err(e),
+        })
+    }
+
+    async fn analyse(&mut self, text: String) -> wasmtime::Result<Result<wit::Analysis, Error>> {
+        if let Some(e) = super::too_long(&text, MAX_TEXT_BYTES) {
+            return Ok(Err(e));
+        }
+        let expecting = self.understanding.now.clone();
+        let started = std::time::Instant::now();
+        let analysis = match self.understander().await {
+            Ok(u) => u.analyse(&text, &expecting),
+            Err(e) => return Ok(Err(e)),
+        };
+        tracing::debug!(
+            elapsed_us = started.elapsed().as_micros() as u64,
+            intent = analysis.intent().unwrap_or(""),
+            items = analysis.order.items.len(),
+            "caller turn analysed"
+        );
+        Ok(Ok(analysis_to_wit(analysis)))
+    }
+}
