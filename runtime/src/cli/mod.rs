@@ -1,7 +1,7 @@
 //! The `switchboard` command: `serve`, `chat`, and `tenants`/`flows` commands
 //! that talk to a running server.
 
-mod chat;
+pub mod chat;
 mod remote;
 mod serve;
 mod speech;
