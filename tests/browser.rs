@@ -97,20 +97,10 @@ fn a_browser_caller_orders_tea_by_voice_on_the_demo_page() {
     let server = Server::start_webrtc("tiny-en");
     let (tenant, key) = server.demo();
     let wav = microphone(&server.data_dir, "caller.wav", 9.0, 7.0);
-    // The whole order, by voice; the bot reads it back and the order is stored. The fake
-    // microphone stutters when the machine is starved (a shared CI host), and tiny.en then
-    // mishears synthetic speech ("bubble-moke teas, less eyes"): one more call is allowed, and
-    // a broken pipeline still fails both.
+    // The whole order, by voice, in one call; the bot reads it back and the order is stored.
     let demo = format!("{}/demo", server.base);
-    let (order, mut page, call_id) = match order_by_voice(&server, &key, &tenant, &demo, &wav) {
-        Ok(done) => done,
-        Err(first) => {
-            eprintln!("first call placed no order, calling again; it heard: {first}");
-            order_by_voice(&server, &key, &tenant, &demo, &wav).unwrap_or_else(|second| {
-                panic!("no order in two calls; the first heard: {first}\nthe second heard: {second}")
-            })
-        }
-    };
+    let (order, mut page, call_id) = order_by_voice(&server, &key, &tenant, &demo, &wav)
+        .unwrap_or_else(|heard| panic!("no order; the page showed: {heard}"));
     assert_eq!(order["total"], 120, "order: {order}\npage: {}", page.widget_state());
     assert_eq!(order["customer_name"], "John", "{order}");
     // A browser has no caller ID: the number was asked for, and spoken.
@@ -150,6 +140,30 @@ fn a_browser_caller_orders_tea_by_voice_on_the_demo_page() {
     assert!(record["transcript"].to_string().contains("[browser call from http://127.0.0.1"), "{record}");
     assert_eq!(record["order_ids"][0], order["id"], "{record}");
     assert!(record["tags"].as_array().unwrap().iter().any(|t| t == "order-placed"), "{record}");
+}
+
+/// A Mandarin caller without caller ID (a recorded voice that is not the bot's) orders in short
+/// answers on the demo page, the phone number spoken; Whisper base hears them steered by what the
+/// flow expects.
+#[test]
+fn a_mandarin_browser_caller_orders_in_short_answers() {
+    let _one = exclusive();
+    let server = Server::start_webrtc("base");
+    let (tenant, key) = server.demo();
+    let path = server.data_dir.join("caller-zh.wav");
+    caller::recorded(caller::MANDARIN_VOICE, &caller::MANDARIN_ORDER_NO_CALLER_ID, 48_000, 8.0, 8.0)
+        .write_wav(&path)
+        .unwrap();
+    let demo = format!("{}/demo", server.base);
+    let (order, mut page, _) = order_by_voice(&server, &key, &tenant, &demo, &path)
+        .unwrap_or_else(|heard| panic!("no order; the page showed: {heard}"));
+    assert_eq!(order["customer_name"], "林", "{order}\npage: {}", page.widget_state());
+    assert_eq!(order["total"], 120, "{order}");
+    // The number was spoken in three groups (0912, 345, 678); through Opus the recogniser has
+    // dropped a digit, as it does for the English caller, so it is checked as a number begun.
+    let phone = order["phone"].as_str().unwrap_or_default();
+    assert!(phone.starts_with("0912") && phone.len() >= 9, "the spoken number: {order}");
+    assert_eq!(order["fulfilment"], "pickup", "{order}");
 }
 
 #[test]

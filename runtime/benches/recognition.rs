@@ -8,7 +8,8 @@
 //! `call::steering`). Reported per language:
 //! - closed questions (yes/no, a choice, a size or option): exact text, and whether
 //!   the host's understanding gets the intended answer from the transcript;
-//! - open answers (names, numbers, orders, addresses): CER (zh) or WER (en);
+//! - open answers (names, numbers, orders, addresses): CER (zh) or WER (en); numbers by
+//!   their digits;
 //! - end of speech → text, p50 and p95.
 //!
 //! Run: `cargo bench -p switchboard --bench recognition` (`-- plain` or `-- steered` for one pass).
@@ -148,6 +149,9 @@ fn main() -> anyhow::Result<()> {
             continue;
         }
         let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
+        // Open answers heard where a yes or no was expected: an expected answer taken there is wrong.
+        let (mut false_accepts, mut open_tried) = (0, 0);
+        let yes_no = Expectation { kind: AnswerKind::YesNo, ..Expectation::default() };
         for voice in &voices {
             for a in &answers {
                 let path = callers_dir().join(voice).join(format!("{}.wav", a.id));
@@ -175,13 +179,33 @@ fn main() -> anyhow::Result<()> {
                         );
                     }
                 } else {
-                    let e = if a.lang == "zh" { cer(&a.text, &t.text) } else { wer(&a.text, &t.text) };
+                    if steered && a.text.chars().count() > 3 {
+                        let hints = steering::hints(Some(&yes_no), &languages);
+                        let wrong = whisper.transcribe_steered(&samples, &languages, &[], &hints, &|| false)?;
+                        open_tried += 1;
+                        if wrong.free_text.is_some() {
+                            false_accepts += 1;
+                            println!("  {pass} {voice} {}: {:?} taken for a yes/no {:?}", a.id, a.text, wrong.text);
+                        }
+                    }
+                    let digits = |s: &str| switchboard_understand::numbers::spoken_digits(s);
+                    let e = if matches!(a.expecting.kind, AnswerKind::Phone | AnswerKind::Digits) {
+                        // A number is right when its digits are: "oh nine one two" is "0912".
+                        cer(&digits(&a.text), &digits(&t.text))
+                    } else if a.lang == "zh" {
+                        cer(&a.text, &t.text)
+                    } else {
+                        wer(&a.text, &t.text)
+                    };
                     tally.errors.push(e);
                     if e > 0.3 {
                         println!("  {pass} {voice} {}: {:?} heard {:?} (error {e:.2})", a.id, a.text, t.text);
                     }
                 }
             }
+        }
+        if steered {
+            println!("steered: open answers taken for an expected yes/no: {false_accepts}/{open_tried}");
         }
         for (lang, t) in &mut tallies {
             let metric = if lang == "zh" { "CER" } else { "WER" };

@@ -29,6 +29,31 @@ pub const ORDER_TURNS_NO_CALLER_ID: [&str; 5] = [
     "Yes, that's right.",
 ];
 
+/// A whole Mandarin tea order in short answers, by recorded callers (`tests/callers/`, made by
+/// `scripts/caller_voices.py`): two large bubble milk teas, half sugar, less ice, 林, picked up.
+/// With caller ID the phone question is a yes (「對」); without, the number is spoken.
+pub const MANDARIN_ORDER: [&str; 7] =
+    ["zh-order-1", "zh-sugar-1", "zh-ice-1", "zh-name-2", "zh-yes-2", "zh-fulfil-2", "zh-yes-4"];
+pub const MANDARIN_ORDER_NO_CALLER_ID: [&str; 7] =
+    ["zh-order-1", "zh-sugar-1", "zh-ice-1", "zh-name-2", "zh-phone-1", "zh-fulfil-2", "zh-yes-4"];
+/// The recorded caller whose Mandarin Whisper base understands best.
+pub const MANDARIN_VOICE: &str = "jf_nezumi";
+
+/// Recorded clips of `voice` (`tests/callers/<voice>/<id>.wav`) at `rate`: `lead_secs` of silence,
+/// then each clip followed by `gap_secs`.
+pub fn recorded(voice: &str, ids: &[&str], rate: u32, lead_secs: f32, gap_secs: f32) -> Audio {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/callers").join(voice);
+    let silence = |secs: f32| vec![0.0f32; (rate as f32 * secs) as usize];
+    let mut caller = Audio { rate, samples: silence(lead_secs) };
+    for id in ids {
+        let clip =
+            Audio::read_wav(&dir.join(format!("{id}.wav"))).unwrap_or_else(|e| panic!("caller clip {id}: {e:#}"));
+        caller.samples.extend(clip.resampled(rate).samples);
+        caller.samples.extend(silence(gap_secs));
+    }
+    caller
+}
+
 /// The order spoken at `rate`: `lead_secs` of silence, then each turn followed by `gap_secs`.
 pub fn spoken_order(rate: u32, lead_secs: f32, gap_secs: f32) -> Audio {
     spoken(&ORDER_TURNS, rate, lead_secs, gap_secs)

@@ -2,9 +2,10 @@
 //!
 //! A flow declares with each question what it expects to hear (`understand.expect`):
 //! a yes or no, one of some choices, a name, a phone number... The recogniser is
-//! given those expected answers to score against free decoding, and a prompt in
-//! the caller's language that reads like what was just said: the expected phrases,
-//! or an example of the kind of answer (a name, a number, an address).
+//! given those expected answers to score against free decoding, and a prompt per
+//! language that reads like what was just said (the expected phrases, or an example
+//! of the kind of answer: a name, a number, an address); the recogniser uses the
+//! prompt of the language it hears.
 
 use switchboard_understand::{AnswerKind, Expectation};
 
@@ -20,12 +21,26 @@ fn is_han_text(text: &str) -> bool {
     text.chars().any(crate::speech::asr::chinese::is_han)
 }
 
+/// An example of the kind of answer, for a prompt where there are no phrases to list.
+fn example(kind: AnswerKind, zh: bool) -> &'static str {
+    match (kind, zh) {
+        (AnswerKind::Name, true) => "我姓陳。我叫王小明。",
+        (AnswerKind::Name, false) => "My name is Sarah Chen.",
+        (AnswerKind::Phone | AnswerKind::Digits, true) => "0912-345-678。",
+        (AnswerKind::Phone | AnswerKind::Digits, false) => "0912 345 678.",
+        (AnswerKind::Address, true) => "台北市大安區復興南路一段100號。",
+        (AnswerKind::Address, false) => "100 Fuxing South Road, Da'an District, Taipei.",
+        (AnswerKind::Time, true) => "下午三點半。",
+        (AnswerKind::Time, false) => "At 3:30 pm.",
+        _ => "",
+    }
+}
+
 /// Hints for recognising the caller's answer to `expecting`, for callers who speak
-/// `languages` (the first is the likeliest).
+/// `languages`: a prompt per language, and the expected answers of closed questions.
 pub fn hints(expecting: Option<&Expectation>, languages: &[String]) -> Hints {
     let Some(e) = expecting else { return Hints::default() };
-    let zh_first = languages.first().is_none_or(|l| l == "zh");
-    let speaks = |zh: bool| languages.iter().any(|l| (l == "zh") == zh) || languages.is_empty();
+    let speaks = |zh: bool| languages.is_empty() || languages.iter().any(|l| (l == "zh") == zh);
     let mut candidates: Vec<String> = e.choices.iter().flat_map(|c| c.phrases.iter().cloned()).collect();
     if e.kind == AnswerKind::YesNo && e.choices.is_empty() {
         if speaks(true) {
@@ -37,42 +52,33 @@ pub fn hints(expecting: Option<&Expectation>, languages: &[String]) -> Hints {
     }
     candidates.retain(|c| speaks(is_han_text(c)));
     candidates.dedup();
-    // Open answers have no candidates: the prompt shows the kind of answer instead.
-    let example = match (e.kind, zh_first) {
-        (AnswerKind::Name, true) => "我姓陳。我叫王小明。",
-        (AnswerKind::Name, false) => "My name is Sarah Chen.",
-        (AnswerKind::Phone | AnswerKind::Digits, true) => "0912-345-678。",
-        (AnswerKind::Phone | AnswerKind::Digits, false) => "0912 345 678.",
-        (AnswerKind::Address, true) => "台北市大安區復興南路一段100號。",
-        (AnswerKind::Address, false) => "100 Fuxing South Road, Da'an District, Taipei.",
-        (AnswerKind::Time, true) => "下午三點半。",
-        (AnswerKind::Time, false) => "At 3:30 pm.",
-        _ => "",
-    };
-    let phrases: Vec<&str> = candidates
-        .iter()
-        .chain(e.vocabulary.iter())
-        .map(String::as_str)
-        .filter(|p| is_han_text(p) == zh_first)
-        .collect();
-    let mut prompt = example.to_string();
-    if !phrases.is_empty() {
-        let sep = if zh_first { "、" } else { ", " };
-        let mut joined = String::new();
-        for p in phrases {
-            let p = p.trim_end_matches(['.', '。']);
-            if joined.chars().count() + p.chars().count() > MAX_PROMPT_CHARS {
-                break;
+    let mut prompts = Vec::new();
+    for zh in [true, false].into_iter().filter(|zh| speaks(*zh)) {
+        // Open answers have no candidates: the prompt shows the kind of answer instead.
+        let mut prompt = example(e.kind, zh).to_string();
+        let phrases: Vec<&str> =
+            candidates.iter().chain(e.vocabulary.iter()).map(String::as_str).filter(|p| is_han_text(p) == zh).collect();
+        if !phrases.is_empty() {
+            let sep = if zh { "、" } else { ", " };
+            let mut joined = String::new();
+            for p in phrases {
+                let p = p.trim_end_matches(['.', '。']);
+                if joined.chars().count() + p.chars().count() > MAX_PROMPT_CHARS {
+                    break;
+                }
+                if !joined.is_empty() {
+                    joined.push_str(sep);
+                }
+                joined.push_str(p);
             }
-            if !joined.is_empty() {
-                joined.push_str(sep);
-            }
-            joined.push_str(p);
+            prompt.push_str(&joined);
+            prompt.push_str(if zh { "。" } else { "." });
         }
-        prompt.push_str(&joined);
-        prompt.push_str(if zh_first { "。" } else { "." });
+        if !prompt.is_empty() {
+            prompts.push((if zh { "zh" } else { "en" }.to_string(), prompt));
+        }
     }
-    Hints { prompt, candidates }
+    Hints { prompts, candidates }
 }
 
 #[cfg(test)]
@@ -95,7 +101,8 @@ mod tests {
         let h = hints(Some(&e), &langs(&["zh"]));
         assert!(h.candidates.contains(&"對".to_string()));
         assert!(!h.candidates.iter().any(|c| c == "Yes."));
-        assert!(h.prompt.starts_with("對、是"), "{}", h.prompt);
+        assert!(h.prompt_for("zh").starts_with("對、是"), "{:?}", h.prompts);
+        assert_eq!(h.prompt_for("en"), "");
         let h = hints(Some(&e), &langs(&["zh", "en"]));
         assert!(h.candidates.contains(&"Yes.".to_string()));
     }
@@ -113,7 +120,8 @@ mod tests {
         };
         let h = hints(Some(&e), &langs(&["zh", "en"]));
         assert_eq!(h.candidates, vec!["半糖", "half sugar", "微糖", "light sugar"]);
-        assert_eq!(h.prompt, "半糖、微糖。");
+        assert_eq!(h.prompt_for("zh"), "半糖、微糖。");
+        assert_eq!(h.prompt_for("en"), "half sugar, light sugar.");
     }
 
     #[test]
@@ -121,8 +129,9 @@ mod tests {
         let e = Expectation { kind: AnswerKind::Name, ..Expectation::default() };
         let h = hints(Some(&e), &langs(&["zh", "en"]));
         assert!(h.candidates.is_empty());
-        assert_eq!(h.prompt, "我姓陳。我叫王小明。");
+        assert_eq!(h.prompt_for("zh"), "我姓陳。我叫王小明。");
+        assert_eq!(h.prompt_for("en"), "My name is Sarah Chen.");
         let h = hints(Some(&e), &langs(&["en"]));
-        assert_eq!(h.prompt, "My name is Sarah Chen.");
+        assert_eq!(h.prompt_for("zh"), "");
     }
 }

@@ -299,6 +299,14 @@ impl Lexicon {
             {
                 best = Some((number.len, Token::Number { value: number.value, article: number.article }, false));
             }
+            // 「量杯」 for 「兩杯」: Whisper writes the quantity 兩 (liǎng) as another liang
+            // before a measure word.
+            if sound_alikes
+                && best.is_none()
+                && let Some(len) = liang_before_measure(text, at, &sounds, ci)
+            {
+                best = Some((len, Token::Number { value: 2, article: false }, false));
+            }
             match best {
                 Some((len, token, _)) => {
                     tokens.push(token);
@@ -309,6 +317,17 @@ impl Lexicon {
         }
         tokens
     }
+}
+
+/// Measure words a quantity comes before (杯 cups, 個 pieces, 份 portions, 瓶 bottles, 罐 cans).
+const MEASURE_WORDS: &[char] = &['杯', '個', '份', '瓶', '罐', '盒'];
+
+/// A character read `liang` (the sound of 兩) right before a measure word: its length.
+fn liang_before_measure(text: &str, at: usize, sounds: &[Vec<String>], ci: usize) -> Option<usize> {
+    let mut chars = text[at..].chars();
+    let (first, next) = (chars.next()?, chars.next()?);
+    (is_han(first) && MEASURE_WORDS.contains(&next) && sounds.get(ci)?.iter().any(|s| s == "lian"))
+        .then(|| first.len_utf8())
 }
 
 /// English words starting at byte `at` that sound like a catalogue phrase (its words'

@@ -155,6 +155,19 @@ mod engine {
                 }),
                 _ => match_choice(&normalised, &expecting.choices),
             };
+            // An answer to a size or option question that matched one of the question's choices
+            // (by sound, where the catalogue parse found nothing) is that size or option.
+            let mut order = order;
+            if let (Some(slot), Some(id)) = (expecting.slot.as_deref(), choice.as_deref())
+                && order.items.is_empty()
+            {
+                match slot {
+                    "size" if order.loose.size.is_none() => order.loose.size = Some(id.to_string()),
+                    "size" => {}
+                    group if order.loose.option(group).is_none() => order.loose.set_option(group, id),
+                    _ => {}
+                }
+            }
             Analysis {
                 language: detect(text, ""),
                 intents: self.intents.classify(&self.without_catalogue_words(&normalised)),
@@ -216,7 +229,44 @@ mod engine {
                 }
             }
         }
-        if tie { None } else { best.map(|(_, id)| id.to_string()) }
+        if tie {
+            return None;
+        }
+        best.map(|(_, id)| id.to_string()).or_else(|| nearest_choice(&sounds, choices))
+    }
+
+    /// For a short Mandarin answer that matched no expected phrase: the choice whose phrase
+    /// sounds nearest, syllable by syllable (initials and finals), when it is clearly the
+    /// nearest and at least three quarters alike. A recogniser that wrote 手冰 for 少冰 still
+    /// gave the answer; the choices are what the caller was asked to pick from.
+    fn nearest_choice(sounds: &[Vec<String>], choices: &[ExpectedChoice]) -> Option<String> {
+        const ALIKE: f32 = 0.75;
+        const CLEARLY: f32 = 0.15;
+        let said: Vec<&Vec<String>> = sounds.iter().filter(|s| !s.is_empty()).collect();
+        if said.is_empty() || said.len() > 6 {
+            return None;
+        }
+        let mut scored: Vec<(f32, &str)> = Vec::new();
+        for choice in choices {
+            let best = choice
+                .phrases
+                .iter()
+                .filter(|p| p.chars().count() == said.len() && p.chars().all(is_han))
+                .map(|p| {
+                    let key = readings(p);
+                    key.iter().zip(&said).map(|(k, s)| crate::sounds::syllable_likeness(k, s)).sum::<f32>()
+                        / said.len() as f32
+                })
+                .fold(0.0f32, f32::max);
+            scored.push((best, &choice.id));
+        }
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        match scored.as_slice() {
+            [(top, id), rest @ ..] if *top >= ALIKE && rest.first().is_none_or(|(next, _)| top - next >= CLEARLY) => {
+                Some(id.to_string())
+            }
+            _ => None,
+        }
     }
 
     fn sounds_alike(sounds: &[Vec<String>], words: &[String], phrase: &str) -> bool {

@@ -47,6 +47,30 @@ pub fn readings(text: &str) -> Vec<Vec<String>> {
     text.chars().map(syllables).collect()
 }
 
+/// Initial and final of a folded syllable (`sao` → `s`, `ao`).
+fn split_syllable(s: &str) -> (&str, &str) {
+    const INITIALS: &[&str] =
+        &["b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "r", "z", "c", "s", "y", "w"];
+    match INITIALS.iter().find(|i| s.starts_with(**i)) {
+        Some(i) => (&s[..i.len()], &s[i.len()..]),
+        None => ("", s),
+    }
+}
+
+/// How alike two characters sound, 0 to 1: half for the initial, half for the final, over
+/// their readings. 手 and 少 share the initial (s-, folded from sh-): 0.5.
+pub fn syllable_likeness(a: &[String], b: &[String]) -> f32 {
+    let mut best = 0.0f32;
+    for x in a {
+        for y in b {
+            let ((xi, xf), (yi, yf)) = (split_syllable(x), split_syllable(y));
+            let score = 0.5 * f32::from(u8::from(xi == yi)) + 0.5 * f32::from(u8::from(xf == yf));
+            best = best.max(score);
+        }
+    }
+    best
+}
+
 /// Whether `word` (Han characters only) sounds like `text` read from char index `at`.
 pub fn sounds_like_at(text: &[Vec<String>], at: usize, word: &[Vec<String>]) -> bool {
     if word.is_empty() || at + word.len() > text.len() {
@@ -121,6 +145,14 @@ mod tests {
         }
         assert!(!sounds_like_at(&key("全糖"), 0, &key("半糖")));
         assert!(sounds_like_at(&key("我要維唐"), 2, &key("微糖")));
+    }
+
+    #[test]
+    fn syllables_half_alike() {
+        let (shou, shao, qu) = (syllables('手'), syllables('少'), syllables('去'));
+        assert_eq!(syllable_likeness(&shou, &shao), 0.5);
+        assert_eq!(syllable_likeness(&qu, &shao), 0.0);
+        assert_eq!(syllable_likeness(&shao, &shao), 1.0);
     }
 
     #[test]

@@ -54,13 +54,21 @@ impl WhisperSize {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Hints {
     /// Text the model is conditioned on, as if said just before (Whisper's
-    /// `<|startofprev|>` prompt): the expected phrases and words of the moment. It
-    /// steers spelling and vocabulary (微糖, not 維唐) and the script (Traditional).
-    pub prompt: String,
+    /// `<|startofprev|>` prompt), per language (`zh`, `en`): the expected phrases and words
+    /// of the moment. It steers spelling and vocabulary (微糖, not 維唐) and the script
+    /// (Traditional). The prompt of the language heard is used.
+    pub prompts: Vec<(String, String)>,
     /// Whole answers a closed question expects (「對」, "yes", 「大杯」). Each is scored
     /// by teacher-forced log-probability against what the model decoded freely; the
     /// best is taken when it is about as likely ([`CANDIDATE_MARGIN`]).
     pub candidates: Vec<String>,
+}
+
+impl Hints {
+    /// The prompt for `language`, or nothing.
+    pub fn prompt_for(&self, language: &str) -> &str {
+        self.prompts.iter().find(|(l, _)| l == language).map_or("", |(_, p)| p.trim())
+    }
 }
 
 /// How much less likely (in nats, over the whole answer) an expected answer may be
@@ -68,8 +76,16 @@ pub struct Hints {
 /// always the likelier; a real answer scores close to it ("big" against 「對」), an
 /// answer not said scores far below (measured with `--bench recognition`).
 pub const CANDIDATE_MARGIN: f32 = 2.5;
+/// [`CANDIDATE_MARGIN`], or `SWITCHBOARD_CANDIDATE_MARGIN` (for measuring another).
+fn candidate_margin() -> f32 {
+    static MARGIN: std::sync::OnceLock<f32> = std::sync::OnceLock::new();
+    *MARGIN.get_or_init(|| {
+        std::env::var("SWITCHBOARD_CANDIDATE_MARGIN").ok().and_then(|v| v.parse().ok()).unwrap_or(CANDIDATE_MARGIN)
+    })
+}
+
 /// Expected answers scored at most (each costs one decoder pass).
-const MAX_CANDIDATES: usize = 12;
+const MAX_CANDIDATES: usize = 24;
 /// Prompt tokens kept (Whisper allows half its 448-token context; short is enough).
 const MAX_PROMPT_TOKENS: usize = 64;
 
@@ -255,23 +271,14 @@ impl Whisper {
         let t = Instant::now();
         let tk = &self.tokenizer;
         let mut state = self.decoder.start(&audio)?;
-        let mut tokens = Vec::new();
-        if let Some(prev) = tk.prev.filter(|_| !hints.prompt.trim().is_empty()) {
-            let mut ids = tk.encode(&format!(" {}", hints.prompt.trim()));
-            ids.retain(|&id| id < tk.eot);
-            if ids.len() > MAX_PROMPT_TOKENS {
-                ids.drain(..ids.len() - MAX_PROMPT_TOKENS);
-            }
-            tokens.push(prev);
-            tokens.extend(ids);
-        }
-        tokens.push(tk.sot);
+        // The language is heard first, from the audio alone (a prompt in the tenant's language
+        // would talk an English caller into Mandarin); then the prompt in that language.
+        let mut language_logprobs: Vec<(String, f32)> = Vec::new();
         let language = match (self.multilingual, languages) {
             (false, _) => "en".to_string(),
             (true, [code]) => code.clone(),
             (true, candidates) => {
-                // The prompt and start-of-transcript stay in the state: decoding goes on from them.
-                let logits = self.decoder.step(&mut state, &tokens)?;
+                let logits = self.decoder.step(&mut state, &[tk.sot])?;
                 let allowed = |code: &str| candidates.is_empty() || candidates.iter().any(|c| c == code);
                 // The first candidate is the tenant's own language: another language must be
                 // clearly more likely (by `FIRST_LANGUAGE_PRIOR`) to win. Short turns ("對。")
@@ -280,11 +287,30 @@ impl Whisper {
                     let bonus = if candidates.first().is_some_and(|c| c == code) { FIRST_LANGUAGE_PRIOR } else { 0.0 };
                     logits.get(*id as usize).copied().unwrap_or(f32::MIN) + bonus
                 };
-                let best =
-                    tk.languages.iter().filter(|(_, code)| allowed(code)).max_by(|a, b| score(a).total_cmp(&score(b)));
-                best.map(|(_, code)| code.clone()).unwrap_or_else(|| "en".into())
+                let scored: Vec<(String, f32)> =
+                    tk.languages.iter().filter(|(_, code)| allowed(code)).map(|l| (l.1.clone(), score(l))).collect();
+                let max = scored.iter().map(|(_, s)| *s).fold(f32::NEG_INFINITY, f32::max);
+                let norm = max + scored.iter().map(|(_, s)| (s - max).exp()).sum::<f32>().ln();
+                language_logprobs = scored.iter().map(|(c, s)| (c.clone(), s - norm)).collect();
+                let best = scored.iter().max_by(|a, b| a.1.total_cmp(&b.1));
+                best.map(|(code, _)| code.clone()).unwrap_or_else(|| "en".into())
             }
         };
+        let mut tokens = Vec::new();
+        let prompt = hints.prompt_for(&language);
+        if let Some(prev) = tk.prev.filter(|_| !prompt.is_empty()) {
+            let mut ids = tk.encode(&format!(" {prompt}"));
+            ids.retain(|&id| id < tk.eot);
+            if ids.len() > MAX_PROMPT_TOKENS {
+                ids.drain(..ids.len() - MAX_PROMPT_TOKENS);
+            }
+            tokens.push(prev);
+            tokens.extend(ids);
+            // The state heard a bare start-of-transcript: begin again with the prompt before it.
+            state = self.decoder.start(&audio)?;
+        }
+        let sot_at = tokens.len();
+        tokens.push(tk.sot);
         if self.multilingual {
             let lang =
                 tk.language_token(&language).with_context(|| format!("Whisper does not know language `{language}`"))?;
@@ -357,13 +383,17 @@ impl Whisper {
         let mut confidence = (logprob_sum / (generated.len() + 1) as f32).exp();
         let mut free_text = None;
         let mut text = text;
+        let generated_len = generated.len();
         if !hints.candidates.is_empty() && !hints.candidates.iter().any(|c| same_answer(c, &text)) {
             anyhow::ensure!(!cancelled(), "recognition cancelled");
-            if let Some((answer, score, tokens)) =
-                self.best_candidate(&mut state, &tokens[..prompt_len], &language, hints)?
-            {
-                tracing::debug!(free = %text, free_logprob = logprob_sum, answer = %answer, logprob = score, "expected answers scored");
-                if score >= logprob_sum - CANDIDATE_MARGIN {
+            let lang_logprob = |code: &str| language_logprobs.iter().find(|(c, _)| c == code).map_or(0.0, |(_, l)| *l);
+            let free_score = logprob_sum + lang_logprob(&language);
+            let heard = Heard { prefix: &tokens[..=sot_at], languages, language_logprobs: &language_logprobs };
+            if let Some((answer, score, tokens)) = self.best_candidate(&mut state, &heard, hints)? {
+                tracing::debug!(free = %text, free_logprob = free_score, answer = %answer, logprob = score, "expected answers scored");
+                // A short answer cannot stand for a long turn: the caller said something else.
+                let comparable = generated_len <= tokens + 4;
+                if comparable && score >= free_score - candidate_margin() {
                     confidence = (score / (tokens + 1) as f32).exp();
                     free_text = Some(std::mem::replace(&mut text, answer));
                 }
@@ -386,42 +416,52 @@ impl Whisper {
         })
     }
 
-    /// The expected answer the model finds likeliest after `prompt`, teacher-forced: its
-    /// text, its log-probability (text and end of text), and its token count. Mandarin
-    /// answers are scored as written and in Simplified characters, which Whisper favours.
+    /// The expected answer the model finds likeliest, teacher-forced after the prompt and
+    /// start of transcript, in its own language (an answer in the tenant's other language is
+    /// scored too: 「對」 heard as the English "play"): its text, its log-probability
+    /// (language, text and end of text), and its token count. Mandarin answers are scored as
+    /// written and in Simplified characters, which Whisper favours.
     fn best_candidate(
         &self,
         state: &mut super::decoder::DecoderState,
-        prompt: &[u32],
-        language: &str,
+        heard: &Heard<'_>,
         hints: &Hints,
     ) -> anyhow::Result<Option<(String, f32, usize)>> {
         let tk = &self.tokenizer;
-        let Some((&last, _)) = prompt.split_last() else { return Ok(None) };
         let mut best: Option<(String, f32, usize)> = None;
         let mut seen = std::collections::HashSet::new();
-        // Only answers in the language being decoded: 「對」 is not an English transcript.
-        let in_language = |c: &&String| c.chars().any(super::chinese::is_han) == (language == "zh");
-        for answer in hints.candidates.iter().filter(|c| !c.trim().is_empty()).filter(in_language).take(MAX_CANDIDATES)
-        {
-            let answer = answer.trim();
-            let han = language == "zh";
+        let allowed = |code: &str| heard.languages.is_empty() || heard.languages.iter().any(|l| l == code);
+        let answers = hints.candidates.iter().map(|c| c.trim()).filter(|c| !c.is_empty());
+        for answer in answers.take(MAX_CANDIDATES) {
+            let han = answer.chars().any(super::chinese::is_han);
+            let code = if han { "zh" } else { "en" };
+            if (!self.multilingual && han) || (self.multilingual && !allowed(code)) {
+                continue;
+            }
             let mut spellings = vec![if han { answer.to_string() } else { format!(" {answer}") }];
             let simplified = super::chinese::to_simplified(answer);
             if han && simplified != answer {
                 spellings.push(simplified);
             }
+            let mut head = Vec::new();
+            if self.multilingual {
+                let Some(lang) = tk.language_token(code) else { continue };
+                head.extend([lang, tk.transcribe]);
+            }
+            head.push(tk.no_timestamps);
+            let lang_logprob = heard.language_logprobs.iter().find(|(c, _)| c == code).map_or(0.0, |(_, l)| *l);
             for spelling in spellings {
                 let ids = tk.encode(&spelling);
-                if ids.is_empty() || ids.len() > 24 || !seen.insert(ids.clone()) {
+                if ids.is_empty() || ids.len() > 24 || !seen.insert((code, ids.clone())) {
                     continue;
                 }
-                state.truncate(prompt.len() - 1)?;
-                let mut feed = vec![last];
+                state.truncate(heard.prefix.len())?;
+                let mut feed = head.clone();
                 feed.extend_from_slice(&ids);
                 let rows = self.decoder.step_many(state, &feed, ids.len() + 1)?;
                 let targets = ids.iter().copied().chain([tk.eot]);
-                let score: f32 = rows.iter().zip(targets).map(|(logits, target)| self.log_prob(logits, target)).sum();
+                let text_logprob: f32 = rows.iter().zip(targets).map(|(logits, t)| self.log_prob(logits, t)).sum();
+                let score = lang_logprob + text_logprob;
                 if best.as_ref().is_none_or(|(_, s, _)| score > *s) {
                     best = Some((answer.to_string(), score, ids.len()));
                 }
@@ -463,6 +503,16 @@ impl Whisper {
             logits.iter().enumerate().fold((0, f32::NEG_INFINITY), |acc, (i, &l)| if l > acc.1 { (i, l) } else { acc });
         (next as u32, best - log_norm)
     }
+}
+
+/// What decoding started from, for scoring expected answers against it.
+struct Heard<'a> {
+    /// Prompt tokens up to and including start-of-transcript (already in the decoder state).
+    prefix: &'a [u32],
+    /// The tenant's caller languages (none: any).
+    languages: &'a [String],
+    /// Log-probability of each candidate language, from detection (empty when it was fixed).
+    language_logprobs: &'a [(String, f32)],
 }
 
 /// Whether a transcript already says an expected answer (punctuation and case aside).
