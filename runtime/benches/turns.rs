@@ -21,7 +21,9 @@ use switchboard::cli::chat::scratch_tenant;
 use switchboard::speech::asr::WhisperSize;
 use switchboard::speech::audio::Audio;
 
-/// A caller turn: clips with the silence after each, spoken once the typed turns reached the question.
+/// A caller turn: clips with the silence added after each, spoken once the typed turns reached
+/// the question. Clips carry 0.3 s of silence before their speech and 0.6 s after, so two clips
+/// in a row already pause about 0.9 s mid-turn.
 struct Case {
     name: &'static str,
     caller: &'static str,
@@ -39,7 +41,7 @@ const CASES: &[Case] = &[
         name: "zh order, pause mid-sentence",
         caller: KNOWN,
         typed: &[],
-        clips: &[("zh-part-1", 700), ("zh-part-2", 0)],
+        clips: &[("zh-frag-1", 0), ("zh-frag-2", 0)],
     },
     Case { name: "zh sugar", caller: KNOWN, typed: &["一杯大杯珍奶少冰"], clips: &[("zh-sugar-1", 0)] },
     Case { name: "zh size", caller: KNOWN, typed: &["一杯紅茶半糖少冰"], clips: &[("zh-size-1", 0)] },
@@ -54,7 +56,7 @@ const CASES: &[Case] = &[
         name: "zh phone in groups",
         caller: NO_ID,
         typed: &["一杯大杯紅茶半糖少冰", "我姓林"],
-        clips: &[("zh-grp-1", 700), ("zh-grp-2", 700), ("zh-grp-3", 0)],
+        clips: &[("zh-grp-1", 0), ("zh-grp-2", 0), ("zh-grp-3", 0)],
     },
     Case {
         name: "zh phone", caller: NO_ID, typed: &["一杯大杯紅茶半糖少冰", "我姓林"], clips: &[("zh-phone-2", 0)]
@@ -65,7 +67,7 @@ const CASES: &[Case] = &[
         name: "en order, pause mid-sentence",
         caller: KNOWN,
         typed: &[],
-        clips: &[("en-part-1", 700), ("en-part-2", 0)],
+        clips: &[("en-frag-1", 0), ("en-frag-2", 0)],
     },
     Case {
         name: "en sugar",
@@ -83,7 +85,7 @@ const CASES: &[Case] = &[
         name: "en phone in groups",
         caller: NO_ID,
         typed: &["one large black tea half sugar less ice", "My name is Ann"],
-        clips: &[("en-grp-1", 700), ("en-grp-2", 700), ("en-grp-3", 0)],
+        clips: &[("en-grp-1", 0), ("en-grp-2", 0), ("en-grp-3", 0)],
     },
 ];
 

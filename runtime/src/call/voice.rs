@@ -224,6 +224,16 @@ pub struct VoiceCall {
     recognised: Option<Recognised>,
 }
 
+/// Whether a transcript ends mid-phrase: on a hesitation or a word that joins to more
+/// ("um", "and", 「嗯」, 「還有」).
+fn trails_off(text: &str) -> bool {
+    const ZH: &[&str] = &["嗯", "呃", "那個", "還有", "跟", "和", "然後", "就是", "要"];
+    const EN: &[&str] = &["um", "uh", "er", "erm", "and", "or", "with", "like", "the", "a", "so", "some"];
+    let t = text.trim_end_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
+    ZH.iter().any(|w| t.ends_with(w))
+        || t.rsplit(|c: char| !c.is_alphanumeric()).next().is_some_and(|w| EN.contains(&w))
+}
+
 /// Acknowledgements a caller makes while listening; heard over the bot, they are not a turn.
 fn is_backchannel(text: &str) -> bool {
     let t: String = text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
@@ -387,6 +397,9 @@ impl VoiceCall {
             return (digits >= PHONE_DIGITS).then_some("digits");
         }
         let detector = self.engines.turn.clone()?;
+        // The words too: a turn that ends on "um" or 「還有」 is not over, however it sounds.
+        // The reply needs the pause's recognition anyway, so waiting for it costs nothing.
+        let trails_off = heard.map(|t| trails_off(&t.text));
         match &mut self.verdict {
             Some(v) if covers(v.start_ms, v.end_ms) => {
                 if v.probability.is_none()
@@ -395,7 +408,8 @@ impl VoiceCall {
                     tracing::debug!(probability, silence_ms = p.silence_ms, "end-of-turn model");
                     v.probability = Some(probability);
                 }
-                v.probability.filter(|&pr| pr >= self.turn_threshold).map(|_| "semantic")
+                let complete = v.probability.is_some_and(|pr| pr >= self.turn_threshold);
+                (complete && trails_off == Some(false)).then_some("semantic")
             }
             _ => {
                 // The turn so far, with the silence after it, judged off the media path.
@@ -657,6 +671,16 @@ impl VoiceCall {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trailing_hesitations_are_not_the_end() {
+        for text in ["I'd like two large, um.", "我要兩杯，嗯", "two teas and", "我要一杯紅茶，還有"] {
+            assert!(trails_off(text), "{text}");
+        }
+        for text in ["Two large bubble milk teas.", "我要兩杯大杯珍珠奶茶。", "對", "Yes.", "半糖"] {
+            assert!(!trails_off(text), "{text}");
+        }
+    }
 
     #[test]
     fn acknowledgements_are_not_turns() {
