@@ -339,7 +339,7 @@ fn baresip_calls(server: &Server, caller: &switchboard::speech::audio::Audio, nu
     let dir = server.data_dir.join(format!("baresip-{}", number.trim_start_matches('+')));
     std::fs::create_dir_all(&dir).unwrap();
     caller.write_wav(&dir.join("caller.wav")).unwrap();
-    let sip_port = free_port();
+    let sip_port = sipp::baresip_port();
     std::fs::write(
         dir.join("config"),
         format!(

@@ -20,6 +20,19 @@ pub fn free_port() -> u16 {
     claim(10_000, 20_000, 1)
 }
 
+/// A free SIP port for baresip, which listens on it over UDP and TCP and on the next port for
+/// TLS: two ports, both protocols, from 20000–20999 (apart from sipp's ranges), so two
+/// baresip callers in parallel tests never meet.
+pub fn baresip_port() -> u16 {
+    for _ in 0..500 {
+        let base = claim(20_000, 21_000, 2);
+        if (base..base + 2).all(|p| std::net::TcpListener::bind(("127.0.0.1", p)).is_ok()) {
+            return base;
+        }
+    }
+    panic!("no free TCP and UDP port pair in 20000–20999");
+}
+
 /// A free base port for sipp's media: sipp binds the port, the next for RTCP and
 /// port + 2 and + 3 for video, so all four must be free. Taken from 21000–29999,
 /// outside both the ephemeral range and the test servers' RTP ranges (30000+).
