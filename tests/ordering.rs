@@ -4,16 +4,8 @@
 
 mod common;
 
-use common::{ADMIN_TOKEN, Server, all_replies, replies};
-use serde_json::{Value, json};
-
-fn order_of(server: &Server, key: &str, tenant: &str, call: &Value) -> Value {
-    let ids = call["order_ids"].as_array().expect("order_ids");
-    assert_eq!(ids.len(), 1, "one order expected: {call:#}");
-    let r = server.get(key, &format!("/v1/tenants/{tenant}/orders/{}", ids[0].as_str().unwrap()));
-    assert_eq!(r.status, 200, "{:?}", r.body);
-    r.body
-}
+use common::{ADMIN_TOKEN, Server, all_replies, order_of, replies};
+use serde_json::json;
 
 #[test]
 fn a_chinese_order_is_confirmed_then_stored() {

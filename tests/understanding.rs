@@ -4,15 +4,11 @@
 
 mod common;
 
-use common::{Server, all_replies, replies};
+use common::{Server, all_replies, order_of, replies};
 use serde_json::{Value, json};
 
 fn items_of(server: &Server, key: &str, tenant: &str, call: &Value) -> Vec<Value> {
-    let ids = call["order_ids"].as_array().expect("order_ids");
-    assert_eq!(ids.len(), 1, "one order expected: {call:#}");
-    let r = server.get(key, &format!("/v1/tenants/{tenant}/orders/{}", ids[0].as_str().unwrap()));
-    assert_eq!(r.status, 200, "{:?}", r.body);
-    r.body["items"].as_array().unwrap().clone()
+    order_of(server, key, tenant, call)["items"].as_array().unwrap().clone()
 }
 
 #[test]
@@ -127,7 +123,5 @@ fn a_name_given_while_asked_about_ice_is_kept() {
         &[json!("一杯大杯紅茶半糖"), json!("少冰，我叫王小明"), json!("對"), json!("自取"), json!("對")],
     );
     assert_eq!(call["outcome"], "completed", "{}", all_replies(&call));
-    let ids = call["order_ids"].as_array().unwrap();
-    let order = server.get(&key, &format!("/v1/tenants/{tenant}/orders/{}", ids[0].as_str().unwrap()));
-    assert_eq!(order.body["customer_name"], "王小明");
+    assert_eq!(order_of(&server, &key, &tenant, &call)["customer_name"], "王小明");
 }

@@ -58,20 +58,7 @@ fn expectation(spec: &str, catalog: &Catalog) -> Expectation {
     };
     // A size or option question offers the catalogue's choices, as the tea-shop flow does.
     if let Some(slot) = &slot {
-        let names = |n: &[switchboard_understand::Localized], aliases: &[String]| {
-            n.iter().map(|l| l.text.clone()).chain(aliases.iter().cloned()).collect::<Vec<_>>()
-        };
-        e.choices = if slot == "size" {
-            let product = about.as_deref().and_then(|p| catalog.product(p)).expect("product");
-            product.sizes.iter().map(|s| ExpectedChoice { id: s.id.clone(), phrases: names(&s.names, &[]) }).collect()
-        } else {
-            let group = catalog.group(slot).expect("option group");
-            group
-                .choices
-                .iter()
-                .map(|c| ExpectedChoice { id: c.id.clone(), phrases: names(&c.names, &c.aliases) })
-                .collect()
-        };
+        e.choices = switchboard_understand::slot_choices(catalog, about.as_deref(), slot);
     }
     if e.kind == AnswerKind::Order && slot.is_none() {
         e.vocabulary = catalog.products.iter().flat_map(|p| p.names.iter().map(|n| n.text.clone())).collect();

@@ -287,6 +287,15 @@ fn unique() -> u64 {
 }
 
 /// Every bot reply of a simulated call, joined, for assertions.
+/// The one order a simulated call placed, as the API returns it.
+pub fn order_of(server: &Server, key: &str, tenant: &str, call: &Value) -> Value {
+    let ids = call["order_ids"].as_array().expect("order_ids");
+    assert_eq!(ids.len(), 1, "one order expected: {call:#}");
+    let r = server.get(key, &format!("/v1/tenants/{tenant}/orders/{}", ids[0].as_str().unwrap()));
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    r.body
+}
+
 pub fn all_replies(call: &Value) -> String {
     call["turns"]
         .as_array()

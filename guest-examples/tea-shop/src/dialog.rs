@@ -112,7 +112,9 @@ impl Pending {
                     Pending::Option(_, group) => group.clone(),
                     _ => "size".to_string(),
                 };
-                let choices = menu.map(|m| slot_choices(&m.catalog, about.as_deref(), &slot)).unwrap_or_default();
+                let choices = menu
+                    .map(|m| switchboard_understand::slot_choices(&m.catalog, about.as_deref(), &slot))
+                    .unwrap_or_default();
                 Expectation { kind: AnswerKind::Order, choices, about, slot: Some(slot), ..Expectation::default() }
             }
             Pending::Name => Expectation { kind: AnswerKind::Name, ..Expectation::default() },
@@ -140,30 +142,6 @@ impl Pending {
 /// Product names in every language: the words of an open order question.
 fn product_words(catalog: &Catalog) -> Vec<String> {
     catalog.products.iter().flat_map(|p| p.names.iter().map(|n| n.text.clone())).collect()
-}
-
-/// The sizes or the choices of one option group, as expected answers.
-fn slot_choices(catalog: &Catalog, product: Option<&str>, slot: &str) -> Vec<ExpectedChoice> {
-    let phrases = |names: &[switchboard_understand::Localized], aliases: &[String]| {
-        names.iter().map(|n| n.text.clone()).chain(aliases.iter().cloned()).collect::<Vec<_>>()
-    };
-    if slot == "size" {
-        return product
-            .and_then(|p| catalog.product(p))
-            .map(|p| {
-                p.sizes.iter().map(|s| ExpectedChoice { id: s.id.clone(), phrases: phrases(&s.names, &[]) }).collect()
-            })
-            .unwrap_or_default();
-    }
-    catalog
-        .group(slot)
-        .map(|g| {
-            g.choices
-                .iter()
-                .map(|c| ExpectedChoice { id: c.id.clone(), phrases: phrases(&c.names, &c.aliases) })
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// How one caller turn went.

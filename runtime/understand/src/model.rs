@@ -125,6 +125,32 @@ impl OptionGroup {
     }
 }
 
+/// The answers to a size question (`slot` = `size`) or an option question (`slot` = a group
+/// id) about `product`, as expected choices: each size or choice with its names in every
+/// language and its aliases.
+pub fn slot_choices(catalog: &Catalog, product: Option<&str>, slot: &str) -> Vec<ExpectedChoice> {
+    let phrases = |names: &[Localized], aliases: &[String]| {
+        names.iter().map(|n| n.text.clone()).chain(aliases.iter().cloned()).collect::<Vec<_>>()
+    };
+    if slot == "size" {
+        return product
+            .and_then(|p| catalog.product(p))
+            .map(|p| {
+                p.sizes.iter().map(|s| ExpectedChoice { id: s.id.clone(), phrases: phrases(&s.names, &[]) }).collect()
+            })
+            .unwrap_or_default();
+    }
+    catalog
+        .group(slot)
+        .map(|g| {
+            g.choices
+                .iter()
+                .map(|c| ExpectedChoice { id: c.id.clone(), phrases: phrases(&c.names, &c.aliases) })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The name to speak in `lang`; falls back to any name, then to `id`.
 pub fn name_in<'a>(names: &'a [Localized], lang: Lang, id: &'a str) -> &'a str {
     names

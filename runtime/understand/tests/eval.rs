@@ -54,28 +54,7 @@ fn parse_expectation(spec: &str) -> (Expectation, Option<String>) {
     };
     // A size or option question offers the catalogue's choices, as a flow does.
     if let Some(slot) = &slot {
-        let catalog = demo();
-        let names = |n: &[Localized], aliases: &[String]| {
-            n.iter().map(|l| l.text.clone()).chain(aliases.iter().cloned()).collect::<Vec<_>>()
-        };
-        e.choices = match slot.as_str() {
-            "size" => about
-                .as_deref()
-                .and_then(|p| catalog.product(p))
-                .map(|p| {
-                    p.sizes.iter().map(|s| ExpectedChoice { id: s.id.clone(), phrases: names(&s.names, &[]) }).collect()
-                })
-                .unwrap_or_default(),
-            group => catalog
-                .group(group)
-                .map(|g| {
-                    g.choices
-                        .iter()
-                        .map(|c| ExpectedChoice { id: c.id.clone(), phrases: names(&c.names, &c.aliases) })
-                        .collect()
-                })
-                .unwrap_or_default(),
-        };
+        e.choices = slot_choices(&demo(), about.as_deref(), slot);
     }
     e.slot = slot;
     e.about = about;

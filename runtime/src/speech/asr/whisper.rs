@@ -84,6 +84,9 @@ fn candidate_margin() -> f32 {
     })
 }
 
+/// A transcript this short (in tokens) is too little speech to trust language detection with.
+const SHORT_TURN_TOKENS: usize = 3;
+
 /// Expected answers scored at most (each costs one decoder pass).
 const MAX_CANDIDATES: usize = 24;
 /// Prompt tokens kept (Whisper allows half its 448-token context; short is enough).
@@ -386,9 +389,13 @@ impl Whisper {
         let generated_len = generated.len();
         if !hints.candidates.is_empty() && !hints.candidates.iter().any(|c| same_answer(c, &text)) {
             anyhow::ensure!(!cancelled(), "recognition cancelled");
+            // Half a second of speech says little about its language ("Play" for 「對」): for a
+            // short turn the expected answers compete on their words alone.
+            let language_logprobs: &[(String, f32)] =
+                if generated_len <= SHORT_TURN_TOKENS { &[] } else { &language_logprobs };
             let lang_logprob = |code: &str| language_logprobs.iter().find(|(c, _)| c == code).map_or(0.0, |(_, l)| *l);
             let free_score = logprob_sum + lang_logprob(&language);
-            let heard = Heard { prefix: &tokens[..=sot_at], languages, language_logprobs: &language_logprobs };
+            let heard = Heard { prefix: &tokens[..=sot_at], languages, language_logprobs };
             if let Some((answer, score, tokens)) = self.best_candidate(&mut state, &heard, hints)? {
                 tracing::debug!(free = %text, free_logprob = free_score, answer = %answer, logprob = score, "expected answers scored");
                 // A short answer cannot stand for a long turn: the caller said something else.
