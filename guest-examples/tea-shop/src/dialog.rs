@@ -459,28 +459,11 @@ impl Dialog {
         nothing_else && (a.intent() == Some("done") || bare_no)
     }
 
-    /// The order content of a turn, with an expected answer the host matched by sound
-    /// (「維唐」 for 微糖) filled in where the parser found no modifier for the slot.
-    fn order_of(&self, a: &Analysis, pending: &Pending) -> ParsedOrder {
-        let mut order = a.order.clone();
-        if let Some(choice) = &a.choice
-            && order.items.is_empty()
-        {
-            match pending {
-                Pending::Size(_) if order.loose.size.is_none() => order.loose.size = Some(choice.clone()),
-                Pending::Option(_, group) if order.loose.option(group).is_none() => {
-                    order.loose.set_option(group, choice)
-                }
-                _ => {}
-            }
-        }
-        order
-    }
-
     /// Interpret the turn as an answer to the pending question (or as more order content).
     fn answer(&mut self, host: &mut dyn Host, a: &Analysis, pending: &Pending) -> Outcome {
         let lang = self.lang;
-        let parsed = self.order_of(a, pending);
+        // The host has already applied a matched size or option choice to `loose`.
+        let parsed = &a.order;
         let adding = self.adds_more();
         match pending {
             Pending::Order | Pending::Size(_) | Pending::Option(..) => {
@@ -488,7 +471,7 @@ impl Dialog {
                     Pending::Size(i) | Pending::Option(i, _) => Some(*i),
                     _ => None,
                 };
-                let applied = self.apply_order(&parsed, adding, focus, false, false);
+                let applied = self.apply_order(parsed, adding, focus, false, false);
                 if applied.any() {
                     return Outcome::Progress(self.ack_applied(&applied));
                 }
@@ -508,7 +491,7 @@ impl Dialog {
                 }
             }
             Pending::Name => {
-                if let Some(outcome) = self.order_content(&parsed, adding) {
+                if let Some(outcome) = self.order_content(parsed, adding) {
                     return outcome;
                 }
                 match &a.name {
@@ -520,7 +503,7 @@ impl Dialog {
                 }
             }
             Pending::Phone | Pending::PhoneDigits => {
-                if let Some(outcome) = self.order_content(&parsed, adding) {
+                if let Some(outcome) = self.order_content(parsed, adding) {
                     return outcome;
                 }
                 if let Some(phone) = &a.phone {
@@ -544,7 +527,7 @@ impl Dialog {
                 }
             }
             Pending::Fulfilment => {
-                let applied = self.apply_order(&parsed, adding, None, false, false);
+                let applied = self.apply_order(parsed, adding, None, false, false);
                 let chosen = a.fulfilment.or(match a.choice.as_deref() {
                     Some("delivery") => Some(Fulfilment::Delivery),
                     Some("pickup") => Some(Fulfilment::Pickup),
@@ -557,7 +540,7 @@ impl Dialog {
                 }
             }
             Pending::AddressConfirm(address) => {
-                if let Some(outcome) = self.order_content(&parsed, adding) {
+                if let Some(outcome) = self.order_content(parsed, adding) {
                     return outcome;
                 }
                 if a.fulfilment == Some(Fulfilment::Pickup) {
@@ -581,7 +564,7 @@ impl Dialog {
                 }
             }
             Pending::Address => {
-                if let Some(outcome) = self.order_content(&parsed, adding) {
+                if let Some(outcome) = self.order_content(parsed, adding) {
                     return outcome;
                 }
                 if a.fulfilment == Some(Fulfilment::Pickup) {
@@ -596,7 +579,7 @@ impl Dialog {
                 }
             }
             Pending::Confirm => {
-                let applied = self.apply_order(&parsed, adding, None, true, true);
+                let applied = self.apply_order(parsed, adding, None, true, true);
                 if applied.ambiguous {
                     self.changing = true;
                     return Outcome::Reply(self.ask_plain(replies::which_drink(lang)));
@@ -613,7 +596,7 @@ impl Dialog {
                     _ => Outcome::NotUnderstood,
                 }
             }
-            Pending::Change => self.answer_change(a, &parsed, adding),
+            Pending::Change => self.answer_change(a, parsed, adding),
         }
     }
 

@@ -457,7 +457,7 @@ pub fn parse(
         refers_back = true;
     }
     parsed.refers_back = refers_back;
-    parsed.items.iter_mut().for_each(|item| sanitize(catalog, &item.product_id, &mut item.details));
+    parsed.items.iter_mut().for_each(|item| catalog.fit(&item.product_id, &mut item.details));
     parsed
 }
 
@@ -477,11 +477,6 @@ fn percent_words(text: &str) -> String {
         }
     }
     text.to_string()
-}
-
-/// Drop sizes and options the product does not have (see [`Catalog::fit`]).
-pub fn sanitize(catalog: &Catalog, product_id: &str, details: &mut Modifiers) {
-    catalog.fit(product_id, details);
 }
 
 fn is_quantifier(token: &Token) -> bool {
