@@ -35,7 +35,7 @@ pub const ORDER_TURNS_NO_CALLER_ID: [&str; 5] = [
 pub const MANDARIN_ORDER: [&str; 7] =
     ["zh-order-1", "zh-sugar-1", "zh-ice-1", "zh-name-2", "zh-yes-2", "zh-fulfil-2", "zh-yes-4"];
 pub const MANDARIN_ORDER_NO_CALLER_ID: [&str; 7] =
-    ["zh-order-1", "zh-sugar-1", "zh-ice-1", "zh-name-2", "zh-phone-1", "zh-fulfil-2", "zh-yes-4"];
+    ["zh-order-1", "zh-sugar-1", "zh-ice-1", "zh-name-2", "zh-phone-1", "zh-fulfil-2", "zh-yes-6"];
 /// The recorded caller whose Mandarin Whisper base understands best.
 pub const MANDARIN_VOICE: &str = "jf_nezumi";
 
