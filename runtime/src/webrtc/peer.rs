@@ -13,7 +13,7 @@ use str0m::channel::ChannelId;
 use str0m::format::{Codec, CodecExtra};
 use str0m::media::{Frequency, MediaKind, MediaTime, Mid, Pt};
 use str0m::net::{Protocol, Receive};
-use str0m::{Event, IceConnectionState, Input, Output, Rtc};
+use str0m::{Event, IceConnectionState, Input, Output, Rtc, RtcError};
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
@@ -26,6 +26,14 @@ pub const GONE_AFTER: Duration = Duration::from_secs(8);
 const CLOSE_GRACE: Duration = Duration::from_millis(300);
 /// A browser that has not connected (ICE and DTLS) this long after the answer never will.
 const CONNECT_WITHIN: Duration = Duration::from_secs(20);
+/// The caller's audio stopped coming for this long (Opus DTX, a silent Web Audio track, a muted
+/// microphone): the gap is heard as silence, so that the caller's turn still ends and "no input"
+/// still comes. Longer than the packet jitter of a live stream.
+const PAUSE_AFTER: Duration = Duration::from_millis(120);
+/// Unreadable media packets in a row that end the call (a peer that sends nothing else).
+const MAX_BAD_PACKETS_IN_A_ROW: u32 = 64;
+/// 20 ms of the conversation's 16 kHz audio.
+const FRAME_16K: usize = 320;
 
 /// A datagram the endpoint routed to this peer.
 pub struct Datagram {
@@ -94,6 +102,8 @@ struct State {
     /// RTP time of the last telephone event acted on (its packets share one).
     last_key: Option<u64>,
     connected: bool,
+    /// How far the caller's audio reaches in time: a packet's arrival, or silence filled in since.
+    heard_until: Option<Instant>,
     stats: Stats,
 }
 
@@ -135,6 +145,7 @@ async fn drive(peer: Peer, mut commands: mpsc::UnboundedReceiver<PeerCommand>) {
         rtp_time: 0,
         last_key: None,
         connected: false,
+        heard_until: None,
         stats: Stats::default(),
     };
     let started = Instant::now();
@@ -144,8 +155,16 @@ async fn drive(peer: Peer, mut commands: mpsc::UnboundedReceiver<PeerCommand>) {
     let end = loop {
         // Let str0m say everything it has to say, up to its next timer.
         let mut over = None;
+        let mut bad_packets = 0;
         let wake = loop {
             match rtc.poll_output() {
+                // One packet the codec could not read (a malformed telephone event, say): the
+                // packet is dropped, the call goes on.
+                Err(RtcError::Packet(mid, pt, e)) if bad_packets < MAX_BAD_PACKETS_IN_A_ROW => {
+                    bad_packets += 1;
+                    st.stats.rejected += 1;
+                    tracing::debug!(%mid, %pt, error = %e, "unreadable media packet dropped");
+                }
                 Ok(Output::Timeout(t)) => break t,
                 Ok(Output::Transmit(t)) => {
                     if let Err(e) = socket.try_send_to(&t.contents, t.destination) {
@@ -221,6 +240,7 @@ async fn drive(peer: Peer, mut commands: mpsc::UnboundedReceiver<PeerCommand>) {
         if let Err(e) = rtc.handle_input(Input::Timeout(Instant::now())) {
             break End::Failed(e.to_string());
         }
+        fill_pause(&mut st, &media);
     };
     match &end {
         End::HungUp => {
@@ -260,6 +280,20 @@ async fn sleep_until_some(at: Option<tokio::time::Instant>) {
         Some(at) => tokio::time::sleep_until(at).await,
         None => std::future::pending().await,
     }
+}
+
+/// The caller's audio paused (see [`PAUSE_AFTER`]): hear the gap as silence, 20 ms at a time.
+fn fill_pause(st: &mut State, media: &mpsc::Sender<MediaIn>) {
+    let Some(at) = st.heard_until else { return };
+    let gap = Instant::now().saturating_duration_since(at);
+    if gap < PAUSE_AFTER {
+        return;
+    }
+    let frames = (gap.as_millis() / 20) as usize;
+    if media.try_send(MediaIn::Audio(vec![0.0; frames * FRAME_16K])).is_err() {
+        tracing::debug!("conversation behind: pause dropped");
+    }
+    st.heard_until = Some(at + Duration::from_millis(frames as u64 * 20));
 }
 
 /// React to one str0m event; `Some` when the connection is over.
@@ -302,6 +336,7 @@ fn on_event(rtc: &mut Rtc, st: &mut State, e: Event, media: &mpsc::Sender<MediaI
                 }
                 st.decoder.decode(&d.data, &mut pcm);
                 st.stats.audio_in += 1;
+                st.heard_until = Some(Instant::now());
                 if media.try_send(MediaIn::Audio(pcm)).is_err() {
                     tracing::debug!("conversation behind: caller audio dropped");
                 }
