@@ -25,11 +25,11 @@
           connected: "Connected", transferring: "Transferring you to a person…", ended: "Call ended",
           refused: "Call refused", mic: "Microphone unavailable", you: "You", bot: "Bot", keypad: "Keypad",
           agent: "the agent hung up", busy: "Too many calls right now, please try again shortly",
-          lost: "Connection lost" },
+          lost: "Connection lost", listening: "your turn, go ahead" },
     zh: { call: "撥打", hangup: "掛斷", idle: "可以撥打", connecting: "連線中…", connected: "通話中",
           transferring: "正在為您轉接專人…", ended: "通話結束", refused: "無法撥打", mic: "無法使用麥克風",
           you: "您", bot: "客服", keypad: "按鍵", agent: "專人已掛斷", busy: "目前通話太多，請稍後再試",
-          lost: "連線中斷" }
+          lost: "連線中斷", listening: "請說" }
   }[LANG === "zh" ? "zh" : "en"];
 
   var css = ".sbw{font:14px/1.4 system-ui,sans-serif;color:#1d2430;background:#fff;border:1px solid #d5dae3;" +
@@ -121,6 +121,8 @@
         if (this.live) return;
         this.setLive(true);
         this.setState("connecting");
+        root.setAttribute("data-turns", "0");
+        root.removeAttribute("data-turn");
         try {
           // Echo cancellation keeps the bot from hearing itself (barge-in). Noise suppression
           // and gain control are left to the speech recogniser, which copes with noise and
@@ -176,10 +178,26 @@
           return;
         }
       },
+      // Whose turn it is: "caller" once the bot's words have played out, "bot" while it speaks.
+      // data-turns counts the caller's turns, so a page (or a test) can wait for the next one.
+      turn: function (who) {
+        if (this.state !== "connected") return;
+        root.setAttribute("data-turn", who);
+        if (who === "caller") {
+          root.setAttribute("data-turns", String(Number(root.getAttribute("data-turns") || 0) + 1));
+          state.textContent = T.connected + " — " + T.listening;
+        } else {
+          state.textContent = T.connected;
+        }
+      },
       message: function (data) {
         var m;
         try { m = JSON.parse(data); } catch (e) { return; }
-        if (m.type === "transcript") this.line(m.who, m.text);
+        if (m.type === "transcript") {
+          this.line(m.who, m.text);
+          if (m.who === "bot") this.turn("bot");
+        }
+        else if (m.type === "turn") this.turn(m.who);
         else if (m.type === "barge-in") this.note("…");
         else if (m.type === "state") {
           if (m.state === "ended") this.finish(m.by === "agent" ? T.agent : "");

@@ -56,6 +56,9 @@ pub enum Progress {
     Said(String),
     /// The caller's speech cut the bot short.
     BargeIn,
+    /// The bot's turn has played out: the caller's turn (the widget shows it; a test caller waits
+    /// for it before answering).
+    Listening,
 }
 
 /// Why [`Conversation::run`] returned.
@@ -99,6 +102,9 @@ pub struct Conversation {
     paused: bool,
     /// The brain has handed over all of the turn's audio: once it has played, the caller's turn starts.
     turn_spoken: bool,
+    /// The bot has said something since the caller's turn last started (a turn that only listens
+    /// on, such as a key of a number being typed, does not start a new one for the watcher).
+    spoke: bool,
     bot_speaking: Arc<std::sync::atomic::AtomicBool>,
     barge_in: bool,
     deadline: Instant,
@@ -133,6 +139,7 @@ impl Conversation {
             playout: VecDeque::new(),
             paused: false,
             turn_spoken: false,
+            spoke: false,
             bot_speaking,
             barge_in,
             deadline: Instant::now() + max_call,
@@ -261,6 +268,10 @@ impl Conversation {
                     if self.turn_spoken && !playing {
                         self.turn_spoken = false;
                         let _ = self.to_brain.send(BrainIn::PlaybackDone);
+                        if self.spoke && self.ending.is_none() && self.handover.is_none() {
+                            self.spoke = false;
+                            self.tell(Progress::Listening);
+                        }
                     }
                     if !playing {
                         if let Some(outcome) = self.ending {
@@ -337,6 +348,7 @@ impl Conversation {
             }
             VoiceEvent::Said { text, audio, interruptible, end_of_speech, .. } => {
                 self.tell(Progress::Said(text));
+                self.spoke = true;
                 if let Some(a) = audio {
                     self.playout.push_back(Segment { samples: a.samples, pos: 0, interruptible, end_of_speech });
                 }

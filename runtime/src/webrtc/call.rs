@@ -33,6 +33,7 @@ pub async fn run(
             Progress::Heard(text) => json!({ "type": "transcript", "who": "caller", "text": text }),
             Progress::Said(text) => json!({ "type": "transcript", "who": "bot", "text": text }),
             Progress::BargeIn => json!({ "type": "barge-in" }),
+            Progress::Listening => json!({ "type": "turn", "who": "caller" }),
         })
     }));
     loop {
