@@ -13,7 +13,7 @@
 //! Host capabilities come in through [`Host`], so tests drive whole calls
 //! with a fake.
 
-use switchboard_understand::numbers::{digit_count, spoken_digits};
+use switchboard_understand::numbers::{PhoneLength, digit_count, format_phone, phone_length, spoken_digits};
 use switchboard_understand::text::contains_phrase;
 use switchboard_understand::{
     Analysis, AnswerKind, Catalog, Expectation, ExpectedChoice, Fulfilment, ParsedOrder, YesNo,
@@ -137,6 +137,11 @@ impl Pending {
     fn is_free_text(&self) -> bool {
         matches!(self, Pending::Name | Pending::Address)
     }
+
+    /// Questions a "no" answers.
+    fn is_yes_no(&self) -> bool {
+        matches!(self, Pending::Phone | Pending::AddressConfirm(_) | Pending::Confirm)
+    }
 }
 
 /// Product names in every language: the words of an open order question.
@@ -186,6 +191,13 @@ pub struct Dialog {
     address_declined: bool,
     /// Phone digits said so far, when the caller gives them over several turns.
     partial_digits: String,
+    /// Phone numbers heard with a digit too few or too many.
+    phones_misheard: u8,
+    /// Keys of a phone number typed so far.
+    keyed: String,
+    /// The order's lines before the last turn added some: a "no" to the bot's confirmation of
+    /// the new ones (「好的，烏龍茶1杯」 「不對」) takes them back.
+    undo: Option<Vec<Line>>,
     /// The caller said the read-back order is wrong.
     changing: bool,
     /// The call has been helped with something other than ordering (FAQ, status).
@@ -211,6 +223,9 @@ impl Dialog {
             phone_declined: false,
             address_declined: false,
             partial_digits: String::new(),
+            phones_misheard: 0,
+            keyed: String::new(),
+            undo: None,
             changing: false,
             helped: false,
             transferring: false,
@@ -285,11 +300,23 @@ impl Dialog {
                 return self.transfer(host, "understanding-unavailable", replies::system_unavailable(self.lang));
             }
         };
-        let detected = language::detect(raw, reported);
+        // The host knows better when it heard a Mandarin choice in English letters ("Top." for 大杯).
+        let detected = match a.language {
+            Some(Lang::Zh) => Some(Lang::Zh),
+            _ => language::detect(raw, reported),
+        };
         // A name or an address says nothing about the caller's language, but a
         // question or a request said instead of the answer does.
         let speaks_for_itself = !a.intents.is_empty() || a.order.mentions_products();
-        if !pending.is_free_text() || speaks_for_itself {
+        // Nor does a turn nothing could be made of: a short answer misheard as a word of the
+        // other language (「大杯」 heard as "Top.") leaves the conversation in its language.
+        let made_sense = speaks_for_itself
+            || !a.order.loose.is_empty()
+            || a.yes_no.is_some()
+            || a.choice.is_some()
+            || a.fulfilment.is_some()
+            || !a.digits.is_empty();
+        if (!pending.is_free_text() && made_sense) || speaks_for_itself {
             self.lang = detected.unwrap_or(self.lang);
         }
         // After-sales first: 「我昨天買的珍奶…我要客訴」 names a product but orders nothing.
@@ -328,12 +355,31 @@ impl Dialog {
         if a.has_intent("cancel") && !a.order.mentions_products() && a.order.loose.is_empty() {
             return self.cancel();
         }
+        // "No" to the drinks the bot just confirmed: they were misheard. Take them back; a
+        // correction said with it ("No, I said one large black tea") is then applied as an order.
+        let undo = self.undo.take();
+        // ("No ice" and 「綠茶不要了」 are answers and removals, not a no.)
+        let rejects = a.yes_no == Some(YesNo::No)
+            && !pending.is_yes_no()
+            && a.order.loose.is_empty()
+            && a.order.removals.is_empty();
+        if let Some(before) = undo.filter(|_| rejects) {
+            self.draft.lines = before;
+            if !a.order.mentions_products() {
+                self.misunderstood = 0;
+                return self.ask(replies::misheard(self.lang));
+            }
+        }
+        let lines_before = self.draft.lines.clone();
         // Information given before it was asked for (a name while asked about ice) is kept.
         let absorbed = self.absorb(&a, &pending);
         let outcome = match self.answer(host, &a, &pending) {
             Outcome::NotUnderstood if absorbed => Outcome::Progress(replies::ack(self.lang).into()),
             other => other,
         };
+        if self.draft.lines.len() > lines_before.len() {
+            self.undo = Some(lines_before);
+        }
         match outcome {
             Outcome::Progress(ack) => {
                 self.misunderstood = 0;
@@ -356,6 +402,11 @@ impl Dialog {
         let keys = keys.trim();
         self.no_inputs = 0;
         self.last_said = format!("DTMF {keys}");
+        // While a number is asked for, keys type it (most start with 0), a key at a time; # ends it.
+        let typing = keys.chars().all(|c| c.is_ascii_digit() || c == '#');
+        if self.pending() == Pending::PhoneDigits && typing && digit_count(keys) < MIN_PHONE_DIGITS {
+            return self.key_in_phone(keys);
+        }
         if keys == "0" {
             return self.transfer(host, "caller-request", replies::transferring(self.lang));
         }
@@ -382,6 +433,30 @@ impl Dialog {
             Outcome::Reply(actions) => actions,
             Outcome::NotUnderstood => self.not_understood(host),
         }
+    }
+
+    /// A key of a phone number typed on the keypad: the number is taken once it has all the
+    /// digits of its kind (a mobile's 10), or at #; until then the flow listens on, silently.
+    fn key_in_phone(&mut self, keys: &str) -> Vec<Action> {
+        self.keyed.push_str(keys.trim_end_matches('#'));
+        let ended = keys.ends_with('#');
+        let length = phone_length(&self.keyed);
+        let full = match length {
+            PhoneLength::Whole => self.keyed.starts_with('0') && digit_count(&self.keyed) == 10,
+            PhoneLength::Long(_) => true,
+            PhoneLength::Short(_) => false,
+        };
+        if !ended && !full {
+            return vec![self.gather()];
+        }
+        let keyed = std::mem::take(&mut self.keyed);
+        if length == PhoneLength::Whole {
+            self.partial_digits.clear();
+            self.draft.phone = Some(keyed);
+            self.misunderstood = 0;
+            return self.ask(replies::ack(self.lang));
+        }
+        self.ask_plain(replies::phone_again(self.lang, &format_phone(&keyed), length, true))
     }
 
     fn on_no_input(&mut self) -> Vec<Action> {
@@ -417,7 +492,8 @@ impl Dialog {
             kept = true;
         }
         let asking_phone = matches!(pending, Pending::Phone | Pending::PhoneDigits);
-        if let Some(phone) = a.phone.as_ref().filter(|_| !asking_phone && self.draft.phone.is_none()) {
+        let whole = |p: &&String| phone_length(p) == PhoneLength::Whole;
+        if let Some(phone) = a.phone.as_ref().filter(whole).filter(|_| !asking_phone && self.draft.phone.is_none()) {
             self.draft.phone = Some(phone.clone());
             kept = true;
         }
@@ -506,19 +582,41 @@ impl Dialog {
                 if let Some(outcome) = self.order_content(parsed, adding) {
                     return outcome;
                 }
-                if let Some(phone) = &a.phone {
-                    self.partial_digits.clear();
-                    self.draft.phone = Some(phone.clone());
-                    return Outcome::Progress(replies::ack(lang).into());
-                }
                 // Digits said over several turns: 「0912」… 「345」… 「678」.
-                if *pending == Pending::PhoneDigits && !a.digits.is_empty() {
-                    self.partial_digits.push_str(&a.digits);
-                    if digit_count(&self.partial_digits) >= MIN_PHONE_DIGITS {
-                        self.draft.phone = Some(std::mem::take(&mut self.partial_digits));
-                        return Outcome::Progress(replies::ack(lang).into());
+                let heard = match &a.phone {
+                    Some(phone) if phone_length(phone) == PhoneLength::Whole => {
+                        self.partial_digits.clear();
+                        Some(phone.clone())
                     }
-                    return Outcome::Reply(self.ask_plain(replies::go_on(lang)));
+                    _ if !a.digits.is_empty() && (*pending == Pending::PhoneDigits || a.phone.is_some()) => {
+                        Some(std::mem::take(&mut self.partial_digits) + &a.digits)
+                    }
+                    _ => None,
+                };
+                if let Some(heard) = heard {
+                    return match phone_length(&heard) {
+                        PhoneLength::Whole if digit_count(&heard) >= MIN_PHONE_DIGITS => {
+                            self.draft.phone = Some(heard);
+                            Outcome::Progress(replies::ack(lang).into())
+                        }
+                        // More to come: the caller paused between groups.
+                        PhoneLength::Short(missing) if missing >= 2 || digit_count(&heard) < MIN_PHONE_DIGITS => {
+                            self.partial_digits = heard;
+                            Outcome::Reply(self.ask_plain(replies::go_on(lang)))
+                        }
+                        // A digit missing or too many: most likely misheard, so ask for it all again.
+                        length => {
+                            // From the second time on, the keypad is offered.
+                            self.phones_misheard += 1;
+                            let keypad = self.phones_misheard >= 2;
+                            Outcome::Reply(self.ask_plain(replies::phone_again(
+                                lang,
+                                &format_phone(&heard),
+                                length,
+                                keypad,
+                            )))
+                        }
+                    };
                 }
                 match (pending, a.yes_no) {
                     (Pending::Phone, Some(YesNo::Yes)) => self.confirm_phone(true),

@@ -4,7 +4,7 @@
 //! prices read "120元" / "NT$120". Product, size and option names always come
 //! from the catalogue.
 
-use switchboard_understand::numbers::format_phone;
+use switchboard_understand::numbers::{PhoneLength, format_phone};
 use switchboard_understand::{Catalog, Fulfilment, name_in};
 
 use crate::host::OrderStatus;
@@ -78,6 +78,11 @@ pub fn blocked(lang: Lang) -> String {
         .into()
 }
 
+/// The caller said no to drinks the bot had just confirmed.
+pub fn misheard(lang: Lang) -> &'static str {
+    lang.pick("抱歉，我聽錯了。", "Sorry, I misheard. ")
+}
+
 pub fn ack(lang: Lang) -> &'static str {
     lang.pick("好的。", "Got it. ")
 }
@@ -141,6 +146,26 @@ pub fn ask_phone_default(lang: Lang, caller: &str) -> String {
 /// The caller is giving a phone number in pieces.
 pub fn go_on(lang: Lang) -> String {
     lang.pick("好，請繼續。", "OK, go on.").into()
+}
+
+/// The number heard has a digit too few or too many for its kind: say what was heard, ask again.
+/// `keypad`: offer the keypad too.
+pub fn phone_again(lang: Lang, heard: &str, length: PhoneLength, keypad: bool) -> String {
+    let (zh, en) = match length {
+        PhoneLength::Long(n) => (format!("多了{n}碼"), format!("{n} digit{} too many", if n == 1 { "" } else { "s" })),
+        PhoneLength::Short(n) => (format!("少了{n}碼"), format!("{n} digit{} short", if n == 1 { "" } else { "s" })),
+        PhoneLength::Whole => (String::new(), String::new()),
+    };
+    match (lang, keypad) {
+        (Lang::Zh, false) => format!("抱歉，我聽到的是 {heard}，好像{zh}。請再說一次完整的電話號碼。"),
+        (Lang::Zh, true) => format!("抱歉，我聽到的是 {heard}，好像{zh}。請再說一次完整的電話號碼，或用按鍵輸入，再按井字鍵。"),
+        (Lang::En, false) => {
+            format!("Sorry, I heard {heard}, which looks {en}. Please say the whole phone number again.")
+        }
+        (Lang::En, true) => format!(
+            "Sorry, I heard {heard}, which looks {en}. Please say the whole phone number again, or type it on the keypad and press hash."
+        ),
+    }
 }
 
 pub fn ask_phone(lang: Lang) -> String {

@@ -155,6 +155,16 @@ mod engine {
                 }),
                 _ => match_choice(&normalised, &expecting.choices),
             };
+            // A Mandarin choice heard as English words was said in Mandarin.
+            let language = match &choice {
+                Some(id)
+                    if !crate::text::has_cjk(text)
+                        && heard_across(&normalised, &expecting.choices).as_deref() == Some(id.as_str()) =>
+                {
+                    Some(Lang::Zh)
+                }
+                _ => detect(text, ""),
+            };
             // An answer to a size or option question that matched one of the question's choices
             // (by sound, where the catalogue parse found nothing) is that size or option.
             let mut order = order;
@@ -169,7 +179,7 @@ mod engine {
                 }
             }
             Analysis {
-                language: detect(text, ""),
+                language,
                 intents: self.intents.classify(&self.without_catalogue_words(&normalised)),
                 yes_no,
                 hedged,
@@ -232,7 +242,30 @@ mod engine {
         if tie {
             return None;
         }
-        best.map(|(_, id)| id.to_string()).or_else(|| nearest_choice(&sounds, choices))
+        best.map(|(_, id)| id.to_string())
+            .or_else(|| nearest_choice(&sounds, choices))
+            .or_else(|| heard_across(text, choices))
+    }
+
+    /// For a short answer written in English letters that matched nothing: the one Mandarin
+    /// choice with the same consonants, voicing folded (大杯 "da bei" came back as "Top."
+    /// when the recogniser took the caller for an English speaker). At least two consonants,
+    /// and only one choice may fit.
+    fn heard_across(text: &str, choices: &[ExpectedChoice]) -> Option<String> {
+        if text.chars().any(is_han) || text.split_whitespace().count() > 3 {
+            return None;
+        }
+        let said = crate::sounds::english_consonants(text);
+        if said.len() < 2 {
+            return None;
+        }
+        let mut fits = choices.iter().filter(|c| {
+            c.phrases.iter().any(|p| p.chars().all(is_han) && crate::sounds::mandarin_consonants(p) == said)
+        });
+        match (fits.next(), fits.next()) {
+            (Some(one), None) => Some(one.id.clone()),
+            _ => None,
+        }
     }
 
     /// For a short Mandarin answer that matched no expected phrase: the choice whose phrase
@@ -301,6 +334,15 @@ mod engine {
             assert_eq!(match_choice(&normalize("歪送"), &c).as_deref(), Some("delivery"));
             assert_eq!(match_choice(&normalize("I'll pick up"), &c).as_deref(), Some("pickup"));
             assert_eq!(match_choice(&normalize("外送還是自取"), &c), None);
+            // A Mandarin answer written as English by a recogniser that took it for English.
+            let sizes = choices(&[("M", &["中杯", "medium"]), ("L", &["大杯", "large"])]);
+            assert_eq!(match_choice(&normalize("Top."), &sizes).as_deref(), Some("L"));
+            assert_eq!(match_choice(&normalize("Tapie"), &sizes).as_deref(), Some("L"));
+            assert_eq!(match_choice(&normalize("Jong bay"), &sizes).as_deref(), Some("M"));
+            assert_eq!(match_choice(&normalize("Hello"), &sizes), None);
+            // Two choices with the same consonants: neither is taken.
+            let ice = choices(&[("less", &["少冰"]), ("none", &["去冰"])]);
+            assert_eq!(match_choice(&normalize("Sobbing"), &ice), None);
         }
 
         #[test]

@@ -13,6 +13,9 @@ pub struct NumberMatch {
     pub article: bool,
 }
 
+/// Sound-alikes of 幺 (yāo, 1 when reading digits) as Whisper writes them.
+const YAO: &str = "腰妖邀夭么吆";
+
 const ZH_NUMERALS: &str = "零〇一二兩两三四五六七八九十百千";
 
 fn zh_digit(c: char) -> Option<u32> {
@@ -236,7 +239,15 @@ pub fn digit_runs(text: &str) -> Vec<String> {
     while let Some(c) = rest.chars().next() {
         let word_len = if c.is_ascii_lowercase() { ascii_word_at(rest, 0).len() } else { c.len_utf8() };
         let piece = &rest[..word_len];
-        let said = spoken_digits(piece);
+        let mut said = spoken_digits(piece);
+        // 1 is read 幺 (yāo) in Taiwanese phone numbers, and Whisper writes that as a
+        // sound-alike: taken as 1 only between two digits (「零九腰二」), never elsewhere.
+        if said.is_empty() && !current.is_empty() && YAO.contains(c) {
+            let next = rest[word_len..].trim_start_matches([' ', ',', '，', '、', '-']).chars().next();
+            if next.is_some_and(|n| n.is_ascii_digit() || zh_digit(n).is_some()) {
+                said.push('1');
+            }
+        }
         let filler = piece.chars().all(|c| c.is_whitespace() || ",，、-.。…:：".contains(c))
             || matches!(piece, "double" | "triple" | "and" | "uh" | "um")
             || matches!(piece, "嗯" | "呃" | "是" | "然後");
@@ -273,6 +284,41 @@ pub fn digit_count(phone: &str) -> usize {
     phone.chars().filter(char::is_ascii_digit).count()
 }
 
+/// Whether a phone number has as many digits as its kind needs, by Taiwan's numbering plan: a
+/// mobile (`09…`) has 10, a landline with its area code (`0…`) 9 or 10, an international number
+/// (`+…`) or one without a leading 0 8 to 15. A recogniser that drops or doubles a digit
+/// gives a number that fails this, and the caller is asked again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhoneLength {
+    Whole,
+    /// Digits missing (at least this many).
+    Short(usize),
+    /// Digits too many.
+    Long(usize),
+}
+
+pub fn phone_length(phone: &str) -> PhoneLength {
+    let trimmed = phone.trim_start();
+    let n = digit_count(phone);
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    let (least, most) = if trimmed.starts_with('+') {
+        (8, 15)
+    } else if digits.starts_with("09") {
+        (10, 10)
+    } else if digits.starts_with('0') {
+        (9, 10)
+    } else {
+        (8, 15)
+    };
+    if n < least {
+        PhoneLength::Short(least - n)
+    } else if n > most {
+        PhoneLength::Long(n - most)
+    } else {
+        PhoneLength::Whole
+    }
+}
+
 /// A phone number the way a Taiwanese caller reads it: `+886912345678` →
 /// `0912-345-678`. Numbers that are not Taiwanese mobiles are returned as given.
 pub fn format_phone(phone: &str) -> String {
@@ -291,6 +337,26 @@ pub fn format_phone(phone: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn yao_is_one_only_inside_a_number() {
+        assert_eq!(phone_in("零九腰二，三四五，六七八"), Some("0912345678".to_string()));
+        assert_eq!(phone_in("零九幺二三四五六七八"), Some("0912345678".to_string()));
+        assert!(digit_runs("我腰痛").is_empty());
+        assert_eq!(digit_runs("兩杯腰果"), vec!["2".to_string()]);
+    }
+
+    #[test]
+    fn phone_lengths_follow_the_numbering_plan() {
+        assert_eq!(phone_length("0912345678"), PhoneLength::Whole);
+        assert_eq!(phone_length("091235678"), PhoneLength::Short(1));
+        assert_eq!(phone_length("09123456789"), PhoneLength::Long(1));
+        assert_eq!(phone_length("0227208889"), PhoneLength::Whole);
+        assert_eq!(phone_length("037123456"), PhoneLength::Whole);
+        assert_eq!(phone_length("+886912345678"), PhoneLength::Whole);
+        assert_eq!(phone_length("27208889"), PhoneLength::Whole);
+        assert_eq!(phone_length("0912"), PhoneLength::Short(6));
+    }
 
     #[test]
     fn chinese_numerals() {

@@ -168,3 +168,92 @@ mod tests {
         assert_ne!(english_key("pay"), english_key("boba"));
     }
 }
+
+/// A consonant's place and manner, voicing folded: what survives when a Mandarin word is heard
+/// as an English one (大杯 "da bei" written "Top.", 少冰 "shao bing" written "Sobbing").
+fn consonant_class(initial: &str) -> Option<char> {
+    Some(match initial {
+        "b" | "p" => 'P',
+        "d" | "t" => 'T',
+        "g" | "k" => 'K',
+        "j" | "q" | "x" | "z" | "c" | "s" | "r" => 'S',
+        "m" => 'M',
+        "n" => 'N',
+        "l" => 'L',
+        "f" => 'F',
+        "h" => 'H',
+        _ => return None,
+    })
+}
+
+/// The consonant classes of a Mandarin phrase, syllable by syllable (its first reading).
+pub fn mandarin_consonants(phrase: &str) -> Vec<char> {
+    readings(phrase)
+        .iter()
+        .filter_map(|r| r.first())
+        .filter_map(|syllable| consonant_class(split_syllable(syllable).0))
+        .collect()
+}
+
+/// The consonant classes of English words as a Mandarin speaker's syllables would give them:
+/// `ch`, `sh`, `j`, `s`, `z` are one class, voicing is folded, and a nasal before another
+/// consonant or at the end is taken for a syllable's final (-n, -ng), not an initial.
+pub fn english_consonants(text: &str) -> Vec<char> {
+    let lower = text.to_lowercase();
+    let letters: Vec<char> = lower.chars().filter(|c| c.is_ascii_alphabetic() || c.is_whitespace()).collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < letters.len() {
+        let c = letters[i];
+        let next = letters.get(i + 1).copied();
+        let (class, len) = match (c, next) {
+            ('c' | 's', Some('h')) => (Some('S'), 2),
+            ('t', Some('h')) => (Some('T'), 2),
+            ('p', Some('h')) => (Some('F'), 2),
+            ('n', Some('g')) => (Some('N'), 2),
+            ('c', Some('e' | 'i' | 'y')) => (Some('S'), 1),
+            ('c' | 'k' | 'g' | 'q', _) => (Some('K'), 1),
+            ('b' | 'p', _) => (Some('P'), 1),
+            ('d' | 't', _) => (Some('T'), 1),
+            ('j' | 's' | 'z' | 'x', _) => (Some('S'), 1),
+            ('m', _) => (Some('M'), 1),
+            ('n', _) => (Some('N'), 1),
+            ('l' | 'r', _) => (Some('L'), 1),
+            ('f' | 'v', _) => (Some('F'), 1),
+            ('h', _) => (Some('H'), 1),
+            _ => (None, 1),
+        };
+        if let Some(class) = class {
+            // A doubled letter is one consonant.
+            if out.last() != Some(&class) || !letters.get(i.wrapping_sub(1)).is_some_and(|p| *p == c) {
+                out.push(class);
+            }
+        }
+        i += len;
+    }
+    // Nasals that close a syllable: before another consonant, or last.
+    let mut kept = Vec::new();
+    for (i, c) in out.iter().enumerate() {
+        let closes = matches!(c, 'N' | 'M') && (i + 1 == out.len() || !matches!(out[i + 1], 'N' | 'M'));
+        if !(closes && i > 0) {
+            kept.push(*c);
+        }
+    }
+    kept
+}
+
+#[cfg(test)]
+mod across {
+    use super::*;
+
+    #[test]
+    fn mandarin_heard_as_english_keeps_its_consonants() {
+        assert_eq!(mandarin_consonants("大杯"), vec!['T', 'P']);
+        assert_eq!(english_consonants("Top."), vec!['T', 'P']);
+        assert_eq!(english_consonants("Tapie"), vec!['T', 'P']);
+        assert_eq!(mandarin_consonants("中杯"), vec!['S', 'P']);
+        assert_eq!(english_consonants("Jong bay"), vec!['S', 'P']);
+        assert_eq!(mandarin_consonants("少冰"), vec!['S', 'P']);
+        assert_eq!(mandarin_consonants("去冰"), vec!['S', 'P']);
+    }
+}

@@ -170,6 +170,11 @@ impl Call {
         let language = if switchboard_understand::text::has_cjk(text) { "zh" } else { "en" };
         self.event(Event::Utterance { text: text.into(), language: language.into() })
     }
+
+    /// The caller presses keys.
+    fn keys(&mut self, keys: &str) -> Vec<Action> {
+        self.event(Event::Dtmf(keys.into()))
+    }
 }
 
 fn spoken(actions: &[Action]) -> String {
@@ -597,6 +602,81 @@ fn a_phone_number_said_over_several_turns() {
 }
 
 #[test]
+fn a_mobile_number_with_a_digit_missing_or_extra_is_asked_again() {
+    let (mut call, _) = Call::start("");
+    call.says("one large black tea half sugar no ice");
+    call.says("Bob");
+    // The recogniser dropped the 4: the caller hears what was taken and says it all again.
+    let turn = call.says("My number is 0912 3567 8");
+    assert_turn(&turn, "Sorry, I heard 091235678, which looks 1 digit short. Please say the whole phone number again.");
+    assert_eq!(call.dialog.draft.phone, None);
+    let turn = call.says("0912 345 6789");
+    assert!(
+        format!("{turn:?}")
+            .contains("1 digit too many. Please say the whole phone number again, or type it on the keypad"),
+        "{turn:?}"
+    );
+    assert_turn(&call.says("0912 345 678"), "Got it. Is this for delivery or pickup?");
+    assert_eq!(call.dialog.draft.phone.as_deref(), Some("0912345678"));
+}
+
+#[test]
+fn a_phone_number_typed_on_the_keypad_a_key_at_a_time() {
+    let (mut call, _) = Call::start("");
+    call.says("一杯大杯紅茶半糖少冰");
+    call.says("我姓陳");
+    // 0 types the number's first digit here; it does not ask for an agent.
+    for key in "091234567".chars() {
+        let turn = call.keys(&key.to_string());
+        assert!(!turn.iter().any(|a| matches!(a, Action::Say { .. } | Action::Transfer { .. })), "{key}: {turn:?}");
+    }
+    assert_turn(&call.keys("8"), "好的。請問要外送還是自取？");
+    assert_eq!(call.dialog.draft.phone.as_deref(), Some("0912345678"));
+}
+
+#[test]
+fn a_typed_landline_ends_at_hash_and_a_short_one_is_asked_again() {
+    let (mut call, _) = Call::start("");
+    call.says("一杯大杯紅茶半糖少冰");
+    call.says("我姓陳");
+    for key in "0371234".chars() {
+        call.keys(&key.to_string());
+    }
+    let turn = call.keys("#");
+    assert!(format!("{turn:?}").contains("0371234"), "{turn:?}");
+    for key in "037123456".chars() {
+        call.keys(&key.to_string());
+    }
+    assert_turn(&call.keys("#"), "好的。請問要外送還是自取？");
+    assert_eq!(call.dialog.draft.phone.as_deref(), Some("037123456"));
+}
+
+#[test]
+fn a_misheard_word_of_the_other_language_does_not_switch_the_language() {
+    let (mut call, _) = Call::start(CALLER);
+    call.says("兩杯珍珠奶茶");
+    // 「大杯」 came back as "Play.": not understood, and asked again in Mandarin.
+    let turn = call.says("Play.");
+    assert!(spoken(&turn).contains("中杯還是大杯"), "{turn:?}");
+    // 「大杯」 came back as "Top.": the host heard 大杯 in it, and the bot goes on in Mandarin.
+    let turn = call.says("Top.");
+    assert!(spoken(&turn).contains("甜度"), "{turn:?}");
+    assert_eq!(lines(&call)[0].2.as_deref(), Some("L"));
+    // An answer in English that makes sense does switch.
+    let turn = call.says("Half sugar, please.");
+    assert!(spoken(&turn).contains("ice"), "{turn:?}");
+}
+
+#[test]
+fn a_landline_with_its_area_code_is_whole() {
+    let (mut call, _) = Call::start("");
+    call.says("一杯大杯紅茶半糖少冰");
+    call.says("我姓陳");
+    assert_turn(&call.says("零二 二七二零 八八八九"), "好的。請問要外送還是自取？");
+    assert_eq!(call.dialog.draft.phone.as_deref(), Some("0227208889"));
+}
+
+#[test]
 fn nonsense_is_never_a_goodbye() {
     let (mut call, _) = Call::start(CALLER);
     for text in ["blue sky purple elephants", "no, the one with the thing"] {
@@ -622,4 +702,24 @@ fn every_gather_says_what_it_expects() {
     call.says("大杯半糖少冰");
     let turn = call.says("陳");
     assert_eq!(expect_of(&turn).map(|e| e.kind), Some(AnswerKind::YesNo));
+}
+
+
+#[test]
+fn no_to_drinks_just_confirmed_takes_them_back() {
+    let (mut call, _) = Call::start("");
+    // The recogniser made oolong and one bubble milk tea of 「兩杯大杯珍珠奶茶」; the bot says so.
+    call.says("我要喝烏龍杯茶、白珍珠奶茶。");
+    assert_eq!(lines(&call).len(), 2);
+    // 「不對」 takes back what that turn added, and the drink is asked for again.
+    assert_turn(&call.says("不對"), "抱歉，我聽錯了。請問想點什麼飲料呢？");
+    assert!(lines(&call).is_empty());
+    call.says("我要兩杯大杯珍珠奶茶");
+    assert_eq!(lines(&call), vec![("bubble-milk-tea".to_string(), 2, Some("L".to_string()), vec![])]);
+    // A correction with the right drinks in it replaces the misheard ones at once.
+    let (mut call, _) = Call::start("");
+    call.says("one large oolong tea");
+    call.says("No, I said one large black tea");
+    assert_eq!(lines(&call)[0].0, "black-tea");
+    assert_eq!(lines(&call).len(), 1);
 }
