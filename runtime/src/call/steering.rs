@@ -22,14 +22,24 @@ fn is_han_text(text: &str) -> bool {
 }
 
 /// An example of the kind of answer, for a prompt where there are no phrases to list.
+///
+/// No example is a recorded test caller's answer (a prompt that matches the test would hide how
+/// callers with other names and numbers are heard). Names: the question and the start of an
+/// answer, without a name (a prompt with one pulls callers' names towards it: 「我姓陳」 as the
+/// example made 「我姓黃」 of 「我姓陳」 and the reverse; a list of surnames was copied into the text).
+/// In English a name in the example did not pull (and "My name is" alone was repeated).
+/// Digits: Mandarin digits are prompted as the ten numerals in words (with an example number in
+/// Arabic digits Whisper base dropped more digits of our recorded callers: `switchboard
+/// transcribe --prompt` compares prompts on a clip); English ones as a number that is none of the
+/// test callers'.
 fn example(kind: AnswerKind, zh: bool) -> &'static str {
     match (kind, zh) {
-        (AnswerKind::Name, true) => "我姓陳。我叫王小明。",
-        (AnswerKind::Name, false) => "My name is Sarah Chen.",
-        (AnswerKind::Phone | AnswerKind::Digits, true) => "0912-345-678。",
-        (AnswerKind::Phone | AnswerKind::Digits, false) => "0912 345 678.",
-        (AnswerKind::Address, true) => "台北市大安區復興南路一段100號。",
-        (AnswerKind::Address, false) => "100 Fuxing South Road, Da'an District, Taipei.",
+        (AnswerKind::Name, true) => "請問您貴姓？我姓",
+        (AnswerKind::Name, false) => "My name is Emily Lin.",
+        (AnswerKind::Phone | AnswerKind::Digits, true) => "零一二三四五六七八九。",
+        (AnswerKind::Phone | AnswerKind::Digits, false) => "My number is 0987 654 321.",
+        (AnswerKind::Address, true) => "台中市西屯區台灣大道三段99號。",
+        (AnswerKind::Address, false) => "99 Taiwan Boulevard, Section 3, Taichung.",
         (AnswerKind::Time, true) => "下午三點半。",
         (AnswerKind::Time, false) => "At 3:30 pm.",
         _ => "",
@@ -129,8 +139,8 @@ mod tests {
         let e = Expectation { kind: AnswerKind::Name, ..Expectation::default() };
         let h = hints(Some(&e), &langs(&["zh", "en"]));
         assert!(h.candidates.is_empty());
-        assert_eq!(h.prompt_for("zh"), "我姓陳。我叫王小明。");
-        assert_eq!(h.prompt_for("en"), "My name is Sarah Chen.");
+        assert_eq!(h.prompt_for("zh"), "請問您貴姓？我姓");
+        assert_eq!(h.prompt_for("en"), "My name is Emily Lin.");
         let h = hints(Some(&e), &langs(&["en"]));
         assert_eq!(h.prompt_for("zh"), "");
     }

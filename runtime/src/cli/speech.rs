@@ -18,6 +18,10 @@ pub struct TranscribeArgs {
     /// Which model: base (multilingual) or tiny-en (English, faster).
     #[arg(long, value_enum, default_value = "base")]
     model: ModelChoice,
+    /// Text to condition the recogniser on, as a flow's expected answers do (for example
+    /// "0912-345-678。" or the names on a menu): to see how a prompt changes what is heard.
+    #[arg(long)]
+    prompt: Option<String>,
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
@@ -38,7 +42,12 @@ pub fn transcribe(args: TranscribeArgs) -> anyhow::Result<()> {
     let load = std::time::Instant::now();
     let whisper = Whisper::load(size)?;
     let load_ms = load.elapsed().as_secs_f64() * 1000.0;
-    let t = whisper.transcribe(&audio.samples, args.language.as_deref())?;
+    let languages: Vec<String> = args.language.iter().cloned().collect();
+    let hints = crate::speech::asr::Hints {
+        prompts: args.prompt.iter().flat_map(|p| ["zh", "en"].map(|l| (l.to_string(), p.clone()))).collect(),
+        candidates: Vec::new(),
+    };
+    let t = whisper.transcribe_steered(&audio.samples, &languages, &[], &hints, &|| false)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&t)?);
         return Ok(());
