@@ -10,6 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+use switchboard::speech::audio::Audio;
 use tungstenite::WebSocket;
 use tungstenite::stream::MaybeTlsStream;
 
@@ -29,6 +30,15 @@ pub struct Chromium {
 impl Chromium {
     /// Open `url` with `microphone` (a WAV file, played once) as the capture device.
     pub fn open(url: &str, microphone: &Path) -> Chromium {
+        Chromium::launch(url, Some(microphone))
+    }
+
+    /// Open `url` for a caller who speaks when spoken to: see [`Chromium::install_voice`].
+    pub fn open_for_voice(url: &str) -> Chromium {
+        Chromium::launch(url, None)
+    }
+
+    fn launch(url: &str, microphone: Option<&Path>) -> Chromium {
         let profile = std::env::temp_dir().join(format!(
             "switchboard-chromium-{}-{}",
             std::process::id(),
@@ -49,7 +59,7 @@ impl Chromium {
                 "--autoplay-policy=no-user-gesture-required",
                 "--allow-loopback-in-peer-connection",
             ])
-            .arg(format!("--use-file-for-fake-audio-capture={}%noloop", microphone.display()))
+            .args(microphone.map(|m| format!("--use-file-for-fake-audio-capture={}%noloop", m.display())))
             .arg(format!("--user-data-dir={}", profile.display()))
             .arg(url)
             .stdout(Stdio::null())
@@ -105,6 +115,52 @@ impl Chromium {
     pub fn press_call(&mut self) {
         self.wait_for("!!window.SwitchboardWidget", Duration::from_secs(60));
         self.eval(CLICK_CALL);
+    }
+
+    /// Once the widget has loaded, give the page a microphone the test speaks through: a Web Audio
+    /// stream that is silent until [`Chromium::say`] plays a clip into it. A silent source keeps
+    /// it running between clips, as a real microphone does (without one Chromium sends no packets,
+    /// and so no keypad tones, while nothing plays).
+    pub fn install_voice(&mut self) {
+        self.wait_for("!!window.SwitchboardWidget", Duration::from_secs(60));
+        self.eval(
+            "(() => { const ctx = new AudioContext({ sampleRate: 48000 }); const out = ctx.createMediaStreamDestination(); \
+             const hush = ctx.createConstantSource(); hush.offset.value = 0; hush.connect(out); hush.start(); \
+             navigator.mediaDevices.getUserMedia = async () => { await ctx.resume(); return out.stream; }; \
+             window.__caller = { say: async (rate, pcm) => { await ctx.resume(); \
+               const buf = ctx.createBuffer(1, pcm.length, rate); \
+               buf.copyToChannel(Float32Array.from(pcm, v => v / 32768), 0); \
+               const src = ctx.createBufferSource(); src.buffer = buf; src.connect(out); \
+               await new Promise(r => { src.onended = r; src.start(); }); return buf.duration; } }; \
+             return true; })()",
+        );
+    }
+
+    /// Speak `audio` into the call (see [`Chromium::install_voice`]); returns once it has played.
+    /// The clip is resampled here to the page's 48 kHz: Web Audio would resample it linearly, and
+    /// the recogniser mishears the result.
+    pub fn say(&mut self, audio: &Audio) {
+        let pcm: Vec<i16> =
+            audio.resampled(48_000).samples.iter().map(|s| (s.clamp(-1.0, 1.0) * 32767.0) as i16).collect();
+        let played = self.eval(&format!("window.__caller.say(48000, {})", serde_json::to_string(&pcm).unwrap()));
+        assert!(played.as_f64().is_some_and(|d| d > 0.0), "the clip did not play: {played}");
+    }
+
+    /// Press `keys` on the widget's keypad, each once the last has been sent.
+    pub fn press_keys(&mut self, keys: &str) {
+        let can = self.eval("!!(window.SwitchboardWidget.dtmf && window.SwitchboardWidget.dtmf.canInsertDTMF)");
+        assert_eq!(can, true, "the widget cannot send keys");
+        for key in keys.chars() {
+            self.eval(&format!("document.querySelector('[data-sbw-key=\"{key}\"]').click(), true"));
+            self.wait_for("window.SwitchboardWidget.dtmf.toneBuffer === ''", Duration::from_secs(10));
+        }
+    }
+
+    /// The widget's count of the caller's turns: it goes up each time the bot has finished speaking.
+    pub fn caller_turns(&mut self) -> u64 {
+        self.eval("Number(document.querySelector('[data-sbw=widget]')?.getAttribute('data-turns') || 0)")
+            .as_u64()
+            .unwrap_or(0)
     }
 
     /// Evaluate JavaScript in the page (promises awaited) and return its value.

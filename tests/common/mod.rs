@@ -55,19 +55,36 @@ impl Server {
     }
 
     /// A fresh server taking browser calls (and SIP, to reach agents) on ephemeral ports.
+    ///
+    /// The browser that plays the caller shares this machine's cores with the server, where a
+    /// real caller's browser has its own: the server runs at a lower priority (`nice`), so that
+    /// the recogniser at work does not starve the browser's audio (a caller who stutters is
+    /// misheard, and that would test the test machine, not Switchboard).
     pub fn start_webrtc(asr: &str) -> Server {
         let dir = std::env::temp_dir().join(format!("switchboard-e2e-{}-{}", std::process::id(), unique()));
-        Server::start_with(
+        Server::spawn(
             &dir,
             true,
             &["--webrtc", "127.0.0.1:0", "--sip", "127.0.0.1:0", "--asr", asr, "--rtp-ports", "40000-44999"],
+            true,
         )
     }
 
     pub fn start_with(dir: &Path, owns_dir: bool, extra: &[&str]) -> Server {
+        Server::spawn(dir, owns_dir, extra, false)
+    }
+
+    fn spawn(dir: &Path, owns_dir: bool, extra: &[&str], niced: bool) -> Server {
         std::fs::create_dir_all(dir).expect("create data dir");
         let log = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("server.log")).expect("log file");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        let mut command = if niced {
+            let mut c = Command::new("nice");
+            c.args(["-n", "10", env!("CARGO_BIN_EXE_switchboard")]);
+            c
+        } else {
+            Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        };
+        let mut child = command
             .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(dir)
             .args(extra)
@@ -265,7 +282,7 @@ impl Server {
     }
 
     pub fn log(&self) -> String {
-        std::fs::read_to_string(self.data_dir.join("server.log")).unwrap_or_default()
+        String::from_utf8_lossy(&std::fs::read(self.data_dir.join("server.log")).unwrap_or_default()).into_owned()
     }
 }
 
