@@ -25,7 +25,7 @@
           connected: "Connected", transferring: "Transferring you to a person…", ended: "Call ended",
           refused: "Call refused", mic: "Microphone unavailable", you: "You", bot: "Bot", keypad: "Keypad",
           agent: "the agent hung up", busy: "Too many calls right now, please try again shortly",
-          lost: "Connection lost", listening: "your turn, go ahead" },
+          lost: "Connection lost", listening: "your turn" },
     zh: { call: "撥打", hangup: "掛斷", idle: "可以撥打", connecting: "連線中…", connected: "通話中",
           transferring: "正在為您轉接專人…", ended: "通話結束", refused: "無法撥打", mic: "無法使用麥克風",
           you: "您", bot: "客服", keypad: "按鍵", agent: "專人已掛斷", busy: "目前通話太多，請稍後再試",
