@@ -42,8 +42,9 @@ pub const MANDARIN_VOICE: &str = "jf_nezumi";
 /// for the bot to say more, as after "OK, go on"). A bot that asks something no rule knows fails
 /// the test with the conversation so far.
 pub struct Script {
-    /// Words that must not be anywhere in what the bot says (drinks the caller did not order,
-    /// confirmed by the bot): the caller objects with this answer before anything else.
+    /// Words that must not be anywhere in what the bot says (drinks the caller did not order, or
+    /// the wrong number of them, confirmed by the bot): the caller objects with this answer
+    /// before anything else.
     pub objection: (&'static [&'static str], Answer),
     pub rules: Vec<(&'static [&'static str], Answer)>,
 }
@@ -87,7 +88,10 @@ pub fn english_order_script() -> Script {
     let piper = Piper::load().expect("English voice (scripts/setup fetches it)").deterministic();
     let say = |text: &str| Answer::Say(piper.synthesize(text, 1.0).unwrap());
     Script {
-        objection: (&["oolong", "black tea", "green tea", "mango"], say("No, that's wrong.")),
+        objection: (
+            &["oolong", "black tea", "green tea", "mango", "1 large bubble milk tea"],
+            say("No, that's wrong."),
+        ),
         rules: vec![
             (&["is that correct"], say("Yes, that's right.")),
             (&["go on"], Answer::Wait),
@@ -110,7 +114,7 @@ pub fn english_order_script() -> Script {
 pub fn mandarin_order_script(voice: &str) -> Script {
     let clip = |id: &str| Answer::Say(recorded(voice, &[id], 16_000, 0.0, 0.0));
     Script {
-        objection: (&["烏龍", "紅茶", "綠茶", "芒果"], clip("zh-no-2")),
+        objection: (&["烏龍", "紅茶", "綠茶", "芒果", "珍珠奶茶1杯"], clip("zh-no-2")),
         rules: vec![
             (&["正確嗎", "確認訂單"], clip("zh-yes-6")),
             (&["請繼續"], Answer::Wait),

@@ -141,6 +141,11 @@ pub fn number_at(text: &str, at: usize) -> Option<NumberMatch> {
     if word == "another" {
         return Some(NumberMatch { value: 1, len: word.len(), article: true });
     }
+    // "two" as a recogniser writes it: "Too large bubble milk teas", "To black teas". Counted
+    // only where an article would be (a product follows), and "to" only at the very start.
+    if word == "too" || (word == "to" && text[..at].trim().is_empty()) {
+        return Some(NumberMatch { value: 2, len: word.len(), article: true });
+    }
     if word == "dozen" {
         return Some(NumberMatch { value: 12, len: word.len(), article: false });
     }
