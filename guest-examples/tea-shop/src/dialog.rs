@@ -606,7 +606,10 @@ impl Dialog {
                         }
                         // A digit missing or too many: most likely misheard, so ask for it all again.
                         length => {
-                            // From the second time on, the keypad is offered.
+                            // A number said instead of a yes to the caller's own: another number
+                            // is wanted, so keys type it from now on. From the second time on,
+                            // the keypad is offered.
+                            self.phone_declined = true;
                             self.phones_misheard += 1;
                             let keypad = self.phones_misheard >= 2;
                             Outcome::Reply(self.ask_plain(replies::phone_again(

@@ -158,7 +158,9 @@ pub fn phone_again(lang: Lang, heard: &str, length: PhoneLength, keypad: bool) -
     };
     match (lang, keypad) {
         (Lang::Zh, false) => format!("抱歉，我聽到的是 {heard}，好像{zh}。請再說一次完整的電話號碼。"),
-        (Lang::Zh, true) => format!("抱歉，我聽到的是 {heard}，好像{zh}。請再說一次完整的電話號碼，或用按鍵輸入，再按井字鍵。"),
+        (Lang::Zh, true) => {
+            format!("抱歉，我聽到的是 {heard}，好像{zh}。請再說一次完整的電話號碼，或用按鍵輸入，再按井字鍵。")
+        }
         (Lang::En, false) => {
             format!("Sorry, I heard {heard}, which looks {en}. Please say the whole phone number again.")
         }

@@ -635,6 +635,24 @@ fn a_phone_number_typed_on_the_keypad_a_key_at_a_time() {
 }
 
 #[test]
+fn a_misheard_number_instead_of_the_callers_own_is_then_typed() {
+    let (mut call, _) = Call::start(CALLER);
+    call.says("一杯大杯紅茶半糖少冰");
+    call.says("我姓陳");
+    // Asked whether to use the calling number, the caller says another, misheard twice.
+    call.says("091235678");
+    let turn = call.says("091235678");
+    assert!(spoken(&turn).contains("按鍵"), "{turn:?}");
+    // 0 types the first digit; it does not ask for an agent.
+    for key in "091234567".chars() {
+        let turn = call.keys(&key.to_string());
+        assert!(!turn.iter().any(|a| matches!(a, Action::Transfer { .. })), "{key}: {turn:?}");
+    }
+    call.keys("8");
+    assert_eq!(call.dialog.draft.phone.as_deref(), Some("0912345678"));
+}
+
+#[test]
 fn a_typed_landline_ends_at_hash_and_a_short_one_is_asked_again() {
     let (mut call, _) = Call::start("");
     call.says("一杯大杯紅茶半糖少冰");
@@ -703,7 +721,6 @@ fn every_gather_says_what_it_expects() {
     let turn = call.says("陳");
     assert_eq!(expect_of(&turn).map(|e| e.kind), Some(AnswerKind::YesNo));
 }
-
 
 #[test]
 fn no_to_drinks_just_confirmed_takes_them_back() {
