@@ -436,13 +436,15 @@ impl Dialog {
     }
 
     /// A key of a phone number typed on the keypad: the number is taken once it has all the
-    /// digits of its kind (a mobile's 10), or at #; until then the flow listens on, silently.
+    /// digits of its kind (a mobile's 10, a landline's with its area code), or at # (numbers
+    /// without a leading 0); until then the flow listens on, silently.
     fn key_in_phone(&mut self, keys: &str) -> Vec<Action> {
         self.keyed.push_str(keys.trim_end_matches('#'));
         let ended = keys.ends_with('#');
         let length = phone_length(&self.keyed);
+        // Numbers with an area code have one length: they end at their last digit.
         let full = match length {
-            PhoneLength::Whole => self.keyed.starts_with('0') && digit_count(&self.keyed) == 10,
+            PhoneLength::Whole => self.keyed.starts_with('0'),
             PhoneLength::Long(_) => true,
             PhoneLength::Short(_) => false,
         };

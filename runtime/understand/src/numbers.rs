@@ -290,8 +290,9 @@ pub fn digit_count(phone: &str) -> usize {
 }
 
 /// Whether a phone number has as many digits as its kind needs, by Taiwan's numbering plan: a
-/// mobile (`09…`) has 10, a landline with its area code (`0…`) 9 or 10, an international number
-/// (`+…`) or one without a leading 0 8 to 15. A recogniser that drops or doubles a digit
+/// mobile (`09…`) has 10; a landline with its area code has 10 in Taipei (`02`) and Taichung
+/// and Nantou (`04`, `049`), 9 elsewhere (`03`, `037`, `05`–`08`, `089`…); an international
+/// number (`+…`) or one without a leading 0 has 8 to 15. A recogniser that drops or doubles a digit
 /// gives a number that fails this, and the caller is asked again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PhoneLength {
@@ -308,10 +309,10 @@ pub fn phone_length(phone: &str) -> PhoneLength {
     let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
     let (least, most) = if trimmed.starts_with('+') {
         (8, 15)
-    } else if digits.starts_with("09") {
+    } else if digits.starts_with("09") || digits.starts_with("02") || digits.starts_with("04") {
         (10, 10)
     } else if digits.starts_with('0') {
-        (9, 10)
+        (9, 9)
     } else {
         (8, 15)
     };
@@ -357,7 +358,10 @@ mod tests {
         assert_eq!(phone_length("091235678"), PhoneLength::Short(1));
         assert_eq!(phone_length("09123456789"), PhoneLength::Long(1));
         assert_eq!(phone_length("0227208889"), PhoneLength::Whole);
+        assert_eq!(phone_length("022720888"), PhoneLength::Short(1));
         assert_eq!(phone_length("037123456"), PhoneLength::Whole);
+        assert_eq!(phone_length("0762345678"), PhoneLength::Long(1));
+        assert_eq!(phone_length("0492345678"), PhoneLength::Whole);
         assert_eq!(phone_length("+886912345678"), PhoneLength::Whole);
         assert_eq!(phone_length("27208889"), PhoneLength::Whole);
         assert_eq!(phone_length("0912"), PhoneLength::Short(6));
