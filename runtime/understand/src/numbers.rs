@@ -291,7 +291,8 @@ pub fn digit_count(phone: &str) -> usize {
 
 /// Whether a phone number has as many digits as its kind needs, by Taiwan's numbering plan: a
 /// mobile (`09…`) has 10; a landline with its area code has 10 in Taipei (`02`) and Taichung
-/// and Nantou (`04`, `049`), 9 elsewhere (`03`, `037`, `05`–`08`, `089`…); an international
+/// and Nantou (`04`, `049`), 9 elsewhere (`03`, `037`, `05`–`08`, `089`…); toll-free `080…`
+/// has 10; an international
 /// number (`+…`) or one without a leading 0 has 8 to 15. A recogniser that drops or doubles a digit
 /// gives a number that fails this, and the caller is asked again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -309,7 +310,7 @@ pub fn phone_length(phone: &str) -> PhoneLength {
     let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
     let (least, most) = if trimmed.starts_with('+') {
         (8, 15)
-    } else if digits.starts_with("09") || digits.starts_with("02") || digits.starts_with("04") {
+    } else if ["09", "02", "04", "080"].iter().any(|p| digits.starts_with(p)) {
         (10, 10)
     } else if digits.starts_with('0') {
         (9, 9)
@@ -362,6 +363,7 @@ mod tests {
         assert_eq!(phone_length("037123456"), PhoneLength::Whole);
         assert_eq!(phone_length("0762345678"), PhoneLength::Long(1));
         assert_eq!(phone_length("0492345678"), PhoneLength::Whole);
+        assert_eq!(phone_length("0800123456"), PhoneLength::Whole);
         assert_eq!(phone_length("+886912345678"), PhoneLength::Whole);
         assert_eq!(phone_length("27208889"), PhoneLength::Whole);
         assert_eq!(phone_length("0912"), PhoneLength::Short(6));
