@@ -4,7 +4,7 @@
 mod common;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use common::{ADMIN_TOKEN, Server, guest, replies};
 use futures_util::{SinkExt, StreamExt};
@@ -64,9 +64,11 @@ fn live_swap_keeps_calls_in_flight_on_their_version_and_fails_none() {
 
     // Simulated calls keep arriving while the new version is activated.
     let stop = Arc::new(AtomicBool::new(false));
+    let answered_by_v1 = Arc::new(AtomicUsize::new(0));
     let mut callers = Vec::new();
     for i in 0..4 {
         let (server, tenant, key, stop) = (server.clone(), tenant.clone(), key.clone(), stop.clone());
+        let answered_by_v1 = answered_by_v1.clone();
         callers.push(std::thread::spawn(move || {
             let mut seen = Vec::new();
             // Until the swap is over and this caller has been answered by the new version.
@@ -78,7 +80,10 @@ fn live_swap_keeps_calls_in_flight_on_their_version_and_fails_none() {
                 let version = call["flow_version"].as_u64().unwrap();
                 // Each call is answered by one version from start to end.
                 match version {
-                    1 => assert!(greeting.contains(TEA_GREETING), "{call:#}"),
+                    1 => {
+                        assert!(greeting.contains(TEA_GREETING), "{call:#}");
+                        answered_by_v1.fetch_add(1, Ordering::Relaxed);
+                    }
                     2 => {
                         assert!(greeting.contains(ECHO_GREETING), "{call:#}");
                         assert!(replies(&call, 1).contains("echo: hello there"), "{call:#}");
@@ -90,10 +95,15 @@ fn live_swap_keeps_calls_in_flight_on_their_version_and_fails_none() {
             seen
         }));
     }
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    // The swap comes once the callers are under way on version 1; each then goes on until the
+    // new version has answered it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while answered_by_v1.load(Ordering::Relaxed) < 4 {
+        assert!(std::time::Instant::now() < deadline, "no simulated call was answered by version 1");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     let v2 = server.deploy(&key, &tenant, &guest("echo"));
     assert_eq!(v2, 2);
-    std::thread::sleep(std::time::Duration::from_millis(300));
     stop.store(true, Ordering::Relaxed);
     let mut versions = Vec::new();
     for c in callers {

@@ -275,7 +275,6 @@ fn an_outbound_call_is_answered_and_handled_by_the_flow() {
     let (tenant, key) = server.demo();
     let port = free_port();
     let callee = sipp_peer(&server.data_dir, "callee.xml", port);
-    std::thread::sleep(Duration::from_millis(500));
     let r = server.post(
         &key,
         &format!("/v1/tenants/{tenant}/calls/outbound"),

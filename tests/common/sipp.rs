@@ -61,7 +61,7 @@ fn claim(first: u16, end: u16, width: u16) -> u16 {
 /// its logs go to `dir`.
 pub fn sipp_peer(dir: &Path, file: &str, port: u16) -> Child {
     let media = media_port().to_string();
-    Command::new("sipp")
+    let peer = Command::new("sipp")
         .arg("-sf")
         .arg(scenario(file))
         .args(["-i", "127.0.0.1", "-p", &port.to_string(), "-mi", "127.0.0.1", "-mp", &media])
@@ -70,5 +70,12 @@ pub fn sipp_peer(dir: &Path, file: &str, port: u16) -> Child {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("sipp (scripts/setup installs it)")
+        .expect("sipp (scripts/setup installs it)");
+    // Ready once it holds its SIP port (binding it ourselves then fails).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::net::UdpSocket::bind(("127.0.0.1", port)).is_ok() {
+        assert!(std::time::Instant::now() < deadline, "sipp did not bind port {port}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    peer
 }

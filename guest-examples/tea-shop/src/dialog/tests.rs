@@ -175,6 +175,15 @@ impl Call {
     fn keys(&mut self, keys: &str) -> Vec<Action> {
         self.event(Event::Dtmf(keys.into()))
     }
+
+    /// The caller types the first digits of a number, a key at a time: the flow listens on
+    /// without a word (0 is a digit here, not a request for an agent).
+    fn types_part_of_a_number(&mut self, digits: &str) {
+        for key in digits.chars() {
+            let turn = self.keys(&key.to_string());
+            assert!(!turn.iter().any(|a| matches!(a, Action::Say { .. } | Action::Transfer { .. })), "{key}: {turn:?}");
+        }
+    }
 }
 
 fn spoken(actions: &[Action]) -> String {
@@ -625,11 +634,7 @@ fn a_phone_number_typed_on_the_keypad_a_key_at_a_time() {
     let (mut call, _) = Call::start("");
     call.says("一杯大杯紅茶半糖少冰");
     call.says("我姓陳");
-    // 0 types the number's first digit here; it does not ask for an agent.
-    for key in "091234567".chars() {
-        let turn = call.keys(&key.to_string());
-        assert!(!turn.iter().any(|a| matches!(a, Action::Say { .. } | Action::Transfer { .. })), "{key}: {turn:?}");
-    }
+    call.types_part_of_a_number("091234567");
     assert_turn(&call.keys("8"), "好的。請問要外送還是自取？");
     assert_eq!(call.dialog.draft.phone.as_deref(), Some("0912345678"));
 }
@@ -643,11 +648,7 @@ fn a_misheard_number_instead_of_the_callers_own_is_then_typed() {
     call.says("091235678");
     let turn = call.says("091235678");
     assert!(spoken(&turn).contains("按鍵"), "{turn:?}");
-    // 0 types the first digit; it does not ask for an agent.
-    for key in "091234567".chars() {
-        let turn = call.keys(&key.to_string());
-        assert!(!turn.iter().any(|a| matches!(a, Action::Transfer { .. })), "{key}: {turn:?}");
-    }
+    call.types_part_of_a_number("091234567");
     call.keys("8");
     assert_eq!(call.dialog.draft.phone.as_deref(), Some("0912345678"));
 }
@@ -657,14 +658,10 @@ fn a_typed_landline_ends_at_its_last_digit_and_a_short_one_at_hash() {
     let (mut call, _) = Call::start("");
     call.says("一杯大杯紅茶半糖少冰");
     call.says("我姓陳");
-    for key in "0371234".chars() {
-        call.keys(&key.to_string());
-    }
+    call.types_part_of_a_number("0371234");
     let turn = call.keys("#");
     assert!(format!("{turn:?}").contains("0371234"), "{turn:?}");
-    for key in "03712345".chars() {
-        call.keys(&key.to_string());
-    }
+    call.types_part_of_a_number("03712345");
     // Miaoli's numbers have 9 digits with the area code: the last one ends it.
     assert_turn(&call.keys("6"), "好的。請問要外送還是自取？");
     assert_eq!(call.dialog.draft.phone.as_deref(), Some("037123456"));
