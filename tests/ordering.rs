@@ -138,7 +138,7 @@ fn the_caller_can_ask_for_a_human() {
     let call = server.simulate(&key, &tenant, "+886912345678", &[json!("我要兩杯大杯紅茶"), json!("轉人工")]);
     assert_eq!(call["outcome"], "transferred", "{call:#}");
     let transfer = &call["transfer"];
-    assert_eq!(transfer["reason"], "caller-request");
+    assert_eq!(transfer["reason"], "caller-request", "{call:#}");
     assert_eq!(transfer["target"], "sip:front-desk@127.0.0.1:5070");
     let summary = transfer["summary"].as_str().unwrap();
     assert!(summary.contains("紅茶") && summary.contains("0912-345-678"), "summary for the agent: {summary}");

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use crate::flows::FlowHost;
+use crate::knowledge::Knowledge;
 use crate::metrics::Metrics;
 use crate::storage::Db;
 
@@ -14,6 +15,8 @@ pub struct App {
     pub db: Db,
     pub flows: FlowHost,
     pub metrics: Metrics,
+    /// FAQ search and sentence embeddings (the e5 model, when fetched).
+    pub knowledge: Arc<Knowledge>,
     pub data_dir: PathBuf,
     /// The SIP endpoint, when this server takes phone calls (outbound calls need it).
     pub sip: std::sync::OnceLock<Arc<crate::sip::Endpoint>>,
@@ -35,6 +38,7 @@ impl App {
             db,
             flows,
             metrics: Metrics::default(),
+            knowledge: Knowledge::load(),
             data_dir: data_dir.to_path_buf(),
             sip: std::sync::OnceLock::new(),
             webrtc: std::sync::OnceLock::new(),

@@ -5,6 +5,7 @@
 //! - [`webrtc`]: browser calls (the click-to-call widget: ICE, DTLS-SRTP, Opus) into the same session;
 //! - [`call`]: the call session every channel drives (caller input → flow → replies), with speech;
 //! - [`flows`]: the sandboxed WebAssembly flow host and the tenant capabilities it offers;
+//! - [`knowledge`]: FAQ search (lexical and semantic) and sentence embeddings for intents;
 //! - [`storage`]: tenants, flows, catalogue, FAQ, customers, orders, calls in one redb file;
 //! - [`api`]: the admin and tenant HTTP API (and the WebSocket text session);
 //! - [`cli`]: the `switchboard` command.
@@ -16,6 +17,7 @@ pub mod cli;
 pub mod demo;
 pub mod flows;
 pub mod ids;
+pub mod knowledge;
 pub mod media;
 pub mod metrics;
 pub mod sip;

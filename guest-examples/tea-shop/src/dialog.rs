@@ -26,6 +26,9 @@ use crate::replies::{self, Summary};
 
 /// FAQ hits below this score are more often wrong than right.
 const FAQ_MIN_SCORE: f32 = 0.35;
+/// Intents the host found by their words score at least this; below, it read them by
+/// meaning (a sentence embedding), which is right less often.
+const BY_WORDS: f32 = 0.8;
 /// How long to wait for the caller to start speaking.
 const GATHER_TIMEOUT_MS: u32 = 8000;
 /// Turns in a row the flow may fail to understand (or hear) before giving up.
@@ -93,6 +96,9 @@ enum Pending {
     Address,
     Confirm,
     Change,
+    /// A person was offered for this reason (the host read the request by its meaning,
+    /// not by its words): yes transfers, no goes back to the order.
+    Offer(&'static str),
 }
 
 impl Pending {
@@ -118,7 +124,7 @@ impl Pending {
                 Expectation { kind: AnswerKind::Order, choices, about, slot: Some(slot), ..Expectation::default() }
             }
             Pending::Name => Expectation { kind: AnswerKind::Name, ..Expectation::default() },
-            Pending::Phone | Pending::AddressConfirm(_) | Pending::Confirm => yes_no,
+            Pending::Phone | Pending::AddressConfirm(_) | Pending::Confirm | Pending::Offer(_) => yes_no,
             Pending::PhoneDigits => Expectation { kind: AnswerKind::Phone, ..Expectation::default() },
             Pending::Fulfilment => Expectation {
                 kind: AnswerKind::Choice,
@@ -200,6 +206,8 @@ pub struct Dialog {
     undo: Option<Vec<Line>>,
     /// The caller said the read-back order is wrong.
     changing: bool,
+    /// A person offered, and why: asked before transferring a request read by meaning.
+    offered: Option<&'static str>,
     /// The call has been helped with something other than ordering (FAQ, status).
     helped: bool,
     transferring: bool,
@@ -227,6 +235,7 @@ impl Dialog {
             keyed: String::new(),
             undo: None,
             changing: false,
+            offered: None,
             helped: false,
             transferring: false,
             finished: false,
@@ -289,17 +298,20 @@ impl Dialog {
         let raw = raw.trim();
         self.no_inputs = 0;
         self.last_said = raw.to_string();
-        let pending = self.pending();
+        let mut pending = self.pending();
         if raw.is_empty() {
             return self.not_understood(host);
         }
-        let a = match host.analyse(raw) {
+        let mut a = match host.analyse(raw) {
             Ok(a) => a,
             Err(e) => {
                 host.log(LogLevel::Warn, &format!("understanding unavailable: {}", e.0));
                 return self.transfer(host, "understanding-unavailable", replies::system_unavailable(self.lang));
             }
         };
+        // Finishing or cancelling on a meaning alone would end calls on sentences nobody
+        // understood (「嗯嗯那個就是說」 reads a little like 「就這樣」): those take words.
+        a.intents.retain(|m| m.score >= BY_WORDS || !matches!(m.name.as_str(), "done" | "cancel"));
         // The host knows better when it heard a Mandarin choice in English letters ("Top." for 大杯).
         let detected = match a.language {
             Some(Lang::Zh) => Some(Lang::Zh),
@@ -319,16 +331,32 @@ impl Dialog {
         if (!pending.is_free_text() && made_sense) || speaks_for_itself {
             self.lang = detected.unwrap_or(self.lang);
         }
-        // After-sales first: 「我昨天買的珍奶…我要客訴」 names a product but orders nothing.
-        if let Some(after_sales) = a.intents.iter().find(|m| m.name == "complaint" || m.name == "return") {
-            let complaint = after_sales.name == "complaint";
-            let reason = if complaint { "complaint" } else { "return-exchange" };
-            let mut actions = vec![tag(reason)];
-            actions.extend(self.transfer(host, reason, replies::transferring_after_sales(self.lang, complaint)));
-            return actions;
+        // The answer to an offer of a person.
+        if let Pending::Offer(reason) = pending {
+            self.offered = None;
+            match a.yes_no {
+                Some(YesNo::Yes) => return self.hand_over(host, reason),
+                Some(YesNo::No) if a.intents.is_empty() && !a.order.mentions_products() => {
+                    return self.ask(replies::ack(self.lang));
+                }
+                // Anything else is a turn of its own, read against the question before the offer.
+                _ => pending = self.pending(),
+            }
         }
-        if a.has_intent("agent") {
-            return self.transfer(host, "caller-request", replies::transferring(self.lang));
+        // After-sales first: 「我昨天買的珍奶…我要客訴」 names a product but orders nothing.
+        let wants_person = a.intents.iter().find(|m| matches!(m.name.as_str(), "complaint" | "return" | "agent"));
+        if let Some(m) = wants_person {
+            let reason = match m.name.as_str() {
+                "complaint" => "complaint",
+                "return" => "return-exchange",
+                _ => "caller-request",
+            };
+            // Read by its meaning rather than said in words: ask first, and say why.
+            if m.score < BY_WORDS {
+                self.offered = Some(reason);
+                return self.ask("");
+            }
+            return self.hand_over(host, reason);
         }
         if a.has_intent("order-status") && !a.order.mentions_products() {
             return self.order_status(host);
@@ -544,6 +572,8 @@ impl Dialog {
         let parsed = &a.order;
         let adding = self.adds_more();
         match pending {
+            // Answered before the turn reaches here (on_utterance).
+            Pending::Offer(_) => Outcome::NotUnderstood,
             Pending::Order | Pending::Size(_) | Pending::Option(..) => {
                 let focus = match pending {
                     Pending::Size(i) | Pending::Option(i, _) => Some(*i),
@@ -852,6 +882,9 @@ impl Dialog {
     // ----- what to ask next -----
 
     fn pending(&self) -> Pending {
+        if let Some(reason) = self.offered {
+            return Pending::Offer(reason);
+        }
         if self.changing {
             return Pending::Change;
         }
@@ -908,6 +941,7 @@ impl Dialog {
             Pending::Confirm => menu
                 .map_or_else(|| replies::ask_order(lang, false), |m| replies::readback(lang, &m.catalog, &self.draft)),
             Pending::Change => replies::ask_change(lang),
+            Pending::Offer(reason) => replies::offer_person(lang, reason),
         }
     }
 
@@ -922,6 +956,18 @@ impl Dialog {
     }
 
     // ----- outcomes -----
+
+    /// Transfer for `reason` (a tag of the call), saying why.
+    fn hand_over(&mut self, host: &mut dyn Host, reason: &'static str) -> Vec<Action> {
+        let said = match reason {
+            "complaint" => replies::transferring_after_sales(self.lang, true),
+            "return-exchange" => replies::transferring_after_sales(self.lang, false),
+            _ => replies::transferring(self.lang),
+        };
+        let mut actions = if reason == "caller-request" { Vec::new() } else { vec![tag(reason)] };
+        actions.extend(self.transfer(host, reason, said));
+        actions
+    }
 
     fn not_understood(&mut self, host: &mut dyn Host) -> Vec<Action> {
         self.misunderstood += 1;

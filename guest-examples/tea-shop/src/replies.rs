@@ -274,6 +274,22 @@ pub fn transferring(lang: Lang) -> String {
     lang.pick("好的，現在為您轉接專人，請稍候。", "Sure, I'm transferring you to a staff member. Please hold.").into()
 }
 
+/// Offer a person, saying why: the request was understood by its meaning, so ask first.
+pub fn offer_person(lang: Lang, reason: &str) -> String {
+    match reason {
+        "complaint" => lang.pick(
+            "聽起來您對我們的飲料或服務不太滿意，很抱歉。需要幫您轉給專人處理嗎？",
+            "It sounds like something wasn't right, and I'm sorry. Would you like me to put you through to a colleague?",
+        ),
+        "return-exchange" => lang.pick(
+            "聽起來您的訂單有問題，需要退換。要幫您轉給專人處理嗎？",
+            "It sounds like something is wrong with your order. Shall I put you through to a colleague who handles returns?",
+        ),
+        _ => lang.pick("您想跟專人說話嗎？", "Would you like to speak to a member of staff?"),
+    }
+    .into()
+}
+
 /// A complaint, a return or an exchange goes to a person, with the reason.
 pub fn transferring_after_sales(lang: Lang, complaint: bool) -> String {
     match complaint {

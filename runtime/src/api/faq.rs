@@ -21,7 +21,9 @@ pub async fn create(
     Json(input): Json<FaqInput>,
 ) -> ApiResult<(StatusCode, axum::Json<FaqEntry>)> {
     who.tenant(&s, &id).await?;
-    Ok((StatusCode::CREATED, axum::Json(s.app.db.run(move |db| db.create_faq(&id, input)).await?)))
+    let knowledge = s.app.knowledge.clone();
+    let entry = s.app.db.run(move |db| db.create_faq(&id, input).inspect(|_| reindex(&knowledge, db, &id))).await?;
+    Ok((StatusCode::CREATED, axum::Json(entry)))
 }
 
 pub async fn update(
@@ -31,7 +33,10 @@ pub async fn update(
     Json(input): Json<FaqInput>,
 ) -> ApiResult<axum::Json<FaqEntry>> {
     who.tenant(&s, &id).await?;
-    Ok(axum::Json(s.app.db.run(move |db| db.update_faq(&id, &faq_id, input)).await?))
+    let knowledge = s.app.knowledge.clone();
+    let entry =
+        s.app.db.run(move |db| db.update_faq(&id, &faq_id, input).inspect(|_| reindex(&knowledge, db, &id))).await?;
+    Ok(axum::Json(entry))
 }
 
 pub async fn delete(
@@ -40,6 +45,21 @@ pub async fn delete(
     Path((id, faq_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     who.tenant(&s, &id).await?;
-    s.app.db.run(move |db| db.delete_faq(&id, &faq_id)).await?;
+    let knowledge = s.app.knowledge.clone();
+    s.app.db.run(move |db| db.delete_faq(&id, &faq_id).inspect(|_| reindex(&knowledge, db, &id))).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Entries an API write embeds before it answers (the new or changed one, and a few
+/// the index had not embedded yet), well within the storage deadline.
+const EMBEDS_PER_WRITE: usize = 8;
+
+/// The tenant's FAQ changed: its search index re-reads the entries and embeds the
+/// new one now, so the next caller's question finds it. A failure here leaves the
+/// entry stored; the index catches up at the next search.
+fn reindex(knowledge: &crate::knowledge::Knowledge, db: &crate::storage::Db, tenant: &str) {
+    knowledge.faq.invalidate(tenant);
+    if let Err(e) = knowledge.faq.refresh(db, tenant, EMBEDS_PER_WRITE) {
+        tracing::warn!(tenant, error = %e, "FAQ index not refreshed");
+    }
 }

@@ -204,6 +204,7 @@ impl CallSession {
             language: self.tenant.language.clone(),
             utc_offset_minutes: self.tenant.utc_offset_minutes,
             db: self.app.db.clone(),
+            knowledge: self.app.knowledge.clone(),
         };
         FlowInstance::start(flow, scope, self.tenant.limits).await
     }

@@ -96,6 +96,18 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         println!("demo tenant API key: {}", demo.api_key);
         println!("  (also saved in {})", args.data_dir.join("demo_tenant.json").display());
     }
+    // Every tenant's FAQ is embedded for semantic search: for up to a few seconds before
+    // serving (all of it, for most providers), the rest in the background.
+    let warming = app.clone();
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    let done = tokio::task::spawn_blocking(move || warming.knowledge.faq.warm(&warming.db, Some(until))).await?;
+    if !matches!(done, Ok(true)) {
+        let warming = app.clone();
+        tokio::task::spawn_blocking(move || match warming.knowledge.faq.warm(&warming.db, None) {
+            Ok(_) => tracing::info!("FAQ index complete"),
+            Err(e) => tracing::warn!(error = %e, "FAQ index not warmed"),
+        });
+    }
     let engines = if args.sip.is_some() || args.webrtc.is_some() {
         let asr = crate::speech::asr::WhisperSize::parse(&args.asr)?;
         let engines = tokio::task::spawn_blocking(move || SpeechEngines::load(asr))

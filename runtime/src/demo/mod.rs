@@ -34,6 +34,7 @@ pub fn seed_data(app: &App, tenant: &str) -> anyhow::Result<()> {
     for entry in faq {
         app.db.create_faq(tenant, entry)?;
     }
+    app.knowledge.faq.invalidate(tenant);
     app.db.upsert_customer(
         tenant,
         CustomerInput {

@@ -21,6 +21,8 @@ pub struct CallScope {
     pub language: String,
     pub utc_offset_minutes: i32,
     pub db: Db,
+    /// FAQ search and embeddings, shared by every call (tenant-scoped by `tenant_id`).
+    pub knowledge: std::sync::Arc<crate::knowledge::Knowledge>,
 }
 
 /// Caps a guest's linear memory and table growth; remembers a refusal so a
@@ -61,6 +63,11 @@ pub struct CallContext {
     pub understanding: super::capabilities::CallUnderstanding,
     /// The guest's stderr (a Rust panic message lands here), kept to explain traps.
     pub stderr: MemoryOutputPipe,
+    /// Time spent in the host's models (embeddings) for the guest since the deadline was
+    /// last checked: it does not count against the guest's event deadline.
+    pub model_wait: std::time::Duration,
+    /// How much of the current event's deadline has been given back for model time.
+    pub model_credit: std::time::Duration,
     wasi: WasiCtx,
     table: ResourceTable,
 }
@@ -85,6 +92,8 @@ impl CallContext {
             new_orders: Vec::new(),
             understanding: Default::default(),
             stderr,
+            model_wait: std::time::Duration::ZERO,
+            model_credit: std::time::Duration::ZERO,
             wasi,
             table: ResourceTable::new(),
         }

@@ -62,7 +62,7 @@ impl FlowInstance {
         let ctx = CallContext::new(scope, limits.memory_mib as usize * 1024 * 1024);
         let mut store = Store::new(&engine, ctx);
         store.limiter(|ctx| &mut ctx.limiter);
-        store.epoch_deadline_trap();
+        store.epoch_deadline_callback(|mut ctx| Ok(sandbox::on_deadline(ctx.data_mut())));
         // Start-up code (data segments, the guest's own init) runs under the same deadline.
         store.set_epoch_deadline(sandbox::deadline_ticks(limits.event_deadline_ms));
         match flow.pre.instantiate_async(&mut store).await {
@@ -87,6 +87,8 @@ impl FlowInstance {
             self.store.data_mut().understanding.begin_turn();
         }
         self.store.set_epoch_deadline(sandbox::deadline_ticks(self.limits.event_deadline_ms));
+        let ctx = self.store.data_mut();
+        (ctx.model_wait, ctx.model_credit) = (Duration::ZERO, Duration::ZERO);
         // Epochs stop guest code; this also bounds time spent in host calls
         // (each of which has its own shorter deadline).
         let wall = Duration::from_millis(self.limits.event_deadline_ms as u64) + Duration::from_secs(5);

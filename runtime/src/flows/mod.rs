@@ -11,6 +11,8 @@
 pub mod actions;
 pub mod bindings;
 mod capabilities;
+#[cfg(test)]
+pub(crate) use capabilities::catalog_for_understanding;
 pub mod context;
 pub mod instance;
 mod sandbox;

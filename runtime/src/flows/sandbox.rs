@@ -51,6 +51,20 @@ pub fn start_epoch_ticker(engine: &Engine) {
         .expect("spawn epoch thread");
 }
 
+/// The most of one event's deadline that model time (embeddings, on a busy machine)
+/// can give back: a guest calling `understand.analyse` in a loop still stops.
+pub const MAX_MODEL_CREDIT: Duration = Duration::from_secs(2);
+
+/// At the event deadline: trap, unless the guest was waiting on the host's models,
+/// in which case the deadline moves by that long (up to [`MAX_MODEL_CREDIT`] an event).
+/// The event's wall-clock bound still applies.
+pub fn on_deadline(ctx: &mut crate::flows::context::CallContext) -> wasmtime::UpdateDeadline {
+    let wait = std::mem::take(&mut ctx.model_wait).min(MAX_MODEL_CREDIT.saturating_sub(ctx.model_credit));
+    ctx.model_credit += wait;
+    let ticks = (wait.as_millis() / EPOCH_TICK.as_millis()) as u64;
+    if ticks == 0 { wasmtime::UpdateDeadline::Interrupt } else { wasmtime::UpdateDeadline::Continue(ticks) }
+}
+
 /// Ticks for a deadline of `ms` milliseconds (at least one).
 pub fn deadline_ticks(ms: u32) -> u64 {
     (ms as u64 / EPOCH_TICK.as_millis() as u64).max(1)

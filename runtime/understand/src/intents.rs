@@ -8,7 +8,10 @@
 //! little). Tenants and flows add intents of their own with a few examples.
 //!
 //! This is the lexical classifier. It needs no model and answers in
-//! microseconds; an embedding model can rank on top of it later.
+//! microseconds. Intents by *meaning* ([`Intents::by_meaning`]) rank the same
+//! examples, and more sentences per built-in intent, by sentence embeddings the
+//! host computes (this crate holds no model): the host asks for them when the
+//! words settled nothing.
 
 use std::collections::HashMap;
 
@@ -26,6 +29,9 @@ struct Builtin {
     anchor_score: f32,
     anchors: &'static [&'static str],
     examples: &'static [&'static str],
+    /// More sentences callers say for it, used by meaning only (the lexical
+    /// classifier's examples stay few and exact).
+    sentences: &'static [&'static str],
 }
 
 const BUILTIN: &[Builtin] = &[
@@ -55,6 +61,21 @@ const BUILTIN: &[Builtin] = &[
             "manager",
         ],
         examples: &["我要找真人", "幫我轉給專人", "can I talk to a real person", "let me speak to someone"],
+        sentences: &[
+            "我不想跟語音系統講話",
+            "有沒有人可以幫我處理",
+            "麻煩幫我接專人",
+            "I need help from a staff member",
+            "get me a live agent",
+            "can a human help me with this",
+            "我要找你們老闆",
+            "這個問題我想跟人討論",
+            "請幫我轉給客服人員",
+            "可以請店員聽一下嗎",
+            "let me speak with your manager",
+            "can you connect me to customer service",
+            "I need a real person to sort this out",
+        ],
     },
     Builtin {
         name: "order-status",
@@ -88,6 +109,21 @@ const BUILTIN: &[Builtin] = &[
             "still waiting",
         ],
         examples: &["我的飲料做好了嗎", "我剛剛訂的到哪了", "is my drink ready yet", "how long until my order comes"],
+        sentences: &[
+            "我想查一下我的訂單",
+            "請問我的外送大概幾點會到",
+            "我等很久了",
+            "I'm waiting for my delivery",
+            "can you check on my order",
+            "when will my order arrive",
+            "我的訂單現在是什麼狀態",
+            "飲料做好了沒",
+            "外送什麼時候會到",
+            "我還在等我的飲料",
+            "where's my delivery",
+            "is my order on its way",
+            "can you tell me when my order will be ready",
+        ],
     },
     Builtin {
         name: "complaint",
@@ -130,6 +166,22 @@ const BUILTIN: &[Builtin] = &[
             "I am not satisfied with my drink",
             "the service was really bad",
         ],
+        sentences: &[
+            "這次的飲料太甜了很失望",
+            "冰塊都融化了還那麼貴",
+            "你們的服務很差",
+            "I'm very disappointed",
+            "the boba was stale",
+            "this is the worst tea I've had",
+            "我要反映一個問題",
+            "這杯味道怪怪的",
+            "冰塊太多飲料太少",
+            "店員態度讓我很不舒服",
+            "I want to make a complaint",
+            "the tea tasted strange",
+            "there was something in my drink",
+            "your service was terrible today",
+        ],
     },
     Builtin {
         name: "return",
@@ -161,6 +213,22 @@ const BUILTIN: &[Builtin] = &[
             "gave me the wrong",
         ],
         examples: &["你們給錯飲料了", "我要換成別的", "you delivered the wrong thing", "I want my money back"],
+        sentences: &[
+            "我要退這杯",
+            "可以幫我換一杯嗎",
+            "你們送錯了",
+            "I want to exchange my drink",
+            "this isn't what I ordered",
+            "I'd like my money back",
+            "飲料做錯了可以重做嗎",
+            "我要退款",
+            "可以換一杯別的嗎",
+            "這不是我點的",
+            "you got my order wrong",
+            "I want a refund",
+            "can I swap this drink for another one",
+            "my order came incomplete",
+        ],
     },
     Builtin {
         name: "cancel",
@@ -178,6 +246,20 @@ const BUILTIN: &[Builtin] = &[
             "forget about it",
         ],
         examples: &["我不想訂了", "先不要好了", "I don't want it anymore", "scrap the order"],
+        sentences: &[
+            "訂單幫我取消",
+            "我不要了",
+            "cancel my order please",
+            "forget the order",
+            "剛剛的訂單不要了",
+            "麻煩取消我的訂單",
+            "先不用了",
+            "我不點了",
+            "I don't want the drinks anymore",
+            "call off my order",
+            "never mind the order",
+            "scratch that order",
+        ],
     },
     Builtin {
         name: "done",
@@ -202,6 +284,20 @@ const BUILTIN: &[Builtin] = &[
             "thanks",
         ],
         examples: &["這樣就可以了", "好了就這些", "I'm good", "that will be everything"],
+        sentences: &[
+            "就這樣謝謝",
+            "不用了謝謝",
+            "that's it, thanks",
+            "nothing more",
+            "這樣就好",
+            "沒有其他的了謝謝",
+            "先這樣",
+            "夠了夠了",
+            "that's all I need",
+            "no, nothing else",
+            "we're done",
+            "that'll be it",
+        ],
     },
     Builtin {
         name: "menu",
@@ -220,12 +316,40 @@ const BUILTIN: &[Builtin] = &[
             "recommend",
         ],
         examples: &["你們有賣什麼", "有什麼好喝的", "what can I order", "what kinds of drinks are there"],
+        sentences: &[
+            "可以介紹一下有哪些飲料嗎",
+            "推薦什麼",
+            "what do you recommend",
+            "can you tell me the menu",
+            "你們有賣什麼飲料",
+            "有什麼好喝的",
+            "有果汁嗎",
+            "有哪些口味可以選",
+            "what drinks do you sell",
+            "do you have any fruit teas",
+            "what's on the menu",
+            "what can I get",
+        ],
     },
     Builtin {
         name: "price",
         anchor_score: ANCHOR_SCORE,
         anchors: &["多少錢", "價錢", "價格", "幾塊", "how much", "price", "cost"],
         examples: &["這樣一共多少", "要付多少", "what does it cost", "how much would that be"],
+        sentences: &[
+            "價錢多少",
+            "要多少錢",
+            "how much is it",
+            "what's the total",
+            "這杯多少錢",
+            "大杯跟中杯差多少",
+            "總共多少",
+            "算一下要多少錢",
+            "how much does a large cost",
+            "what's the price",
+            "how much altogether",
+            "how much do I have to pay",
+        ],
     },
     Builtin {
         name: "hours",
@@ -244,6 +368,20 @@ const BUILTIN: &[Builtin] = &[
             "opening",
         ],
         examples: &["你們開到幾點", "今天有營業嗎", "what time do you close", "are you open today"],
+        sentences: &[
+            "你們幾點開門",
+            "營業時間是什麼時候",
+            "what are your hours",
+            "when do you close",
+            "今天開到幾點",
+            "明天幾點開",
+            "過年有營業嗎",
+            "中午有開嗎",
+            "what time do you open",
+            "are you open on holidays",
+            "when do you close tonight",
+            "what are your opening hours",
+        ],
     },
     Builtin {
         name: "question",
@@ -287,6 +425,7 @@ const BUILTIN: &[Builtin] = &[
             "cash",
         ],
         examples: &["外送範圍到哪裡", "可以用悠遊卡嗎", "do you deliver to my area", "is there parking nearby"],
+        sentences: &[],
     },
     Builtin {
         name: "order",
@@ -303,6 +442,20 @@ const BUILTIN: &[Builtin] = &[
             "like to order",
         ],
         examples: &["我要點飲料", "我想訂東西", "I'd like to order some drinks", "can I order now"],
+        sentences: &[
+            "我要點餐",
+            "我要訂飲料",
+            "I'd like to place an order",
+            "I want to order",
+            "我要點兩杯",
+            "可以幫我下訂單嗎",
+            "我想外帶一杯",
+            "我要叫外送",
+            "I'd like to order some drinks",
+            "can I order for delivery",
+            "I want to buy a tea",
+            "I'll have a milk tea",
+        ],
     },
 ];
 
@@ -312,7 +465,17 @@ struct Scored {
     anchor_score: f32,
     anchors: Vec<String>,
     examples: Vec<HashMap<String, f32>>,
+    /// The examples' text, and the built-in intent's sentences for meaning, for embeddings.
+    sentences: Vec<String>,
 }
+
+/// An intent by meaning is as close to a turn as its this many closest sentences.
+const MEANING_NEIGHBOURS: usize = 2;
+/// The best intent by meaning must lead the next by this much (centred cosines);
+/// a lead of `MEANING_MARGIN + MEANING_SPAN` is as clear as meaning makes it.
+/// Chosen on `eval/intents.txt`: a lower margin finds a few more and gets more wrong.
+const MEANING_MARGIN: f32 = 0.05;
+const MEANING_SPAN: f32 = 0.1;
 
 /// The intents of a tenant's calls: the built-in ones and any declared by example.
 pub struct Intents {
@@ -330,12 +493,22 @@ impl Default for Intents {
 impl Intents {
     /// The built-in intents plus `extra` (an extra intent with a built-in name adds examples to it).
     pub fn new(extra: &[IntentExamples]) -> Intents {
-        let mut raw: Vec<(String, f32, Vec<String>, Vec<String>)> = BUILTIN
+        /// An intent before its examples are weighed.
+        struct Raw {
+            name: String,
+            anchor_score: f32,
+            anchors: Vec<String>,
+            sentences: Vec<String>,
+            examples: Vec<String>,
+        }
+        let mut raw: Vec<Raw> = BUILTIN
             .iter()
-            .map(|b| {
-                let anchors = b.anchors.iter().map(|a| normalize(a)).collect();
-                let examples = b.examples.iter().map(|e| e.to_string()).collect();
-                (b.name.to_string(), b.anchor_score, anchors, examples)
+            .map(|b| Raw {
+                name: b.name.to_string(),
+                anchor_score: b.anchor_score,
+                anchors: b.anchors.iter().map(|a| normalize(a)).collect(),
+                sentences: b.sentences.iter().map(|e| e.to_string()).collect(),
+                examples: b.examples.iter().map(|e| e.to_string()).collect(),
             })
             .collect();
         for intent in extra {
@@ -344,12 +517,18 @@ impl Intents {
                 continue;
             }
             let examples: Vec<String> = intent.examples.iter().filter(|e| !e.trim().is_empty()).cloned().collect();
-            match raw.iter_mut().find(|(n, ..)| *n == name) {
-                Some((.., existing)) => existing.extend(examples),
-                None => raw.push((name, ANCHOR_SCORE, Vec::new(), examples)),
+            match raw.iter_mut().find(|r| r.name == name) {
+                Some(existing) => existing.examples.extend(examples),
+                None => raw.push(Raw {
+                    name,
+                    anchor_score: ANCHOR_SCORE,
+                    anchors: Vec::new(),
+                    sentences: Vec::new(),
+                    examples,
+                }),
             }
         }
-        let all: Vec<Vec<String>> = raw.iter().flat_map(|(.., ex)| ex.iter().map(|e| features(e))).collect();
+        let all: Vec<Vec<String>> = raw.iter().flat_map(|r| r.examples.iter().map(|e| features(e))).collect();
         let mut df: HashMap<String, f32> = HashMap::new();
         for doc in &all {
             let mut seen: Vec<&String> = doc.iter().collect();
@@ -362,11 +541,12 @@ impl Intents {
         let idf: HashMap<String, f32> = df.into_iter().map(|(f, d)| (f, (1.0 + n / d).ln())).collect();
         let intents = raw
             .into_iter()
-            .map(|(name, anchor_score, anchors, examples)| Scored {
-                name,
-                anchor_score,
-                anchors,
-                examples: examples.iter().map(|e| weigh(&features(e), &idf)).collect(),
+            .map(|r| Scored {
+                name: r.name,
+                anchor_score: r.anchor_score,
+                anchors: r.anchors,
+                examples: r.examples.iter().map(|e| weigh(&features(e), &idf)).collect(),
+                sentences: r.examples.into_iter().chain(r.sentences).collect(),
             })
             .collect();
         Intents { intents, idf }
@@ -397,6 +577,62 @@ impl Intents {
             .collect();
         found.sort_by(|a, b| b.score.total_cmp(&a.score));
         found
+    }
+}
+
+impl Intents {
+    /// Every intent's sentences, in the order [`Intents::by_meaning`] wants their vectors.
+    pub fn sentences(&self) -> Vec<String> {
+        self.intents.iter().flat_map(|i| i.sentences.iter().cloned()).collect()
+    }
+
+    /// The intent a turn means, from its embedding and the embeddings of
+    /// [`Intents::sentences`] (unit vectors, same order).
+    ///
+    /// Sentence embeddings share a large common direction (any two sentences score a
+    /// cosine near 0.8), so every vector is first centred on the mean of the intents'
+    /// sentences. Each intent is then as close as its two closest sentences, and the
+    /// best intent counts only when it leads the next one by [`MEANING_MARGIN`].
+    /// Scores run from [`THRESHOLD`] to 0.75, below any anchor, so a flow can tell
+    /// a meaning from a keyword.
+    pub fn by_meaning<V: AsRef<[f32]>>(&self, turn: &[f32], sentences: &[V]) -> Option<IntentMatch> {
+        let total: usize = self.intents.iter().map(|i| i.sentences.len()).sum();
+        if sentences.len() != total || total == 0 {
+            return None;
+        }
+        let mut centre = vec![0f32; turn.len()];
+        for v in sentences {
+            for (c, x) in centre.iter_mut().zip(v.as_ref()) {
+                *c += x / total as f32;
+            }
+        }
+        let centred = |v: &[f32]| {
+            let d: Vec<f32> = v.iter().zip(&centre).map(|(a, b)| a - b).collect();
+            let norm = d.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-6);
+            d.into_iter().map(|x| x / norm).collect::<Vec<f32>>()
+        };
+        let turn = centred(turn);
+        let cosines: Vec<f32> =
+            sentences.iter().map(|s| centred(s.as_ref()).iter().zip(&turn).map(|(a, b)| a * b).sum()).collect();
+        let mut at = 0;
+        let mut best: Vec<(f32, &str)> = Vec::new();
+        for intent in &self.intents {
+            let mut mine = cosines[at..at + intent.sentences.len()].to_vec();
+            at += mine.len();
+            mine.sort_by(|a, b| b.total_cmp(a));
+            let closest = &mine[..mine.len().min(MEANING_NEIGHBOURS)];
+            if !closest.is_empty() {
+                best.push((closest.iter().sum::<f32>() / closest.len() as f32, &intent.name));
+            }
+        }
+        best.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let (top, name) = *best.first()?;
+        let lead = top - best.get(1).map_or(0.0, |b| b.0);
+        if lead < MEANING_MARGIN {
+            return None;
+        }
+        let strength = ((lead - MEANING_MARGIN) / MEANING_SPAN).clamp(0.0, 1.0);
+        Some(IntentMatch { name: name.to_string(), score: THRESHOLD + 0.25 * strength })
     }
 }
 

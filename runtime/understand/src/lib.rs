@@ -106,6 +106,68 @@ mod engine {
             self.intents = Intents::new(&self.declared);
         }
 
+        /// What a turn says beyond an order: the text without catalogue words, quantities
+        /// and the words orders are made of (「我要」, 「杯」, "I'd like", "please"). An order
+        /// said in full leaves next to nothing; 「我點的是紅茶結果送來綠茶」 leaves 「點的是結果送」.
+        pub fn beyond_the_order(&self, text: &str) -> String {
+            const ZH: &[&str] = &[
+                "我要",
+                "我想要",
+                "給我",
+                "幫我",
+                "還有",
+                "然後",
+                "再來",
+                "來",
+                "要",
+                "和",
+                "跟",
+                "的",
+                "杯",
+                "個",
+                "份",
+                "瓶",
+                "都",
+                "一樣",
+                "好",
+                "那",
+                "請",
+                "謝謝",
+            ];
+            const EN: &[&str] = &[
+                "i", "i'd", "i'll", "like", "want", "have", "get", "can", "could", "please", "a", "an", "the", "and",
+                "with", "of", "cup", "cups", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+                "ten", "both", "also", "some", "thanks", "ok", "okay", "take", "me", "give", "make", "it", "them",
+            ];
+            let mut out = self.without_catalogue_words(&normalize(text));
+            for w in ZH {
+                out = out.replace(w, " ");
+            }
+            out.chars()
+                .map(|c| if crate::numbers::is_numeral(c) || c.is_ascii_digit() { ' ' } else { c })
+                .collect::<String>()
+                .split(|c: char| !c.is_alphanumeric() && c != '\'')
+                .filter(|w| !w.is_empty() && !EN.contains(w))
+                .collect::<Vec<_>>()
+                .join(" ")
+        }
+
+        /// The sentences of every intent, for the host to embed (see [`Understander::add_intent_by_meaning`]).
+        pub fn intent_sentences(&self) -> Vec<String> {
+            self.intents.sentences()
+        }
+
+        /// When the words settled no intent: the one the turn means, from its embedding and
+        /// the embeddings of [`Understander::intent_sentences`], joins the analysis.
+        pub fn add_intent_by_meaning<V: AsRef<[f32]>>(&self, analysis: &mut Analysis, turn: &[f32], sentences: &[V]) {
+            if let Some(m) = self.intents.by_meaning(turn, sentences)
+                && !analysis.has_intent(&m.name)
+            {
+                analysis.intents.push(m);
+                analysis.intents.sort_by(|a, b| b.score.total_cmp(&a.score));
+            }
+        }
+
         /// What the bot just said: a single product named there becomes the one "those" refers to.
         pub fn heard_bot(&mut self, text: &str) {
             let parsed = parse(&self.lexicon, &self.catalog, text, &Slot::Nothing, None, Reading::Exact);

@@ -36,6 +36,11 @@ fn zh_digit(c: char) -> Option<u32> {
 
 /// The value of a run of Chinese numeral characters: 十一 → 11, 二十 → 20,
 /// 一百零五 → 105. A run of bare digits (一二) reads as digits (12).
+/// Whether `c` is a Chinese numeral character (「兩」, 「十」, 「零」...).
+pub fn is_numeral(c: char) -> bool {
+    ZH_NUMERALS.contains(c)
+}
+
 pub fn zh_numeral_value(s: &str) -> Option<u32> {
     if s.is_empty() {
         return None;

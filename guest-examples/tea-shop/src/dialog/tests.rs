@@ -43,6 +43,9 @@ struct FakeHost {
     /// last gather declared.
     understander: Understander,
     expecting: Expectation,
+    /// An intent the next analysis finds by meaning (as Switchboard's host does with
+    /// sentence embeddings when the words settle nothing), with its score.
+    meaning: Option<(&'static str, f32)>,
 }
 
 impl FakeHost {
@@ -66,13 +69,18 @@ impl FakeHost {
             fail_create: false,
             understander: Understander::new(demo(), &[]),
             expecting: Expectation::default(),
+            meaning: None,
         }
     }
 }
 
 impl Host for FakeHost {
     fn analyse(&mut self, text: &str) -> Result<Analysis, HostError> {
-        Ok(self.understander.analyse(text, &self.expecting))
+        let mut a = self.understander.analyse(text, &self.expecting);
+        if let Some((name, score)) = self.meaning.take() {
+            a.intents.push(switchboard_understand::IntentMatch { name: name.into(), score });
+        }
+        Ok(a)
     }
 
     fn catalog(&mut self) -> Result<Catalog, HostError> {
@@ -578,6 +586,50 @@ fn complaints_and_returns_go_to_a_person_with_the_reason() {
     assert_eq!(reason, "return-exchange");
     assert!(summary.contains("return a wrong delivery"), "{summary}");
     assert!(!turn.iter().any(|a| matches!(a, Action::Hangup(_))));
+}
+
+#[test]
+fn a_request_read_by_meaning_is_offered_before_a_transfer() {
+    let (mut call, _) = Call::start(CALLER);
+    call.says("one large black tea");
+    call.host.meaning = Some(("return", 0.6));
+    let turn = call.says("one of the cups is not in the bag");
+    assert!(transfer_of(&turn).is_none(), "{turn:?}");
+    assert!(spoken(&turn).contains("Shall I put you through"), "{}", spoken(&turn));
+    let turn = call.says("yes please");
+    assert_eq!(transfer_of(&turn).map(|t| t.0), Some("return-exchange"));
+    assert!(tags(&turn).contains(&"return-exchange".to_string()));
+
+    // No: back to the order, where it was.
+    let (mut call, _) = Call::start(CALLER);
+    call.says("one large black tea");
+    call.host.meaning = Some(("complaint", 0.6));
+    call.says("the bag was all wet");
+    let turn = call.says("no");
+    assert!(transfer_of(&turn).is_none());
+    assert!(spoken(&turn).contains("sugar"), "asks about the sugar again: {}", spoken(&turn));
+    assert_eq!(lines(&call).len(), 1, "the order is kept");
+
+    // Something else: read as a turn of its own, against the question before the offer.
+    let (mut call, _) = Call::start(CALLER);
+    call.says("one large black tea");
+    call.host.meaning = Some(("agent", 0.55));
+    let turn = call.says("this is getting complicated");
+    assert!(spoken(&turn).contains("speak to a member of staff"), "{}", spoken(&turn));
+    call.says("half sugar");
+    assert_eq!(lines(&call)[0].3, opts(&[("sugar", "half")]));
+}
+
+#[test]
+fn a_goodbye_read_by_meaning_does_not_end_the_call() {
+    let (mut call, _) = Call::start(CALLER);
+    call.host.meaning = Some(("done", 0.6));
+    let turn = call.says("嗯嗯那個就是說");
+    assert!(!turn.iter().any(|a| matches!(a, Action::Hangup(_))), "{turn:?}");
+    assert!(ends_with_gather(&turn));
+    call.host.meaning = Some(("cancel", 0.6));
+    call.says("one large black tea");
+    assert_eq!(lines(&call).len(), 1, "not cancelled by a meaning alone");
 }
 
 #[test]

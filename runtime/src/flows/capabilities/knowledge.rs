@@ -1,4 +1,5 @@
-//! `knowledge`: FAQ search over the tenant's entries.
+//! `knowledge`: FAQ search over the tenant's entries, lexical and semantic
+//! (`crate::knowledge::FaqIndex`), always for the call's own tenant.
 
 use super::super::bindings::knowledge as wit;
 use super::super::bindings::types::Error;
@@ -16,7 +17,12 @@ impl wit::Host for CallContext {
         }
         let tenant = self.scope.tenant_id.clone();
         let limit = limit.clamp(1, 10) as usize;
-        let hits = self.scope.db.run(move |db| db.search_faq(&tenant, &query, language.as_deref(), limit)).await;
+        let knowledge = self.scope.knowledge.clone();
+        let waiting = std::time::Instant::now();
+        let hits =
+            self.scope.db.run(move |db| knowledge.faq.search(db, &tenant, &query, language.as_deref(), limit)).await;
+        // The search embeds the question: model time, not the guest's (see `sandbox::on_deadline`).
+        self.model_wait += waiting.elapsed();
         Ok(hits
             .map(|hits| {
                 hits.into_iter()

@@ -12,6 +12,8 @@ mod state;
 mod understand;
 
 pub use understand::CallUnderstanding;
+#[cfg(test)]
+pub(crate) use understand::catalog_for_understanding;
 
 use super::bindings::types::{self, Error};
 use super::context::CallContext;

@@ -12,6 +12,7 @@ use super::super::bindings::orders::{ChosenOption, Fulfilment};
 use super::super::bindings::types::Error;
 use super::super::bindings::understand as wit;
 use super::super::context::CallContext;
+use crate::knowledge::intents::wants_meaning;
 use crate::storage::catalog as store;
 
 /// Bounds on what a guest may declare, so a flow cannot make analysis slow.
@@ -63,7 +64,7 @@ fn names(v: Vec<store::Localized>) -> Vec<nlu::Localized> {
 }
 
 /// The tenant's stored catalogue in the understander's terms.
-fn catalog_for_understanding(c: store::Catalog) -> nlu::Catalog {
+pub(crate) fn catalog_for_understanding(c: store::Catalog) -> nlu::Catalog {
     nlu::Catalog {
         currency: c.currency,
         products: c
@@ -225,12 +226,29 @@ impl wit::Host for CallContext {
         }
         let expecting = self.understanding.now.clone();
         let started = std::time::Instant::now();
-        let analysis = match self.understander().await {
-            Ok(u) => u.analyse(&text, &expecting),
+        let (mut analysis, sentences, rest) = match self.understander().await {
+            Ok(u) => (u.analyse(&text, &expecting), u.intent_sentences(), u.beyond_the_order(&text)),
             Err(e) => return Ok(Err(e)),
         };
+        let knowledge = self.scope.knowledge.clone();
+        let by_meaning = knowledge.has_model() && wants_meaning(&text, &rest, &analysis, &expecting);
+        if by_meaning {
+            let waiting = std::time::Instant::now();
+            let words = text.clone();
+            let embedded = tokio::task::spawn_blocking(move || {
+                // Examples first: when a flow's many new ones go to the background, no query is needed.
+                let examples = knowledge.embed_examples(&sentences, crate::knowledge::INLINE_EXAMPLES)?;
+                Some((knowledge.embed_query(&words)?, examples))
+            })
+            .await;
+            self.model_wait += waiting.elapsed();
+            if let (Ok(Some((turn, vectors))), Ok(u)) = (embedded, self.understander().await) {
+                u.add_intent_by_meaning(&mut analysis, &turn, &vectors);
+            }
+        }
         tracing::debug!(
             elapsed_us = started.elapsed().as_micros() as u64,
+            by_meaning,
             intent = analysis.intent().unwrap_or(""),
             items = analysis.order.items.len(),
             "caller turn analysed"
