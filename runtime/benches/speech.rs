@@ -152,7 +152,7 @@ fn bench_asr(size: WhisperSize, rows: &[Utterances], rt: &tokio::runtime::Runtim
         }
     }
     // Four calls finishing an utterance at the same moment, through the shared pool.
-    let pool = AsrPool::start(whisper.clone(), 0, 16);
+    let pool = AsrPool::start(std::sync::Arc::new(whisper.clone()), 0, 16);
     let (lang, label, sentences) = &rows[0];
     let audio = sentences[1].1.clone();
     let mut latencies = rt

@@ -473,7 +473,7 @@ impl Dialog {
         // Numbers with an area code have one length: they end at their last digit.
         let full = match length {
             PhoneLength::Whole => self.keyed.starts_with('0'),
-            PhoneLength::Long(_) => true,
+            PhoneLength::Long(_) | PhoneLength::NoSuchPrefix => true,
             PhoneLength::Short(_) => false,
         };
         if !ended && !full {

@@ -154,6 +154,7 @@ pub fn phone_again(lang: Lang, heard: &str, length: PhoneLength, keypad: bool) -
     let (zh, en) = match length {
         PhoneLength::Long(n) => (format!("多了{n}碼"), format!("{n} digit{} too many", if n == 1 { "" } else { "s" })),
         PhoneLength::Short(n) => (format!("少了{n}碼"), format!("{n} digit{} short", if n == 1 { "" } else { "s" })),
+        PhoneLength::NoSuchPrefix => ("不是完整的號碼".to_string(), "incomplete".to_string()),
         PhoneLength::Whole => (String::new(), String::new()),
     };
     match (lang, keypad) {

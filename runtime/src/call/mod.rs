@@ -11,4 +11,9 @@ pub mod session;
 pub mod steering;
 pub mod voice;
 
+#[cfg(test)]
+mod fakes;
+#[cfg(test)]
+mod tests;
+
 pub use session::{CallSession, CallSetup, CallerInput, Reply, Turn};

@@ -11,6 +11,8 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use tokio::sync::mpsc;
+
 use super::session::{CallSession, CallSetup, CallerInput, Handover, Reply, Turn};
 use crate::app::App;
 use crate::flows::bindings::types::TransferStatus;
@@ -18,7 +20,7 @@ use crate::speech::asr::{AsrError, AsrPool, Hints, Transcript, Whisper, WhisperS
 use crate::speech::audio::Audio;
 use crate::speech::tts::{Tts, mandarin::MandarinVoice, piper::Piper, speaking_chunks};
 use crate::speech::turn::{SmartTurn, TurnDetector};
-use crate::speech::vad::{Endpointing, SAMPLE_RATE, Vad, VadEvent, VadStream};
+use crate::speech::vad::{Endpointing, SAMPLE_RATE, Vad, VadEvent, VadStream, VoiceActivity};
 use crate::storage::calls::{Channel, Outcome};
 use switchboard_understand::{AnswerKind, Expectation};
 
@@ -68,9 +70,11 @@ struct Recognised {
     transcript: Transcript,
 }
 
-/// The speech engines, loaded once per process and shared by every voice call.
+/// The speech engines, loaded once per process and shared by every voice call. Each is
+/// behind a trait (`VoiceActivity`, `Recogniser` in the pool, `TurnDetector`, `Tts`), so
+/// the conversation can be tested with fakes and no model loaded ([`SpeechEngines::with`]).
 pub struct SpeechEngines {
-    pub vad: Arc<Vad>,
+    pub vad: Arc<dyn VoiceActivity>,
     pub asr: AsrPool,
     /// tiny.en beside multilingual base: English-only tenants get the faster recogniser.
     pub asr_english: Option<AsrPool>,
@@ -87,7 +91,7 @@ impl SpeechEngines {
         let asr_english = match asr {
             WhisperSize::TinyEn => None,
             _ => match Whisper::load(WhisperSize::TinyEn) {
-                Ok(w) => Some(AsrPool::start(w, 0, 32)),
+                Ok(w) => Some(AsrPool::start(Arc::new(w), 0, 32)),
                 Err(e) => {
                     tracing::warn!(error = %e, "tiny.en not available: English-only tenants use the multilingual model");
                     None
@@ -103,14 +107,25 @@ impl SpeechEngines {
         };
         let english: Arc<dyn Tts> = Arc::new(Piper::load()?);
         let mandarin: Arc<dyn Tts> = Arc::new(MandarinVoice::load()?);
-        Ok(Arc::new(SpeechEngines {
-            vad: Vad::load()?,
-            asr: AsrPool::start(whisper, 0, 32),
+        let vad: Arc<dyn VoiceActivity> = Vad::load()?;
+        Ok(SpeechEngines::with(
+            vad,
+            AsrPool::start(Arc::new(whisper), 0, 32),
             asr_english,
-            voices: vec![english, mandarin],
+            vec![english, mandarin],
             turn,
-            prompts: Mutex::new(HashMap::new()),
-        }))
+        ))
+    }
+
+    /// Engines from parts: the models, or fakes in tests.
+    pub fn with(
+        vad: Arc<dyn VoiceActivity>,
+        asr: AsrPool,
+        asr_english: Option<AsrPool>,
+        voices: Vec<Arc<dyn Tts>>,
+        turn: Option<Arc<dyn TurnDetector>>,
+    ) -> Arc<SpeechEngines> {
+        Arc::new(SpeechEngines { vad, asr, asr_english, voices, turn, prompts: Mutex::new(HashMap::new()) })
     }
 
     /// The recogniser for a call whose callers speak `languages`: tiny.en (about 2× faster
@@ -222,6 +237,21 @@ pub struct VoiceCall {
     /// Recognition under way before the end of the turn (at most one per call).
     early: Option<Early>,
     recognised: Option<Recognised>,
+    /// Live channels: the task that synthesises replies, so that the caller's audio is
+    /// listened to while the bot's next sentence is made.
+    speaker: Option<mpsc::UnboundedSender<SpeechJob>>,
+    /// Bumped when the caller's next turn is heard: a reply still being synthesised is
+    /// stale, and the rest of its sentences are dropped (see [`speaker`]).
+    generation: Arc<Mutex<u64>>,
+}
+
+/// A turn's replies for the speaker task, and what to say when they are handed over.
+struct SpeechJob {
+    generation: u64,
+    replies: Vec<Reply>,
+    end_of_speech: Option<std::time::Instant>,
+    /// `TurnSpoken`, then any transfer or end: sent even when the audio went stale.
+    after: Vec<VoiceEvent>,
 }
 
 /// Whether a transcript ends mid-phrase: on a hesitation or a word that joins to more
@@ -303,6 +333,8 @@ impl VoiceCall {
             end_of_speech: None,
             early: None,
             recognised: None,
+            speaker: None,
+            generation: Arc::new(Mutex::new(0)),
         };
         let mut call = call;
         let mut greeting = greeting;
@@ -477,6 +509,17 @@ impl VoiceCall {
         }
     }
 
+    /// Wait for the recognition begun before the end of the turn, if any: tests step the
+    /// caller's audio by events, not by the clock.
+    #[cfg(test)]
+    pub async fn settle(&mut self) {
+        if let Some(e) = self.early.take()
+            && let Ok(Ok(transcript)) = e.rx.await
+        {
+            self.recognised = Some(Recognised { start_ms: e.start_ms, end_ms: e.end_ms, transcript });
+        }
+    }
+
     /// The tokens last recognised of the speech that began at `start_ms`, as a draft.
     fn draft(&self, start_ms: u64) -> Vec<u32> {
         self.recognised
@@ -593,13 +636,17 @@ impl VoiceCall {
             language: Some(transcript.language.clone()),
         };
         let mut events = Vec::new();
-        self.emit(&mut events, VoiceEvent::Heard(transcript));
+        {
+            // The caller's new turn makes whatever the bot was still going to say stale.
+            let mut generation = self.generation.lock().unwrap_or_else(|p| p.into_inner());
+            *generation += 1;
+            self.emit(&mut events, VoiceEvent::Heard(transcript));
+        }
         let turn = self.session.input(input).await;
         events.extend(self.speak(turn).await);
         events
     }
 
-    /// Synthesise the turn's replies (the prompt cache serves the ones said before).
     /// Hand an event to the channel: at once when it streams, else with the call's return value.
     fn emit(&self, events: &mut Vec<VoiceEvent>, e: VoiceEvent) {
         match &self.stream {
@@ -610,10 +657,10 @@ impl VoiceCall {
         }
     }
 
-    /// Synthesise the turn's replies sentence by sentence (the prompt cache serves the ones said
-    /// before); each sentence goes to the channel as soon as it is ready.
+    /// Say the turn's replies and prepare to listen for what the flow expects next.
+    /// On a live channel the speaker task synthesises them while this call goes on
+    /// listening; otherwise they are synthesised here and returned.
     async fn speak(&mut self, turn: Turn) -> Vec<VoiceEvent> {
-        let mut events = Vec::new();
         self.pending_gather = turn.gather_timeout_ms;
         // The flow's expectation holds for the caller's next turn only.
         self.hints = super::steering::hints(turn.expecting.as_ref(), &self.languages);
@@ -621,27 +668,81 @@ impl VoiceCall {
             turn.expecting.as_ref().is_some_and(|e| matches!(e.kind, AnswerKind::Phone | AnswerKind::Digits));
         self.vad.set_end_of_turn_ms(self.end_of_turn_ms + if wants_digits { DIGITS_EXTRA_MS } else { 0 });
         self.expecting = turn.expecting.clone();
-        let mut end_of_speech = self.end_of_speech.take();
-        for reply in turn.replies {
+        let mut after = vec![VoiceEvent::TurnSpoken];
+        after.extend(turn.handover.map(VoiceEvent::Transfer));
+        after.extend(turn.ended.map(VoiceEvent::Ended));
+        let job = SpeechJob {
+            generation: *self.generation.lock().unwrap_or_else(|p| p.into_inner()),
+            replies: turn.replies,
+            end_of_speech: self.end_of_speech.take(),
+            after,
+        };
+        let Some(stream) = self.stream.clone() else {
+            // Not live: synthesise here, in order, and hand everything back.
+            let mut events = Vec::new();
+            let synth = Synthesis { engines: self.engines.clone(), speed: self.speed, rate: self.out_rate };
+            synth.say(job, &mut |e| events.push(e)).await;
+            return events;
+        };
+        let speaker = self.speaker.get_or_insert_with(|| {
+            let (tx, rx) = mpsc::unbounded_channel();
+            let synth = Synthesis { engines: self.engines.clone(), speed: self.speed, rate: self.out_rate };
+            tokio::spawn(speaker(synth, rx, stream, self.generation.clone()));
+            tx
+        });
+        if let Err(mpsc::error::SendError(job)) = speaker.send(job) {
+            // The speaker stopped (the channel went away): nobody plays the audio, but the
+            // turn's end still counts.
+            for e in job.after {
+                self.emit(&mut Vec::new(), e);
+            }
+        }
+        Vec::new()
+    }
+}
+
+/// Makes the bot's audio: each reply sentence by sentence, through the prompt cache.
+struct Synthesis {
+    engines: Arc<SpeechEngines>,
+    speed: f32,
+    rate: u32,
+}
+
+impl Synthesis {
+    /// One sentence as audio at the channel's rate, off the async executor.
+    async fn render(&self, language: &str, sentence: String) -> Option<Audio> {
+        let (engines, language, speed, rate) = (self.engines.clone(), language.to_string(), self.speed, self.rate);
+        match tokio::task::spawn_blocking(move || engines.render_sentence(&language, &sentence, speed, rate)).await {
+            Ok(Some(Ok(audio))) => Some(audio),
+            Ok(Some(Err(e))) => {
+                tracing::warn!(error = %e, "synthesis failed");
+                None
+            }
+            Ok(None) => None,
+            Err(e) => {
+                tracing::warn!(error = %e, "synthesis task failed");
+                None
+            }
+        }
+    }
+
+    /// The job's replies as `Said` (the first sentence of each, with its text) and
+    /// `Continued` events, then its `after` events; each goes to `send` as soon as it is
+    /// ready. `send` returns whether the audio is still wanted.
+    async fn say(&self, job: SpeechJob, send: &mut (dyn FnMut(VoiceEvent) + Send)) {
+        self.say_while(job, &mut |e| {
+            send(e);
+            true
+        })
+        .await
+    }
+
+    async fn say_while(&self, job: SpeechJob, send: &mut (dyn FnMut(VoiceEvent) -> bool + Send)) {
+        let mut end_of_speech = job.end_of_speech;
+        'replies: for reply in job.replies {
             let mut first = true;
             for sentence in speaking_chunks(&reply.text) {
-                let (engines, language, speed, rate) =
-                    (self.engines.clone(), reply.language.clone(), self.speed, self.out_rate);
-                let rendered =
-                    tokio::task::spawn_blocking(move || engines.render_sentence(&language, &sentence, speed, rate))
-                        .await;
-                let audio = match rendered {
-                    Ok(Some(Ok(audio))) => Some(audio),
-                    Ok(Some(Err(e))) => {
-                        tracing::warn!(error = %e, "synthesis failed");
-                        None
-                    }
-                    Ok(None) => None,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "synthesis task failed");
-                        None
-                    }
-                };
+                let audio = self.render(&reply.language, sentence).await;
                 let event = match (first, audio) {
                     (true, audio) => VoiceEvent::Said {
                         text: reply.text.clone(),
@@ -654,17 +755,40 @@ impl VoiceCall {
                     (false, None) => continue,
                 };
                 first = false;
-                self.emit(&mut events, event);
+                if !send(event) {
+                    break 'replies;
+                }
             }
         }
-        self.emit(&mut events, VoiceEvent::TurnSpoken);
-        if let Some(handover) = turn.handover {
-            self.emit(&mut events, VoiceEvent::Transfer(handover));
+        for e in job.after {
+            send(e);
         }
-        if let Some(outcome) = turn.ended {
-            self.emit(&mut events, VoiceEvent::Ended(outcome));
-        }
-        events
+    }
+}
+
+/// A live call's speaker: synthesises each turn's replies in order and streams them to
+/// the channel. A reply whose turn went stale (the caller's next turn was heard) stops at
+/// its next sentence; its closing events (turn spoken, transfer, end) are still sent.
+async fn speaker(
+    synth: Synthesis,
+    mut jobs: mpsc::UnboundedReceiver<SpeechJob>,
+    stream: tokio::sync::mpsc::UnboundedSender<VoiceEvent>,
+    generation: Arc<Mutex<u64>>,
+) {
+    while let Some(job) = jobs.recv().await {
+        let wanted = job.generation;
+        synth
+            .say_while(job, &mut |e| {
+                // Checked and sent under the lock the brain holds to bump the generation and
+                // send `Heard`: a stale sentence never reaches the channel after the new turn.
+                let current = generation.lock().unwrap_or_else(|p| p.into_inner());
+                let keep = matches!(e, VoiceEvent::TurnSpoken | VoiceEvent::Transfer(_) | VoiceEvent::Ended(_));
+                if *current == wanted || keep {
+                    let _ = stream.send(e);
+                }
+                *current == wanted
+            })
+            .await;
     }
 }
 

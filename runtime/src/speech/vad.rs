@@ -45,6 +45,13 @@ impl Default for Endpointing {
     }
 }
 
+/// What decides whether a frame is speech: silero VAD, or a fake in tests of the
+/// conversation. `input` is one frame with its 64 samples of context before it;
+/// `state` is the caller's recurrent state, which the model updates.
+pub trait VoiceActivity: Send + Sync {
+    fn probability(&self, input: Vec<f32>, state: &mut Vec<f32>) -> anyhow::Result<f32>;
+}
+
 /// The shared model.
 pub struct Vad {
     session: Mutex<ort::session::Session>,
@@ -57,7 +64,9 @@ impl Vad {
         let session = super::onnx::session(&path, 1)?;
         Ok(Arc::new(Vad { session: Mutex::new(session) }))
     }
+}
 
+impl VoiceActivity for Vad {
     /// Speech probability of one frame (with its 64 samples of context), updating `state`.
     fn probability(&self, input: Vec<f32>, state: &mut Vec<f32>) -> anyhow::Result<f32> {
         use ort::value::Tensor;
@@ -93,7 +102,7 @@ pub struct PendingSpeech {
 
 /// One call's VAD: recurrent state, context, and endpointing.
 pub struct VadStream {
-    vad: Arc<Vad>,
+    vad: Arc<dyn VoiceActivity>,
     config: Endpointing,
     state: Vec<f32>,
     context: [f32; CONTEXT],
@@ -114,7 +123,7 @@ struct Speech {
 }
 
 impl VadStream {
-    pub fn new(vad: Arc<Vad>, config: Endpointing) -> VadStream {
+    pub fn new(vad: Arc<dyn VoiceActivity>, config: Endpointing) -> VadStream {
         VadStream {
             vad,
             config,

@@ -298,8 +298,9 @@ pub fn digit_count(phone: &str) -> usize {
 /// mobile (`09…`) has 10; a landline with its area code has 10 in Taipei (`02`) and Taichung
 /// and Nantou (`04`, `049`), 9 elsewhere (`03`, `037`, `05`–`08`, `089`…); toll-free `080…`
 /// has 10; an international
-/// number (`+…`) or one without a leading 0 has 8 to 15. A recogniser that drops or doubles a digit
-/// gives a number that fails this, and the caller is asked again.
+/// number (`+…`, or `00…` dialled from Taiwan) or one without a leading 0 has 8 to 15. No number
+/// starts `01`: one that does was misheard (「零九一二」 heard as "012…"). A recogniser that drops
+/// or doubles a digit gives a number that fails this, and the caller is asked again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PhoneLength {
     Whole,
@@ -307,6 +308,8 @@ pub enum PhoneLength {
     Short(usize),
     /// Digits too many.
     Long(usize),
+    /// No number starts this way.
+    NoSuchPrefix,
 }
 
 pub fn phone_length(phone: &str) -> PhoneLength {
@@ -315,6 +318,10 @@ pub fn phone_length(phone: &str) -> PhoneLength {
     let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
     let (least, most) = if trimmed.starts_with('+') {
         (8, 15)
+    } else if digits.starts_with("00") {
+        (10, 17)
+    } else if digits.starts_with("01") {
+        return PhoneLength::NoSuchPrefix;
     } else if ["09", "02", "04", "080"].iter().any(|p| digits.starts_with(p)) {
         (10, 10)
     } else if digits.starts_with('0') {
@@ -369,6 +376,9 @@ mod tests {
         assert_eq!(phone_length("0762345678"), PhoneLength::Long(1));
         assert_eq!(phone_length("0492345678"), PhoneLength::Whole);
         assert_eq!(phone_length("0800123456"), PhoneLength::Whole);
+        // 「零九一二…」 with the 9 dropped.
+        assert_eq!(phone_length("012345678"), PhoneLength::NoSuchPrefix);
+        assert_eq!(phone_length("00886912345678"), PhoneLength::Whole);
         assert_eq!(phone_length("+886912345678"), PhoneLength::Whole);
         assert_eq!(phone_length("27208889"), PhoneLength::Whole);
         assert_eq!(phone_length("0912"), PhoneLength::Short(6));

@@ -682,6 +682,18 @@ fn a_mobile_number_with_a_digit_missing_or_extra_is_asked_again() {
 }
 
 #[test]
+fn a_number_no_phone_has_is_asked_again() {
+    let (mut call, _) = Call::start("");
+    call.says("one large black tea half sugar no ice");
+    call.says("Bob");
+    // "zero nine one two…" with the nine dropped: no Taiwanese number starts 01.
+    let turn = call.says("My number is 012345678");
+    assert!(format!("{turn:?}").contains("Sorry, I heard 012345678"), "{turn:?}");
+    assert_eq!(call.dialog.draft.phone, None);
+    assert_turn(&call.says("0912 345 678"), "Got it. Is this for delivery or pickup?");
+}
+
+#[test]
 fn a_phone_number_typed_on_the_keypad_a_key_at_a_time() {
     let (mut call, _) = Call::start("");
     call.says("一杯大杯紅茶半糖少冰");

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Hints, Transcript, Whisper};
+use super::{Hints, Recogniser, Transcript};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AsrError {
@@ -27,7 +27,7 @@ struct Job {
     samples: Vec<f32>,
     /// Candidate languages (one: fixed; none: any).
     languages: Vec<String>,
-    /// Tokens of an earlier recognition of the start of this speech (see [`Whisper::transcribe_drafted`]).
+    /// Tokens of an earlier recognition of the start of this speech (see [`super::Whisper::transcribe_drafted`]).
     draft: Vec<u32>,
     /// What the flow expects to hear.
     hints: Hints,
@@ -49,7 +49,7 @@ pub struct AsrPool {
 
 impl AsrPool {
     /// Start `workers` threads (0: one per core) sharing `model`, with room for `queue` waiting utterances.
-    pub fn start(model: Whisper, workers: usize, queue: usize) -> AsrPool {
+    pub fn start(model: Arc<dyn Recogniser>, workers: usize, queue: usize) -> AsrPool {
         let workers = if workers == 0 { std::thread::available_parallelism().map_or(2, |n| n.get()) } else { workers };
         let (tx, rx) = mpsc::channel::<Job>(queue.max(1));
         let rx = Arc::new(Mutex::new(rx));
@@ -70,7 +70,7 @@ impl AsrPool {
                         let cancelled = || job.reply.is_closed();
                         if !cancelled() {
                             let result = model
-                                .transcribe_steered(&job.samples, &job.languages, &job.draft, &job.hints, &cancelled)
+                                .recognise(&job.samples, &job.languages, &job.draft, &job.hints, &cancelled)
                                 .map_err(|e| format!("{e:#}"));
                             let _ = job.reply.send(result);
                         }
@@ -110,7 +110,7 @@ impl AsrPool {
     }
 
     /// [`AsrPool::transcribe`] with a draft: the tokens of a partial recognition of the
-    /// start of this utterance (see [`Whisper::transcribe_drafted`]).
+    /// start of this utterance (see [`super::Whisper::transcribe_drafted`]).
     pub async fn transcribe_drafted(
         &self,
         samples: Vec<f32>,
