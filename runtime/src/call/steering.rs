@@ -14,6 +14,10 @@ use crate::speech::asr::Hints;
 const YES_NO_ZH: &[&str] = &["對", "是", "好", "好的", "可以", "沒錯", "對的", "不是", "不對", "不用", "不要", "沒有"];
 const YES_NO_EN: &[&str] =
     &["Yes.", "No.", "Yeah.", "Nope.", "Correct.", "That's right.", "Sure.", "Okay.", "No, thanks."];
+/// Said instead of a choice when the bot got the question wrong (it confirmed a misheard
+/// drink and asks its size): scored with the choices, left out of the prompt.
+const OBJECTIONS_ZH: &[&str] = &["不對", "不是"];
+const OBJECTIONS_EN: &[&str] = &["No.", "That's wrong."];
 /// A prompt longer than this (characters) says little more and costs decoder time.
 const MAX_PROMPT_CHARS: usize = 120;
 
@@ -88,6 +92,15 @@ pub fn hints(expecting: Option<&Expectation>, languages: &[String]) -> Hints {
             prompts.push((if zh { "zh" } else { "en" }.to_string(), prompt));
         }
     }
+    if !e.choices.is_empty() && e.kind != AnswerKind::YesNo {
+        for (zh, objections) in [(true, OBJECTIONS_ZH), (false, OBJECTIONS_EN)] {
+            if speaks(zh) {
+                candidates.extend(
+                    objections.iter().map(|s| s.to_string()).filter(|o| !candidates.contains(o)).collect::<Vec<_>>(),
+                );
+            }
+        }
+    }
     Hints { prompts, candidates }
 }
 
@@ -129,7 +142,11 @@ mod tests {
             ..Expectation::default()
         };
         let h = hints(Some(&e), &langs(&["zh", "en"]));
-        assert_eq!(h.candidates, vec!["半糖", "half sugar", "微糖", "light sugar"]);
+        assert_eq!(
+            h.candidates,
+            vec!["半糖", "half sugar", "微糖", "light sugar", "不對", "不是", "No.", "That's wrong."],
+            "the choices, and the objections of a caller whose drink was misheard"
+        );
         assert_eq!(h.prompt_for("zh"), "半糖、微糖。");
         assert_eq!(h.prompt_for("en"), "half sugar, light sugar.");
     }

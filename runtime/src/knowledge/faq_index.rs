@@ -167,10 +167,13 @@ impl FaqIndex {
         language: Option<&str>,
         limit: usize,
     ) -> Result<Vec<FaqHit>> {
+        // The question is embedded before the tenant's index is locked: searches of one
+        // tenant wait for each other only for the arithmetic.
+        let question = self.embedder.as_ref().and_then(|e| e.embed(query, Role::Query).ok());
         let state = self.tenant(tenant);
         let mut state = state.lock().unwrap_or_else(|p| p.into_inner());
         self.load(db, tenant, &mut state, INLINE_EMBEDS)?;
-        let semantic = self.semantic(&state, query);
+        let semantic = question.and_then(|q| self.semantic(&state, &q));
         let mut hits: Vec<FaqHit> = state
             .entries
             .iter()
@@ -202,20 +205,19 @@ impl FaqIndex {
     /// Each entry's lift: in each view, its cosine to the query minus the mean cosine of
     /// the query to every entry and everyday sentence; the better view counts.
     /// `None` for an entry not embedded yet.
-    fn semantic(&self, state: &TenantFaq, query: &str) -> Option<Vec<Option<f32>>> {
+    fn semantic(&self, state: &TenantFaq, q: &[f32]) -> Option<Vec<Option<f32>>> {
         let embedder = self.embedder.as_ref()?;
         if state.vectors.is_empty() {
             return None;
         }
-        let q = embedder.embed(query, Role::Query).ok()?;
         let everyday = self.everyday(embedder);
         let vectors: Vec<Option<&Arc<[Vec<f32>; 2]>>> =
             state.entries.iter().map(|e| state.vectors.get(&(e.id.clone(), e.updated_at_ms))).collect();
         let mut lifts: Vec<Option<f32>> = vec![None; vectors.len()];
         for view in 0..VIEWS.len() {
-            let cosines: Vec<Option<f32>> = vectors.iter().map(|v| v.map(|v| cosine(&q, &v[view]))).collect();
+            let cosines: Vec<Option<f32>> = vectors.iter().map(|v| v.map(|v| cosine(q, &v[view]))).collect();
             let background: Vec<f32> =
-                cosines.iter().flatten().copied().chain(everyday[view].iter().map(|v| cosine(&q, v))).collect();
+                cosines.iter().flatten().copied().chain(everyday[view].iter().map(|v| cosine(q, v))).collect();
             let mean = background.iter().sum::<f32>() / background.len().max(1) as f32;
             for (lift, c) in lifts.iter_mut().zip(cosines) {
                 if let Some(c) = c {

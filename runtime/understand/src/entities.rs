@@ -207,9 +207,37 @@ pub fn yes_no(text: &str) -> Option<(YesNo, bool)> {
         // 「應該吧」, "probably": a hedged yes.
         YesNo::Yes
     } else {
-        return None;
+        return sounds_like_yes_no(text).map(|a| (a, false));
     };
     Some((answer, hedged))
+}
+
+/// Whole short answers that sound like a yes or a no (toneless, as `sounds` folds them):
+/// Whisper writes 「不對」 as 「部隊」 and 「對」 as 「隊」. Only a turn that is nothing but
+/// the answer counts (「部隊很大」 is not a no); 是 is left out, it sounds like 十 and 事.
+fn sounds_like_yes_no(text: &str) -> Option<YesNo> {
+    const BY_SOUND: &[(&str, YesNo)] = &[
+        ("不對", YesNo::No),
+        ("不是", YesNo::No),
+        ("不要", YesNo::No),
+        ("不用", YesNo::No),
+        ("沒有", YesNo::No),
+        ("沒錯", YesNo::Yes),
+        ("對的", YesNo::Yes),
+        ("是的", YesNo::Yes),
+        ("好的", YesNo::Yes),
+        ("可以", YesNo::Yes),
+        ("對", YesNo::Yes),
+    ];
+    let said: String = text.chars().filter(|c| !c.is_ascii_punctuation() && !"，。！？、 ".contains(*c)).collect();
+    if said.is_empty() || !said.chars().all(crate::text::is_han) {
+        return None;
+    }
+    let heard = crate::sounds::readings(&said);
+    BY_SOUND.iter().find_map(|(phrase, answer)| {
+        let word = crate::sounds::readings(phrase);
+        (word.len() == heard.len() && crate::sounds::sounds_like_at(&heard, 0, &word)).then_some(*answer)
+    })
 }
 
 /// Delivery or pickup; if both are said (「不要外送，自取」) the later one wins.
@@ -460,6 +488,17 @@ mod tests {
         assert_eq!(yn("王小明"), None);
         assert_eq!(yn("I know"), None);
         assert_eq!(yes_no(&normalize("I think so")), Some((YesNo::Yes, true)));
+    }
+
+    #[test]
+    fn whole_answers_that_sound_like_yes_or_no() {
+        // How Whisper wrote them for callers who are not the bot's voice.
+        assert_eq!(yn("部隊"), Some(YesNo::No));
+        assert_eq!(yn("部隊。"), Some(YesNo::No));
+        assert_eq!(yn("隊"), Some(YesNo::Yes));
+        assert_eq!(yn("部隊很大"), None, "only a turn that is all answer");
+        assert_eq!(yn("十"), None);
+        assert_eq!(yn("大杯"), None);
     }
 
     #[test]

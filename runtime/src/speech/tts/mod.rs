@@ -44,27 +44,60 @@ pub fn sentences(text: &str) -> Vec<String> {
     out
 }
 
-/// The pieces a live call synthesises one after the other: sentences, with a long first
-/// sentence cut at its first clause (a comma or colon), so that the caller hears the start of
-/// the answer sooner.
+/// The pieces a live call synthesises one after the other: sentences, with the first one
+/// cut so that the caller hears the start of the answer sooner:
+/// - an opening acknowledgement (「好的，」, "Got it:", "OK,") is a piece of its own: it is
+///   said on almost every turn, so the prompt cache has it and it plays at once while the
+///   rest is made;
+/// - a long first sentence is cut at its first clause (a comma or colon).
 pub fn speaking_chunks(text: &str) -> Vec<String> {
     let mut out = sentences(text);
     if let Some(first) = out.first().cloned() {
-        let chars: Vec<char> = first.chars().collect();
-        let long = chars.len() > 40 || chars.iter().filter(|c| **c > '\u{2e80}').count() > 14;
-        let cut = chars
-            .iter()
-            .enumerate()
-            .skip(8)
-            .find(|(i, c)| matches!(c, ',' | ':' | '，' | '：' | '、') && i + 8 < chars.len())
-            .map(|(i, _)| i + 1);
-        if let (true, Some(cut)) = (long, cut) {
-            let head: String = chars[..cut].iter().collect();
-            let tail: String = chars[cut..].iter().collect();
-            out.splice(0..1, [head.trim().to_string(), tail.trim().to_string()]);
-        }
+        let mut pieces = Vec::new();
+        let rest = match opening(&first) {
+            Some((ack, rest)) => {
+                pieces.push(ack);
+                rest
+            }
+            None => first,
+        };
+        pieces.extend(first_clause(&rest));
+        out.splice(0..1, pieces);
     }
     out
+}
+
+/// An acknowledgement the sentence opens with: at most 3 Chinese characters or 2 words
+/// before a comma or colon, with more after it.
+fn opening(sentence: &str) -> Option<(String, String)> {
+    let chars: Vec<char> = sentence.chars().collect();
+    let at = chars.iter().position(|c| matches!(c, ',' | ':' | '，' | '：'))?;
+    let head: String = chars[..=at].iter().collect();
+    let tail: String = chars[at + 1..].iter().collect();
+    let han = chars[..at].iter().filter(|c| **c > '\u{2e80}').count();
+    let words = chars[..at].iter().collect::<String>().split_whitespace().count();
+    let short = if han > 0 { han <= 3 && han == at } else { words <= 2 };
+    (short && tail.chars().any(char::is_alphanumeric)).then(|| (head.trim().to_string(), tail.trim().to_string()))
+}
+
+/// A long sentence cut after its first clause.
+fn first_clause(sentence: &str) -> Vec<String> {
+    let chars: Vec<char> = sentence.chars().collect();
+    let long = chars.len() > 40 || chars.iter().filter(|c| **c > '\u{2e80}').count() > 14;
+    let cut = chars
+        .iter()
+        .enumerate()
+        .skip(8)
+        .find(|(i, c)| matches!(c, ',' | ':' | '，' | '：' | '、') && i + 8 < chars.len())
+        .map(|(i, _)| i + 1);
+    match (long, cut) {
+        (true, Some(cut)) => {
+            let head: String = chars[..cut].iter().collect();
+            let tail: String = chars[cut..].iter().collect();
+            vec![head.trim().to_string(), tail.trim().to_string()]
+        }
+        _ => vec![sentence.to_string()],
+    }
 }
 
 #[cfg(test)]
@@ -72,16 +105,26 @@ mod tests {
     use super::{sentences, speaking_chunks};
 
     #[test]
-    fn a_long_first_sentence_is_cut_at_its_first_clause() {
+    fn the_first_sentence_is_cut_after_its_acknowledgement_and_first_clause() {
         assert_eq!(
             speaking_chunks("Got it: 2 large bubble milk teas, half sugar, less ice. May I have your name, please?"),
-            vec!["Got it: 2 large bubble milk teas,", "half sugar, less ice.", "May I have your name, please?"]
+            vec!["Got it:", "2 large bubble milk teas,", "half sugar, less ice.", "May I have your name, please?"]
+        );
+        assert_eq!(
+            speaking_chunks("We deliver within three kilometres, in Da'an and Xinyi. Anything else?"),
+            vec!["We deliver within three kilometres,", "in Da'an and Xinyi.", "Anything else?"]
         );
         assert_eq!(speaking_chunks("Got it. Is this for pickup?"), vec!["Got it.", "Is this for pickup?"]);
         assert_eq!(
             speaking_chunks("好的，兩杯大杯珍珠奶茶，半糖少冰，請問您貴姓？"),
-            vec!["好的，兩杯大杯珍珠奶茶，", "半糖少冰，請問您貴姓？"]
+            vec!["好的，", "兩杯大杯珍珠奶茶，", "半糖少冰，請問您貴姓？"]
         );
+        assert_eq!(
+            speaking_chunks("好的，大杯紅茶1杯，半糖、少冰。請問怎麼稱呼您？"),
+            vec!["好的，", "大杯紅茶1杯，半糖、少冰。", "請問怎麼稱呼您？"]
+        );
+        assert_eq!(speaking_chunks("您好，歡迎致電珍珍茶坊！"), vec!["您好，", "歡迎致電珍珍茶坊！"]);
+        assert_eq!(speaking_chunks("No, thanks"), vec!["No,", "thanks"]);
     }
 
     #[test]
