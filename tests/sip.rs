@@ -209,6 +209,122 @@ fn calls_are_answered_refused_cancelled_and_hung_up_cleanly() {
     assert_eq!(server.get(&key, "/healthz").status, 200);
 }
 
+/// A minimal INVITE from `from` (a socket's address) to the demo number, with G.711 SDP.
+fn invite(
+    server: &Server,
+    from: std::net::SocketAddr,
+    call_id: &str,
+    cseq: u32,
+    authorization: Option<&str>,
+) -> (String, String) {
+    let uri = format!("sip:{DEMO_NUMBER}@{}", server.sip.unwrap());
+    let sdp = format!(
+        "v=0\r\no=x 1 1 IN IP4 {ip}\r\ns=-\r\nc=IN IP4 {ip}\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n",
+        ip = from.ip()
+    );
+    let auth = authorization.map(|a| format!("Authorization: {a}\r\n")).unwrap_or_default();
+    let message = format!(
+        "INVITE {uri} SIP/2.0\r\nVia: SIP/2.0/UDP {from};branch=z9hG4bK-{call_id}-{cseq}\r\n\
+         From: <sip:+886955000111@{from}>;tag=t{call_id}\r\nTo: <{uri}>\r\nCall-ID: {call_id}\r\n\
+         CSeq: {cseq} INVITE\r\nContact: <sip:caller@{from}>\r\nMax-Forwards: 70\r\n{auth}\
+         Content-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{sdp}",
+        sdp.len()
+    );
+    (uri, message)
+}
+
+/// The first final response (status ≥ 200) to the call `call_id` the socket receives.
+fn final_response(s: &UdpSocket, call_id: &str) -> String {
+    let mut buf = [0u8; 8192];
+    loop {
+        let (n, _) = s.recv_from(&mut buf).expect("a final response");
+        let reply = String::from_utf8_lossy(&buf[..n]).into_owned();
+        if !reply.starts_with("SIP/2.0 1") && header(&reply, "Call-ID") == call_id {
+            return reply;
+        }
+    }
+}
+
+/// ACK a 200 to our INVITE, then hang up with BYE.
+fn ack_and_bye(s: &UdpSocket, server: &Server, ok: &str, uri: &str) {
+    let me = s.local_addr().unwrap();
+    let (from, to, call_id) = (header(ok, "From"), header(ok, "To"), header(ok, "Call-ID"));
+    let cseq: u32 = header(ok, "CSeq").split_whitespace().next().unwrap().parse().unwrap();
+    for (method, n) in [("ACK", cseq), ("BYE", cseq + 1)] {
+        let request = format!(
+            "{method} {uri} SIP/2.0\r\nVia: SIP/2.0/UDP {me};branch=z9hG4bK-{call_id}-{method}\r\nFrom: {from}\r\n\
+             To: {to}\r\nCall-ID: {call_id}\r\nCSeq: {n} {method}\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+        );
+        s.send_to(request.as_bytes(), server.sip.unwrap()).unwrap();
+    }
+}
+
+fn header<'a>(message: &'a str, name: &str) -> &'a str {
+    message
+        .lines()
+        .find_map(|l| l.split_once(':').filter(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim()))
+        .unwrap_or_default()
+}
+
+/// Digest authentication holds: sipp answering the 401 gets through; the same answer sent
+/// again (a captured header replayed on a new call) is refused; unanswered INVITEs from
+/// two hundred addresses leave a real trunk able to authenticate.
+#[test]
+fn digest_authentication_refuses_replays_and_survives_a_flood() {
+    let server = Server::start_sip("tiny-en");
+    let (tenant, key) = server.demo();
+    let r = server.patch(
+        &key,
+        &format!("/v1/tenants/{tenant}"),
+        json!({"telephony": {"allowed_sources": ["127.0.0.0/8"], "auth": {"username": "trunk", "password": "correct-horse"}}}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_passed(&sipp(&server, "caller_digest.xml", DEMO_NUMBER, &[]), "a trunk answering the challenge", &server);
+
+    // A capture: challenged, answered, connected; then the same Authorization on a new call.
+    let s = UdpSocket::bind("127.0.0.1:0").unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let me = s.local_addr().unwrap();
+    let (uri, first) = invite(&server, me, "capture-1", 1, None);
+    s.send_to(first.as_bytes(), server.sip.unwrap()).unwrap();
+    let challenge = final_response(&s, "capture-1");
+    assert!(challenge.starts_with("SIP/2.0 401"), "{challenge}");
+    let answer = switchboard::sip::auth::answer(
+        header(&challenge, "WWW-Authenticate"),
+        "INVITE",
+        &uri,
+        "trunk",
+        "correct-horse",
+    )
+    .expect("a digest answer");
+    let (_, authed) = invite(&server, me, "capture-2", 1, Some(&answer));
+    s.send_to(authed.as_bytes(), server.sip.unwrap()).unwrap();
+    let ok = final_response(&s, "capture-2");
+    assert!(ok.starts_with("SIP/2.0 200"), "the answer is good once: {ok}");
+    ack_and_bye(&s, &server, &ok, &uri);
+    let (_, replay) = invite(&server, me, "replay-1", 1, Some(&answer));
+    s.send_to(replay.as_bytes(), server.sip.unwrap()).unwrap();
+    let refused = final_response(&s, "replay-1");
+    assert!(refused.starts_with("SIP/2.0 403"), "a replayed answer is refused: {refused}");
+    // The same answer for another Request-URI is refused too.
+    let other = answer.replace(&uri, &format!("sip:+15550001111@{}", server.sip.unwrap()));
+    let (_, moved) = invite(&server, me, "replay-2", 1, Some(&other));
+    s.send_to(moved.as_bytes(), server.sip.unwrap()).unwrap();
+    let refused = final_response(&s, "replay-2");
+    assert!(refused.starts_with("SIP/2.0 403"), "{refused}");
+
+    // Two hundred sources, each an INVITE it never answers.
+    for i in 2..202 {
+        let flooder = UdpSocket::bind(format!("127.0.0.{i}:0")).unwrap();
+        let (_, message) = invite(&server, flooder.local_addr().unwrap(), &format!("flood-{i}"), 1, None);
+        flooder.send_to(message.as_bytes(), server.sip.unwrap()).unwrap();
+        flooder.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let challenged = final_response(&flooder, &format!("flood-{i}"));
+        assert!(challenged.starts_with("SIP/2.0 401"), "{challenged}");
+    }
+    assert_passed(&sipp(&server, "caller_digest.xml", DEMO_NUMBER, &[]), "a trunk after the flood", &server);
+}
+
 #[test]
 fn dtmf_zero_bridges_the_caller_to_an_agent_with_the_context() {
     let server = Server::start_sip("tiny-en");

@@ -87,6 +87,15 @@ pub fn random_token(bytes: usize) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
+/// A call slot (see [`Endpoint::call_slot`]), given back when dropped.
+pub struct CallSlot(Arc<Endpoint>);
+
+impl Drop for CallSlot {
+    fn drop(&mut self) {
+        self.0.active_calls.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
 impl Endpoint {
     /// Bind the transports and serve until the process ends.
     pub async fn start(app: Arc<App>, engines: Arc<SpeechEngines>, config: SipConfig) -> anyhow::Result<Arc<Endpoint>> {
@@ -143,11 +152,23 @@ impl Endpoint {
         self.dialogs.lock().unwrap_or_else(|p| p.into_inner()).insert(call_id.to_string(), tx);
     }
 
+    /// One of the `max_calls` slots for a call let in (authenticated, routed), held until
+    /// the guard is dropped; `None` at the limit.
+    pub fn call_slot(self: &Arc<Self>) -> Option<CallSlot> {
+        use std::sync::atomic::Ordering::SeqCst;
+        let taken = self.active_calls.fetch_add(1, SeqCst);
+        if taken >= self.config.max_calls {
+            self.active_calls.fetch_sub(1, SeqCst);
+            return None;
+        }
+        Some(CallSlot(self.clone()))
+    }
+
     pub fn forget_dialog(&self, call_id: &str) {
         self.dialogs.lock().unwrap_or_else(|p| p.into_inner()).remove(call_id);
     }
 
-    fn dispatch(self: &Arc<Self>, incoming: Incoming) {
+    pub(crate) fn dispatch(self: &Arc<Self>, incoming: Incoming) {
         let msg = &incoming.msg;
         if msg.status().is_some() {
             let branch = msg.branch().unwrap_or_default().to_string();
@@ -172,27 +193,18 @@ impl Endpoint {
         }
         match method.as_str() {
             "INVITE" if msg.to_tag().is_none() => {
-                use std::sync::atomic::Ordering::Relaxed;
                 if !self.throttle.allow(incoming.from.ip()) {
                     tracing::warn!(from = %incoming.from, "too many new calls from one source: 503");
                     let resp = SipMessage::response_to(msg, 503, "Service Unavailable").with("Retry-After", "5");
                     self.send(incoming.from, incoming.transport, &resp);
                     return;
                 }
-                if self.active_calls.load(Relaxed) >= self.config.max_calls {
-                    tracing::warn!(max = self.config.max_calls, "at the call limit: 503");
-                    let resp = SipMessage::response_to(msg, 503, "Service Unavailable").with("Retry-After", "30");
-                    self.send(incoming.from, incoming.transport, &resp);
-                    return;
-                }
-                self.active_calls.fetch_add(1, Relaxed);
+                // Call slots are taken once a call is let in (`Endpoint::call_slot`): INVITEs
+                // being challenged or refused do not hold one.
                 let (tx, rx) = mpsc::unbounded_channel();
                 self.register_dialog(msg.call_id(), tx);
                 let ep = self.clone();
-                tokio::spawn(async move {
-                    super::inbound::answer(ep.clone(), incoming, rx).await;
-                    ep.active_calls.fetch_sub(1, Relaxed);
-                });
+                tokio::spawn(super::inbound::answer(ep, incoming, rx));
             }
             "OPTIONS" => {
                 let resp = SipMessage::response_to(msg, 200, "OK")

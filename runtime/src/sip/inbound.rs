@@ -21,7 +21,16 @@ use crate::storage::calls::{Channel, Direction};
 use crate::storage::tenants::{SIP_REALM, Tenant};
 
 /// A final non-2xx answer; over UDP it is repeated for retransmitted INVITEs until the ACK.
-async fn refuse(ep: &Endpoint, invite: &Incoming, rx: &mut mpsc::UnboundedReceiver<Incoming>, resp: SipMessage) {
+/// Send a final refusal and wait for its ACK (answering retransmissions). A new INVITE on
+/// the same Call-ID (the same call again with credentials, after a 401) is kept in
+/// `follow_up`, to be served once this one is done.
+async fn refuse(
+    ep: &Endpoint,
+    invite: &Incoming,
+    rx: &mut mpsc::UnboundedReceiver<Incoming>,
+    follow_up: &mut Option<Incoming>,
+    resp: SipMessage,
+) {
     let resp = if resp.to_tag().is_none() {
         let mut r = resp;
         let to = r.header("To").unwrap_or_default().to_string();
@@ -31,10 +40,15 @@ async fn refuse(ep: &Endpoint, invite: &Incoming, rx: &mut mpsc::UnboundedReceiv
         resp
     };
     ep.send(invite.from, invite.transport, &resp);
+    let refused_cseq = invite.msg.cseq();
     let until_ack = async {
         while let Some(inc) = rx.recv().await {
             match inc.msg.method() {
                 Some("ACK") => return,
+                Some("INVITE") if inc.msg.cseq() != refused_cseq => {
+                    *follow_up = Some(inc);
+                    return;
+                }
                 Some("INVITE") => ep.send(inc.from, inc.transport, &resp),
                 Some("CANCEL") => ep.reply(&inc, 200, "OK"),
                 _ => {}
@@ -42,6 +56,14 @@ async fn refuse(ep: &Endpoint, invite: &Incoming, rx: &mut mpsc::UnboundedReceiv
         }
     };
     let _ = tokio::time::timeout(Duration::from_secs(4), until_ack).await;
+    // A follow-up that came right behind the ACK is still in the queue.
+    while follow_up.is_none()
+        && let Ok(inc) = rx.try_recv()
+    {
+        if inc.msg.method() == Some("INVITE") && inc.msg.cseq() != refused_cseq {
+            *follow_up = Some(inc);
+        }
+    }
 }
 
 fn caller_id(msg: &SipMessage) -> String {
@@ -59,49 +81,71 @@ fn dialled_number(msg: &SipMessage) -> Option<String> {
 pub async fn answer(ep: Arc<Endpoint>, invite: Incoming, rx: mpsc::UnboundedReceiver<Incoming>) {
     let call_id = invite.msg.call_id().to_string();
     let span = tracing::info_span!("sip", sip_call_id = %call_id, from = %invite.from);
-    let _ = tracing::Instrument::instrument(answer_inner(&ep, &invite, rx), span).await;
+    let mut follow_up = None;
+    let _ = tracing::Instrument::instrument(answer_inner(&ep, &invite, rx, &mut follow_up), span).await;
     ep.forget_dialog(&call_id);
+    if let Some(next) = follow_up {
+        ep.dispatch(next);
+    }
 }
 
-async fn answer_inner(ep: &Arc<Endpoint>, invite: &Incoming, mut rx: mpsc::UnboundedReceiver<Incoming>) {
+async fn answer_inner(
+    ep: &Arc<Endpoint>,
+    invite: &Incoming,
+    mut rx: mpsc::UnboundedReceiver<Incoming>,
+    follow_up: &mut Option<Incoming>,
+) {
     let msg = &invite.msg;
     ep.reply(invite, 100, "Trying");
     let Some(number) = dialled_number(msg) else {
         tracing::warn!(uri = msg.uri().unwrap_or_default(), "no number in the Request-URI or To");
-        return refuse(ep, invite, &mut rx, SipMessage::response_to(msg, 404, "Not Found")).await;
+        return refuse(ep, invite, &mut rx, follow_up, SipMessage::response_to(msg, 404, "Not Found")).await;
     };
     let lookup = number.clone();
     let tenant: Option<Tenant> = match ep.app.db.run(move |db| db.tenant_by_number(&lookup)).await {
         Ok(t) => t,
         Err(e) => {
             tracing::error!(error = %e, "tenant lookup failed");
-            return refuse(ep, invite, &mut rx, SipMessage::response_to(msg, 500, "Server Internal Error")).await;
+            return refuse(ep, invite, &mut rx, follow_up, SipMessage::response_to(msg, 500, "Server Internal Error"))
+                .await;
         }
     };
     let Some(tenant) = tenant else {
         tracing::warn!(%number, "call for a number no tenant has");
-        return refuse(ep, invite, &mut rx, SipMessage::response_to(msg, 404, "Not Found")).await;
+        return refuse(ep, invite, &mut rx, follow_up, SipMessage::response_to(msg, 404, "Not Found")).await;
     };
     if !tenant.telephony.allows(invite.from.ip()) {
         tracing::warn!(tenant_id = %tenant.id, source = %invite.from.ip(), %number, "call from an address the tenant does not allow");
-        return refuse(ep, invite, &mut rx, SipMessage::response_to(msg, 403, "Forbidden")).await;
+        return refuse(ep, invite, &mut rx, follow_up, SipMessage::response_to(msg, 403, "Forbidden")).await;
     }
     if let Some(creds) = &tenant.telephony.auth {
+        use super::auth::Verdict;
         let presented = msg.header("Authorization").or_else(|| msg.header("Proxy-Authorization"));
-        match presented {
-            None => {
-                tracing::info!("challenging the INVITE (digest)");
+        let verdict = presented.map(|h| ep.auth.verify(h, "INVITE", msg.uri().unwrap_or_default(), SIP_REALM, creds));
+        match verdict {
+            Some(Verdict::Authenticated) => {}
+            None | Some(Verdict::Stale { .. }) => {
+                let stale = matches!(verdict, Some(Verdict::Stale { credentials_ok: true }));
+                tracing::info!(stale, "challenging the INVITE (digest)");
                 let resp = SipMessage::response_to(msg, 401, "Unauthorized")
-                    .with("WWW-Authenticate", ep.auth.challenge(SIP_REALM));
-                return refuse(ep, invite, &mut rx, resp).await;
+                    .with("WWW-Authenticate", ep.auth.challenge(SIP_REALM, stale));
+                return refuse(ep, invite, &mut rx, follow_up, resp).await;
             }
-            Some(h) if !ep.auth.verify(h, "INVITE", creds) => {
-                tracing::warn!(tenant_id = %tenant.id, "INVITE with wrong credentials");
-                return refuse(ep, invite, &mut rx, SipMessage::response_to(msg, 403, "Forbidden")).await;
+            Some(Verdict::Replayed) => {
+                tracing::warn!(tenant_id = %tenant.id, source = %invite.from, "INVITE with an answer used before (a replay)");
+                return refuse(ep, invite, &mut rx, follow_up, SipMessage::response_to(msg, 403, "Forbidden")).await;
             }
-            Some(_) => {}
+            Some(Verdict::Refused) => {
+                tracing::warn!(tenant_id = %tenant.id, source = %invite.from, "INVITE with wrong credentials");
+                return refuse(ep, invite, &mut rx, follow_up, SipMessage::response_to(msg, 403, "Forbidden")).await;
+            }
         }
     }
+    let Some(_slot) = ep.call_slot() else {
+        tracing::warn!(max = ep.config.max_calls, "at the call limit: 503");
+        let resp = SipMessage::response_to(msg, 503, "Service Unavailable").with("Retry-After", "30");
+        return refuse(ep, invite, &mut rx, follow_up, resp).await;
+    };
     let offer = AudioStream::parse(&String::from_utf8_lossy(&msg.body)).and_then(|o| o.negotiate().map(|n| (o, n)));
     let (offer, negotiated) = match offer {
         Ok(x) => x,
@@ -109,14 +153,15 @@ async fn answer_inner(ep: &Arc<Endpoint>, invite: &Incoming, mut rx: mpsc::Unbou
             tracing::warn!(tenant_id = %tenant.id, %why, "unusable SDP offer");
             let resp = SipMessage::response_to(msg, 488, "Not Acceptable Here")
                 .with("Warning", format!("399 switchboard \"{}\"", why.replace('"', "'")));
-            return refuse(ep, invite, &mut rx, resp).await;
+            return refuse(ep, invite, &mut rx, follow_up, resp).await;
         }
     };
     let leg = match RtpLeg::bind(&ep.config.rtp).await {
         Ok(l) => Arc::new(l),
         Err(e) => {
             tracing::error!(error = %e, "no RTP port");
-            return refuse(ep, invite, &mut rx, SipMessage::response_to(msg, 503, "Service Unavailable")).await;
+            return refuse(ep, invite, &mut rx, follow_up, SipMessage::response_to(msg, 503, "Service Unavailable"))
+                .await;
         }
     };
     leg.configure(
@@ -168,7 +213,7 @@ async fn answer_inner(ep: &Arc<Endpoint>, invite: &Incoming, mut rx: mpsc::Unbou
         call.hang_up().await;
         let mut resp = SipMessage::response_to(msg, 487, "Request Terminated");
         resp.set("To", to_tagged);
-        return refuse(ep, invite, &mut rx, resp).await;
+        return refuse(ep, invite, &mut rx, follow_up, resp).await;
     }
     // A CANCEL that arrived while the answer was being prepared still wins.
     while let Ok(inc) = rx.try_recv() {
@@ -178,7 +223,7 @@ async fn answer_inner(ep: &Arc<Endpoint>, invite: &Incoming, mut rx: mpsc::Unbou
             call.hang_up().await;
             let mut resp = SipMessage::response_to(msg, 487, "Request Terminated");
             resp.set("To", to_tagged);
-            return refuse(ep, invite, &mut rx, resp).await;
+            return refuse(ep, invite, &mut rx, follow_up, resp).await;
         }
     }
     let sdp = describe(
