@@ -325,6 +325,17 @@ fn digest_authentication_refuses_replays_and_survives_a_flood() {
     assert_passed(&sipp(&server, "caller_digest.xml", DEMO_NUMBER, &[]), "a trunk after the flood", &server);
 }
 
+/// Trunks send the dialled number in other forms: E.164 without the plus, or national.
+#[test]
+fn a_number_dialled_without_plus_or_in_national_form_reaches_its_tenant() {
+    let server = Server::start_sip("tiny-en");
+    server.demo();
+    for dialled in ["886223456789", "0223456789"] {
+        assert_passed(&sipp(&server, "caller_hangup.xml", dialled, &[]), dialled, &server);
+    }
+    assert_passed(&sipp(&server, "caller_refused_404.xml", "0223456780", &[]), "another number → 404", &server);
+}
+
 #[test]
 fn dtmf_zero_bridges_the_caller_to_an_agent_with_the_context() {
     let server = Server::start_sip("tiny-en");

@@ -396,6 +396,31 @@ pub struct TenantPatch {
     pub telephony: Option<TelephonyPatch>,
 }
 
+/// Whether a dialled number names a stored one (both as digits, with an optional `+`):
+/// - the same digits: E.164 with or without `+` (`886223456789` for `+886223456789`);
+/// - `00` and the E.164 digits (the international prefix dialled from Taiwan and most countries);
+/// - the national form: the trunk prefix 0 and the stored number without its country code of
+///   1 to 3 digits (`0223456789` for `+886223456789`). Which country code it is need not be
+///   known: a number that two tenants' numbers of different countries both fit is refused by
+///   the caller of this.
+pub fn same_number(stored: &str, dialled: &str) -> bool {
+    let digits = |n: &str| n.chars().filter(char::is_ascii_digit).collect::<String>();
+    let (s, d) = (digits(stored), digits(dialled));
+    if s.is_empty() || d.is_empty() {
+        return false;
+    }
+    if s == d || (!dialled.trim_start().starts_with('+') && d.strip_prefix("00") == Some(s.as_str())) {
+        return true;
+    }
+    // (A number dialled with `+` is international: never the national form.)
+    let international = dialled.trim_start().starts_with('+');
+    let national = d.strip_prefix('0').filter(|n| !international && !n.starts_with('0') && n.len() >= 6);
+    match national {
+        Some(nsn) => s.strip_suffix(nsn).is_some_and(|cc| (1..=3).contains(&cc.len()) && !cc.starts_with('0')),
+        None => false,
+    }
+}
+
 fn validate_number(n: &str) -> Result<()> {
     let digits = n.strip_prefix('+').unwrap_or(n);
     if digits.is_empty() || digits.len() > 20 || !digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -487,12 +512,43 @@ impl Db {
         self.scan(TENANTS, "")
     }
 
-    /// The tenant a dialled number belongs to.
+    /// The tenant a dialled number belongs to, matched as a number ([`same_number`]): as
+    /// stored, E.164 with or without `+` (or after `00`), or in the national form of the
+    /// stored number's country (`0223456789` for `+886223456789`). A number two tenants
+    /// could own is refused, with the reason logged.
     pub fn tenant_by_number(&self, number: &str) -> Result<Option<Tenant>> {
-        let id: Option<String> = self.get(NUMBERS, number)?;
-        match id {
-            Some(id) => Ok(Some(self.tenant(&id)?)),
-            None => Ok(None),
+        if let Some(id) = self.get::<String>(NUMBERS, number)? {
+            return Ok(Some(self.tenant(&id)?));
+        }
+        // Not as stored: compare with every number (a scan of the number index, which only
+        // dialled forms other than the stored one take).
+        let mut owners: Vec<(String, String)> = Vec::new();
+        {
+            use redb::{ReadableDatabase, ReadableTable};
+            let txn = self.raw().begin_read()?;
+            let table = txn.open_table(NUMBERS)?;
+            for entry in table.iter()? {
+                let (k, v) = entry?;
+                if same_number(k.value(), number) {
+                    let id: String = super::decode(k.value(), v.value())?;
+                    if !owners.iter().any(|(_, o)| *o == id) {
+                        owners.push((k.value().to_string(), id));
+                    }
+                }
+            }
+        }
+        match owners.as_slice() {
+            [] => Ok(None),
+            [(_, id)] => Ok(Some(self.tenant(id)?)),
+            several => {
+                let numbers: Vec<&str> = several.iter().map(|(n, _)| n.as_str()).collect();
+                tracing::warn!(
+                    dialled = number,
+                    ?numbers,
+                    "a dialled number that several tenants' numbers match: refused"
+                );
+                Ok(None)
+            }
         }
     }
 
@@ -601,6 +657,30 @@ mod tests {
         db.update_tenant(&a.id, patch("+886200000002")).unwrap();
         assert!(db.tenant_by_number("+886200000001").unwrap().is_none());
         assert!(db.create_tenant("C", patch("not a number")).is_err());
+    }
+
+    #[test]
+    fn dialled_numbers_match_as_numbers() {
+        assert!(same_number("+886223456789", "+886223456789"));
+        assert!(same_number("+886223456789", "886223456789"));
+        assert!(same_number("+886223456789", "00886223456789"));
+        assert!(same_number("+886223456789", "0223456789"));
+        assert!(same_number("886223456789", "+886223456789"));
+        assert!(!same_number("+886223456789", "0223456780"));
+        assert!(!same_number("+886223456789", "223456789"), "no trunk prefix: not the national form");
+        assert!(!same_number("+886223456789", "+0223456789"));
+        assert!(!same_number("+886223456789", "000223456789"));
+        let (db, _d) = crate::storage::test_db();
+        let patch_numbers =
+            |n: &[&str]| TenantPatch { numbers: Some(n.iter().map(|s| s.to_string()).collect()), ..Default::default() };
+        let taipei = db.create_tenant("taipei", patch_numbers(&["+886223456789"])).unwrap();
+        for dialled in ["+886223456789", "886223456789", "0223456789", "00886223456789"] {
+            assert_eq!(db.tenant_by_number(dialled).unwrap().map(|t| t.id), Some(taipei.id.clone()), "{dialled}");
+        }
+        // The same national number in another country: the national form no longer says which.
+        db.create_tenant("elsewhere", patch_numbers(&["+61223456789"])).unwrap();
+        assert!(db.tenant_by_number("0223456789").unwrap().is_none(), "ambiguous: refused");
+        assert_eq!(db.tenant_by_number("886223456789").unwrap().map(|t| t.id), Some(taipei.id));
     }
 
     #[test]
