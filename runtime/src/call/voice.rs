@@ -34,7 +34,7 @@ type PromptKey = (String, String, u32, u32);
 
 /// Silence after which recognition starts on what the caller has said so far, before the turn
 /// is over: when the silence lasts the full end-of-turn time, the text is (nearly) ready.
-const SPECULATE_AFTER_MS: u64 = 200;
+const SPECULATE_AFTER_MS: u64 = 120;
 
 /// While the caller speaks, what they have said so far is recognised again after this much
 /// more speech, when a recognition worker is idle. The result is not a turn: its tokens are

@@ -201,39 +201,17 @@ impl Default for TelephonySettings {
     }
 }
 
-/// An IP address or CIDR block, as the allowlist takes them.
-pub fn parse_source(s: &str) -> Option<(std::net::IpAddr, u8)> {
-    let (addr, bits) = match s.split_once('/') {
-        Some((a, b)) => (a, Some(b.parse::<u8>().ok()?)),
-        None => (s, None),
-    };
-    let ip: std::net::IpAddr = addr.trim().parse().ok()?;
-    let max = if ip.is_ipv4() { 32 } else { 128 };
-    let bits = bits.unwrap_or(max);
-    (bits <= max).then_some((ip, bits))
-}
-
-/// Whether `ip` falls in the block `net/bits`.
-pub fn in_block(ip: std::net::IpAddr, net: std::net::IpAddr, bits: u8) -> bool {
-    use std::net::IpAddr::{V4, V6};
-    match (ip, net) {
-        (V4(a), V4(b)) => {
-            let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits as u32) };
-            u32::from(a) & mask == u32::from(b) & mask
-        }
-        (V6(a), V6(b)) => {
-            let mask = if bits == 0 { 0 } else { u128::MAX << (128 - bits as u32) };
-            u128::from(a) & mask == u128::from(b) & mask
-        }
-        _ => false,
-    }
+/// An IP address or CIDR block, as the allowlist takes them (an address is a block of one).
+pub fn parse_source(s: &str) -> Option<ipnet::IpNet> {
+    let s = s.trim();
+    s.parse::<ipnet::IpNet>().ok().or_else(|| s.parse::<std::net::IpAddr>().ok().map(ipnet::IpNet::from))
 }
 
 impl TelephonySettings {
     /// Whether a call from `ip` may reach this tenant.
     pub fn allows(&self, ip: std::net::IpAddr) -> bool {
         self.allowed_sources.is_empty()
-            || self.allowed_sources.iter().filter_map(|s| parse_source(s)).any(|(net, bits)| in_block(ip, net, bits))
+            || self.allowed_sources.iter().filter_map(|s| parse_source(s)).any(|net| net.contains(&ip))
     }
 
     pub fn validate(&self) -> Result<()> {
