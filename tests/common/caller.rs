@@ -46,6 +46,9 @@ pub struct Script {
     /// the wrong number of them, confirmed by the bot): the caller objects with this answer
     /// before anything else.
     pub objection: (&'static [&'static str], Answer),
+    /// A question whose line must say something (the caller's name, when the order is read
+    /// back); when it does not, the caller corrects it with this answer, as a person would.
+    pub corrections: Vec<(&'static [&'static str], &'static str, Answer)>,
     pub rules: Vec<(&'static [&'static str], Answer)>,
 }
 
@@ -67,6 +70,10 @@ impl Script {
             return Some(objection);
         }
         let asked = question(bot).to_lowercase();
+        let asks = |words: &[&str]| words.iter().any(|w| asked.contains(w));
+        if let Some((_, _, fix)) = self.corrections.iter().find(|(q, must, _)| asks(q) && !bot.contains(must)) {
+            return Some(fix);
+        }
         self.rules.iter().find(|(words, _)| words.iter().any(|w| asked.contains(w))).map(|(_, a)| a)
     }
 }
@@ -92,6 +99,8 @@ pub fn english_order_script() -> Script {
             &["oolong", "black tea", "green tea", "mango", "1 large bubble milk tea"],
             say("No, that's wrong."),
         ),
+        // A name misheard ("Javan") is put right at the read-back.
+        corrections: vec![(&["is that correct"], "John", say("No, my name is John."))],
         rules: vec![
             (&["is that correct"], say("Yes, that's right.")),
             (&["go on"], Answer::Wait),
@@ -115,7 +124,10 @@ pub fn mandarin_order_script(voice: &str) -> Script {
     let clip = |id: &str| Answer::Say(recorded(voice, &[id], 16_000, 0.0, 0.0));
     Script {
         objection: (&["烏龍", "紅茶", "綠茶", "芒果", "珍珠奶茶1杯"], clip("zh-no-2")),
+        // A surname misheard is put right: 「不對」 to the read-back, then the name again.
+        corrections: vec![(&["正確嗎", "確認訂單"], "林", clip("zh-no-2"))],
         rules: vec![
+            (&["修改什麼"], clip("zh-name-2")),
             (&["正確嗎", "確認訂單"], clip("zh-yes-6")),
             (&["請繼續"], Answer::Wait),
             // This recorded voice's digits come back from Whisper base with one dropped or

@@ -723,6 +723,10 @@ impl Dialog {
                 if let Some(f) = a.fulfilment.filter(|f| Some(*f) != self.draft.fulfilment) {
                     return self.choose_fulfilment(f, a.address.clone());
                 }
+                // "No, my name is John": the correction is applied, and the order read back again.
+                if self.correct_details(a) {
+                    return Outcome::Progress(replies::ack(lang).into());
+                }
                 match a.yes_no {
                     Some(YesNo::Yes) => Outcome::Reply(self.place_order(host)),
                     Some(YesNo::No) => self.start_change(),
@@ -747,6 +751,9 @@ impl Dialog {
         if let Some(f) = a.fulfilment {
             return self.choose_fulfilment(f, a.address.clone());
         }
+        if self.correct_details(a) {
+            return Outcome::Progress(replies::ack(lang).into());
+        }
         let text = switchboard_understand::text::normalize(&self.last_said);
         let mentions = |words: &[&str]| words.iter().any(|w| contains_phrase(&text, w));
         if mentions(&["地址", "address"]) {
@@ -765,6 +772,22 @@ impl Dialog {
         // Either the detail will now be asked again, or there was nothing to change
         // after all; in both cases the order is read back before it is placed.
         Outcome::Progress(replies::ack(lang).into())
+    }
+
+    /// A name or a whole phone number said while the order is read back or changed, unlike the
+    /// one taken: the caller is correcting it. Returns whether anything changed.
+    fn correct_details(&mut self, a: &Analysis) -> bool {
+        let mut changed = false;
+        if let Some(name) = a.name.as_ref().filter(|n| Some(*n) != self.draft.name.as_ref()) {
+            self.draft.name = Some(name.clone());
+            changed = true;
+        }
+        let whole = |p: &&String| phone_length(p) == PhoneLength::Whole && digit_count(p) >= MIN_PHONE_DIGITS;
+        if let Some(phone) = a.phone.as_ref().filter(whole).filter(|p| Some(*p) != self.draft.phone.as_ref()) {
+            self.draft.phone = Some(phone.clone());
+            changed = true;
+        }
+        changed
     }
 
     /// Whether the caller wants another cup rather than a change to one ordered

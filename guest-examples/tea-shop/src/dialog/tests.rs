@@ -682,6 +682,25 @@ fn a_mobile_number_with_a_digit_missing_or_extra_is_asked_again() {
 }
 
 #[test]
+fn a_name_misheard_is_corrected_at_the_read_back() {
+    let (mut call, _) = Call::start(CALLER);
+    call.says("one large black tea half sugar no ice");
+    call.says("My name is Javan");
+    call.says("yes");
+    let readback = call.says("pick up");
+    assert!(spoken(&readback).contains("Javan"), "{}", spoken(&readback));
+    // Said with the no: applied at once, and the order read back again.
+    let turn = call.says("No, my name is John.");
+    assert!(spoken(&turn).contains("for John") && spoken(&turn).contains("correct"), "{}", spoken(&turn));
+    assert_eq!(call.dialog.draft.name.as_deref(), Some("John"));
+    // Said after the no, to "what would you like to change?".
+    call.says("no");
+    let turn = call.says("我姓林");
+    assert!(spoken(&turn).contains("林"), "{}", spoken(&turn));
+    assert_eq!(call.dialog.draft.name.as_deref(), Some("林"));
+}
+
+#[test]
 fn a_number_no_phone_has_is_asked_again() {
     let (mut call, _) = Call::start("");
     call.says("one large black tea half sugar no ice");
