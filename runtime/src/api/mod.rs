@@ -74,7 +74,7 @@ pub fn router(state: ApiState) -> Router {
 }
 
 async fn metrics(State(state): State<ApiState>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.app.metrics.render())
+    ([(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)], state.app.metrics.render())
 }
 
 async fn openapi() -> impl IntoResponse {
