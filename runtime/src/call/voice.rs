@@ -216,6 +216,8 @@ pub struct VoiceCall {
     pending_gather: Option<u32>,
     /// What the flow expects the caller to say next, for the recogniser.
     hints: Hints,
+    /// The script of the tenant's Chinese (its locale), for transcripts.
+    script: crate::speech::asr::chinese::Script,
     /// Set by the channel while bot audio is playing (or paused by the caller's speech).
     pub bot_speaking: Arc<AtomicBool>,
     /// When the audio being pushed arrived (set by live channels), to time replies from the end of speech.
@@ -295,6 +297,7 @@ impl VoiceCall {
             min_speech_ms: settings.min_speech_ms,
             ..Endpointing::default()
         };
+        let script = crate::speech::asr::chinese::Script::for_locale(&setup.tenant.language);
         let live = matches!(setup.channel, Channel::Sip | Channel::Webrtc);
         let consent = (live && setup.tenant.telephony.recording).then(|| {
             let lang = setup.tenant.language.clone();
@@ -319,7 +322,8 @@ impl VoiceCall {
             languages,
             speed: settings.speed,
             pending_gather: None,
-            hints: Hints::default(),
+            hints: Hints { script, ..Hints::default() },
+            script,
             bot_speaking: Arc::new(AtomicBool::new(false)),
             audio_arrived: None,
             stream: None,
@@ -664,6 +668,7 @@ impl VoiceCall {
         self.pending_gather = turn.gather_timeout_ms;
         // The flow's expectation holds for the caller's next turn only.
         self.hints = super::steering::hints(turn.expecting.as_ref(), &self.languages);
+        self.hints.script = self.script;
         let wants_digits =
             turn.expecting.as_ref().is_some_and(|e| matches!(e.kind, AnswerKind::Phone | AnswerKind::Digits));
         self.vad.set_end_of_turn_ms(self.end_of_turn_ms + if wants_digits { DIGITS_EXTRA_MS } else { 0 });

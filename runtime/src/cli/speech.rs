@@ -46,6 +46,7 @@ pub fn transcribe(args: TranscribeArgs) -> anyhow::Result<()> {
     let hints = crate::speech::asr::Hints {
         prompts: args.prompt.iter().flat_map(|p| ["zh", "en"].map(|l| (l.to_string(), p.clone()))).collect(),
         candidates: Vec::new(),
+        ..Default::default()
     };
     let t = whisper.transcribe_steered(&audio.samples, &languages, &[], &hints, &|| false)?;
     if args.json {

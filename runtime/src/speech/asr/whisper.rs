@@ -62,6 +62,8 @@ pub struct Hints {
     /// by teacher-forced log-probability against what the model decoded freely; the
     /// best is taken when it is about as likely ([`CANDIDATE_MARGIN`]).
     pub candidates: Vec<String>,
+    /// The script Chinese is written in for this tenant (its locale).
+    pub script: super::chinese::Script,
 }
 
 impl Hints {
@@ -382,7 +384,7 @@ impl Whisper {
         }
         let generated = &tokens[prompt_len..];
         let text = drop_echoed_tail(tk.decode(generated).trim());
-        let text = if language == "zh" { super::chinese::to_traditional(&text) } else { text };
+        let text = if language == "zh" { super::chinese::convert(&text, hints.script) } else { text };
         let mut confidence = (logprob_sum / (generated.len() + 1) as f32).exp();
         let mut free_text = None;
         let mut text = text;

