@@ -138,10 +138,12 @@ fn calls_are_answered_refused_cancelled_and_hung_up_cleanly() {
     let reply = raw_sip(&server, &bad_sdp).expect("a reply to bad SDP");
     assert!(reply.contains("SIP/2.0 488 Not Acceptable Here"), "{reply}");
     let many_headers = format!(
-        "OPTIONS sip:x@127.0.0.1 SIP/2.0\r\n{}Via: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-b3\r\n\r\n",
+        "OPTIONS sip:x@127.0.0.1 SIP/2.0\r\n{}Via: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-b3\r\n\
+         From: <sip:x@127.0.0.1>;tag=1\r\nTo: <sip:y@127.0.0.1>\r\nCall-ID: many-headers\r\nCSeq: 1 OPTIONS\r\n\r\n",
         "X-Junk: a\r\n".repeat(500)
     );
-    let _ = raw_sip(&server, &many_headers);
+    let reply = raw_sip(&server, &many_headers).expect("a reply to a hostile header count");
+    assert!(reply.starts_with("SIP/2.0 400") && reply.contains("headers"), "refused, saying why: {reply}");
     let reply = raw_sip(
         &server,
         "BYE sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-b4\r\nFrom: <sip:x@h>;tag=1\r\n\
