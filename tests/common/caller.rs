@@ -47,9 +47,14 @@ pub struct Script {
     /// before anything else.
     pub objection: (&'static [&'static str], Answer),
     /// A question whose line must say something (the caller's name, when the order is read
-    /// back); when it does not, the caller corrects it with this answer, as a person would.
-    pub corrections: Vec<(&'static [&'static str], &'static str, Answer)>,
+    /// back); when it does not, the caller objects with the first answer and, if the bot then
+    /// asks what to change (`change`), says the second, as a person would.
+    pub corrections: Vec<(&'static [&'static str], &'static str, Answer, Answer)>,
+    /// Words of the bot's "what would you like to change?".
+    pub change: &'static [&'static str],
     pub rules: Vec<(&'static [&'static str], Answer)>,
+    /// The correction under way, for the answer to `change`.
+    pub correcting: std::cell::Cell<Option<usize>>,
 }
 
 /// What a scripted caller does when the bot has asked something.
@@ -71,8 +76,13 @@ impl Script {
         }
         let asked = question(bot).to_lowercase();
         let asks = |words: &[&str]| words.iter().any(|w| asked.contains(w));
-        if let Some((_, _, fix)) = self.corrections.iter().find(|(q, must, _)| asks(q) && !bot.contains(must)) {
-            return Some(fix);
+        if let Some(i) = self.correcting.get().filter(|_| asks(self.change)) {
+            self.correcting.set(None);
+            return Some(&self.corrections[i].3);
+        }
+        if let Some(i) = self.corrections.iter().position(|(q, must, ..)| asks(q) && !bot.contains(must)) {
+            self.correcting.set(Some(i));
+            return Some(&self.corrections[i].2);
         }
         self.rules.iter().find(|(words, _)| words.iter().any(|w| asked.contains(w))).map(|(_, a)| a)
     }
@@ -100,8 +110,12 @@ pub fn english_order_script() -> Script {
             say("No, that's wrong."),
         ),
         // A name misheard ("Javan") is put right at the read-back.
-        corrections: vec![(&["is that correct"], "John", say("No, my name is John."))],
+        corrections: vec![(&["is that correct"], "John", say("No, my name is John."), say("My name is John."))],
+        change: &["like to change"],
+        correcting: Default::default(),
         rules: vec![
+            // After objecting to the drinks: the order again.
+            (&["like to change"], say(ORDER_TURNS[0])),
             (&["is that correct"], say("Yes, that's right.")),
             (&["go on"], Answer::Wait),
             // Offered after the number was misheard twice.
@@ -125,9 +139,12 @@ pub fn mandarin_order_script(voice: &str) -> Script {
     Script {
         objection: (&["烏龍", "紅茶", "綠茶", "芒果", "珍珠奶茶1杯"], clip("zh-no-2")),
         // A surname misheard is put right: 「不對」 to the read-back, then the name again.
-        corrections: vec![(&["正確嗎", "確認訂單"], "林", clip("zh-no-2"))],
+        corrections: vec![(&["正確嗎", "確認訂單"], "林", clip("zh-no-2"), clip("zh-name-2"))],
+        change: &["修改什麼"],
+        correcting: Default::default(),
         rules: vec![
-            (&["修改什麼"], clip("zh-name-2")),
+            // After objecting to the drinks: the order again.
+            (&["修改什麼"], clip("zh-order-1")),
             (&["正確嗎", "確認訂單"], clip("zh-yes-6")),
             (&["請繼續"], Answer::Wait),
             // This recorded voice's digits come back from Whisper base with one dropped or

@@ -701,6 +701,20 @@ fn a_name_misheard_is_corrected_at_the_read_back() {
 }
 
 #[test]
+fn a_quantity_misheard_is_put_right_after_the_read_back() {
+    let (mut call, _) = Call::start(CALLER);
+    call.says("一杯大杯珍珠奶茶無糖少冰");
+    call.says("我姓林");
+    call.says("對");
+    let readback = call.says("自取");
+    assert!(spoken(&readback).contains("珍珠奶茶1杯"), "{}", spoken(&readback));
+    call.says("不對");
+    let turn = call.says("我要兩杯大杯珍珠奶茶");
+    assert_eq!(lines(&call).len(), 1, "{}", spoken(&turn));
+    assert_eq!(lines(&call)[0].1, 2, "{}", spoken(&turn));
+}
+
+#[test]
 fn a_number_no_phone_has_is_asked_again() {
     let (mut call, _) = Call::start("");
     call.says("one large black tea half sugar no ice");
