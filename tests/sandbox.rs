@@ -11,10 +11,32 @@ fn hostile_tenant(server: &Server, with_agent: bool) -> (String, String) {
     let agents = if with_agent { json!([{"name": "desk", "uri": "sip:desk@127.0.0.1:5070"}]) } else { json!([]) };
     let (tenant, key) = server.create_tenant(
         "Hostile Ltd",
-        json!({ "language": "en-US", "agents": agents, "limits": { "event_deadline_ms": 500, "memory_mib": 32 } }),
+        // A deadline long enough that another call surely runs while this one spins.
+        json!({ "language": "en-US", "agents": agents, "limits": { "event_deadline_ms": 3000, "memory_mib": 32 } }),
     );
     server.deploy(&key, &tenant, &guest("hostile"));
     (tenant, key)
+}
+
+/// A simulated call through the API, from any thread.
+fn simulate_at(base: &str, key: &str, tenant: &str, inputs: &[&str]) -> Value {
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let inputs: Vec<Value> = inputs.iter().map(|t| json!({ "text": t })).collect();
+    let mut r = agent
+        .post(format!("{base}/v1/tenants/{tenant}/calls/simulate"))
+        .header("Authorization", format!("Bearer {key}"))
+        .send_json(json!({ "caller": "+15550001111", "inputs": inputs }))
+        .unwrap();
+    r.body_mut().read_json::<Value>().unwrap()
+}
+
+/// Wait until the server's log has `line` (the server writes it as things happen).
+fn wait_for_log(server: &Server, line: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !server.log().contains(line) {
+        assert!(std::time::Instant::now() < deadline, "the server never logged `{line}`");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
 }
 
 fn assert_contained(call: &Value, expect_in_error: &str, outcome: &str) {
@@ -34,8 +56,28 @@ fn each_kind_of_misbehaviour_is_contained_and_explained() {
     let (tenant, key) = hostile_tenant(&server, false);
     let (demo, demo_key) = server.demo();
 
-    let cases =
-        [("loop", "deadline"), ("bomb", "memory limit"), ("trap", "panics on purpose"), ("garbage", "invalid action")];
+    // While the hostile flow spins, another tenant's call is served to the end.
+    let spinning = {
+        let (server_base, key, tenant) = (server.base.clone(), key.clone(), tenant.clone());
+        std::thread::spawn(move || simulate_at(&server_base, &key, &tenant, &["hello", "loop"]))
+    };
+    wait_for_log(&server, "flow: spinning");
+    let bystander = simulate_at(&server.base, &demo_key, &demo, &["請問營業時間"]);
+    assert!(bystander["flow_error"].is_null(), "{bystander:#}");
+    assert!(replies(&bystander, 1).contains("營業"), "{bystander:#}");
+    let spun = spinning.join().unwrap();
+    assert_contained(&spun, "deadline", "failed");
+    let ended = |c: &Value, key: &str, tenant: &str| {
+        server.get(key, &format!("/v1/tenants/{tenant}/calls/{}", c["call_id"].as_str().unwrap())).body["ended_at_ms"]
+            .as_u64()
+            .unwrap()
+    };
+    assert!(
+        ended(&bystander, &demo_key, &demo) < ended(&spun, &key, &tenant),
+        "the other tenant's call ended while the hostile flow was still spinning"
+    );
+
+    let cases = [("bomb", "memory limit"), ("trap", "panics on purpose"), ("garbage", "invalid action")];
     for (input, explanation) in cases {
         // Another tenant's call runs at the same time and is unaffected.
         let bystander = {

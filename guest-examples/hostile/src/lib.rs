@@ -1,6 +1,6 @@
 //! A deliberately hostile flow, used by the test suite. What it does depends on
 //! what the caller says:
-//! - `loop`: spins forever (the per-event deadline must stop it);
+//! - `loop`: logs "spinning", then spins forever (the per-event deadline must stop it);
 //! - `bomb`: allocates until it is refused (the memory cap must stop it);
 //! - `trap`: panics (a trap);
 //! - `garbage`: returns actions the host must reject;
@@ -11,7 +11,7 @@ wit_bindgen::generate!({ path: "../../wit", world: "flow" });
 
 use exports::switchboard::flow::handler::Guest;
 use switchboard::flow::types::{Action, CallInfo, Event, Gather, InputModes, Say};
-use switchboard::flow::{customers, orders};
+use switchboard::flow::{customers, log, orders};
 
 struct Hostile;
 
@@ -67,7 +67,11 @@ impl Guest for Hostile {
             Event::Utterance(u) => {
                 let words: Vec<&str> = u.text.split_whitespace().collect();
                 match words.first().copied() {
-                    Some("loop") => vec![say(format!("{}", spin(7)))],
+                    Some("loop") => {
+                        // Said first, so a test can tell the spinning has begun.
+                        log::log(log::Level::Info, "spinning");
+                        vec![say(format!("{}", spin(7)))]
+                    }
                     Some("bomb") => vec![say(format!("{}", bomb()))],
                     Some("trap") => panic!("hostile guest panics on purpose"),
                     Some("garbage") => vec![

@@ -266,6 +266,23 @@ fn trails_off(text: &str) -> bool {
         || t.rsplit(|c: char| !c.is_alphanumeric()).next().is_some_and(|w| EN.contains(&w))
 }
 
+/// Whether an order so far ends on a count with nothing counted yet (「我要兩杯」, "I'd like
+/// two"): the caller is still saying what. (Asked "how many?", a count alone is the answer;
+/// that question has expected choices, and this is not asked then.)
+fn counts_without_item(text: &str) -> bool {
+    let t = text.trim_end_matches(|c: char| !c.is_alphanumeric());
+    let mut tail = t.chars().rev();
+    // (倍 is how Whisper often writes 杯 said alone.)
+    let measure = tail.next().is_some_and(|c| "杯倍個份瓶".contains(c));
+    let numeral = tail.next().is_some_and(|c| "一二兩两三四五六七八九十幾".contains(c) || c.is_ascii_digit());
+    if measure && numeral {
+        return true;
+    }
+    const COUNTS: &[&str] = &["one", "two", "three", "four", "five", "six", "a couple of", "a few", "a"];
+    let lower = t.to_lowercase();
+    COUNTS.iter().any(|c| lower.ends_with(&format!(" {c}")) || lower == *c)
+}
+
 /// Acknowledgements a caller makes while listening; heard over the bot, they are not a turn.
 fn is_backchannel(text: &str) -> bool {
     let t: String = text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
@@ -435,7 +452,10 @@ impl VoiceCall {
         let detector = self.engines.turn.clone()?;
         // The words too: a turn that ends on "um" or 「還有」 is not over, however it sounds.
         // The reply needs the pause's recognition anyway, so waiting for it costs nothing.
-        let trails_off = heard.map(|t| trails_off(&t.text));
+        let ordering =
+            self.expecting.as_ref().is_none_or(|e| matches!(e.kind, AnswerKind::Order | AnswerKind::Anything))
+                && self.hints.candidates.is_empty();
+        let trails_off = heard.map(|t| trails_off(&t.text) || (ordering && counts_without_item(&t.text)));
         match &mut self.verdict {
             Some(v) if covers(v.start_ms, v.end_ms) => {
                 if v.probability.is_none()
@@ -808,6 +828,17 @@ mod tests {
         }
         for text in ["Two large bubble milk teas.", "我要兩杯大杯珍珠奶茶。", "對", "Yes.", "半糖"] {
             assert!(!trails_off(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_count_with_nothing_counted_is_not_the_end() {
+        for text in ["我要兩杯。", "給我三杯", "我要兩倍。", "I'd like two.", "Can I get a couple of"] {
+            assert!(counts_without_item(text), "{text}");
+        }
+        for text in ["我要兩杯紅茶。", "兩杯大杯珍奶", "Two large teas.", "I'd like two large bubble milk teas"]
+        {
+            assert!(!counts_without_item(text), "{text}");
         }
     }
 
