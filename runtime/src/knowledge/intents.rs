@@ -2,7 +2,7 @@
 //! settle no intent, the turn's embedding is compared with every intent's
 //! sentences (`switchboard_understand::Understander::add_intent_by_meaning`).
 //!
-//! It costs one embedding (about 30 ms on one core), so it runs only when it can
+//! It costs one embedding (tens of ms on one core), so it runs only when it can
 //! change something: not on a turn that answered the question asked (a yes, a
 //! number, a name), not on one the words already classified, not on a word or two.
 

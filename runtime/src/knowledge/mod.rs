@@ -30,7 +30,7 @@ pub use faq_index::FaqIndex;
 /// Vectors kept for texts embedded as examples (intents), so calls that declare the
 /// same examples do not embed them again.
 const EXAMPLE_CACHE_ENTRIES: usize = 4096;
-/// Example sentences a caller turn may wait for (about 30 ms each); more are embedded
+/// Example sentences a caller turn may wait for (tens of ms each); more are embedded
 /// in the background and meaning is left out of that turn.
 pub const INLINE_EXAMPLES: usize = 4;
 /// Where the built-in intents' sentence vectors are kept between runs, beside the model.
@@ -48,7 +48,7 @@ pub struct Knowledge {
 impl Knowledge {
     /// Load the embedding model from the models directory, with the built-in intents'
     /// sentences embedded (from the cache file beside the model; the first start on a
-    /// machine embeds them, about 6 s). Without the model, search and intents are lexical.
+    /// machine embeds them and logs how long it took). Without the model, search and intents are lexical.
     pub fn load() -> Arc<Knowledge> {
         let path = match crate::speech::models::model_file("e5-small", "e5-small-q4.bin") {
             Ok(path) => path,
@@ -69,7 +69,13 @@ impl Knowledge {
         let loaded = known.len();
         knowledge.examples.lock().unwrap_or_else(|p| p.into_inner()).extend(known);
         let builtin = switchboard_understand::Understander::new(Default::default(), &[]).intent_sentences();
+        let started = std::time::Instant::now();
         if knowledge.embed_examples(&builtin, usize::MAX).is_some() && loaded < builtin.len() {
+            tracing::info!(
+                sentences = builtin.len(),
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "built-in intents' sentences embedded (cached for the next start)"
+            );
             let all = knowledge.examples.lock().unwrap_or_else(|p| p.into_inner()).clone();
             if let Err(e) = sentence_cache::write(&cache, &all) {
                 tracing::warn!(error = %e, path = %cache.display(), "sentence vectors not cached");
@@ -91,7 +97,7 @@ impl Knowledge {
         self.embedder.is_some()
     }
 
-    /// What a caller said, as a vector (blocking: about 30 ms on one core).
+    /// What a caller said, as a vector (blocking: tens of ms on one core).
     pub fn embed_query(&self, text: &str) -> Option<Vec<f32>> {
         let e = self.embedder.as_ref()?;
         e.embed(text, Role::Query).inspect_err(|err| tracing::warn!(error = %err, "embedding failed")).ok()

@@ -1,6 +1,7 @@
-//! FAQ entries and their search. Search is lexical and bilingual: latin words
-//! are matched as words, Chinese as character bigrams (no segmenter needed),
-//! and an entry's keywords, when the caller says one, count most.
+//! FAQ entries, and how closely a caller's words match one ([`score`]): latin
+//! words are matched as words, Chinese as character bigrams (no segmenter
+//! needed), and an entry's keywords, when the caller says one, count most.
+//! Search over a tenant's entries, with meaning too, is `crate::knowledge::FaqIndex`.
 
 use std::collections::HashSet;
 
@@ -116,8 +117,8 @@ fn mentions(text_lower: &str, keyword: &str) -> bool {
     false
 }
 
-/// Score an entry against a query, 0.0 to 1.0.
-pub fn score(entry: &FaqEntry, query: &str, language: Option<&str>) -> f32 {
+/// How closely a query's words match an entry, 0.0 to 1.0.
+pub fn score(entry: &FaqEntry, query: &str) -> f32 {
     let query_lower = query.to_lowercase();
     let keyword_hits = entry.keywords.iter().filter(|k| mentions(&query_lower, k)).count();
     let keyword_score = if keyword_hits == 0 { 0.0 } else { (0.55 + 0.15 * keyword_hits as f32).min(1.0) };
@@ -128,15 +129,7 @@ pub fn score(entry: &FaqEntry, query: &str, language: Option<&str>) -> f32 {
         let d = tokens(&entry.question);
         q.intersection(&d).count() as f32 / q.len().max(3) as f32
     };
-    let mut s = keyword_score.max(overlap_score);
-    if let Some(lang) = language {
-        let base = lang.split('-').next().unwrap_or(lang);
-        if !entry.language.starts_with(base) {
-            // Prefer answers in the caller's language without hiding the others.
-            s *= 0.9;
-        }
-    }
-    s
+    keyword_score.max(overlap_score)
 }
 
 impl Db {
@@ -177,59 +170,11 @@ impl Db {
     pub fn delete_faq(&self, tenant: &str, id: &str) -> Result<()> {
         if self.delete(FAQ, &key(tenant, id))? { Ok(()) } else { Err(StorageError::NotFound) }
     }
-
-    /// The best entries for a caller's words, best first.
-    pub fn search_faq(&self, tenant: &str, query: &str, language: Option<&str>, limit: usize) -> Result<Vec<FaqHit>> {
-        let mut hits: Vec<FaqHit> = self
-            .faq_entries(tenant)?
-            .into_iter()
-            .map(|entry| FaqHit { score: score(&entry, query, language), entry })
-            .filter(|h| h.score > 0.0)
-            .collect();
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score));
-        hits.truncate(limit);
-        Ok(hits)
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn seeded() -> (Db, super::super::tempdir::TempDir) {
-        let (db, dir) = super::super::test_db();
-        let entries: Vec<FaqInput> = serde_json::from_str(crate::demo::FAQ_JSON).unwrap();
-        for e in entries {
-            db.create_faq("t1", e).unwrap();
-        }
-        (db, dir)
-    }
-
-    #[test]
-    fn finds_hours_in_both_languages() {
-        let (db, _d) = seeded();
-        let zh = db.search_faq("t1", "請問你們幾點關門？", Some("zh"), 3).unwrap();
-        assert!(zh[0].entry.answer.contains("十點"), "{:?}", zh[0]);
-        assert!(zh[0].score >= 0.35);
-        let en = db.search_faq("t1", "what time do you open", Some("en"), 3).unwrap();
-        assert!(en[0].entry.answer.contains("10 a.m."));
-        assert!(en[0].score >= 0.35);
-    }
-
-    #[test]
-    fn an_order_is_not_a_question() {
-        let (db, _d) = seeded();
-        for q in ["我要兩杯大杯珍珠奶茶半糖少冰", "two large bubble milk teas, half sugar, less ice"] {
-            let hits = db.search_faq("t1", q, None, 1).unwrap();
-            assert!(hits.first().is_none_or(|h| h.score < 0.35), "{q}: {hits:?}");
-        }
-    }
-
-    #[test]
-    fn other_tenants_entries_are_invisible() {
-        let (db, _d) = seeded();
-        assert!(db.search_faq("t2", "營業時間", None, 3).unwrap().is_empty());
-    }
 
     #[test]
     fn keywords_match_whole_words_only() {

@@ -226,13 +226,18 @@ impl wit::Host for CallContext {
         }
         let expecting = self.understanding.now.clone();
         let started = std::time::Instant::now();
-        let (mut analysis, sentences, rest) = match self.understander().await {
-            Ok(u) => (u.analyse(&text, &expecting), u.intent_sentences(), u.beyond_the_order(&text)),
+        let knowledge = self.scope.knowledge.clone();
+        let (mut analysis, sentences) = match self.understander().await {
+            Ok(u) => {
+                let analysis = u.analyse(&text, &expecting);
+                let wanted =
+                    knowledge.has_model() && wants_meaning(&text, &u.beyond_the_order(&text), &analysis, &expecting);
+                (analysis, wanted.then(|| u.intent_sentences()))
+            }
             Err(e) => return Ok(Err(e)),
         };
-        let knowledge = self.scope.knowledge.clone();
-        let by_meaning = knowledge.has_model() && wants_meaning(&text, &rest, &analysis, &expecting);
-        if by_meaning {
+        let by_meaning = sentences.is_some();
+        if let Some(sentences) = sentences {
             let waiting = std::time::Instant::now();
             let words = text.clone();
             let embedded = tokio::task::spawn_blocking(move || {
