@@ -57,6 +57,7 @@ async fn bench_flow(app: &App, tenant: &str, name: &str, flow: Arc<LoadedFlow>, 
         language: "zh-TW".into(),
         utc_offset_minutes: 480,
         db: app.db.clone(),
+        knowledge: app.knowledge.clone(),
     };
     let limits = FlowLimits::default();
     let info = call_info(caller);

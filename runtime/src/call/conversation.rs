@@ -25,27 +25,9 @@ use super::recording::Recorder;
 use super::session::Handover;
 use super::voice::{VoiceCall, VoiceEvent};
 use crate::flows::bindings::types::TransferStatus;
-use crate::speech::vad::SAMPLE_RATE;
 use crate::storage::calls::Outcome;
 
-/// Samples per 20 ms frame at the conversation's rate (16 kHz).
-pub const FRAME: usize = SAMPLE_RATE as usize / 50;
-
-/// What a channel delivers.
-#[derive(Debug)]
-pub enum MediaIn {
-    /// Caller audio, 16 kHz mono, any length.
-    Audio(Vec<f32>),
-    /// A key press (RFC 4733, SIP INFO, the widget's keypad).
-    Dtmf(char),
-    /// The caller hung up or the channel went away.
-    Hangup,
-}
-
-/// Where the channel plays the bot: one 20 ms frame of 16 kHz audio per call.
-pub trait AudioOut: Send {
-    fn play(&mut self, frame: &[f32]);
-}
+pub use crate::media::{AudioOut, FRAME, MediaIn};
 
 /// What a watching channel is told as the call goes (the widget's live transcript).
 #[derive(Debug, Clone)]

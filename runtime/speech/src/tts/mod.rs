@@ -8,7 +8,7 @@ pub mod mandarin;
 pub mod pinyin;
 pub mod piper;
 
-use crate::speech::audio::Audio;
+use crate::audio::Audio;
 
 /// A voice.
 pub trait Tts: Send + Sync {

@@ -45,7 +45,7 @@ fn english_words(text: &str) -> Vec<String> {
 
 fn chinese_chars(text: &str) -> Vec<String> {
     // "120元" and "一百二十元" are the same characters to a listener.
-    crate::speech::tts::pinyin::normalize_numbers(text)
+    crate::tts::pinyin::normalize_numbers(text)
         .chars()
         .filter(|c| c.is_alphanumeric())
         .map(|c| c.to_string())
@@ -81,8 +81,8 @@ pub fn cer(reference: &str, hypothesis: &str) -> f32 {
 /// with `--nocapture` to see it). Each case is (what should be heard, what is said).
 #[cfg(test)]
 pub(crate) fn round_trip(
-    voice: &dyn crate::speech::tts::Tts,
-    whisper: &crate::speech::asr::Whisper,
+    voice: &dyn crate::tts::Tts,
+    whisper: &crate::asr::Whisper,
     language: &str,
     cases: &[(&str, &str)],
     score: fn(&str, &str) -> f32,
@@ -121,8 +121,8 @@ mod tests {
 #[cfg(test)]
 mod context_sweep {
     use super::{cer, wer};
-    use crate::speech::asr::{Whisper, WhisperSize};
-    use crate::speech::tts::Tts;
+    use crate::asr::{Whisper, WhisperSize};
+    use crate::tts::Tts;
 
     const ZH: [&str; 12] = [
         "我要一杯紅茶。",
@@ -153,8 +153,8 @@ mod context_sweep {
     #[test]
     #[ignore]
     fn context_sweep() {
-        let zh_voice = crate::speech::tts::mandarin::MandarinVoice::load().expect("Mandarin voice");
-        let en_voice = crate::speech::tts::piper::Piper::load().expect("English voice").deterministic();
+        let zh_voice = crate::tts::mandarin::MandarinVoice::load().expect("Mandarin voice");
+        let en_voice = crate::tts::piper::Piper::load().expect("English voice").deterministic();
         let mut whisper = Whisper::load(WhisperSize::Base).expect("whisper-base");
         let said = |voice: &dyn Tts, texts: &[&str]| -> Vec<Vec<f32>> {
             texts.iter().map(|t| voice.synthesize(t, 1.0).unwrap().resampled(16_000).samples).collect()

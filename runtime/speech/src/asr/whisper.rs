@@ -16,7 +16,7 @@ use candle_transformers::models::whisper::Config;
 use super::decoder::Decoder;
 use super::encoder::Encoder;
 use super::{ct2, mel, tokenizer::Tokenizer};
-use crate::speech::models::model_file;
+use crate::models::model_file;
 
 /// Which Whisper to load.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -640,7 +640,7 @@ fn ms(since: Instant) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::speech::accuracy::wer;
+    use crate::accuracy::wer;
 
     #[test]
     fn loops_are_cut_where_they_start() {
@@ -703,7 +703,7 @@ mod tests {
             .args(["-v", "en-us", "--stdout", text])
             .output()
             .expect("espeak-ng is needed for speech tests; scripts/setup installs it");
-        crate::speech::audio::Audio::parse_wav(&out.stdout).expect("espeak-ng WAV").resampled(16_000).samples
+        crate::audio::Audio::parse_wav(&out.stdout).expect("espeak-ng WAV").resampled(16_000).samples
     }
 
     /// Average WER over the sentences; each transcript is printed for the log.

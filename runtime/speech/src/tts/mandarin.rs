@@ -14,8 +14,8 @@ use serde::Deserialize;
 
 use super::Tts;
 use super::pinyin::{PinyinDict, clauses, normalize_numbers};
-use crate::speech::audio::Audio;
-use crate::speech::models::model_file;
+use crate::audio::Audio;
+use crate::models::model_file;
 
 /// Pause between clauses.
 const CLAUSE_PAUSE: usize = SAMPLE_RATE as usize * 15 / 100;
@@ -43,8 +43,8 @@ impl MandarinVoice {
             .with_context(|| format!("parsing {}", mapper_path.display()))?;
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(2);
         Ok(MandarinVoice {
-            acoustic: Mutex::new(crate::speech::onnx::session(&model_file(dir, "fastspeech2.onnx")?, threads)?),
-            vocoder: Mutex::new(crate::speech::onnx::session(&model_file(dir, "mb_melgan.onnx")?, threads)?),
+            acoustic: Mutex::new(crate::onnx::session(&model_file(dir, "fastspeech2.onnx")?, threads)?),
+            vocoder: Mutex::new(crate::onnx::session(&model_file(dir, "mb_melgan.onnx")?, threads)?),
             mapper,
             dict: PinyinDict::load()?,
         })
@@ -128,8 +128,8 @@ impl Tts for MandarinVoice {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::speech::accuracy::{cer, round_trip};
-    use crate::speech::asr::{Whisper, WhisperSize};
+    use crate::accuracy::{cer, round_trip};
+    use crate::asr::{Whisper, WhisperSize};
 
     #[test]
     fn bad_pinyin_is_refused_with_a_reason() {

@@ -247,7 +247,7 @@ impl VadStream {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::speech::audio::Audio;
+    use crate::audio::Audio;
 
     /// Real speech: espeak-ng (installed by scripts/setup) saying `text`, at 16 kHz.
     pub(crate) fn espeak(text: &str, voice: &str) -> Audio {

@@ -255,7 +255,7 @@ mod tests {
     #[test]
     fn encoding_round_trips() {
         let path =
-            crate::speech::models::model_file("whisper-base", "tokenizer.json").expect("whisper-base (scripts/setup)");
+            crate::models::model_file("whisper-base", "tokenizer.json").expect("whisper-base (scripts/setup)");
         let tk = Tokenizer::load(&path).unwrap();
         for text in [" Yes, that's right.", "我要兩杯大杯珍珠奶茶，半糖少冰。", " 0912-345-678", "對", " half sugar"]
         {

@@ -17,7 +17,7 @@ use super::g711::Law;
 use super::jitter::{JitterBuffer, Played};
 use super::resample::StreamResampler;
 use super::rtp::{RtpPacket, RtpStats, SequenceTracker, is_rtcp};
-use crate::call::conversation::{AudioOut, MediaIn};
+use crate::{AudioOut, MediaIn};
 
 /// Packets held to put late ones back in order: 3 × 20 ms.
 const JITTER_DEPTH: usize = 3;

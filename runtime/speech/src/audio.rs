@@ -20,7 +20,7 @@ impl Audio {
 
     /// This audio at another sample rate.
     pub fn resampled(&self, rate: u32) -> Audio {
-        Audio { rate, samples: crate::media::resample::StreamResampler::convert(&self.samples, self.rate, rate) }
+        Audio { rate, samples: switchboard_media::resample::StreamResampler::convert(&self.samples, self.rate, rate) }
     }
 
     /// Read a RIFF/WAVE file: 8/16/24/32-bit PCM or 32-bit float, any number of

@@ -13,8 +13,8 @@ use anyhow::{Context, bail};
 use serde::Deserialize;
 
 use super::Tts;
-use crate::speech::audio::Audio;
-use crate::speech::models::model_file;
+use crate::audio::Audio;
+use crate::models::model_file;
 
 #[derive(Deserialize)]
 struct VoiceConfig {
@@ -72,7 +72,7 @@ impl Piper {
             })
             .collect();
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(2);
-        let session = crate::speech::onnx::session(model, threads)?;
+        let session = crate::onnx::session(model, threads)?;
         Ok(Piper { session: Mutex::new(session), ids, config, variation: true })
     }
 
@@ -147,8 +147,8 @@ impl Tts for Piper {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::speech::accuracy::{round_trip, wer};
-    use crate::speech::asr::{Whisper, WhisperSize};
+    use crate::accuracy::{round_trip, wer};
+    use crate::asr::{Whisper, WhisperSize};
 
     #[test]
     fn phoneme_ids_are_framed_and_padded() {

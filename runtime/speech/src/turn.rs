@@ -89,9 +89,9 @@ mod tests {
     /// does not. (espeak-ng's robotic voice is not a fair test: the model hears it as unsure.)
     #[test]
     fn a_finished_sentence_sounds_complete_and_a_cut_one_does_not() {
-        use crate::speech::tts::Tts;
+        use crate::tts::Tts;
         let detector = SmartTurn::load().expect("smart-turn (scripts/setup fetches it)");
-        let voice = crate::speech::tts::mandarin::MandarinVoice::load().expect("the Mandarin voice");
+        let voice = crate::tts::mandarin::MandarinVoice::load().expect("the Mandarin voice");
         let say = |text: &str| voice.synthesize(text, 1.0).unwrap().resampled(16_000).samples;
         let whole = detector.complete(&with_silence(say("我要兩杯大杯珍珠奶茶，半糖少冰。"), 200)).unwrap();
         let cut = detector.complete(&with_silence(say("我要兩杯大杯"), 200)).unwrap();
