@@ -17,7 +17,7 @@ use switchboard::flows::LoadedFlow;
 use switchboard::flows::bindings::types as wit;
 use switchboard::flows::context::CallScope;
 use switchboard::flows::instance::FlowInstance;
-use switchboard::storage::tenants::{FlowLimits, TenantPatch};
+use switchboard::domain::tenants::{FlowLimits, TenantPatch};
 
 const ITERATIONS: usize = 2000;
 
@@ -87,10 +87,10 @@ async fn bench_flow(app: &App, tenant: &str, name: &str, flow: Arc<LoadedFlow>, 
 fn main() -> anyhow::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async {
-        let dir = std::env::temp_dir().join(switchboard::ids::new_id("switchboard-bench"));
+        let dir = std::env::temp_dir().join(switchboard::domain::ids::new_id("switchboard-bench"));
         let app = App::open(&dir)?;
-        let tenant = app.db.create_tenant("bench", TenantPatch::default())?;
-        switchboard::demo::seed_data(&app, &tenant.id)?;
+        let tenant = app.db.create_tenant("bench", TenantPatch::default()).await?;
+        switchboard::demo::seed_data(&app, &tenant.id).await?;
         let echo = app.flows.load_unstored(&tenant.id, switchboard::demo::ECHO_FLOW.to_vec()).await?;
         let tea = app.flows.load_unstored(&tenant.id, switchboard::demo::TEA_SHOP_FLOW.to_vec()).await?;
         println!("flow-event overhead, {ITERATIONS} iterations each, {} cores", std::thread::available_parallelism()?);

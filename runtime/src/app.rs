@@ -31,7 +31,7 @@ impl App {
     /// Open the data directory (creating it), its database and flow cache.
     pub fn open(data_dir: &Path) -> anyhow::Result<Arc<App>> {
         std::fs::create_dir_all(data_dir).with_context(|| format!("creating data directory {}", data_dir.display()))?;
-        let db = Db::open(&data_dir.join("switchboard.redb"))?;
+        let db = crate::storage::open_redb(&data_dir.join("switchboard.redb"))?;
         let flows = FlowHost::new(db.clone(), data_dir.join("flow-cache"), DEFAULT_MAX_CONCURRENT_CALLS)
             .context("starting the flow host")?;
         Ok(Arc::new(App {

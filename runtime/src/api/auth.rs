@@ -7,8 +7,8 @@ use axum::http::request::Parts;
 
 use super::ApiState;
 use super::error::{ApiError, not_found_as};
-use crate::storage::api_keys::{KeyKind, hash_key};
-use crate::storage::tenants::Tenant;
+use crate::domain::api_keys::{KeyKind, hash_key};
+use crate::domain::tenants::Tenant;
 
 #[derive(Debug, Clone)]
 pub enum Principal {
@@ -45,7 +45,7 @@ impl FromRequestParts<ApiState> for Principal {
         if constant_time_eq(hash_key(&token).as_bytes(), state.admin_token_hash.as_bytes()) {
             return Ok(Principal::Admin);
         }
-        let key = state.app.db.run(move |db| db.api_key(&token)).await?;
+        let key = state.app.db.api_key(&token).await?;
         match key {
             Some(k) if k.kind == KeyKind::Tenant => Ok(Principal::Tenant(k.tenant_id)),
             Some(_) => Err(ApiError::forbidden("a widget key can only start browser calls (/v1/widget)")),
@@ -74,6 +74,6 @@ impl Principal {
             return Err(ApiError::not_found("tenant"));
         }
         let id = id.to_string();
-        state.app.db.run(move |db| db.tenant(&id)).await.map_err(not_found_as("tenant"))
+        state.app.db.tenant(&id).await.map_err(not_found_as("tenant"))
     }
 }

@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 use super::error::{ApiError, ApiResult, Json, Query, not_found_as};
 use super::{ApiState, Principal};
 use crate::call::{CallSession, CallSetup, CallerInput, Turn};
-use crate::storage::calls::CallRecord;
-use crate::storage::tenants::Tenant;
+use crate::domain::calls::CallRecord;
+use crate::domain::tenants::Tenant;
 
 /// Inputs one simulated call may carry.
 const MAX_SIMULATED_INPUTS: usize = 200;
@@ -31,7 +31,7 @@ pub async fn list(
 ) -> ApiResult<Json<Value>> {
     who.tenant(&s, &id).await?;
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
-    let calls = s.app.db.run(move |db| db.calls(&id, limit)).await?;
+    let calls = s.app.db.calls(&id, limit).await?;
     Ok(Json(json!({ "calls": calls })))
 }
 
@@ -41,7 +41,7 @@ pub async fn get(
     Path((id, call_id)): Path<(String, String)>,
 ) -> ApiResult<axum::Json<CallRecord>> {
     who.tenant(&s, &id).await?;
-    s.app.db.run(move |db| db.call(&id, &call_id)).await.map(axum::Json).map_err(not_found_as("call"))
+    s.app.db.call(&id, &call_id).await.map(axum::Json).map_err(not_found_as("call"))
 }
 
 #[derive(Deserialize)]
@@ -84,7 +84,7 @@ pub async fn recording(
     Path((id, call_id)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     who.tenant(&s, &id).await?;
-    let record = s.app.db.run(move |db| db.call(&id, &call_id)).await.map_err(not_found_as("call"))?;
+    let record = s.app.db.call(&id, &call_id).await.map_err(not_found_as("call"))?;
     let Some(rel) = record.recording else { return Err(ApiError::not_found("recording")) };
     // The path is ours (tenant and call ids), never the client's.
     let path = s.app.data_dir.join(crate::call::recording::relative_path(&record.tenant_id, &record.id));

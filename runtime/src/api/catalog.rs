@@ -4,11 +4,11 @@ use axum::extract::{Path, State};
 
 use super::error::{ApiResult, Json};
 use super::{ApiState, Principal};
-use crate::storage::catalog::Catalog;
+use crate::domain::catalog::Catalog;
 
 pub async fn get(State(s): State<ApiState>, who: Principal, Path(id): Path<String>) -> ApiResult<axum::Json<Catalog>> {
     who.tenant(&s, &id).await?;
-    Ok(axum::Json(s.app.db.run(move |db| db.catalog(&id)).await?))
+    Ok(axum::Json(s.app.db.catalog(&id).await?))
 }
 
 pub async fn put(
@@ -19,6 +19,6 @@ pub async fn put(
 ) -> ApiResult<axum::Json<Catalog>> {
     who.tenant(&s, &id).await?;
     let stored = catalog.clone();
-    s.app.db.run(move |db| db.put_catalog(&id, &catalog)).await?;
+    s.app.db.put_catalog(&id, &catalog).await?;
     Ok(axum::Json(stored))
 }

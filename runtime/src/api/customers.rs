@@ -6,11 +6,11 @@ use serde_json::{Value, json};
 
 use super::error::{ApiResult, Json};
 use super::{ApiState, Principal};
-use crate::storage::customers::{Customer, CustomerInput};
+use crate::domain::customers::{Customer, CustomerInput};
 
 pub async fn list(State(s): State<ApiState>, who: Principal, Path(id): Path<String>) -> ApiResult<Json<Value>> {
     who.tenant(&s, &id).await?;
-    let customers = s.app.db.run(move |db| db.customers(&id)).await?;
+    let customers = s.app.db.customers(&id).await?;
     Ok(Json(json!({ "customers": customers })))
 }
 
@@ -22,5 +22,5 @@ pub async fn create(
     Json(input): Json<CustomerInput>,
 ) -> ApiResult<(StatusCode, axum::Json<Customer>)> {
     who.tenant(&s, &id).await?;
-    Ok((StatusCode::CREATED, axum::Json(s.app.db.run(move |db| db.upsert_customer(&id, input)).await?)))
+    Ok((StatusCode::CREATED, axum::Json(s.app.db.upsert_customer(&id, input).await?)))
 }

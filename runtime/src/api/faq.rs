@@ -6,11 +6,11 @@ use serde_json::{Value, json};
 
 use super::error::{ApiResult, Json};
 use super::{ApiState, Principal};
-use crate::storage::faq::{FaqEntry, FaqInput};
+use crate::domain::faq::{FaqEntry, FaqInput};
 
 pub async fn list(State(s): State<ApiState>, who: Principal, Path(id): Path<String>) -> ApiResult<Json<Value>> {
     who.tenant(&s, &id).await?;
-    let entries = s.app.db.run(move |db| db.faq_entries(&id)).await?;
+    let entries = s.app.db.faq_entries(&id).await?;
     Ok(Json(json!({ "entries": entries })))
 }
 
@@ -21,8 +21,8 @@ pub async fn create(
     Json(input): Json<FaqInput>,
 ) -> ApiResult<(StatusCode, axum::Json<FaqEntry>)> {
     who.tenant(&s, &id).await?;
-    let knowledge = s.app.knowledge.clone();
-    let entry = s.app.db.run(move |db| db.create_faq(&id, input).inspect(|_| reindex(&knowledge, db, &id))).await?;
+    let entry = s.app.db.create_faq(&id, input).await?;
+    reindex(&s, &id).await;
     Ok((StatusCode::CREATED, axum::Json(entry)))
 }
 
@@ -33,9 +33,8 @@ pub async fn update(
     Json(input): Json<FaqInput>,
 ) -> ApiResult<axum::Json<FaqEntry>> {
     who.tenant(&s, &id).await?;
-    let knowledge = s.app.knowledge.clone();
-    let entry =
-        s.app.db.run(move |db| db.update_faq(&id, &faq_id, input).inspect(|_| reindex(&knowledge, db, &id))).await?;
+    let entry = s.app.db.update_faq(&id, &faq_id, input).await?;
+    reindex(&s, &id).await;
     Ok(axum::Json(entry))
 }
 
@@ -45,8 +44,8 @@ pub async fn delete(
     Path((id, faq_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     who.tenant(&s, &id).await?;
-    let knowledge = s.app.knowledge.clone();
-    s.app.db.run(move |db| db.delete_faq(&id, &faq_id).inspect(|_| reindex(&knowledge, db, &id))).await?;
+    s.app.db.delete_faq(&id, &faq_id).await?;
+    reindex(&s, &id).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -57,9 +56,10 @@ const EMBEDS_PER_WRITE: usize = 8;
 /// The tenant's FAQ changed: its search index re-reads the entries and embeds the
 /// new one now, so the next caller's question finds it. A failure here leaves the
 /// entry stored; the index catches up at the next search.
-fn reindex(knowledge: &crate::knowledge::Knowledge, db: &crate::storage::Db, tenant: &str) {
-    knowledge.faq.invalidate(tenant);
-    if let Err(e) = knowledge.faq.refresh(db, tenant, EMBEDS_PER_WRITE) {
+async fn reindex(s: &ApiState, tenant: &str) {
+    let faq = &s.app.knowledge.faq;
+    faq.invalidate(tenant);
+    if let Err(e) = faq.refresh(&s.app.db, tenant, EMBEDS_PER_WRITE).await {
         tracing::warn!(tenant, error = %e, "FAQ index not refreshed");
     }
 }

@@ -44,7 +44,7 @@ pub async fn upload(
 
 pub async fn list(State(s): State<ApiState>, who: Principal, Path(id): Path<String>) -> ApiResult<Json<Value>> {
     let tenant = who.tenant(&s, &id).await?;
-    let versions = s.app.db.run(move |db| db.flow_versions(&id)).await?;
+    let versions = s.app.db.flow_versions(&id).await?;
     Ok(Json(json!({ "active": tenant.active_flow, "versions": versions })))
 }
 

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::error::{ApiError, ApiResult, Json, Query, not_found_as};
 use super::{ApiState, Principal};
-use crate::storage::orders::{Order, OrderStatus};
+use crate::domain::orders::{Order, OrderStatus};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -24,15 +24,11 @@ pub async fn list(
 ) -> ApiResult<Json<Value>> {
     who.tenant(&s, &id).await?;
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
-    let orders = s
-        .app
-        .db
-        .run(move |db| match &q.phone {
-            // The status filter applies before the limit, as without a phone.
-            Some(phone) => db.orders_by_phone(&id, phone, 1000),
-            None => db.orders(&id),
-        })
-        .await?;
+    let orders = match &q.phone {
+        // The status filter applies before the limit, as without a phone.
+        Some(phone) => s.app.db.orders_by_phone(&id, phone, 1000).await?,
+        None => s.app.db.orders(&id).await?,
+    };
     let orders: Vec<Order> =
         orders.into_iter().filter(|o| q.status.is_none_or(|st| o.status == st)).take(limit).collect();
     Ok(Json(json!({ "orders": orders })))
@@ -44,7 +40,7 @@ pub async fn get(
     Path((id, order_id)): Path<(String, String)>,
 ) -> ApiResult<axum::Json<Order>> {
     who.tenant(&s, &id).await?;
-    s.app.db.run(move |db| db.order(&id, &order_id)).await.map(axum::Json).map_err(not_found_as("order"))
+    s.app.db.order(&id, &order_id).await.map(axum::Json).map_err(not_found_as("order"))
 }
 
 #[derive(Deserialize)]
@@ -60,7 +56,7 @@ pub async fn update(
     Json(body): Json<UpdateOrder>,
 ) -> ApiResult<axum::Json<Order>> {
     who.tenant(&s, &id).await?;
-    s.app.db.run(move |db| db.update_order_status(&id, &order_id, body.status)).await.map(axum::Json).map_err(|e| {
+    s.app.db.update_order_status(&id, &order_id, body.status).await.map(axum::Json).map_err(|e| {
         match e {
             crate::storage::StorageError::NotFound => ApiError::not_found("order"),
             e => e.into(),

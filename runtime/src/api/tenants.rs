@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 
 use super::error::{ApiResult, Json};
 use super::{ApiState, Principal};
-use crate::storage::api_keys::KeyKind;
-use crate::storage::tenants::{Agent, FlowLimits, SpeechSettings, TelephonyPatch, Tenant, TenantPatch};
+use crate::domain::api_keys::KeyKind;
+use crate::domain::tenants::{Agent, FlowLimits, SpeechSettings, TelephonyPatch, Tenant, TenantPatch};
 
 /// A tenant as the API shows it: the SIP digest hash stays in storage.
 fn view(t: &Tenant) -> Value {
@@ -50,21 +50,14 @@ pub async fn create(
         speech: body.speech,
         telephony: body.telephony,
     };
-    let (tenant, key) = s
-        .app
-        .db
-        .run(move |db| {
-            let t = db.create_tenant(&body.name, patch)?;
-            let (key, _) = db.create_api_key(&t.id, KeyKind::Tenant)?;
-            Ok((t, key))
-        })
-        .await?;
+    let tenant = s.app.db.create_tenant(&body.name, patch).await?;
+    let (key, _) = s.app.db.create_api_key(&tenant.id, KeyKind::Tenant).await?;
     tracing::info!(tenant_id = %tenant.id, name = %tenant.name, "tenant created");
     Ok((StatusCode::CREATED, Json(json!({ "id": tenant.id, "api_key": key, "tenant": view(&tenant) }))))
 }
 
 pub async fn list(State(s): State<ApiState>, who: Principal) -> ApiResult<Json<Value>> {
-    let tenants = s.app.db.run(|db| db.tenants()).await?;
+    let tenants = s.app.db.tenants().await?;
     let visible: Vec<_> = match &who {
         Principal::Admin => tenants,
         Principal::Tenant(own) => tenants.into_iter().filter(|t| &t.id == own).collect(),
@@ -87,7 +80,7 @@ pub async fn update(
         // Numbers route the phone network to a tenant: the provider assigns them.
         who.require_admin()?;
     }
-    let t = s.app.db.run(move |db| db.update_tenant(&id, patch)).await?;
+    let t = s.app.db.update_tenant(&id, patch).await?;
     Ok(Json(view(&t)))
 }
 
@@ -112,12 +105,12 @@ pub async fn create_key(
         serde_json::from_slice(&body).map_err(|e| super::error::ApiError::bad_request(format!("key request: {e}")))?
     };
     let kind = body.kind.unwrap_or(KeyKind::Tenant);
-    let (key, record) = s.app.db.run(move |db| db.create_api_key(&id, kind)).await?;
+    let (key, record) = s.app.db.create_api_key(&id, kind).await?;
     Ok((StatusCode::CREATED, Json(json!({ "api_key": key, "key": record }))))
 }
 
 pub async fn list_keys(State(s): State<ApiState>, who: Principal, Path(id): Path<String>) -> ApiResult<Json<Value>> {
     who.tenant(&s, &id).await?;
-    let keys = s.app.db.run(move |db| db.api_keys(&id)).await?;
+    let keys = s.app.db.api_keys(&id).await?;
     Ok(Json(json!({ "keys": keys })))
 }

@@ -14,8 +14,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::ApiState;
 use super::error::{ApiError, Body};
-use crate::storage::api_keys::KeyKind;
-use crate::storage::tenants::Tenant;
+use crate::domain::api_keys::KeyKind;
+use crate::domain::tenants::Tenant;
 use crate::webrtc::StartError;
 
 /// The widget script and the demo page, from `admin-ui/widget/`.
@@ -32,12 +32,12 @@ async fn tenant_of(s: &ApiState, key: &str) -> Result<Tenant, ApiError> {
         return Err(unknown());
     }
     let key = key.to_string();
-    let record = s.app.db.run(move |db| db.api_key(&key)).await?.ok_or_else(unknown)?;
+    let record = s.app.db.api_key(&key).await?.ok_or_else(unknown)?;
     if record.kind != KeyKind::Widget {
         return Err(unknown());
     }
     let id = record.tenant_id;
-    Ok(s.app.db.run(move |db| db.tenant(&id)).await?)
+    Ok(s.app.db.tenant(&id).await?)
 }
 
 /// The calling page's origin, if this tenant takes calls from it.
@@ -172,7 +172,7 @@ pub async fn demo(State(s): State<ApiState>) -> Result<Response, ApiError> {
         return Err(ApiError::not_found("demo tenant (this server was started with --no-demo)"));
     };
     let id = tenant_id.clone();
-    let key = s.app.db.run(move |db| db.widget_key(&id)).await?;
+    let key = s.app.db.widget_key(&id).await?;
     let page = DEMO_HTML.replace("{{WIDGET_KEY}}", &key);
     let mut resp = Html(page).into_response();
     resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -25,7 +25,7 @@ use super::recording::Recorder;
 use super::session::Handover;
 use super::voice::{VoiceCall, VoiceEvent};
 use crate::flows::bindings::types::TransferStatus;
-use crate::storage::calls::Outcome;
+use crate::domain::calls::Outcome;
 
 pub use crate::media::{AudioOut, FRAME, MediaIn};
 
@@ -140,7 +140,7 @@ impl Conversation {
     pub fn live(
         call: VoiceCall,
         greeting: Vec<VoiceEvent>,
-        telephony: &crate::storage::tenants::TelephonySettings,
+        telephony: &crate::domain::tenants::TelephonySettings,
         app: Arc<crate::app::App>,
     ) -> Conversation {
         let max_call = Duration::from_secs(telephony.max_call_secs as u64);

@@ -72,13 +72,9 @@ impl Recorder {
         })
         .await??;
         let (tenant, call, rel) = (tenant_id.to_string(), call_id.to_string(), rel.display().to_string());
-        app.db
-            .run(move |db| {
-                let mut record = db.call(&tenant, &call)?;
-                record.recording = Some(rel);
-                db.save_call(&record)
-            })
-            .await?;
+        let mut record = app.db.call(&tenant, &call).await?;
+        record.recording = Some(rel);
+        app.db.save_call(&record).await?;
         Ok(())
     }
 }

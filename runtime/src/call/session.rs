@@ -20,9 +20,9 @@ use crate::flows::actions::Action;
 use crate::flows::bindings::types as wit;
 use crate::flows::context::CallScope;
 use crate::flows::instance::{FlowFault, FlowInstance};
-use crate::ids;
-use crate::storage::calls::{CallRecord, Channel, Direction, Outcome, Speaker, TranscriptEntry, TransferRecord};
-use crate::storage::tenants::{Agent, Tenant, TransferFallback};
+use crate::domain::ids;
+use crate::domain::calls::{CallRecord, Channel, Direction, Outcome, Speaker, TranscriptEntry, TransferRecord};
+use crate::domain::tenants::{Agent, Tenant, TransferFallback};
 
 /// Most events a single caller input may cause (a transfer result feeds back into the flow).
 const MAX_EVENTS_PER_INPUT: usize = 4;
@@ -550,7 +550,7 @@ impl CallSession {
 
     async fn save(&mut self) {
         let record = self.record.clone();
-        if let Err(e) = self.app.db.run(move |db| db.save_call(&record)).await {
+        if let Err(e) = self.app.db.save_call(&record).await {
             tracing::error!(error = %e, "could not save the call record");
         }
     }

@@ -14,8 +14,8 @@ use super::conversation::{AudioOut, Conversation, MediaIn, Progress};
 use super::fakes::{self, Gate, say, silence};
 use super::voice::{VoiceCall, VoiceEvent};
 use crate::app::App;
-use crate::storage::calls::{Channel, Direction};
-use crate::storage::tempdir::TempDir;
+use crate::domain::calls::{Channel, Direction};
+use crate::storage::redb::TempDir;
 
 const NAME: &str = "我姓王";
 const ORDER: &str = "一杯大杯紅茶半糖少冰";
@@ -25,7 +25,7 @@ async fn demo() -> (Arc<App>, CallSetup, TempDir) {
     let dir = TempDir::new();
     let app = App::open(dir.path()).expect("app");
     crate::demo::seed_if_empty(&app).await.expect("demo tenant");
-    let tenant = app.db.tenants().expect("tenants").remove(0);
+    let tenant = app.db.tenants().await.expect("tenants").remove(0);
     let setup = CallSetup {
         tenant,
         caller: "+886922000111".into(),

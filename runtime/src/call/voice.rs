@@ -21,7 +21,7 @@ use crate::speech::audio::Audio;
 use crate::speech::tts::{Tts, mandarin::MandarinVoice, piper::Piper, speaking_chunks};
 use crate::speech::turn::{SmartTurn, TurnDetector};
 use crate::speech::vad::{Endpointing, SAMPLE_RATE, Vad, VadEvent, VadStream, VoiceActivity};
-use crate::storage::calls::{Channel, Outcome};
+use crate::domain::calls::{Channel, Outcome};
 use switchboard_understand::{AnswerKind, Expectation};
 
 /// Synthesised replies kept for reuse: greetings and other fixed prompts are

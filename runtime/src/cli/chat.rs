@@ -23,7 +23,7 @@ use super::ServerArgs;
 use super::remote::Client;
 use crate::app::App;
 use crate::call::{CallSession, CallSetup, CallerInput, Turn};
-use crate::storage::tenants::TenantPatch;
+use crate::domain::tenants::TenantPatch;
 
 #[derive(Args)]
 pub struct ChatArgs {
@@ -111,19 +111,19 @@ pub fn run(args: ChatArgs) -> anyhow::Result<()> {
 /// A throw-away data directory with the demo tenant's data and `flow` active (local calls, benchmarks).
 pub async fn scratch_tenant(
     flow: Vec<u8>,
-) -> anyhow::Result<(std::sync::Arc<App>, crate::storage::tenants::Tenant, PathBuf)> {
-    let scratch = std::env::temp_dir().join(crate::ids::new_id("switchboard-chat"));
+) -> anyhow::Result<(std::sync::Arc<App>, crate::domain::tenants::Tenant, PathBuf)> {
+    let scratch = std::env::temp_dir().join(crate::domain::ids::new_id("switchboard-chat"));
     let app = App::open(&scratch)?;
-    let tenant = app.db.create_tenant("local chat", TenantPatch::default())?;
-    crate::demo::seed_data(&app, &tenant.id)?;
+    let tenant = app.db.create_tenant("local chat", TenantPatch::default()).await?;
+    crate::demo::seed_data(&app, &tenant.id).await?;
     let version = app.flows.upload(&tenant.id, flow).await?;
     app.flows.activate(&tenant.id, version.version).await?;
     Ok((app, tenant, scratch))
 }
 
-fn print_orders(app: &App, record: &crate::storage::calls::CallRecord) -> anyhow::Result<()> {
+async fn print_orders(app: &App, record: &crate::domain::calls::CallRecord) -> anyhow::Result<()> {
     for id in &record.order_ids {
-        let order = app.db.order(&record.tenant_id, id)?;
+        let order = app.db.order(&record.tenant_id, id).await?;
         println!("order #{} stored: {} {} total", order.number, order.total, order.currency);
     }
     Ok(())
@@ -189,7 +189,7 @@ async fn voice(args: ChatArgs, caller: PathBuf) -> anyhow::Result<()> {
     }
     Audio { rate: OUT_RATE, samples: bot }.write_wav(&args.out)?;
     println!("bot audio written to {}", args.out.display());
-    print_orders(&app, &call.session.record)?;
+    print_orders(&app, &call.session.record).await?;
     let _ = std::fs::remove_dir_all(&scratch);
     Ok(())
 }
@@ -213,7 +213,7 @@ async fn local(args: ChatArgs, wasm: PathBuf) -> anyhow::Result<()> {
     if !session.is_ended() {
         session.caller_hung_up().await;
     }
-    print_orders(&app, &session.record)?;
+    print_orders(&app, &session.record).await?;
     let _ = std::fs::remove_dir_all(&scratch);
     Ok(())
 }

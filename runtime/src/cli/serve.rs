@@ -13,7 +13,7 @@ use crate::call::voice::SpeechEngines;
 use crate::demo;
 use crate::media::rtp_stream::RtpConfig;
 use crate::sip::{Endpoint, SipConfig};
-use crate::storage::api_keys::hash_key;
+use crate::domain::api_keys::hash_key;
 use crate::webrtc::{WebRtcConfig, WebRtcEndpoint};
 
 /// The address this machine uses to reach the outside, for SDP when bound to 0.0.0.0.
@@ -75,7 +75,7 @@ fn admin_token(data_dir: &std::path::Path) -> anyhow::Result<(String, String)> {
     {
         return Ok((t.trim().to_string(), path.display().to_string()));
     }
-    let token = crate::ids::new_secret("adm_");
+    let token = crate::domain::ids::new_secret("adm_");
     demo::write_secret(&path, &token)?;
     Ok((token, format!("{} (new)", path.display())))
 }
@@ -98,14 +98,15 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     // Every tenant's FAQ is embedded for semantic search: for up to a few seconds before
     // serving (all of it, for most providers), the rest in the background.
-    let warming = app.clone();
     let until = std::time::Instant::now() + std::time::Duration::from_secs(3);
-    let done = tokio::task::spawn_blocking(move || warming.knowledge.faq.warm(&warming.db, Some(until))).await?;
+    let done = app.knowledge.faq.warm(&app.db, Some(until)).await;
     if !matches!(done, Ok(true)) {
         let warming = app.clone();
-        tokio::task::spawn_blocking(move || match warming.knowledge.faq.warm(&warming.db, None) {
-            Ok(_) => tracing::info!("FAQ index complete"),
-            Err(e) => tracing::warn!(error = %e, "FAQ index not warmed"),
+        tokio::spawn(async move {
+            match warming.knowledge.faq.warm(&warming.db, None).await {
+                Ok(_) => tracing::info!("FAQ index complete"),
+                Err(e) => tracing::warn!(error = %e, "FAQ index not warmed"),
+            }
         });
     }
     let engines = if args.sip.is_some() || args.webrtc.is_some() {

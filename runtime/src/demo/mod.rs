@@ -5,14 +5,13 @@
 use anyhow::Context;
 
 use crate::app::App;
-use crate::storage::api_keys::KeyKind;
-use crate::storage::catalog::Catalog;
-use crate::storage::customers::CustomerInput;
-use crate::storage::faq::FaqInput;
-use crate::storage::tenants::{Agent, TenantPatch};
+use crate::domain::api_keys::KeyKind;
+use crate::domain::catalog::Catalog;
+use crate::domain::customers::CustomerInput;
+use crate::domain::faq::FaqInput;
+use crate::domain::tenants::{Agent, TenantPatch};
 
-pub const CATALOG_JSON: &str = include_str!("catalog.json");
-pub const FAQ_JSON: &str = include_str!("faq.json");
+pub use crate::domain::demo::{CATALOG_JSON, FAQ_JSON};
 /// The tea-shop flow from `guest-examples/tea-shop`, built by `build.rs`.
 pub const TEA_SHOP_FLOW: &[u8] = include_bytes!(concat!(env!("SWITCHBOARD_GUEST_DIR"), "/tea_shop.wasm"));
 /// The echo flow from `guest-examples/echo`.
@@ -27,12 +26,12 @@ pub struct DemoTenant {
 }
 
 /// Seed catalogue, FAQ and customers for a tenant (used by the demo and `chat --wasm`).
-pub fn seed_data(app: &App, tenant: &str) -> anyhow::Result<()> {
+pub async fn seed_data(app: &App, tenant: &str) -> anyhow::Result<()> {
     let catalog: Catalog = serde_json::from_str(CATALOG_JSON).context("demo catalogue")?;
-    app.db.put_catalog(tenant, &catalog)?;
+    app.db.put_catalog(tenant, &catalog).await?;
     let faq: Vec<FaqInput> = serde_json::from_str(FAQ_JSON).context("demo FAQ")?;
     for entry in faq {
-        app.db.create_faq(tenant, entry)?;
+        app.db.create_faq(tenant, entry).await?;
     }
     app.knowledge.faq.invalidate(tenant);
     app.db.upsert_customer(
@@ -44,7 +43,7 @@ pub fn seed_data(app: &App, tenant: &str) -> anyhow::Result<()> {
             blocked: false,
             notes: Some("regular; likes half sugar".into()),
         },
-    )?;
+    ).await?;
     app.db.upsert_customer(
         tenant,
         CustomerInput {
@@ -54,13 +53,13 @@ pub fn seed_data(app: &App, tenant: &str) -> anyhow::Result<()> {
             blocked: true,
             notes: Some("blocked after repeated prank calls".into()),
         },
-    )?;
+    ).await?;
     Ok(())
 }
 
 /// Create the demo tenant if this Switchboard has no tenant yet.
 pub async fn seed_if_empty(app: &App) -> anyhow::Result<Option<DemoTenant>> {
-    if !app.db.tenants()?.is_empty() {
+    if !app.db.tenants().await?.is_empty() {
         return Ok(None);
     }
     let tenant = app.db.create_tenant(
@@ -75,12 +74,12 @@ pub async fn seed_if_empty(app: &App) -> anyhow::Result<Option<DemoTenant>> {
             }]),
             ..Default::default()
         },
-    )?;
-    seed_data(app, &tenant.id)?;
+    ).await?;
+    seed_data(app, &tenant.id).await?;
     let version = app.flows.upload(&tenant.id, TEA_SHOP_FLOW.to_vec()).await.context("demo flow")?;
     app.flows.activate(&tenant.id, version.version).await.context("activating the demo flow")?;
-    let (api_key, _) = app.db.create_api_key(&tenant.id, KeyKind::Tenant)?;
-    let widget_key = app.db.widget_key(&tenant.id)?;
+    let (api_key, _) = app.db.create_api_key(&tenant.id, KeyKind::Tenant).await?;
+    let widget_key = app.db.widget_key(&tenant.id).await?;
     let note = serde_json::json!({ "tenant_id": tenant.id, "api_key": api_key, "widget_key": widget_key });
     write_secret(&app.data_dir.join("demo_tenant.json"), &serde_json::to_string_pretty(&note)?)?;
     Ok(Some(DemoTenant { id: tenant.id, api_key }))

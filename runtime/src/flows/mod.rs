@@ -27,7 +27,7 @@ use wasmtime::component::{Component, HasSelf, Linker};
 
 use self::bindings::FlowPre;
 use self::context::CallContext;
-use crate::storage::flows::FlowVersion;
+use crate::domain::flows::FlowVersion;
 use crate::storage::{Db, StorageError};
 
 /// Largest component accepted for upload.
@@ -150,7 +150,7 @@ impl FlowHost {
         let (component, sha) = self.compile(bytes.clone()).await?;
         let pre = self.link(&component)?;
         let tenant_owned = tenant.to_string();
-        let meta = self.db.run(move |db| db.store_flow(&tenant_owned, &bytes, sha)).await?;
+        let meta = self.db.store_flow(&tenant_owned, &bytes, sha).await?;
         let loaded = Arc::new(LoadedFlow { tenant_id: tenant.to_string(), version: meta.version, pre });
         self.loaded_cache().insert((tenant.to_string(), meta.version), loaded);
         tracing::info!(tenant_id = tenant, version = meta.version, size = meta.size_bytes, "flow version stored");
@@ -163,7 +163,7 @@ impl FlowHost {
             return Ok(l.clone());
         }
         let t = tenant.to_string();
-        let bytes = self.db.run(move |db| db.flow_bytes(&t, version)).await.map_err(|e| match e {
+        let bytes = self.db.flow_bytes(&t, version).await.map_err(|e| match e {
             StorageError::NotFound => FlowError::NotFound,
             e => FlowError::Storage(e),
         })?;
@@ -179,7 +179,7 @@ impl FlowHost {
         let _serial = self.activation.lock().await;
         let loaded = self.load(tenant, version).await?;
         let t = tenant.to_string();
-        self.db.run(move |db| db.set_active_flow(&t, version).map(|_| ())).await?;
+        self.db.set_active_flow(&t, version).await?;
         self.active.write().unwrap_or_else(|p| p.into_inner()).insert(tenant.to_string(), loaded);
         tracing::info!(tenant_id = tenant, version, "flow version activated");
         Ok(())
@@ -196,7 +196,7 @@ impl FlowHost {
             return Ok(Some(l.clone()));
         }
         let t = tenant.to_string();
-        let Some(version) = self.db.run(move |db| db.tenant(&t)).await?.active_flow else {
+        let Some(version) = self.db.tenant(&t).await?.active_flow else {
             return Ok(None);
         };
         let loaded = self.load(tenant, version).await?;

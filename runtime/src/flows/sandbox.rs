@@ -9,7 +9,7 @@ use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConf
 pub const EPOCH_TICK: Duration = Duration::from_millis(5);
 
 /// Memory slot size per instance: the most any tenant may be given.
-const MAX_MEMORY_BYTES: usize = crate::storage::tenants::FlowLimits::MAX_MEMORY_MIB as usize * 1024 * 1024;
+const MAX_MEMORY_BYTES: usize = crate::domain::tenants::FlowLimits::MAX_MEMORY_MIB as usize * 1024 * 1024;
 
 pub fn engine(max_concurrent_calls: u32) -> anyhow::Result<Engine> {
     let calls = max_concurrent_calls.max(4);

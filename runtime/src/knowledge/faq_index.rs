@@ -1,5 +1,5 @@
 //! FAQ search over a per-tenant index: each entry's lexical score (keywords,
-//! words, Chinese bigrams: `storage::faq::score`) plus its semantic lift.
+//! words, Chinese bigrams: `domain::faq::score`) plus its semantic lift.
 //!
 //! The lift is how much closer the caller's words are to an entry than to the
 //! rest of what the bot knows (the tenant's other entries and a fixed set of
@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use switchboard_embed::{Embedder, Role, cosine};
 
-use crate::storage::faq::{FaqEntry, FaqHit, score as lexical_score};
+use crate::domain::faq::{FaqEntry, FaqHit, score as lexical_score};
 use crate::storage::{Db, Result};
 
 /// Entries embedded during one search at most (two embeddings each, and a caller is
@@ -49,6 +49,8 @@ const EVERYDAY: &[&str] = &[
 #[derive(Default)]
 struct TenantFaq {
     loaded: bool,
+    /// Bumped by every [`FaqIndex::invalidate`]: entries read before it are not current.
+    generation: u64,
     entries: Vec<FaqEntry>,
     /// (entry id, updated at) → the entry's vectors, one per [`View`].
     vectors: HashMap<(String, u64), Arc<[Vec<f32>; 2]>>,
@@ -88,23 +90,45 @@ impl FaqIndex {
     /// The tenant's entries changed: re-read them at the next search (vectors of
     /// unchanged entries are kept).
     pub fn invalidate(&self, tenant: &str) {
-        self.tenant(tenant).lock().unwrap_or_else(|p| p.into_inner()).loaded = false;
+        let state = self.tenant(tenant);
+        let mut state = state.lock().unwrap_or_else(|p| p.into_inner());
+        state.loaded = false;
+        state.generation += 1;
+    }
+
+    /// The tenant's entries from the store when the index does not hold them, with the
+    /// generation they were read at.
+    async fn read_if_stale(&self, db: &Db, tenant: &str) -> Result<Option<(u64, Vec<FaqEntry>)>> {
+        let generation = {
+            let state = self.tenant(tenant);
+            let state = state.lock().unwrap_or_else(|p| p.into_inner());
+            if state.loaded {
+                return Ok(None);
+            }
+            state.generation
+        };
+        Ok(Some((generation, db.faq_entries(tenant).await?)))
     }
 
     /// Re-read the tenant's entries if they changed and embed up to `max_embeds` of
-    /// those not embedded yet (blocking; two embeddings each).
+    /// those not embedded yet (on the blocking pool; two embeddings each).
     /// Returns how many were embedded.
-    pub fn refresh(&self, db: &Db, tenant: &str, max_embeds: usize) -> Result<usize> {
-        let state = self.tenant(tenant);
-        let mut state = state.lock().unwrap_or_else(|p| p.into_inner());
-        self.load(db, tenant, &mut state, max_embeds)
+    pub async fn refresh(self: &Arc<Self>, db: &Db, tenant: &str, max_embeds: usize) -> Result<usize> {
+        let fresh = self.read_if_stale(db, tenant).await?;
+        let (index, tenant) = (self.clone(), tenant.to_string());
+        let work = move || {
+            let state = index.tenant(&tenant);
+            let mut state = state.lock().unwrap_or_else(|p| p.into_inner());
+            index.load(&tenant, &mut state, fresh, max_embeds)
+        };
+        Ok(tokio::task::spawn_blocking(work).await.unwrap_or(0))
     }
 
     /// Embed every tenant's entries, a few at a time so that searches are not held up,
-    /// until done or `until` (blocking; `serve` runs it at start). Returns whether done.
-    pub fn warm(&self, db: &Db, until: Option<std::time::Instant>) -> Result<bool> {
-        for tenant in db.tenants()? {
-            while self.refresh(db, &tenant.id, 8)? > 0 {
+    /// until done or `until` (`serve` runs it at start). Returns whether done.
+    pub async fn warm(self: &Arc<Self>, db: &Db, until: Option<std::time::Instant>) -> Result<bool> {
+        for tenant in db.tenants().await? {
+            while self.refresh(db, &tenant.id, 8).await? > 0 {
                 if until.is_some_and(|t| std::time::Instant::now() >= t) {
                     return Ok(false);
                 }
@@ -113,15 +137,20 @@ impl FaqIndex {
         Ok(true)
     }
 
-    fn load(&self, db: &Db, tenant: &str, state: &mut TenantFaq, max_embeds: usize) -> Result<usize> {
-        if !state.loaded {
-            state.entries = db.faq_entries(tenant)?;
+    /// Take entries read from the store (unless an invalidation came since), then embed
+    /// up to `max_embeds` of those without vectors (blocking).
+    fn load(&self, tenant: &str, state: &mut TenantFaq, fresh: Option<(u64, Vec<FaqEntry>)>, max_embeds: usize) -> usize {
+        if let Some((generation, entries)) = fresh
+            && !state.loaded
+        {
+            state.entries = entries;
             let live: std::collections::HashSet<(String, u64)> =
                 state.entries.iter().map(|e| (e.id.clone(), e.updated_at_ms)).collect();
             state.vectors.retain(|k, _| live.contains(k));
-            state.loaded = true;
+            // Entries read before a write are used for this search but not kept as current.
+            state.loaded = generation == state.generation;
         }
-        let Some(embedder) = &self.embedder else { return Ok(0) };
+        let Some(embedder) = &self.embedder else { return 0 };
         let missing: Vec<&FaqEntry> = state
             .entries
             .iter()
@@ -129,7 +158,7 @@ impl FaqIndex {
             .take(max_embeds)
             .collect();
         if missing.is_empty() {
-            return Ok(0);
+            return 0;
         }
         let embed = |role: Role| {
             let texts: Vec<String> = missing.iter().map(|e| view_text(e, role)).collect();
@@ -142,11 +171,11 @@ impl FaqIndex {
                 for ((k, a), b) in keys.into_iter().zip(asked).zip(answered) {
                     state.vectors.insert(k, Arc::new([a, b]));
                 }
-                Ok(embedded)
+                embedded
             }
             (Err(e), _) | (_, Err(e)) => {
                 tracing::warn!(tenant, error = %e, "FAQ entries not embedded: lexical search for them");
-                Ok(0)
+                0
             }
         }
     }
@@ -158,21 +187,39 @@ impl FaqIndex {
             .clone()
     }
 
-    /// The best entries for a caller's words, best first (blocking).
-    pub fn search(
-        &self,
+    /// The best entries for a caller's words, best first (the embedding and scoring run
+    /// on the blocking pool).
+    pub async fn search(
+        self: &Arc<Self>,
         db: &Db,
         tenant: &str,
         query: &str,
         language: Option<&str>,
         limit: usize,
     ) -> Result<Vec<FaqHit>> {
+        let fresh = self.read_if_stale(db, tenant).await?;
+        let index = self.clone();
+        let (tenant, query, language) = (tenant.to_string(), query.to_string(), language.map(str::to_string));
+        let work = move || index.search_blocking(&tenant, fresh, &query, language.as_deref(), limit);
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|e| crate::storage::StorageError::Invalid(format!("FAQ search failed: {e}")))
+    }
+
+    fn search_blocking(
+        &self,
+        tenant: &str,
+        fresh: Option<(u64, Vec<FaqEntry>)>,
+        query: &str,
+        language: Option<&str>,
+        limit: usize,
+    ) -> Vec<FaqHit> {
         // The question is embedded before the tenant's index is locked: searches of one
         // tenant wait for each other only for the arithmetic.
         let question = self.embedder.as_ref().and_then(|e| e.embed(query, Role::Query).ok());
         let state = self.tenant(tenant);
         let mut state = state.lock().unwrap_or_else(|p| p.into_inner());
-        self.load(db, tenant, &mut state, INLINE_EMBEDS)?;
+        self.load(tenant, &mut state, fresh, INLINE_EMBEDS);
         let semantic = question.and_then(|q| self.semantic(&state, &q));
         let mut hits: Vec<FaqHit> = state
             .entries
@@ -199,7 +246,7 @@ impl FaqIndex {
             .collect();
         hits.sort_by(|a, b| b.score.total_cmp(&a.score));
         hits.truncate(limit);
-        Ok(hits)
+        hits
     }
 
     /// Each entry's lift: in each view, its cosine to the query minus the mean cosine of
@@ -232,7 +279,7 @@ impl FaqIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::storage::faq::FaqInput;
+    use crate::domain::faq::FaqInput;
 
     fn knowledge() -> Arc<super::super::Knowledge> {
         let k = super::super::Knowledge::load();
@@ -241,13 +288,13 @@ mod tests {
     }
 
     /// The evaluation set's tenant: the demo FAQ and the set's own entries, by topic.
-    fn eval_tenant(db: &Db) -> (HashMap<String, String>, Vec<(String, String)>) {
+    async fn eval_tenant(db: &Db) -> (HashMap<String, String>, Vec<(String, String)>) {
         let mut topic_of = HashMap::new();
-        let demo: Vec<FaqInput> = serde_json::from_str(crate::demo::FAQ_JSON).unwrap();
+        let demo: Vec<FaqInput> = serde_json::from_str(crate::domain::demo::FAQ_JSON).unwrap();
         const DEMO_TOPICS: [&str; 8] =
             ["hours", "hours", "delivery", "delivery", "payment", "payment", "minimum", "minimum"];
         for (input, topic) in demo.into_iter().zip(DEMO_TOPICS) {
-            let e = db.create_faq("t1", input).unwrap();
+            let e = db.create_faq("t1", input).await.unwrap();
             topic_of.insert(e.id, topic.to_string());
         }
         let mut queries = Vec::new();
@@ -256,7 +303,7 @@ mod tests {
                 let f: Vec<&str> = entry.split(" | ").map(str::trim).collect();
                 let input =
                     FaqInput { question: f[2].into(), answer: f[3].into(), language: f[1].into(), keywords: vec![] };
-                topic_of.insert(db.create_faq("t1", input).unwrap().id, f[0].to_string());
+                topic_of.insert(db.create_faq("t1", input).await.unwrap().id, f[0].to_string());
             } else if !line.starts_with('#')
                 && let Some((q, topic)) = line.split_once(" || ")
             {
@@ -267,15 +314,17 @@ mod tests {
     }
 
     /// Right answers, and wrong or unwanted answers, at the flows' answering score.
-    fn evaluate(
-        search: impl Fn(&str) -> Vec<FaqHit>,
+    async fn evaluate(
+        index: &Arc<FaqIndex>,
+        db: &Db,
         topic_of: &HashMap<String, String>,
         queries: &[(String, String)],
     ) -> (usize, usize, usize, Vec<String>) {
         const ANSWERS_FROM: f32 = 0.35;
         let (mut right, mut asked, mut wrong, mut misses) = (0, 0, 0, Vec::new());
         for (q, topic) in queries {
-            let best = search(q).into_iter().next().filter(|h| h.score >= ANSWERS_FROM);
+            let hits = index.search(db, "t1", q, None, 3).await.unwrap();
+            let best = hits.into_iter().next().filter(|h| h.score >= ANSWERS_FROM);
             let got = best.as_ref().map(|h| topic_of[&h.entry.id].as_str());
             if topic != "-" {
                 asked += 1;
@@ -293,15 +342,16 @@ mod tests {
         (right, asked, wrong, misses)
     }
 
-    #[test]
-    fn faq_evaluation() {
-        let (db, _dir) = crate::storage::test_db();
-        let (topic_of, queries) = eval_tenant(&db);
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn faq_evaluation() {
+        let (db, _dir) = crate::storage::redb::temporary();
+        let (topic_of, queries) = eval_tenant(&db).await;
         let k = knowledge();
-        let words = FaqIndex::new(None);
-        let (lr, n, lw, _) = evaluate(|q| words.search(&db, "t1", q, None, 3).unwrap(), &topic_of, &queries);
+        let words = Arc::new(FaqIndex::new(None));
+        let (lr, n, lw, _) = evaluate(&words, &db, &topic_of, &queries).await;
+        k.faq.refresh(&db, "t1", usize::MAX).await.unwrap();
         let started = std::time::Instant::now();
-        let (hr, _, hw, misses) = evaluate(|q| k.faq.search(&db, "t1", q, None, 3).unwrap(), &topic_of, &queries);
+        let (hr, _, hw, misses) = evaluate(&k.faq, &db, &topic_of, &queries).await;
         let per_query = started.elapsed().as_secs_f64() * 1000.0 / queries.len() as f64;
         let negatives = queries.iter().filter(|(_, t)| t == "-").count();
         println!("FAQ: lexical {lr}/{n} right, {lw} wrong; lexical + semantic {hr}/{n} right, {hw} wrong");
@@ -318,41 +368,41 @@ mod tests {
         assert!(hw * 100 <= queries.len() * 16, "{hw} wrong answers");
     }
 
-    fn demo_faq() -> (Db, crate::storage::tempdir::TempDir) {
-        let (db, dir) = crate::storage::test_db();
-        let entries: Vec<FaqInput> = serde_json::from_str(crate::demo::FAQ_JSON).unwrap();
+    async fn demo_faq() -> (Db, crate::storage::redb::TempDir) {
+        let (db, dir) = crate::storage::redb::temporary();
+        let entries: Vec<FaqInput> = serde_json::from_str(crate::domain::demo::FAQ_JSON).unwrap();
         for e in entries {
-            db.create_faq("t1", e).unwrap();
+            db.create_faq("t1", e).await.unwrap();
         }
         (db, dir)
     }
 
-    #[test]
-    fn by_words_alone_hours_are_found_in_both_languages() {
-        let (db, _d) = demo_faq();
-        let words = FaqIndex::new(None);
-        let zh = words.search(&db, "t1", "請問你們幾點關門？", Some("zh"), 3).unwrap();
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn by_words_alone_hours_are_found_in_both_languages() {
+        let (db, _d) = demo_faq().await;
+        let words = Arc::new(FaqIndex::new(None));
+        let zh = words.search(&db, "t1", "請問你們幾點關門？", Some("zh"), 3).await.unwrap();
         assert!(zh[0].entry.answer.contains("十點") && zh[0].score >= 0.35, "{:?}", zh[0]);
-        let en = words.search(&db, "t1", "what time do you open", Some("en"), 3).unwrap();
+        let en = words.search(&db, "t1", "what time do you open", Some("en"), 3).await.unwrap();
         assert!(en[0].entry.answer.contains("10 a.m.") && en[0].score >= 0.35, "{:?}", en[0]);
     }
 
-    #[test]
-    fn an_order_is_not_a_question() {
-        let (db, _d) = demo_faq();
-        let (words, k) = (FaqIndex::new(None), knowledge());
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_order_is_not_a_question() {
+        let (db, _d) = demo_faq().await;
+        let (words, k) = (Arc::new(FaqIndex::new(None)), knowledge());
         for index in [&words, &k.faq] {
             for q in ["我要兩杯大杯珍珠奶茶半糖少冰", "two large bubble milk teas, half sugar, less ice"]
             {
-                let hits = index.search(&db, "t1", q, None, 1).unwrap();
+                let hits = index.search(&db, "t1", q, None, 1).await.unwrap();
                 assert!(hits.first().is_none_or(|h| h.score < 0.35), "{q}: {hits:?}");
             }
         }
     }
 
-    #[test]
-    fn writes_are_seen_and_tenants_stay_apart() {
-        let (db, _dir) = crate::storage::test_db();
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn writes_are_seen_and_tenants_stay_apart() {
+        let (db, _dir) = crate::storage::redb::temporary();
         let k = knowledge();
         let input = |q: &str, a: &str| FaqInput {
             question: q.into(),
@@ -360,17 +410,17 @@ mod tests {
             language: "en".into(),
             keywords: vec![],
         };
-        let parking = db.create_faq("t1", input("Is there parking?", "Park across the street.")).unwrap();
-        k.faq.refresh(&db, "t1", usize::MAX).unwrap();
-        let hits = k.faq.search(&db, "t1", "where can I leave my car", Some("en"), 3).unwrap();
+        let parking = db.create_faq("t1", input("Is there parking?", "Park across the street.")).await.unwrap();
+        k.faq.refresh(&db, "t1", usize::MAX).await.unwrap();
+        let hits = k.faq.search(&db, "t1", "where can I leave my car", Some("en"), 3).await.unwrap();
         assert_eq!(hits[0].entry.id, parking.id);
-        assert!(k.faq.search(&db, "t2", "where can I leave my car", Some("en"), 3).unwrap().is_empty());
-        db.update_faq("t1", &parking.id, input("Is there parking?", "No parking, sorry.")).unwrap();
+        assert!(k.faq.search(&db, "t2", "where can I leave my car", Some("en"), 3).await.unwrap().is_empty());
+        db.update_faq("t1", &parking.id, input("Is there parking?", "No parking, sorry.")).await.unwrap();
         k.faq.invalidate("t1");
-        let hits = k.faq.search(&db, "t1", "where can I leave my car", Some("en"), 3).unwrap();
+        let hits = k.faq.search(&db, "t1", "where can I leave my car", Some("en"), 3).await.unwrap();
         assert_eq!(hits[0].entry.answer, "No parking, sorry.");
-        db.delete_faq("t1", &parking.id).unwrap();
+        db.delete_faq("t1", &parking.id).await.unwrap();
         k.faq.invalidate("t1");
-        assert!(k.faq.search(&db, "t1", "where can I leave my car", Some("en"), 3).unwrap().is_empty());
+        assert!(k.faq.search(&db, "t1", "where can I leave my car", Some("en"), 3).await.unwrap().is_empty());
     }
 }

@@ -77,7 +77,7 @@ mod tests {
     fn intent_evaluation() {
         let knowledge = Knowledge::load();
         assert!(knowledge.has_model(), "the e5-small model (scripts/models.py --only e5-small)");
-        let catalog = serde_json::from_str(crate::demo::CATALOG_JSON).expect("demo catalogue");
+        let catalog = serde_json::from_str(crate::domain::demo::CATALOG_JSON).expect("demo catalogue");
         let catalog = crate::flows::catalog_for_understanding(catalog);
         let mut understander = Understander::new(catalog, &[]);
         let sentences = understander.intent_sentences();

@@ -39,7 +39,7 @@ const SENTENCE_CACHE: &str = "sentences.bin";
 /// The embedding model, when present, and what has been embedded with it.
 pub struct Knowledge {
     embedder: Option<Arc<Embedder>>,
-    pub faq: FaqIndex,
+    pub faq: Arc<FaqIndex>,
     examples: Arc<Mutex<HashMap<String, Arc<[f32]>>>>,
     /// A background embedding of examples is under way.
     filling: Arc<std::sync::atomic::AtomicBool>,
@@ -86,7 +86,7 @@ impl Knowledge {
 
     pub fn with(embedder: Option<Arc<Embedder>>) -> Arc<Knowledge> {
         Arc::new(Knowledge {
-            faq: FaqIndex::new(embedder.clone()),
+            faq: Arc::new(FaqIndex::new(embedder.clone())),
             embedder,
             examples: Arc::default(),
             filling: Arc::default(),
@@ -214,7 +214,7 @@ mod sentence_cache {
     mod tests {
         #[test]
         fn vectors_survive_the_file() {
-            let dir = crate::storage::tempdir::TempDir::new();
+            let dir = crate::storage::redb::TempDir::new();
             let path = dir.path().join("s.bin");
             let mut all = std::collections::HashMap::new();
             all.insert("我要找真人".to_string(), vec![0.5f32, -1.0, 2.0].into());

@@ -12,7 +12,7 @@ use super::transfer::{self, TransferEnd};
 use crate::call::conversation::{Conversation, MediaIn, Stop};
 use crate::call::voice::{VoiceCall, VoiceEvent};
 use crate::media::rtp_stream::RtpLeg;
-use crate::storage::tenants::Tenant;
+use crate::domain::tenants::Tenant;
 
 pub struct LiveCall {
     pub ep: Arc<Endpoint>,

@@ -17,8 +17,8 @@ use super::transport::Incoming;
 use crate::call::session::CallSetup;
 use crate::call::voice::VoiceCall;
 use crate::media::rtp_stream::{Codec, RtpLeg};
-use crate::storage::calls::{Channel, Direction};
-use crate::storage::tenants::{SIP_REALM, Tenant};
+use crate::domain::calls::{Channel, Direction};
+use crate::domain::tenants::{SIP_REALM, Tenant};
 
 /// A final non-2xx answer; over UDP it is repeated for retransmitted INVITEs until the ACK.
 /// Send a final refusal and wait for its ACK (answering retransmissions). A new INVITE on
@@ -102,7 +102,7 @@ async fn answer_inner(
         return refuse(ep, invite, &mut rx, follow_up, SipMessage::response_to(msg, 404, "Not Found")).await;
     };
     let lookup = number.clone();
-    let tenant: Option<Tenant> = match ep.app.db.run(move |db| db.tenant_by_number(&lookup)).await {
+    let tenant: Option<Tenant> = match ep.app.db.tenant_by_number(&lookup).await {
         Ok(t) => t,
         Err(e) => {
             tracing::error!(error = %e, "tenant lookup failed");

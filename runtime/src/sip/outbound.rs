@@ -21,8 +21,8 @@ use crate::call::voice::VoiceCall;
 use crate::flows::bindings::types::TransferStatus;
 use crate::media::g711::Law;
 use crate::media::rtp_stream::{Codec, RtpLeg};
-use crate::storage::calls::{Channel, Direction as CallDirection};
-use crate::storage::tenants::Tenant;
+use crate::domain::calls::{Channel, Direction as CallDirection};
+use crate::domain::tenants::Tenant;
 
 /// An answered outgoing leg; dropping it stops serving the leg.
 pub struct Dialled {
@@ -208,7 +208,7 @@ pub fn target_uri(tenant: &Tenant, to: &str) -> Result<String, String> {
 /// Place an outbound call for `tenant`; the flow handles it once answered (direction outbound).
 pub fn call_out(ep: Arc<Endpoint>, tenant: Tenant, to: String, flow_input: String) -> Result<String, String> {
     let uri = target_uri(&tenant, &to)?;
-    let attempt = crate::ids::new_id("dial");
+    let attempt = crate::domain::ids::new_id("dial");
     let span = tracing::info_span!("outbound", tenant_id = %tenant.id, attempt = %attempt);
     tokio::spawn(tracing::Instrument::instrument(
         async move {

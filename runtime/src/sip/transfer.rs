@@ -19,7 +19,7 @@ use super::outbound::{Dialled, dial};
 use crate::call::conversation::{AudioOut, Conversation, FRAME, MediaIn};
 use crate::call::session::Handover;
 use crate::flows::bindings::types::TransferStatus;
-use crate::storage::tenants::{Tenant, TransferMode};
+use crate::domain::tenants::{Tenant, TransferMode};
 
 pub enum TransferEnd {
     /// The call has left Switchboard (or is over).

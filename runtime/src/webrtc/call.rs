@@ -14,7 +14,7 @@ use crate::call::session::Handover;
 use crate::call::voice::{VoiceCall, VoiceEvent};
 use crate::flows::bindings::types::TransferStatus;
 use crate::sip::transfer::{Bridged, bridge_agent};
-use crate::storage::tenants::Tenant;
+use crate::domain::tenants::Tenant;
 
 pub async fn run(
     ep: &Arc<WebRtcEndpoint>,

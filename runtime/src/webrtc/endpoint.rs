@@ -24,7 +24,7 @@ use super::peer::{self, Datagram, Peer, PeerLink};
 use super::stun;
 use crate::app::App;
 use crate::call::voice::SpeechEngines;
-use crate::storage::tenants::Tenant;
+use crate::domain::tenants::Tenant;
 
 #[derive(Debug, Clone)]
 pub struct WebRtcConfig {
@@ -197,8 +197,8 @@ impl WebRtcEndpoint {
             // A browser has no phone number: the flow sees a withheld caller (and asks for one).
             caller: String::new(),
             callee: tenant.numbers.first().cloned().unwrap_or_else(|| "widget".into()),
-            channel: crate::storage::calls::Channel::Webrtc,
-            direction: crate::storage::calls::Direction::Inbound,
+            channel: crate::domain::calls::Channel::Webrtc,
+            direction: crate::domain::calls::Direction::Inbound,
             flow_input: String::new(),
         };
         let (mut call, greeting) =

@@ -3,7 +3,7 @@
 use super::super::bindings::catalog as wit;
 use super::super::bindings::types::{Error, Localized};
 use super::super::context::CallContext;
-use crate::storage::catalog as store;
+use crate::domain::catalog as store;
 
 fn names(v: Vec<store::Localized>) -> Vec<Localized> {
     v.into_iter().map(|n| Localized { lang: n.lang, text: n.text }).collect()
@@ -47,6 +47,6 @@ fn to_wit(c: store::Catalog) -> wit::Catalog {
 impl wit::Host for CallContext {
     async fn get(&mut self) -> wasmtime::Result<Result<wit::Catalog, Error>> {
         let tenant = self.scope.tenant_id.clone();
-        Ok(self.scope.db.run(move |db| db.catalog(&tenant)).await.map(to_wit).map_err(super::guest_error))
+        Ok(self.scope.db.catalog(&tenant).await.map(to_wit).map_err(super::guest_error))
     }
 }

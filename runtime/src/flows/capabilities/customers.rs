@@ -10,7 +10,7 @@ impl wit::Host for CallContext {
             return Ok(Err(e));
         }
         let tenant = self.scope.tenant_id.clone();
-        let found = self.scope.db.run(move |db| db.customer_by_phone(&tenant, &phone)).await;
+        let found = self.scope.db.customer_by_phone(&tenant, &phone).await;
         Ok(found
             .map(|c| {
                 c.map(|c| wit::Customer {

@@ -19,8 +19,7 @@ impl wit::Host for CallContext {
         let limit = limit.clamp(1, 10) as usize;
         let knowledge = self.scope.knowledge.clone();
         let waiting = std::time::Instant::now();
-        let hits =
-            self.scope.db.run(move |db| knowledge.faq.search(db, &tenant, &query, language.as_deref(), limit)).await;
+        let hits = knowledge.faq.search(&self.scope.db, &tenant, &query, language.as_deref(), limit).await;
         // The search embeds the question: model time, not the guest's (see `sandbox::on_deadline`).
         self.model_wait += waiting.elapsed();
         Ok(hits

@@ -4,7 +4,7 @@
 use super::super::bindings::orders as wit;
 use super::super::bindings::types::Error;
 use super::super::context::CallContext;
-use crate::storage::orders as store;
+use crate::domain::orders as store;
 
 fn option_to_wit(o: store::ChosenOption) -> wit::ChosenOption {
     wit::ChosenOption { group: o.group, choice: o.choice }
@@ -102,7 +102,7 @@ impl wit::Host for CallContext {
         let req = request_from_wit(request, &self.scope.caller);
         let (tenant, call, lang) =
             (self.scope.tenant_id.clone(), self.scope.call_id.clone(), self.scope.language.clone());
-        let created = self.scope.db.run(move |db| db.create_order(&tenant, &call, req, &lang)).await;
+        let created = self.scope.db.create_order(&tenant, &call, req, &lang).await;
         Ok(match created {
             Ok(order) => {
                 tracing::info!(tenant_id = &*self.scope.tenant_id, call_id = &*self.scope.call_id,
@@ -127,8 +127,7 @@ impl wit::Host for CallContext {
         Ok(self
             .scope
             .db
-            .run(move |db| db.update_order_status(&tenant, &id, status))
-            .await
+            .update_order_status(&tenant, &id, status).await
             .map(to_wit)
             .map_err(super::guest_error))
     }
@@ -138,7 +137,7 @@ impl wit::Host for CallContext {
             return Ok(Err(e));
         }
         let tenant = self.scope.tenant_id.clone();
-        Ok(self.scope.db.run(move |db| db.order(&tenant, &id)).await.map(to_wit).map_err(super::guest_error))
+        Ok(self.scope.db.order(&tenant, &id).await.map(to_wit).map_err(super::guest_error))
     }
 
     async fn list_by_phone(&mut self, phone: String, limit: u32) -> wasmtime::Result<Result<Vec<wit::Order>, Error>> {
@@ -150,8 +149,7 @@ impl wit::Host for CallContext {
         Ok(self
             .scope
             .db
-            .run(move |db| db.orders_by_phone(&tenant, &phone, limit))
-            .await
+            .orders_by_phone(&tenant, &phone, limit).await
             .map(|v| v.into_iter().map(to_wit).collect())
             .map_err(super::guest_error))
     }

@@ -3,7 +3,7 @@
 use super::super::bindings::state as wit;
 use super::super::bindings::types::Error;
 use super::super::context::{CallContext, MAX_CALL_STATE_BYTES};
-use crate::storage::tenant_state::{MAX_KEY_BYTES, MAX_VALUE_BYTES};
+use crate::domain::tenant_state::{MAX_KEY_BYTES, MAX_VALUE_BYTES};
 
 impl wit::Host for CallContext {
     async fn call_get(&mut self, key: String) -> wasmtime::Result<Option<String>> {
@@ -31,11 +31,11 @@ impl wit::Host for CallContext {
             return Ok(Err(e));
         }
         let tenant = self.scope.tenant_id.clone();
-        Ok(self.scope.db.run(move |db| db.tenant_state_get(&tenant, &key)).await.map_err(super::guest_error))
+        Ok(self.scope.db.tenant_state_get(&tenant, &key).await.map_err(super::guest_error))
     }
 
     async fn tenant_set(&mut self, key: String, value: String) -> wasmtime::Result<Result<(), Error>> {
         let tenant = self.scope.tenant_id.clone();
-        Ok(self.scope.db.run(move |db| db.tenant_state_set(&tenant, &key, &value)).await.map_err(super::guest_error))
+        Ok(self.scope.db.tenant_state_set(&tenant, &key, &value).await.map_err(super::guest_error))
     }
 }

@@ -13,7 +13,7 @@ use super::super::bindings::types::Error;
 use super::super::bindings::understand as wit;
 use super::super::context::CallContext;
 use crate::knowledge::intents::wants_meaning;
-use crate::storage::catalog as store;
+use crate::domain::catalog as store;
 
 /// Bounds on what a guest may declare, so a flow cannot make analysis slow.
 const MAX_CHOICES: usize = 64;
@@ -176,7 +176,7 @@ impl CallContext {
     async fn understander(&mut self) -> Result<&mut Understander, Error> {
         if self.understanding.understander.is_none() {
             let tenant = self.scope.tenant_id.clone();
-            let catalog = match self.scope.db.run(move |db| db.catalog(&tenant)).await {
+            let catalog = match self.scope.db.catalog(&tenant).await {
                 Ok(c) => catalog_for_understanding(c),
                 // A tenant without a catalogue still gets entities and intents.
                 Err(crate::storage::StorageError::NotFound) => nlu::Catalog::default(),

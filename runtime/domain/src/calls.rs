@@ -3,7 +3,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{CALLS, Db, Result, StorageError, key, prefix};
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -138,19 +137,3 @@ impl From<CallRecord> for CallSummary {
     }
 }
 
-impl Db {
-    /// Write the current state of a call record (the call session saves after every turn).
-    pub fn save_call(&self, record: &CallRecord) -> Result<()> {
-        self.put(CALLS, &key(&record.tenant_id, &record.id), record)
-    }
-
-    pub fn call(&self, tenant: &str, id: &str) -> Result<CallRecord> {
-        self.get(CALLS, &key(tenant, id))?.ok_or(StorageError::NotFound)
-    }
-
-    /// A tenant's calls, newest first.
-    pub fn calls(&self, tenant: &str, limit: usize) -> Result<Vec<CallSummary>> {
-        let all: Vec<CallRecord> = self.scan(CALLS, &prefix(tenant))?;
-        Ok(all.into_iter().rev().take(limit).map(CallSummary::from).collect())
-    }
-}

@@ -2,8 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Db, NUMBERS, Result, StorageError, TENANTS};
-use crate::ids;
+use crate::{Error, Result};
 
 /// Sandbox limits for a tenant's flow, applied to every call.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
@@ -30,13 +29,13 @@ impl FlowLimits {
 
     pub fn validate(&self) -> Result<()> {
         if !(10..=Self::MAX_DEADLINE_MS).contains(&self.event_deadline_ms) {
-            return Err(StorageError::Invalid(format!(
+            return Err(Error::Invalid(format!(
                 "event_deadline_ms must be between 10 and {}",
                 Self::MAX_DEADLINE_MS
             )));
         }
         if !(1..=Self::MAX_MEMORY_MIB).contains(&self.memory_mib) {
-            return Err(StorageError::Invalid(format!("memory_mib must be between 1 and {}", Self::MAX_MEMORY_MIB)));
+            return Err(Error::Invalid(format!("memory_mib must be between 1 and {}", Self::MAX_MEMORY_MIB)));
         }
         Ok(())
     }
@@ -82,7 +81,7 @@ impl Default for SpeechSettings {
 
 impl SpeechSettings {
     pub fn validate(&self) -> Result<()> {
-        let bad = |m: &str| Err(StorageError::Invalid(m.into()));
+        let bad = |m: &str| Err(Error::Invalid(m.into()));
         if !(200..=3000).contains(&self.end_of_turn_ms) {
             return bad("end_of_turn_ms must be between 200 and 3000");
         }
@@ -215,7 +214,7 @@ impl TelephonySettings {
     }
 
     pub fn validate(&self) -> Result<()> {
-        let bad = |m: String| Err(StorageError::Invalid(m));
+        let bad = |m: String| Err(Error::Invalid(m));
         if let Some(s) = self.allowed_sources.iter().find(|s| parse_source(s).is_none()) {
             return bad(format!("allowed_sources: `{s}` is not an IP address or CIDR block"));
         }
@@ -293,7 +292,7 @@ pub struct SipCredentials {
 }
 
 impl TelephonyPatch {
-    fn apply(self, t: &mut TelephonySettings) -> Result<()> {
+    pub fn apply(self, t: &mut TelephonySettings) -> Result<()> {
         let s = &self;
         let mut next = t.clone();
         macro_rules! take {
@@ -319,10 +318,10 @@ impl TelephonyPatch {
         match self.auth {
             Some(Some(c)) => {
                 if c.password.len() < 8 {
-                    return Err(StorageError::Invalid("auth password must be at least 8 characters".into()));
+                    return Err(Error::Invalid("auth password must be at least 8 characters".into()));
                 }
                 next.auth = Some(SipAuth {
-                    ha1: crate::sip::auth::ha1(&c.username, SIP_REALM, &c.password),
+                    ha1: ha1(&c.username, SIP_REALM, &c.password),
                     username: c.username,
                 });
             }
@@ -402,7 +401,7 @@ pub fn same_number(stored: &str, dialled: &str) -> bool {
 fn validate_number(n: &str) -> Result<()> {
     let digits = n.strip_prefix('+').unwrap_or(n);
     if digits.is_empty() || digits.len() > 20 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(StorageError::Invalid(format!("`{n}` is not a phone number (E.164, e.g. +886223456789)")));
+        return Err(Error::Invalid(format!("`{n}` is not a phone number (E.164, e.g. +886223456789)")));
     }
     Ok(())
 }
@@ -410,17 +409,17 @@ fn validate_number(n: &str) -> Result<()> {
 fn validate_language(tag: &str) -> Result<()> {
     let ok = (2..=16).contains(&tag.len()) && tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
     if !ok {
-        return Err(StorageError::Invalid(format!("`{tag}` is not a language tag (e.g. zh-TW, en-US)")));
+        return Err(Error::Invalid(format!("`{tag}` is not a language tag (e.g. zh-TW, en-US)")));
     }
     Ok(())
 }
 
 impl TenantPatch {
-    fn apply(self, t: &mut Tenant) -> Result<()> {
+    pub fn apply(self, t: &mut Tenant) -> Result<()> {
         if let Some(name) = self.name {
             let name = name.trim().to_string();
             if name.is_empty() || name.chars().count() > 100 {
-                return Err(StorageError::Invalid("name must be 1 to 100 characters".into()));
+                return Err(Error::Invalid("name must be 1 to 100 characters".into()));
             }
             t.name = name;
         }
@@ -436,7 +435,7 @@ impl TenantPatch {
         }
         if let Some(off) = self.utc_offset_minutes {
             if !(-720..=840).contains(&off) {
-                return Err(StorageError::Invalid("utc_offset_minutes must be between -720 and 840".into()));
+                return Err(Error::Invalid("utc_offset_minutes must be between -720 and 840".into()));
             }
             t.utc_offset_minutes = off;
         }
@@ -453,7 +452,7 @@ impl TenantPatch {
         }
         if let Some(agents) = self.agents {
             if agents.iter().any(|a| a.name.trim().is_empty() || a.uri.trim().is_empty()) {
-                return Err(StorageError::Invalid("every agent needs a name and a uri".into()));
+                return Err(Error::Invalid("every agent needs a name and a uri".into()));
             }
             t.agents = agents;
         }
@@ -461,117 +460,14 @@ impl TenantPatch {
     }
 }
 
-impl Db {
-    /// Create a tenant. Its numbers must not belong to another tenant.
-    pub fn create_tenant(&self, name: &str, patch: TenantPatch) -> Result<Tenant> {
-        let mut t = Tenant {
-            id: ids::new_id("ten"),
-            name: String::new(),
-            numbers: Vec::new(),
-            language: "zh-TW".into(),
-            utc_offset_minutes: 480,
-            limits: FlowLimits::default(),
-            agents: Vec::new(),
-            active_flow: None,
-            speech: SpeechSettings::default(),
-            telephony: TelephonySettings::default(),
-            created_at_ms: ids::now_ms(),
-        };
-        TenantPatch { name: Some(name.to_string()), ..patch }.apply(&mut t)?;
-        self.write_tenant(&t, &[])?;
-        Ok(t)
-    }
 
-    pub fn tenant(&self, id: &str) -> Result<Tenant> {
-        self.get(TENANTS, id)?.ok_or(StorageError::NotFound)
-    }
 
-    pub fn tenants(&self) -> Result<Vec<Tenant>> {
-        self.scan(TENANTS, "")
-    }
-
-    /// The tenant a dialled number belongs to, matched as a number ([`same_number`]): as
-    /// stored, E.164 with or without `+` (or after `00`), or in the national form of the
-    /// stored number's country (`0223456789` for `+886223456789`). A number two tenants
-    /// could own is refused, with the reason logged.
-    pub fn tenant_by_number(&self, number: &str) -> Result<Option<Tenant>> {
-        if let Some(id) = self.get::<String>(NUMBERS, number)? {
-            return Ok(Some(self.tenant(&id)?));
-        }
-        // Not as stored: compare with every number (a scan of the number index, which only
-        // dialled forms other than the stored one take).
-        let mut owners: Vec<(String, String)> = Vec::new();
-        {
-            use redb::{ReadableDatabase, ReadableTable};
-            let txn = self.raw().begin_read()?;
-            let table = txn.open_table(NUMBERS)?;
-            for entry in table.iter()? {
-                let (k, v) = entry?;
-                if same_number(k.value(), number) {
-                    let id: String = super::decode(k.value(), v.value())?;
-                    if !owners.iter().any(|(_, o)| *o == id) {
-                        owners.push((k.value().to_string(), id));
-                    }
-                }
-            }
-        }
-        match owners.as_slice() {
-            [] => Ok(None),
-            [(_, id)] => Ok(Some(self.tenant(id)?)),
-            several => {
-                let numbers: Vec<&str> = several.iter().map(|(n, _)| n.as_str()).collect();
-                tracing::warn!(
-                    dialled = number,
-                    ?numbers,
-                    "a dialled number that several tenants' numbers match: refused"
-                );
-                Ok(None)
-            }
-        }
-    }
-
-    pub fn update_tenant(&self, id: &str, patch: TenantPatch) -> Result<Tenant> {
-        let mut t = self.tenant(id)?;
-        let old_numbers = t.numbers.clone();
-        patch.apply(&mut t)?;
-        self.write_tenant(&t, &old_numbers)?;
-        Ok(t)
-    }
-
-    /// Set the active flow version (the caller has checked the version exists).
-    pub fn set_active_flow(&self, id: &str, version: u32) -> Result<Tenant> {
-        let mut t = self.tenant(id)?;
-        t.active_flow = Some(version);
-        self.put(TENANTS, id, &t)?;
-        Ok(t)
-    }
-
-    /// Write a tenant and its number index in one transaction.
-    fn write_tenant(&self, t: &Tenant, old_numbers: &[String]) -> Result<()> {
-        use redb::ReadableTable;
-        let txn = self.raw().begin_write()?;
-        {
-            let mut numbers = txn.open_table(NUMBERS)?;
-            for n in &t.numbers {
-                if let Some(owner) = numbers.get(n.as_str())? {
-                    let owner: String = super::decode(n, owner.value())?;
-                    if owner != t.id {
-                        return Err(StorageError::Conflict(format!("number {n} belongs to another tenant")));
-                    }
-                }
-            }
-            for n in old_numbers.iter().filter(|n| !t.numbers.contains(n)) {
-                numbers.remove(n.as_str())?;
-            }
-            for n in &t.numbers {
-                numbers.insert(n.as_str(), super::encode(&t.id).as_slice())?;
-            }
-            let mut tenants = txn.open_table(TENANTS)?;
-            tenants.insert(t.id.as_str(), super::encode(t).as_slice())?;
-        }
-        txn.commit()?;
-        Ok(())
-    }
+/// The HA1 of SIP digest authentication (RFC 2617): what is stored instead of a
+/// trunk's password, and what the SIP layer checks answers against.
+pub fn ha1(username: &str, realm: &str, password: &str) -> String {
+    use md5::{Digest, Md5};
+    let digest = Md5::digest(format!("{username}:{realm}:{password}").as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
@@ -594,50 +490,6 @@ mod tests {
     }
 
     #[test]
-    fn telephony_patches_keep_what_they_omit_and_hash_the_password() {
-        let (db, _dir) = super::super::test_db();
-        let t = db.create_tenant("A", TenantPatch::default()).unwrap();
-        let patch =
-            |json: &str| TenantPatch { telephony: Some(serde_json::from_str(json).unwrap()), ..Default::default() };
-        let t2 = db
-            .update_tenant(
-                &t.id,
-                patch(r#"{"ring_ms": 500, "auth": {"username": "trunk", "password": "correct-horse"}}"#),
-            )
-            .unwrap();
-        assert_eq!(t2.telephony.ring_ms, 500);
-        let auth = t2.telephony.auth.clone().unwrap();
-        assert_eq!(auth.ha1, crate::sip::auth::ha1("trunk", SIP_REALM, "correct-horse"));
-        let t3 = db.update_tenant(&t.id, patch(r#"{"barge_in": false}"#)).unwrap();
-        assert_eq!((t3.telephony.ring_ms, t3.telephony.barge_in), (500, false));
-        assert!(t3.telephony.auth.is_some(), "omitted auth is kept");
-        let t4 = db.update_tenant(&t.id, patch(r#"{"auth": null}"#)).unwrap();
-        assert!(t4.telephony.auth.is_none(), "null removes it");
-        for bad in [
-            r#"{"allowed_sources": ["not-an-ip"]}"#,
-            r#"{"max_call_secs": 1}"#,
-            r#"{"auth": {"username": "u", "password": "short"}}"#,
-            r#"{"outbound_proxy": "http://x"}"#,
-            r#"{"allowed_origins": ["shop.example.com"]}"#,
-        ] {
-            assert!(db.update_tenant(&t.id, patch(bad)).is_err(), "{bad}");
-        }
-        assert_eq!(db.tenant(&t.id).unwrap().telephony, t4.telephony, "a refused patch changes nothing");
-    }
-
-    #[test]
-    fn numbers_are_unique_across_tenants() {
-        let (db, _dir) = super::super::test_db();
-        let patch = |n: &str| TenantPatch { numbers: Some(vec![n.to_string()]), ..Default::default() };
-        let a = db.create_tenant("A", patch("+886200000001")).unwrap();
-        assert!(matches!(db.create_tenant("B", patch("+886200000001")), Err(StorageError::Conflict(_))));
-        assert_eq!(db.tenant_by_number("+886200000001").unwrap().unwrap().id, a.id);
-        db.update_tenant(&a.id, patch("+886200000002")).unwrap();
-        assert!(db.tenant_by_number("+886200000001").unwrap().is_none());
-        assert!(db.create_tenant("C", patch("not a number")).is_err());
-    }
-
-    #[test]
     fn dialled_numbers_match_as_numbers() {
         assert!(same_number("+886223456789", "+886223456789"));
         assert!(same_number("+886223456789", "886223456789"));
@@ -648,32 +500,5 @@ mod tests {
         assert!(!same_number("+886223456789", "223456789"), "no trunk prefix: not the national form");
         assert!(!same_number("+886223456789", "+0223456789"));
         assert!(!same_number("+886223456789", "000223456789"));
-        let (db, _d) = crate::storage::test_db();
-        let patch_numbers =
-            |n: &[&str]| TenantPatch { numbers: Some(n.iter().map(|s| s.to_string()).collect()), ..Default::default() };
-        let taipei = db.create_tenant("taipei", patch_numbers(&["+886223456789"])).unwrap();
-        for dialled in ["+886223456789", "886223456789", "0223456789", "00886223456789"] {
-            assert_eq!(db.tenant_by_number(dialled).unwrap().map(|t| t.id), Some(taipei.id.clone()), "{dialled}");
-        }
-        // The same national number in another country: the national form no longer says which.
-        db.create_tenant("elsewhere", patch_numbers(&["+61223456789"])).unwrap();
-        assert!(db.tenant_by_number("0223456789").unwrap().is_none(), "ambiguous: refused");
-        assert_eq!(db.tenant_by_number("886223456789").unwrap().map(|t| t.id), Some(taipei.id));
-    }
-
-    #[test]
-    fn records_without_speech_settings_still_load() {
-        let (db, _dir) = super::super::test_db();
-        let t = db.create_tenant("Old", TenantPatch::default()).unwrap();
-        let mut json = serde_json::to_value(&t).unwrap();
-        json.as_object_mut().unwrap().remove("speech");
-        db.put(TENANTS, &t.id, &json).unwrap();
-        assert_eq!(db.tenant(&t.id).unwrap().speech, SpeechSettings::default());
-        let slow = SpeechSettings { end_of_turn_ms: 900, ..Default::default() };
-        let patched =
-            db.update_tenant(&t.id, TenantPatch { speech: Some(slow.clone()), ..Default::default() }).unwrap();
-        assert_eq!(patched.speech, slow);
-        let bad = SpeechSettings { speed: 9.0, ..Default::default() };
-        assert!(db.update_tenant(&t.id, TenantPatch { speech: Some(bad), ..Default::default() }).is_err());
     }
 }

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{CATALOGS, Db, Result, StorageError};
+use crate::{Error, Result};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -69,7 +69,7 @@ impl Default for Catalog {
 impl Catalog {
     /// Check the catalogue is consistent: unique ids, known option groups, a size per product.
     pub fn validate(&self) -> Result<()> {
-        let bad = |m: String| Err(StorageError::Invalid(m));
+        let bad = |m: String| Err(Error::Invalid(m));
         if self.currency.len() != 3 || !self.currency.bytes().all(|b| b.is_ascii_uppercase()) {
             return bad(format!("currency `{}` is not an ISO 4217 code", self.currency));
         }
@@ -121,17 +121,6 @@ impl Product {
     pub fn name_in(&self, lang: &str) -> &str {
         let base = lang.split('-').next().unwrap_or(lang);
         self.names.iter().find(|n| n.lang == base).or(self.names.first()).map(|n| n.text.as_str()).unwrap_or(&self.id)
-    }
-}
-
-impl Db {
-    pub fn catalog(&self, tenant: &str) -> Result<Catalog> {
-        Ok(self.get(CATALOGS, tenant)?.unwrap_or_default())
-    }
-
-    pub fn put_catalog(&self, tenant: &str, catalog: &Catalog) -> Result<()> {
-        catalog.validate()?;
-        self.put(CATALOGS, tenant, catalog)
     }
 }
 

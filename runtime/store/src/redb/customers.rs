@@ -1,52 +1,17 @@
-//! Customers a tenant knows, looked up by phone number (caller ID).
+//! The redb implementation of customers.
 
-use serde::{Deserialize, Serialize};
+use switchboard_domain::customers::{Customer, CustomerInput, normalize_phone};
+use switchboard_domain::ids;
 
-use super::{CUSTOMER_PHONES, CUSTOMERS, Db, Result, StorageError, key, prefix};
-use crate::ids;
+use super::{CUSTOMER_PHONES, CUSTOMERS, RedbStore, key, prefix};
+use crate::{Result, StorageError};
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Customer {
-    pub id: String,
-    pub name: String,
-    pub phone: String,
-    pub address: Option<String>,
-    /// A blocked caller is refused politely by the flow.
-    pub blocked: bool,
-    pub notes: Option<String>,
-    pub created_at_ms: u64,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CustomerInput {
-    pub name: String,
-    pub phone: String,
-    #[serde(default)]
-    pub address: Option<String>,
-    #[serde(default)]
-    pub blocked: bool,
-    #[serde(default)]
-    pub notes: Option<String>,
-}
-
-/// Phone numbers as keys: digits and a leading `+` only, so `0912-345-678` and `0912345678` meet.
-pub fn normalize_phone(phone: &str) -> String {
-    let trimmed = phone.trim();
-    let mut out = String::new();
-    if trimmed.starts_with('+') {
-        out.push('+');
-    }
-    out.extend(trimmed.chars().filter(|c| c.is_ascii_digit()));
-    out
-}
-
-impl Db {
-    pub fn customers(&self, tenant: &str) -> Result<Vec<Customer>> {
+impl RedbStore {
+    pub(crate) fn customers(&self, tenant: &str) -> Result<Vec<Customer>> {
         self.scan(CUSTOMERS, &prefix(tenant))
     }
 
-    pub fn customer_by_phone(&self, tenant: &str, phone: &str) -> Result<Option<Customer>> {
+    pub(crate) fn customer_by_phone(&self, tenant: &str, phone: &str) -> Result<Option<Customer>> {
         let phone = normalize_phone(phone);
         if phone.is_empty() {
             return Ok(None);
@@ -59,7 +24,7 @@ impl Db {
     }
 
     /// Create a customer, or update the one with the same phone number.
-    pub fn upsert_customer(&self, tenant: &str, input: CustomerInput) -> Result<Customer> {
+    pub(crate) fn upsert_customer(&self, tenant: &str, input: CustomerInput) -> Result<Customer> {
         let phone = normalize_phone(&input.phone);
         if phone.len() < 3 || phone.len() > 20 {
             return Err(StorageError::Invalid(format!("`{}` is not a phone number", input.phone)));

@@ -1,14 +1,13 @@
 //! FAQ entries, and how closely a caller's words match one ([`score`]): latin
 //! words are matched as words, Chinese as character bigrams (no segmenter
 //! needed), and an entry's keywords, when the caller says one, count most.
-//! Search over a tenant's entries, with meaning too, is `crate::knowledge::FaqIndex`.
+//! Search over a tenant's entries, with meaning too, is `switchboard-knowledge`'s `FaqIndex`.
 
 use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Db, FAQ, Result, StorageError, key, prefix};
-use crate::ids;
+use crate::{Error, Result};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FaqEntry {
@@ -35,8 +34,8 @@ pub struct FaqInput {
 }
 
 impl FaqInput {
-    fn validate(&self) -> Result<()> {
-        let bad = |m: &str| Err(StorageError::Invalid(m.into()));
+    pub fn validate(&self) -> Result<()> {
+        let bad = |m: &str| Err(Error::Invalid(m.into()));
         if self.question.trim().is_empty() || self.question.chars().count() > 500 {
             return bad("question must be 1 to 500 characters");
         }
@@ -130,46 +129,6 @@ pub fn score(entry: &FaqEntry, query: &str) -> f32 {
         q.intersection(&d).count() as f32 / q.len().max(3) as f32
     };
     keyword_score.max(overlap_score)
-}
-
-impl Db {
-    pub fn faq_entries(&self, tenant: &str) -> Result<Vec<FaqEntry>> {
-        self.scan(FAQ, &prefix(tenant))
-    }
-
-    pub fn create_faq(&self, tenant: &str, input: FaqInput) -> Result<FaqEntry> {
-        input.validate()?;
-        let entry = FaqEntry {
-            id: ids::new_id("faq"),
-            question: input.question,
-            answer: input.answer,
-            language: input.language,
-            keywords: input.keywords,
-            updated_at_ms: ids::now_ms(),
-        };
-        self.put(FAQ, &key(tenant, &entry.id), &entry)?;
-        Ok(entry)
-    }
-
-    pub fn update_faq(&self, tenant: &str, id: &str, input: FaqInput) -> Result<FaqEntry> {
-        input.validate()?;
-        let k = key(tenant, id);
-        let _existing: FaqEntry = self.get(FAQ, &k)?.ok_or(StorageError::NotFound)?;
-        let entry = FaqEntry {
-            id: id.to_string(),
-            question: input.question,
-            answer: input.answer,
-            language: input.language,
-            keywords: input.keywords,
-            updated_at_ms: ids::now_ms(),
-        };
-        self.put(FAQ, &k, &entry)?;
-        Ok(entry)
-    }
-
-    pub fn delete_faq(&self, tenant: &str, id: &str) -> Result<()> {
-        if self.delete(FAQ, &key(tenant, id))? { Ok(()) } else { Err(StorageError::NotFound) }
-    }
 }
 
 #[cfg(test)]

@@ -1,17 +1,16 @@
-//! Durable per-tenant key-value state for flows (counters, settings a flow keeps).
+//! The redb implementation of tenant state.
 
-use super::{Db, Result, StorageError, TENANT_STATE, key, prefix};
+use switchboard_domain::tenant_state::{MAX_KEY_BYTES, MAX_KEYS_PER_TENANT, MAX_VALUE_BYTES};
 
-pub const MAX_KEY_BYTES: usize = 128;
-pub const MAX_VALUE_BYTES: usize = 64 * 1024;
-pub const MAX_KEYS_PER_TENANT: usize = 10_000;
+use super::{RedbStore, TENANT_STATE, key, prefix};
+use crate::{Result, StorageError};
 
-impl Db {
-    pub fn tenant_state_get(&self, tenant: &str, k: &str) -> Result<Option<String>> {
+impl RedbStore {
+    pub(crate) fn tenant_state_get(&self, tenant: &str, k: &str) -> Result<Option<String>> {
         self.get(TENANT_STATE, &key(tenant, k))
     }
 
-    pub fn tenant_state_set(&self, tenant: &str, k: &str, value: &str) -> Result<()> {
+    pub(crate) fn tenant_state_set(&self, tenant: &str, k: &str, value: &str) -> Result<()> {
         if k.is_empty() || k.len() > MAX_KEY_BYTES {
             return Err(StorageError::Invalid(format!("keys are 1 to {MAX_KEY_BYTES} bytes")));
         }

@@ -1,28 +1,19 @@
-//! Flow versions: the uploaded component bytes and what we know about them.
-//! Versions are numbered per tenant from 1 and never change once stored.
+//! The redb implementation of flows.
 
-use serde::{Deserialize, Serialize};
+use switchboard_domain::flows::FlowVersion;
+use switchboard_domain::ids;
 
-use super::{COUNTERS, Db, FLOW_BLOBS, FLOWS, Result, StorageError, key, prefix};
-use crate::ids;
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct FlowVersion {
-    pub version: u32,
-    /// SHA-256 of the component bytes, hex.
-    pub sha256: String,
-    pub size_bytes: u64,
-    pub uploaded_at_ms: u64,
-}
+use super::{COUNTERS, FLOW_BLOBS, FLOWS, RedbStore, key, prefix};
+use crate::{Result, StorageError};
 
 fn version_key(tenant: &str, version: u32) -> String {
     // Zero-padded so versions list in numeric order.
     key(tenant, &format!("{version:010}"))
 }
 
-impl Db {
+impl RedbStore {
     /// Store a validated component as the tenant's next version.
-    pub fn store_flow(&self, tenant: &str, bytes: &[u8], sha256: String) -> Result<FlowVersion> {
+    pub(crate) fn store_flow(&self, tenant: &str, bytes: &[u8], sha256: String) -> Result<FlowVersion> {
         use redb::ReadableTable;
         let txn = self.raw().begin_write()?;
         let meta = {
@@ -48,16 +39,16 @@ impl Db {
         Ok(meta)
     }
 
-    pub fn flow_versions(&self, tenant: &str) -> Result<Vec<FlowVersion>> {
+    pub(crate) fn flow_versions(&self, tenant: &str) -> Result<Vec<FlowVersion>> {
         self.scan(FLOWS, &prefix(tenant))
     }
 
-    pub fn flow_version(&self, tenant: &str, version: u32) -> Result<FlowVersion> {
+    pub(crate) fn flow_version(&self, tenant: &str, version: u32) -> Result<FlowVersion> {
         self.get(FLOWS, &version_key(tenant, version))?.ok_or(StorageError::NotFound)
     }
 
     /// The component bytes of a version.
-    pub fn flow_bytes(&self, tenant: &str, version: u32) -> Result<Vec<u8>> {
+    pub(crate) fn flow_bytes(&self, tenant: &str, version: u32) -> Result<Vec<u8>> {
         use redb::ReadableDatabase;
         let txn = self.raw().begin_read()?;
         let t = txn.open_table(FLOW_BLOBS)?;

@@ -1,0 +1,135 @@
+//! Orders: priced by the host from the tenant's catalogue (never from the flow),
+//! committed with the customer record in one transaction, then reported.
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::Catalog;
+use crate::{Error, Result};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ChosenOption {
+    pub group: String,
+    pub choice: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ItemRequest {
+    pub product_id: String,
+    pub size_id: String,
+    pub quantity: u32,
+    pub options: Vec<ChosenOption>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Fulfilment {
+    Delivery,
+    Pickup,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OrderRequest {
+    pub items: Vec<ItemRequest>,
+    pub customer_name: String,
+    pub phone: String,
+    pub fulfilment: Fulfilment,
+    pub address: Option<String>,
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    Received,
+    Preparing,
+    Ready,
+    OutForDelivery,
+    Completed,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OrderItem {
+    pub product_id: String,
+    pub product_name: String,
+    pub size_id: String,
+    pub quantity: u32,
+    pub options: Vec<ChosenOption>,
+    pub unit_price: u32,
+    pub line_total: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Order {
+    pub id: String,
+    /// Short number read to the caller, per tenant, from 1001.
+    pub number: u64,
+    pub items: Vec<OrderItem>,
+    pub total: u32,
+    pub currency: String,
+    pub customer_name: String,
+    pub phone: String,
+    pub fulfilment: Fulfilment,
+    pub address: Option<String>,
+    pub notes: Option<String>,
+    pub status: OrderStatus,
+    pub call_id: String,
+    pub created_at_ms: u64,
+    pub updated_at_ms: u64,
+}
+
+const MAX_ITEMS: usize = 50;
+const MAX_QUANTITY: u32 = 100;
+
+/// Check every item against the catalogue and price it.
+pub fn price_items(catalog: &Catalog, items: &[ItemRequest], language: &str) -> Result<Vec<OrderItem>> {
+    let bad = |m: String| Err(Error::Invalid(m));
+    if items.is_empty() {
+        return bad("an order needs at least one item".into());
+    }
+    if items.len() > MAX_ITEMS {
+        return bad(format!("at most {MAX_ITEMS} items"));
+    }
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let Some(product) = catalog.product(&item.product_id) else {
+            return bad(format!("unknown product `{}`", item.product_id));
+        };
+        let Some(size) = product.sizes.iter().find(|s| s.id == item.size_id) else {
+            return bad(format!("product `{}` has no size `{}`", product.id, item.size_id));
+        };
+        if item.quantity == 0 || item.quantity > MAX_QUANTITY {
+            return bad(format!("quantity must be 1 to {MAX_QUANTITY}"));
+        }
+        for opt in &item.options {
+            let known = product.option_groups.contains(&opt.group)
+                && catalog.option_group(&opt.group).is_some_and(|g| g.choices.iter().any(|c| c.id == opt.choice));
+            if !known {
+                return bad(format!("`{}` = `{}` is not an option of `{}`", opt.group, opt.choice, product.id));
+            }
+        }
+        out.push(OrderItem {
+            product_id: product.id.clone(),
+            product_name: product.name_in(language).to_string(),
+            size_id: size.id.clone(),
+            quantity: item.quantity,
+            options: item.options.clone(),
+            unit_price: size.price,
+            line_total: size.price * item.quantity,
+        });
+    }
+    Ok(out)
+}
+
+/// A free-text field of an order, trimmed; empty is none, too long is refused.
+pub fn clean_text(field: &str, value: Option<String>, max: usize) -> Result<Option<String>> {
+    match value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) {
+        Some(v) if v.chars().count() > max => {
+            Err(Error::Invalid(format!("{field} is longer than {max} characters")))
+        }
+        v => Ok(v),
+    }
+}
+
+

@@ -1,0 +1,263 @@
+//! The conformance suite: what every storage backend must do, tested through
+//! the interfaces alone. A backend runs all of it with one line in its tests:
+//!
+//! ```ignore
+//! switchboard_store::conformance_tests!(|| my_backend::temporary());
+//! ```
+//!
+//! where the closure returns a fresh, empty store (and a guard that cleans it up).
+//! Each check is a plain async function, so a failure names the rule broken.
+
+use switchboard_domain::api_keys::KeyKind;
+use switchboard_domain::calls::{CallRecord, Channel, Direction, Outcome};
+use switchboard_domain::customers::CustomerInput;
+use switchboard_domain::faq::FaqInput;
+use switchboard_domain::orders::{ChosenOption, Fulfilment, ItemRequest, OrderRequest, OrderStatus};
+use switchboard_domain::tenants::{SIP_REALM, TenantPatch, ha1};
+
+use crate::{Db, StorageError};
+
+/// Expands to one `#[tokio::test]` per check, each on a fresh store from `$fresh`.
+#[macro_export]
+macro_rules! conformance_tests {
+    ($fresh:expr) => {
+        $crate::conformance_tests!(@each $fresh;
+            numbers_are_unique_across_tenants,
+            dialled_numbers_match_as_numbers,
+            telephony_patches_keep_what_they_omit_and_refused_patches_change_nothing,
+            orders_are_priced_from_the_catalogue_and_indexed_by_phone,
+            bad_orders_are_refused_and_nothing_is_stored,
+            order_status_changes_stay_within_the_tenant,
+            faq_entries_are_created_updated_and_deleted_per_tenant,
+            customers_are_found_by_phone_in_any_format,
+            flow_versions_are_numbered_per_tenant_and_kept_whole,
+            api_keys_are_found_by_their_secret_and_listed_per_tenant,
+            tenant_state_is_bounded_and_per_tenant,
+            calls_are_listed_newest_first_per_tenant
+        );
+    };
+    (@each $fresh:expr; $($check:ident),*) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $check() {
+            let (db, _guard) = ($fresh)();
+            $crate::conformance::$check(&db).await;
+        }
+    )*};
+}
+
+fn numbers(n: &[&str]) -> TenantPatch {
+    TenantPatch { numbers: Some(n.iter().map(|s| s.to_string()).collect()), ..Default::default() }
+}
+
+pub async fn numbers_are_unique_across_tenants(db: &Db) {
+    let a = db.create_tenant("A", numbers(&["+886200000001"])).await.unwrap();
+    assert!(matches!(db.create_tenant("B", numbers(&["+886200000001"])).await, Err(StorageError::Conflict(_))));
+    assert_eq!(db.tenant_by_number("+886200000001").await.unwrap().unwrap().id, a.id);
+    db.update_tenant(&a.id, numbers(&["+886200000002"])).await.unwrap();
+    assert!(db.tenant_by_number("+886200000001").await.unwrap().is_none(), "an old number is let go");
+    assert!(db.create_tenant("C", numbers(&["not a number"])).await.is_err());
+    assert!(matches!(db.tenant("ten_nobody").await, Err(StorageError::NotFound)));
+}
+
+pub async fn dialled_numbers_match_as_numbers(db: &Db) {
+    let taipei = db.create_tenant("taipei", numbers(&["+886223456789"])).await.unwrap();
+    for dialled in ["+886223456789", "886223456789", "0223456789", "00886223456789"] {
+        let found = db.tenant_by_number(dialled).await.unwrap().map(|t| t.id);
+        assert_eq!(found, Some(taipei.id.clone()), "{dialled}");
+    }
+    // The same national number in another country: the national form no longer says which.
+    db.create_tenant("elsewhere", numbers(&["+61223456789"])).await.unwrap();
+    assert!(db.tenant_by_number("0223456789").await.unwrap().is_none(), "ambiguous: refused");
+    assert_eq!(db.tenant_by_number("886223456789").await.unwrap().map(|t| t.id), Some(taipei.id));
+}
+
+pub async fn telephony_patches_keep_what_they_omit_and_refused_patches_change_nothing(db: &Db) {
+    let t = db.create_tenant("A", TenantPatch::default()).await.unwrap();
+    let patch = |json: &str| TenantPatch { telephony: Some(serde_json::from_str(json).unwrap()), ..Default::default() };
+    let t2 = db
+        .update_tenant(&t.id, patch(r#"{"ring_ms": 500, "auth": {"username": "trunk", "password": "correct-horse"}}"#))
+        .await
+        .unwrap();
+    assert_eq!(t2.telephony.ring_ms, 500);
+    assert_eq!(t2.telephony.auth.clone().unwrap().ha1, ha1("trunk", SIP_REALM, "correct-horse"), "only HA1 is kept");
+    let t3 = db.update_tenant(&t.id, patch(r#"{"barge_in": false}"#)).await.unwrap();
+    assert_eq!((t3.telephony.ring_ms, t3.telephony.barge_in), (500, false));
+    assert!(t3.telephony.auth.is_some(), "omitted auth is kept");
+    let t4 = db.update_tenant(&t.id, patch(r#"{"auth": null}"#)).await.unwrap();
+    assert!(t4.telephony.auth.is_none(), "null removes it");
+    for bad in [
+        r#"{"allowed_sources": ["not-an-ip"]}"#,
+        r#"{"max_call_secs": 1}"#,
+        r#"{"auth": {"username": "u", "password": "short"}}"#,
+        r#"{"outbound_proxy": "http://x"}"#,
+        r#"{"allowed_origins": ["shop.example.com"]}"#,
+    ] {
+        assert!(db.update_tenant(&t.id, patch(bad)).await.is_err(), "{bad}");
+    }
+    assert_eq!(db.tenant(&t.id).await.unwrap().telephony, t4.telephony, "a refused patch changes nothing");
+}
+
+fn order(items: Vec<ItemRequest>) -> OrderRequest {
+    OrderRequest {
+        items,
+        customer_name: "王小明".into(),
+        phone: "0912-345-678".into(),
+        fulfilment: Fulfilment::Pickup,
+        address: None,
+        notes: None,
+    }
+}
+
+fn item(product: &str, size: &str, quantity: u32) -> ItemRequest {
+    let options = vec![ChosenOption { group: "sugar".into(), choice: "half".into() }];
+    ItemRequest { product_id: product.into(), size_id: size.into(), quantity, options }
+}
+
+async fn with_demo_catalogue(db: &Db, tenant: &str) {
+    let catalog = serde_json::from_str(switchboard_domain::demo::CATALOG_JSON).unwrap();
+    db.put_catalog(tenant, &catalog).await.unwrap();
+}
+
+pub async fn orders_are_priced_from_the_catalogue_and_indexed_by_phone(db: &Db) {
+    with_demo_catalogue(db, "t1").await;
+    let items = vec![item("bubble-milk-tea", "L", 2), item("black-tea", "M", 1)];
+    let o = db.create_order("t1", "call_1", order(items), "zh").await.unwrap();
+    assert_eq!(o.total, 2 * 60 + 30);
+    assert_eq!(o.number, 1001);
+    assert_eq!(o.items[0].product_name, "珍珠奶茶");
+    assert_eq!(db.order("t1", &o.id).await.unwrap().total, o.total, "committed when it returns");
+    assert_eq!(db.orders_by_phone("t1", "0912345678", 5).await.unwrap().len(), 1);
+    assert_eq!(db.customer_by_phone("t1", "0912345678").await.unwrap().unwrap().name, "王小明");
+    assert!(db.orders_by_phone("t2", "0912345678", 5).await.unwrap().is_empty(), "another tenant sees nothing");
+    let second = db.create_order("t1", "call_2", order(vec![item("black-tea", "M", 1)]), "en").await.unwrap();
+    assert_eq!(second.number, 1002);
+    let newest = db.orders_by_phone("t1", "0912 345 678", 1).await.unwrap();
+    assert_eq!(newest.iter().map(|o| o.number).collect::<Vec<_>>(), vec![1002], "newest first, limited");
+}
+
+pub async fn bad_orders_are_refused_and_nothing_is_stored(db: &Db) {
+    with_demo_catalogue(db, "t1").await;
+    for bad in [item("espresso", "M", 1), item("black-tea", "XL", 1), item("black-tea", "M", 0)] {
+        assert!(matches!(db.create_order("t1", "c", order(vec![bad]), "en").await, Err(StorageError::Invalid(_))));
+    }
+    let mut wrong_option = item("mango-smoothie", "M", 1);
+    wrong_option.options = vec![ChosenOption { group: "ice".into(), choice: "less".into() }];
+    assert!(db.create_order("t1", "c", order(vec![wrong_option]), "en").await.is_err());
+    assert!(db.create_order("t2", "c", order(vec![item("black-tea", "M", 1)]), "en").await.is_err(), "no catalogue");
+    assert!(db.orders("t1").await.unwrap().is_empty());
+    assert!(db.customers("t1").await.unwrap().is_empty(), "no customer from a refused order");
+}
+
+pub async fn order_status_changes_stay_within_the_tenant(db: &Db) {
+    with_demo_catalogue(db, "t1").await;
+    let o = db.create_order("t1", "c", order(vec![item("black-tea", "M", 1)]), "en").await.unwrap();
+    assert!(matches!(db.update_order_status("t2", &o.id, OrderStatus::Cancelled).await, Err(StorageError::NotFound)));
+    assert!(matches!(db.order("t2", &o.id).await, Err(StorageError::NotFound)));
+    let done = db.update_order_status("t1", &o.id, OrderStatus::Completed).await.unwrap();
+    assert_eq!(done.status, OrderStatus::Completed);
+    assert_eq!(db.order("t1", &o.id).await.unwrap().status, OrderStatus::Completed);
+}
+
+fn faq(question: &str) -> FaqInput {
+    FaqInput { question: question.into(), answer: "9 to 5".into(), language: "en".into(), keywords: vec!["hours".into()] }
+}
+
+pub async fn faq_entries_are_created_updated_and_deleted_per_tenant(db: &Db) {
+    let e = db.create_faq("t1", faq("When do you open?")).await.unwrap();
+    db.create_faq("t2", faq("Other tenant")).await.unwrap();
+    assert_eq!(db.faq_entries("t1").await.unwrap().len(), 1);
+    let changed = db.update_faq("t1", &e.id, faq("When are you open?")).await.unwrap();
+    assert_eq!(changed.id, e.id);
+    assert_eq!(db.faq_entries("t1").await.unwrap()[0].question, "When are you open?");
+    assert!(matches!(db.update_faq("t2", &e.id, faq("x")).await, Err(StorageError::NotFound)));
+    assert!(matches!(db.delete_faq("t2", &e.id).await, Err(StorageError::NotFound)));
+    db.delete_faq("t1", &e.id).await.unwrap();
+    assert!(db.faq_entries("t1").await.unwrap().is_empty());
+    assert_eq!(db.faq_entries("t2").await.unwrap().len(), 1);
+}
+
+fn customer(name: &str, phone: &str) -> CustomerInput {
+    CustomerInput { name: name.into(), phone: phone.into(), address: None, blocked: false, notes: None }
+}
+
+pub async fn customers_are_found_by_phone_in_any_format(db: &Db) {
+    let c = db.upsert_customer("t1", customer("陳小姐", "0912-345-678")).await.unwrap();
+    assert_eq!(db.customer_by_phone("t1", "0912 345 678").await.unwrap().unwrap().id, c.id);
+    let again = db.upsert_customer("t1", CustomerInput { blocked: true, ..customer("陳小姐", "0912345678") }).await;
+    let again = again.unwrap();
+    assert_eq!(again.id, c.id, "the same phone is the same customer");
+    assert!(again.blocked);
+    assert!(db.customer_by_phone("t2", "0912345678").await.unwrap().is_none());
+    assert_eq!(db.customers("t1").await.unwrap().len(), 1);
+}
+
+pub async fn flow_versions_are_numbered_per_tenant_and_kept_whole(db: &Db) {
+    let v1 = db.store_flow("t1", b"one", "aa".into()).await.unwrap();
+    let v2 = db.store_flow("t1", b"two!", "bb".into()).await.unwrap();
+    let other = db.store_flow("t2", b"x", "cc".into()).await.unwrap();
+    assert_eq!((v1.version, v2.version, other.version), (1, 2, 1));
+    assert_eq!(v2.size_bytes, 4);
+    assert_eq!(db.flow_bytes("t1", 2).await.unwrap(), b"two!");
+    assert_eq!(db.flow_version("t1", 1).await.unwrap().sha256, "aa");
+    assert_eq!(db.flow_versions("t1").await.unwrap().iter().map(|v| v.version).collect::<Vec<_>>(), vec![1, 2]);
+    assert!(matches!(db.flow_bytes("t2", 2).await, Err(StorageError::NotFound)));
+}
+
+pub async fn api_keys_are_found_by_their_secret_and_listed_per_tenant(db: &Db) {
+    let (plain, key) = db.create_api_key("t1", KeyKind::Tenant).await.unwrap();
+    assert!(key.public.is_none(), "a secret key is not kept in clear");
+    assert_eq!(db.api_key(&plain).await.unwrap().unwrap().tenant_id, "t1");
+    assert!(db.api_key("sk_not_a_key").await.unwrap().is_none());
+    let widget = db.widget_key("t1").await.unwrap();
+    assert_eq!(db.widget_key("t1").await.unwrap(), widget, "one widget key, made once");
+    assert_eq!(db.api_key(&widget).await.unwrap().unwrap().kind, KeyKind::Widget);
+    assert_eq!(db.api_keys("t1").await.unwrap().len(), 2);
+    assert!(db.api_keys("t2").await.unwrap().is_empty());
+}
+
+pub async fn tenant_state_is_bounded_and_per_tenant(db: &Db) {
+    use switchboard_domain::tenant_state::{MAX_KEY_BYTES, MAX_VALUE_BYTES};
+    db.tenant_state_set("t1", "visits", "3").await.unwrap();
+    assert_eq!(db.tenant_state_get("t1", "visits").await.unwrap().as_deref(), Some("3"));
+    assert!(db.tenant_state_get("t2", "visits").await.unwrap().is_none());
+    assert!(db.tenant_state_set("t1", "", "x").await.is_err());
+    assert!(db.tenant_state_set("t1", &"k".repeat(MAX_KEY_BYTES + 1), "x").await.is_err());
+    assert!(db.tenant_state_set("t1", "big", &"v".repeat(MAX_VALUE_BYTES + 1)).await.is_err());
+    assert_eq!(db.tenant_state_get("t1", "visits").await.unwrap().as_deref(), Some("3"), "a refusal loses nothing");
+}
+
+fn call(tenant: &str, id: &str, started_at_ms: u64) -> CallRecord {
+    CallRecord {
+        id: id.into(),
+        tenant_id: tenant.into(),
+        caller: "+886912345678".into(),
+        callee: "+886223456789".into(),
+        channel: Channel::Sip,
+        direction: Direction::Inbound,
+        flow_version: Some(1),
+        started_at_ms,
+        ended_at_ms: None,
+        outcome: Outcome::InProgress,
+        end_reason: None,
+        tags: Vec::new(),
+        flow_error: None,
+        transfer: None,
+        order_ids: Vec::new(),
+        transcript: Vec::new(),
+        recording: None,
+    }
+}
+
+pub async fn calls_are_listed_newest_first_per_tenant(db: &Db) {
+    let mut first = call("t1", "call_0001", 1);
+    db.save_call(&first).await.unwrap();
+    db.save_call(&call("t1", "call_0002", 2)).await.unwrap();
+    db.save_call(&call("t2", "call_0003", 3)).await.unwrap();
+    first.outcome = Outcome::Completed;
+    db.save_call(&first).await.unwrap();
+    assert_eq!(db.call("t1", "call_0001").await.unwrap().outcome, Outcome::Completed, "saved again, replaced");
+    let listed: Vec<String> = db.calls("t1", 10).await.unwrap().into_iter().map(|c| c.id).collect();
+    assert_eq!(listed, vec!["call_0002", "call_0001"]);
+    assert_eq!(db.calls("t1", 1).await.unwrap().len(), 1);
+    assert!(matches!(db.call("t2", "call_0001").await, Err(StorageError::NotFound)));
+}

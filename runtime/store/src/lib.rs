@@ -1,0 +1,166 @@
+//! Storage behind interfaces: one async repository trait per domain
+//! ([`Tenants`], [`Catalogs`], [`Faqs`], [`Customers`], [`Orders`],
+//! [`FlowVersions`], [`ApiKeys`], [`TenantState`], [`Calls`]), gathered in
+//! [`Store`]. Every layer above holds a [`Db`] (`Arc<dyn Store>`) and never
+//! knows which engine answers.
+//!
+//! - [`redb`] is the first implementation: one embedded file, the default.
+//! - [`conformance`] is the suite every implementation must pass: the same
+//!   tests run against each (a PostgreSQL backend will run it too).
+//!
+//! Every record belongs to a tenant, and every method that reads or writes a
+//! tenant's records takes the tenant's id first: the caller (the API's key, the
+//! call's scope) decides it, never the request's contents.
+
+pub mod conformance;
+pub mod redb;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use switchboard_domain::api_keys::{ApiKey, KeyKind};
+use switchboard_domain::calls::{CallRecord, CallSummary};
+use switchboard_domain::catalog::Catalog;
+use switchboard_domain::customers::{Customer, CustomerInput};
+use switchboard_domain::faq::{FaqEntry, FaqInput};
+use switchboard_domain::flows::FlowVersion;
+use switchboard_domain::orders::{Order, OrderRequest, OrderStatus};
+use switchboard_domain::tenants::{Tenant, TenantPatch};
+
+/// What can go wrong in storage, as callers need to tell it apart.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("not found")]
+    NotFound,
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("invalid: {0}")]
+    Invalid(String),
+    #[error("storage did not answer within {0:?}")]
+    Timeout(Duration),
+    #[error("database error: {0}")]
+    Database(String),
+    #[error("corrupt record {key}: {source}")]
+    Corrupt { key: String, source: serde_json::Error },
+}
+
+impl From<switchboard_domain::Error> for StorageError {
+    fn from(e: switchboard_domain::Error) -> Self {
+        use switchboard_domain::Error as E;
+        match e {
+            E::NotFound => StorageError::NotFound,
+            E::Conflict(m) => StorageError::Conflict(m),
+            E::Invalid(m) => StorageError::Invalid(m),
+        }
+    }
+}
+
+pub type Result<T, E = StorageError> = std::result::Result<T, E>;
+
+/// The store every layer holds. Cheap to clone.
+pub type Db = Arc<dyn Store>;
+
+/// Tenants and the numbers they answer.
+#[async_trait]
+pub trait Tenants: Send + Sync {
+    /// Create a tenant. Its numbers must not belong to another tenant (`Conflict`).
+    async fn create_tenant(&self, name: &str, patch: TenantPatch) -> Result<Tenant>;
+    async fn tenant(&self, id: &str) -> Result<Tenant>;
+    async fn tenants(&self) -> Result<Vec<Tenant>>;
+    /// The tenant a dialled number belongs to, matched as a number
+    /// ([`switchboard_domain::tenants::same_number`]). A number that several tenants'
+    /// numbers match is refused (`None`), with the reason logged.
+    async fn tenant_by_number(&self, number: &str) -> Result<Option<Tenant>>;
+    /// Apply a patch; a refused patch changes nothing.
+    async fn update_tenant(&self, id: &str, patch: TenantPatch) -> Result<Tenant>;
+    /// Set the active flow version (the caller has checked the version exists).
+    async fn set_active_flow(&self, id: &str, version: u32) -> Result<Tenant>;
+}
+
+/// A tenant's catalogue: one document, replaced whole.
+#[async_trait]
+pub trait Catalogs: Send + Sync {
+    /// The catalogue, empty when none was stored.
+    async fn catalog(&self, tenant: &str) -> Result<Catalog>;
+    /// Validate and replace the catalogue.
+    async fn put_catalog(&self, tenant: &str, catalog: &Catalog) -> Result<()>;
+}
+
+/// FAQ entries (search over them is `switchboard-knowledge`'s).
+#[async_trait]
+pub trait Faqs: Send + Sync {
+    async fn faq_entries(&self, tenant: &str) -> Result<Vec<FaqEntry>>;
+    async fn create_faq(&self, tenant: &str, input: FaqInput) -> Result<FaqEntry>;
+    async fn update_faq(&self, tenant: &str, id: &str, input: FaqInput) -> Result<FaqEntry>;
+    async fn delete_faq(&self, tenant: &str, id: &str) -> Result<()>;
+}
+
+/// Customers, found by phone number.
+#[async_trait]
+pub trait Customers: Send + Sync {
+    async fn customers(&self, tenant: &str) -> Result<Vec<Customer>>;
+    async fn customer_by_phone(&self, tenant: &str, phone: &str) -> Result<Option<Customer>>;
+    /// Create the customer with this phone number, or update the one there is.
+    async fn upsert_customer(&self, tenant: &str, input: CustomerInput) -> Result<Customer>;
+}
+
+/// Orders, priced against the catalogue by the domain's rules.
+#[async_trait]
+pub trait Orders: Send + Sync {
+    /// Price the request against the tenant's catalogue and commit the order, its
+    /// number and the customer in one transaction: when this returns, it is stored.
+    async fn create_order(&self, tenant: &str, call_id: &str, req: OrderRequest, language: &str) -> Result<Order>;
+    async fn order(&self, tenant: &str, id: &str) -> Result<Order>;
+    async fn orders(&self, tenant: &str) -> Result<Vec<Order>>;
+    /// The newest orders placed with this phone number, at most `limit`.
+    async fn orders_by_phone(&self, tenant: &str, phone: &str, limit: usize) -> Result<Vec<Order>>;
+    async fn update_order_status(&self, tenant: &str, id: &str, status: OrderStatus) -> Result<Order>;
+}
+
+/// Uploaded flow components, numbered per tenant from 1, never changed once stored.
+#[async_trait]
+pub trait FlowVersions: Send + Sync {
+    async fn store_flow(&self, tenant: &str, bytes: &[u8], sha256: String) -> Result<FlowVersion>;
+    async fn flow_versions(&self, tenant: &str) -> Result<Vec<FlowVersion>>;
+    async fn flow_version(&self, tenant: &str, version: u32) -> Result<FlowVersion>;
+    async fn flow_bytes(&self, tenant: &str, version: u32) -> Result<Vec<u8>>;
+}
+
+/// API keys; only a hash of a secret key is kept.
+#[async_trait]
+pub trait ApiKeys: Send + Sync {
+    /// Create a key; the plain key is returned once.
+    async fn create_api_key(&self, tenant_id: &str, kind: KeyKind) -> Result<(String, ApiKey)>;
+    /// The key a plain secret is, if any.
+    async fn api_key(&self, plain: &str) -> Result<Option<ApiKey>>;
+    /// The tenant's public widget key, created on first use.
+    async fn widget_key(&self, tenant_id: &str) -> Result<String>;
+    async fn api_keys(&self, tenant_id: &str) -> Result<Vec<ApiKey>>;
+}
+
+/// Durable key-value state a tenant's flow keeps.
+#[async_trait]
+pub trait TenantState: Send + Sync {
+    async fn tenant_state_get(&self, tenant: &str, key: &str) -> Result<Option<String>>;
+    async fn tenant_state_set(&self, tenant: &str, key: &str, value: &str) -> Result<()>;
+}
+
+/// Call records, written when a call ends.
+#[async_trait]
+pub trait Calls: Send + Sync {
+    async fn save_call(&self, record: &CallRecord) -> Result<()>;
+    async fn call(&self, tenant: &str, id: &str) -> Result<CallRecord>;
+    /// The newest calls first, at most `limit`.
+    async fn calls(&self, tenant: &str, limit: usize) -> Result<Vec<CallSummary>>;
+}
+
+/// Everything Switchboard keeps: the interface a backend implements.
+pub trait Store: Tenants + Catalogs + Faqs + Customers + Orders + FlowVersions + ApiKeys + TenantState + Calls {}
+
+impl<T> Store for T where T: Tenants + Catalogs + Faqs + Customers + Orders + FlowVersions + ApiKeys + TenantState + Calls {}
+
+/// Open the embedded default: a redb file at `path`.
+pub fn open_redb(path: &std::path::Path) -> anyhow::Result<Db> {
+    Ok(Arc::new(redb::RedbStore::open(path)?))
+}
