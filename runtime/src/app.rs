@@ -38,7 +38,7 @@ impl App {
             db,
             flows,
             metrics: Metrics::default(),
-            knowledge: Knowledge::load(),
+            knowledge: Knowledge::load(crate::speech::models::model_file("e5-small", "e5-small-q4.bin")),
             data_dir: data_dir.to_path_buf(),
             sip: std::sync::OnceLock::new(),
             webrtc: std::sync::OnceLock::new(),

@@ -137,3 +137,29 @@ impl From<CallRecord> for CallSummary {
     }
 }
 
+
+/// How a hand-over to a person ended, as every channel reports it (the flow hears
+/// it as its WIT `transfer-status`, mapped at the flow boundary).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum TransferStatus {
+    /// A person took the call.
+    Connected,
+    /// Nobody answered in time.
+    NoAnswer,
+    /// The agent or queue was busy.
+    Busy,
+    /// The transfer could not be attempted (no target, a signalling error).
+    Failed,
+}
+
+impl TransferStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TransferStatus::Connected => "connected",
+            TransferStatus::NoAnswer => "no-answer",
+            TransferStatus::Busy => "busy",
+            TransferStatus::Failed => "failed",
+        }
+    }
+}

@@ -24,7 +24,7 @@ use tokio::sync::mpsc;
 use super::recording::Recorder;
 use super::session::Handover;
 use super::voice::{VoiceCall, VoiceEvent};
-use crate::flows::bindings::types::TransferStatus;
+use crate::domain::calls::TransferStatus;
 use crate::domain::calls::Outcome;
 
 pub use crate::media::{AudioOut, FRAME, MediaIn};

@@ -21,7 +21,9 @@ use crate::flows::bindings::types as wit;
 use crate::flows::context::CallScope;
 use crate::flows::instance::{FlowFault, FlowInstance};
 use crate::domain::ids;
-use crate::domain::calls::{CallRecord, Channel, Direction, Outcome, Speaker, TranscriptEntry, TransferRecord};
+use crate::domain::calls::{
+    CallRecord, Channel, Direction, Outcome, Speaker, TranscriptEntry, TransferRecord, TransferStatus,
+};
 use crate::domain::tenants::{Agent, Tenant, TransferFallback};
 
 /// Most events a single caller input may cause (a transfer result feeds back into the flow).
@@ -388,16 +390,11 @@ impl CallSession {
     /// A live channel's transfer ended. Connected: the call leaves the bot.
     /// Otherwise the tenant's fallback applies: back to the flow (it hears the
     /// transfer result), or a callback request and a polite goodbye.
-    pub async fn transfer_finished(&mut self, status: wit::TransferStatus) -> Turn {
+    pub async fn transfer_finished(&mut self, status: TransferStatus) -> Turn {
         let span = self.span.clone();
         async move {
             let mut turn = Turn::default();
-            let status_word = match status {
-                wit::TransferStatus::Connected => "connected",
-                wit::TransferStatus::NoAnswer => "no-answer",
-                wit::TransferStatus::Busy => "busy",
-                wit::TransferStatus::Failed => "failed",
-            };
+            let status_word = status.as_str();
             let target = self.record.transfer.as_ref().map(|t| t.target.clone()).unwrap_or_default();
             let reason = self.record.transfer.as_ref().map(|t| t.reason.clone()).unwrap_or_default();
             if let Some(t) = self.record.transfer.as_mut() {
@@ -405,7 +402,7 @@ impl CallSession {
             }
             self.transcribe(Speaker::System, format!("[transfer to {target}: {status_word}]"));
             tracing::info!(%target, status = status_word, "transfer finished");
-            if status == wit::TransferStatus::Connected {
+            if status == TransferStatus::Connected {
                 self.end(Outcome::Transferred, &format!("transfer: {reason}"), wit::HangupParty::Host, &mut turn).await;
                 return turn;
             }
@@ -421,7 +418,7 @@ impl CallSession {
                 self.end(Outcome::Completed, "callback-requested", wit::HangupParty::Host, &mut turn).await;
                 return turn;
             }
-            let event = wit::Event::TransferResult(wit::TransferResult { target, status });
+            let event = wit::Event::TransferResult(wit::TransferResult { target, status: status.into() });
             self.dispatch(event, &mut turn).await;
             self.save().await;
             turn

@@ -15,7 +15,7 @@ use tokio::sync::mpsc;
 
 use super::session::{CallSession, CallSetup, CallerInput, Handover, Reply, Turn};
 use crate::app::App;
-use crate::flows::bindings::types::TransferStatus;
+use crate::domain::calls::TransferStatus;
 use crate::speech::asr::{AsrError, AsrPool, Hints, Transcript, Whisper, WhisperSize};
 use crate::speech::audio::Audio;
 use crate::speech::tts::{Tts, mandarin::MandarinVoice, piper::Piper, speaking_chunks};

@@ -18,7 +18,7 @@ use super::transport::Transport;
 use crate::call::conversation::MediaIn;
 use crate::call::session::CallSetup;
 use crate::call::voice::VoiceCall;
-use crate::flows::bindings::types::TransferStatus;
+use crate::domain::calls::TransferStatus;
 use crate::media::g711::Law;
 use crate::media::rtp_stream::{Codec, RtpLeg};
 use crate::domain::calls::{Channel, Direction as CallDirection};

@@ -18,7 +18,7 @@ use super::endpoint::Endpoint;
 use super::outbound::{Dialled, dial};
 use crate::call::conversation::{AudioOut, Conversation, FRAME, MediaIn};
 use crate::call::session::Handover;
-use crate::flows::bindings::types::TransferStatus;
+use crate::domain::calls::TransferStatus;
 use crate::domain::tenants::{Tenant, TransferMode};
 
 pub enum TransferEnd {

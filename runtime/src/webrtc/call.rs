@@ -12,7 +12,7 @@ use super::peer::PeerLink;
 use crate::call::conversation::{Conversation, MediaIn, Progress, Stop};
 use crate::call::session::Handover;
 use crate::call::voice::{VoiceCall, VoiceEvent};
-use crate::flows::bindings::types::TransferStatus;
+use crate::domain::calls::TransferStatus;
 use crate::sip::transfer::{Bridged, bridge_agent};
 use crate::domain::tenants::Tenant;
 

@@ -1,5 +1,5 @@
 //! `knowledge`: FAQ search over the tenant's entries, lexical and semantic
-//! (`crate::knowledge::FaqIndex`), always for the call's own tenant.
+//! (`switchboard_knowledge::FaqIndex`), always for the call's own tenant.
 
 use super::super::bindings::knowledge as wit;
 use super::super::bindings::types::Error;

@@ -11,7 +11,7 @@ use super::actions::{self, Action};
 use super::bindings::{Flow, types as wit};
 use super::context::{CallContext, CallScope};
 use super::{LoadedFlow, sandbox};
-use crate::domain::tenants::FlowLimits;
+use switchboard_domain::tenants::FlowLimits;
 
 /// Why a flow could not answer an event. Shown in the call record and in metrics.
 #[derive(Debug, Clone, thiserror::Error)]

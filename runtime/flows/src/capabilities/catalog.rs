@@ -3,7 +3,7 @@
 use super::super::bindings::catalog as wit;
 use super::super::bindings::types::{Error, Localized};
 use super::super::context::CallContext;
-use crate::domain::catalog as store;
+use switchboard_domain::catalog as store;
 
 fn names(v: Vec<store::Localized>) -> Vec<Localized> {
     v.into_iter().map(|n| Localized { lang: n.lang, text: n.text }).collect()

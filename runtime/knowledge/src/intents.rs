@@ -70,15 +70,15 @@ mod tests {
     use super::*;
     use switchboard_understand::Understander;
 
-    use crate::knowledge::Knowledge;
+    use crate::Knowledge;
 
     /// The built-in intents, said without their words: lexical alone against lexical and meaning.
     #[test]
     fn intent_evaluation() {
-        let knowledge = Knowledge::load();
+        let knowledge = Knowledge::load(switchboard_speech::models::model_file("e5-small", "e5-small-q4.bin"));
         assert!(knowledge.has_model(), "the e5-small model (scripts/models.py --only e5-small)");
-        let catalog = serde_json::from_str(crate::domain::demo::CATALOG_JSON).expect("demo catalogue");
-        let catalog = crate::flows::catalog_for_understanding(catalog);
+        let catalog = serde_json::from_str(switchboard_domain::demo::CATALOG_JSON).expect("demo catalogue");
+        let catalog = crate::catalog_for_understanding(catalog);
         let mut understander = Understander::new(catalog, &[]);
         let sentences = understander.intent_sentences();
         let vectors = knowledge.embed_examples(&sentences, usize::MAX).expect("embeddings");

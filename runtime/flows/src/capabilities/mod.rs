@@ -12,12 +12,10 @@ mod state;
 mod understand;
 
 pub use understand::CallUnderstanding;
-#[cfg(test)]
-pub(crate) use understand::catalog_for_understanding;
 
 use super::bindings::types::{self, Error};
 use super::context::CallContext;
-use crate::storage::StorageError;
+use switchboard_store::StorageError;
 
 impl types::Host for CallContext {}
 

@@ -11,8 +11,6 @@
 pub mod actions;
 pub mod bindings;
 mod capabilities;
-#[cfg(test)]
-pub(crate) use capabilities::catalog_for_understanding;
 pub mod context;
 pub mod instance;
 mod sandbox;
@@ -27,8 +25,8 @@ use wasmtime::component::{Component, HasSelf, Linker};
 
 use self::bindings::FlowPre;
 use self::context::CallContext;
-use crate::domain::flows::FlowVersion;
-use crate::storage::{Db, StorageError};
+use switchboard_domain::flows::FlowVersion;
+use switchboard_store::{Db, StorageError};
 
 /// Largest component accepted for upload.
 pub const MAX_FLOW_BYTES: usize = 20 * 1024 * 1024;

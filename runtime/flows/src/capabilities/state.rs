@@ -3,7 +3,7 @@
 use super::super::bindings::state as wit;
 use super::super::bindings::types::Error;
 use super::super::context::{CallContext, MAX_CALL_STATE_BYTES};
-use crate::domain::tenant_state::{MAX_KEY_BYTES, MAX_VALUE_BYTES};
+use switchboard_domain::tenant_state::{MAX_KEY_BYTES, MAX_VALUE_BYTES};
 
 impl wit::Host for CallContext {
     async fn call_get(&mut self, key: String) -> wasmtime::Result<Option<String>> {

@@ -4,7 +4,7 @@
 use super::super::bindings::orders as wit;
 use super::super::bindings::types::Error;
 use super::super::context::CallContext;
-use crate::domain::orders as store;
+use switchboard_domain::orders as store;
 
 fn option_to_wit(o: store::ChosenOption) -> wit::ChosenOption {
     wit::ChosenOption { group: o.group, choice: o.choice }

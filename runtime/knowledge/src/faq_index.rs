@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex};
 
 use switchboard_embed::{Embedder, Role, cosine};
 
-use crate::domain::faq::{FaqEntry, FaqHit, score as lexical_score};
-use crate::storage::{Db, Result};
+use switchboard_domain::faq::{FaqEntry, FaqHit, score as lexical_score};
+use switchboard_store::{Db, Result};
 
 /// Entries embedded during one search at most (two embeddings each, and a caller is
 /// waiting); the index is kept complete by API writes and by [`FaqIndex::warm`] at
@@ -203,7 +203,7 @@ impl FaqIndex {
         let work = move || index.search_blocking(&tenant, fresh, &query, language.as_deref(), limit);
         tokio::task::spawn_blocking(work)
             .await
-            .map_err(|e| crate::storage::StorageError::Invalid(format!("FAQ search failed: {e}")))
+            .map_err(|e| switchboard_store::StorageError::Invalid(format!("FAQ search failed: {e}")))
     }
 
     fn search_blocking(
@@ -279,10 +279,10 @@ impl FaqIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::faq::FaqInput;
+    use switchboard_domain::faq::FaqInput;
 
     fn knowledge() -> Arc<super::super::Knowledge> {
-        let k = super::super::Knowledge::load();
+        let k = super::super::Knowledge::load(switchboard_speech::models::model_file("e5-small", "e5-small-q4.bin"));
         assert!(k.has_model(), "the e5-small model (scripts/models.py --only e5-small)");
         k
     }
@@ -290,7 +290,7 @@ mod tests {
     /// The evaluation set's tenant: the demo FAQ and the set's own entries, by topic.
     async fn eval_tenant(db: &Db) -> (HashMap<String, String>, Vec<(String, String)>) {
         let mut topic_of = HashMap::new();
-        let demo: Vec<FaqInput> = serde_json::from_str(crate::domain::demo::FAQ_JSON).unwrap();
+        let demo: Vec<FaqInput> = serde_json::from_str(switchboard_domain::demo::FAQ_JSON).unwrap();
         const DEMO_TOPICS: [&str; 8] =
             ["hours", "hours", "delivery", "delivery", "payment", "payment", "minimum", "minimum"];
         for (input, topic) in demo.into_iter().zip(DEMO_TOPICS) {
@@ -344,7 +344,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn faq_evaluation() {
-        let (db, _dir) = crate::storage::redb::temporary();
+        let (db, _dir) = switchboard_store::redb::temporary();
         let (topic_of, queries) = eval_tenant(&db).await;
         let k = knowledge();
         let words = Arc::new(FaqIndex::new(None));
@@ -368,9 +368,9 @@ mod tests {
         assert!(hw * 100 <= queries.len() * 16, "{hw} wrong answers");
     }
 
-    async fn demo_faq() -> (Db, crate::storage::redb::TempDir) {
-        let (db, dir) = crate::storage::redb::temporary();
-        let entries: Vec<FaqInput> = serde_json::from_str(crate::domain::demo::FAQ_JSON).unwrap();
+    async fn demo_faq() -> (Db, switchboard_store::redb::TempDir) {
+        let (db, dir) = switchboard_store::redb::temporary();
+        let entries: Vec<FaqInput> = serde_json::from_str(switchboard_domain::demo::FAQ_JSON).unwrap();
         for e in entries {
             db.create_faq("t1", e).await.unwrap();
         }
@@ -402,7 +402,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn writes_are_seen_and_tenants_stay_apart() {
-        let (db, _dir) = crate::storage::redb::temporary();
+        let (db, _dir) = switchboard_store::redb::temporary();
         let k = knowledge();
         let input = |q: &str, a: &str| FaqInput {
             question: q.into(),

@@ -12,8 +12,7 @@ use super::super::bindings::orders::{ChosenOption, Fulfilment};
 use super::super::bindings::types::Error;
 use super::super::bindings::understand as wit;
 use super::super::context::CallContext;
-use crate::knowledge::intents::wants_meaning;
-use crate::domain::catalog as store;
+use switchboard_knowledge::intents::wants_meaning;
 
 /// Bounds on what a guest may declare, so a flow cannot make analysis slow.
 const MAX_CHOICES: usize = 64;
@@ -56,46 +55,6 @@ impl CallUnderstanding {
             self.bot_lines.remove(0);
         }
         self.bot_lines.push(text.to_string());
-    }
-}
-
-fn names(v: Vec<store::Localized>) -> Vec<nlu::Localized> {
-    v.into_iter().map(|n| nlu::Localized { lang: n.lang, text: n.text }).collect()
-}
-
-/// The tenant's stored catalogue in the understander's terms.
-pub(crate) fn catalog_for_understanding(c: store::Catalog) -> nlu::Catalog {
-    nlu::Catalog {
-        currency: c.currency,
-        products: c
-            .products
-            .into_iter()
-            .map(|p| nlu::Product {
-                id: p.id,
-                names: names(p.names),
-                aliases: p.aliases,
-                sizes: p
-                    .sizes
-                    .into_iter()
-                    .map(|s| nlu::Size { id: s.id, names: names(s.names), price: s.price })
-                    .collect(),
-                option_groups: p.option_groups,
-            })
-            .collect(),
-        option_groups: c
-            .option_groups
-            .into_iter()
-            .map(|g| nlu::OptionGroup {
-                id: g.id,
-                names: names(g.names),
-                choices: g
-                    .choices
-                    .into_iter()
-                    .map(|c| nlu::Choice { id: c.id, names: names(c.names), aliases: c.aliases })
-                    .collect(),
-                default_choice: g.default_choice,
-            })
-            .collect(),
     }
 }
 
@@ -177,9 +136,9 @@ impl CallContext {
         if self.understanding.understander.is_none() {
             let tenant = self.scope.tenant_id.clone();
             let catalog = match self.scope.db.catalog(&tenant).await {
-                Ok(c) => catalog_for_understanding(c),
+                Ok(c) => switchboard_knowledge::catalog_for_understanding(c),
                 // A tenant without a catalogue still gets entities and intents.
-                Err(crate::storage::StorageError::NotFound) => nlu::Catalog::default(),
+                Err(switchboard_store::StorageError::NotFound) => nlu::Catalog::default(),
                 Err(e) => return Err(super::guest_error(e)),
             };
             self.understanding.understander = Some(Understander::new(catalog, &[]));
@@ -242,7 +201,7 @@ impl wit::Host for CallContext {
             let words = text.clone();
             let embedded = tokio::task::spawn_blocking(move || {
                 // Examples first: when a flow's many new ones go to the background, no query is needed.
-                let examples = knowledge.embed_examples(&sentences, crate::knowledge::INLINE_EXAMPLES)?;
+                let examples = knowledge.embed_examples(&sentences, switchboard_knowledge::INLINE_EXAMPLES)?;
                 Some((knowledge.embed_query(&words)?, examples))
             })
             .await;

@@ -9,7 +9,7 @@ use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConf
 pub const EPOCH_TICK: Duration = Duration::from_millis(5);
 
 /// Memory slot size per instance: the most any tenant may be given.
-const MAX_MEMORY_BYTES: usize = crate::domain::tenants::FlowLimits::MAX_MEMORY_MIB as usize * 1024 * 1024;
+const MAX_MEMORY_BYTES: usize = switchboard_domain::tenants::FlowLimits::MAX_MEMORY_MIB as usize * 1024 * 1024;
 
 pub fn engine(max_concurrent_calls: u32) -> anyhow::Result<Engine> {
     let calls = max_concurrent_calls.max(4);
@@ -58,7 +58,7 @@ pub const MAX_MODEL_CREDIT: Duration = Duration::from_secs(2);
 /// At the event deadline: trap, unless the guest was waiting on the host's models,
 /// in which case the deadline moves by that long (up to [`MAX_MODEL_CREDIT`] an event).
 /// The event's wall-clock bound still applies.
-pub fn on_deadline(ctx: &mut crate::flows::context::CallContext) -> wasmtime::UpdateDeadline {
+pub fn on_deadline(ctx: &mut crate::context::CallContext) -> wasmtime::UpdateDeadline {
     let wait = std::mem::take(&mut ctx.model_wait).min(MAX_MODEL_CREDIT.saturating_sub(ctx.model_credit));
     ctx.model_credit += wait;
     let ticks = (wait.as_millis() / EPOCH_TICK.as_millis()) as u64;

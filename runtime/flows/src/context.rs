@@ -9,7 +9,7 @@ use wasmtime::component::ResourceTable;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
-use crate::storage::Db;
+use switchboard_store::Db;
 
 /// Who the guest is acting for. Set by the host when the call starts; a guest can
 /// never change it, and no capability takes a tenant id from the guest.
@@ -22,7 +22,7 @@ pub struct CallScope {
     pub utc_offset_minutes: i32,
     pub db: Db,
     /// FAQ search and embeddings, shared by every call (tenant-scoped by `tenant_id`).
-    pub knowledge: std::sync::Arc<crate::knowledge::Knowledge>,
+    pub knowledge: std::sync::Arc<switchboard_knowledge::Knowledge>,
 }
 
 /// Caps a guest's linear memory and table growth; remembers a refusal so a

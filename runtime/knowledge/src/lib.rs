@@ -46,11 +46,12 @@ pub struct Knowledge {
 }
 
 impl Knowledge {
-    /// Load the embedding model from the models directory, with the built-in intents'
-    /// sentences embedded (from the cache file beside the model; the first start on a
-    /// machine embeds them and logs how long it took). Without the model, search and intents are lexical.
-    pub fn load() -> Arc<Knowledge> {
-        let path = match crate::speech::models::model_file("e5-small", "e5-small-q4.bin") {
+    /// Load the embedding model (`model`: where `scripts/models.py` put it, or why it is
+    /// not there), with the built-in intents' sentences embedded (from the cache file
+    /// beside the model; the first start on a machine embeds them and logs how long it
+    /// took). Without the model, search and intents are lexical.
+    pub fn load<E: std::fmt::Display>(model: Result<std::path::PathBuf, E>) -> Arc<Knowledge> {
+        let path = match model {
             Ok(path) => path,
             Err(e) => {
                 tracing::warn!(error = %e, "FAQ search and intents are lexical only");
@@ -214,7 +215,7 @@ mod sentence_cache {
     mod tests {
         #[test]
         fn vectors_survive_the_file() {
-            let dir = crate::storage::redb::TempDir::new();
+            let dir = switchboard_store::redb::TempDir::new();
             let path = dir.path().join("s.bin");
             let mut all = std::collections::HashMap::new();
             all.insert("我要找真人".to_string(), vec![0.5f32, -1.0, 2.0].into());
@@ -225,3 +226,44 @@ mod sentence_cache {
         }
     }
 }
+
+fn names(v: Vec<switchboard_domain::catalog::Localized>) -> Vec<switchboard_understand::Localized> {
+    v.into_iter().map(|n| switchboard_understand::Localized { lang: n.lang, text: n.text }).collect()
+}
+
+/// The tenant's stored catalogue in the understander's terms.
+pub fn catalog_for_understanding(c: switchboard_domain::catalog::Catalog) -> switchboard_understand::Catalog {
+    switchboard_understand::Catalog {
+        currency: c.currency,
+        products: c
+            .products
+            .into_iter()
+            .map(|p| switchboard_understand::Product {
+                id: p.id,
+                names: names(p.names),
+                aliases: p.aliases,
+                sizes: p
+                    .sizes
+                    .into_iter()
+                    .map(|s| switchboard_understand::Size { id: s.id, names: names(s.names), price: s.price })
+                    .collect(),
+                option_groups: p.option_groups,
+            })
+            .collect(),
+        option_groups: c
+            .option_groups
+            .into_iter()
+            .map(|g| switchboard_understand::OptionGroup {
+                id: g.id,
+                names: names(g.names),
+                choices: g
+                    .choices
+                    .into_iter()
+                    .map(|c| switchboard_understand::Choice { id: c.id, names: names(c.names), aliases: c.aliases })
+                    .collect(),
+                default_choice: g.default_choice,
+            })
+            .collect(),
+    }
+}
+
