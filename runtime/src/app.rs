@@ -20,6 +20,9 @@ pub struct App {
     pub data_dir: PathBuf,
     /// The SIP endpoint, when this server takes phone calls (outbound calls need it).
     pub sip: std::sync::OnceLock<Arc<crate::sip::Endpoint>>,
+    /// How calls reach a person (SIP, when this server has it): browser calls use it
+    /// without knowing SIP.
+    pub agents: std::sync::OnceLock<Arc<dyn crate::call::agents::AgentLine>>,
     /// The WebRTC endpoint, when this server takes browser calls.
     pub webrtc: std::sync::OnceLock<Arc<crate::webrtc::WebRtcEndpoint>>,
 }
@@ -41,6 +44,7 @@ impl App {
             knowledge: Knowledge::load(crate::speech::models::model_file("e5-small", "e5-small-q4.bin")),
             data_dir: data_dir.to_path_buf(),
             sip: std::sync::OnceLock::new(),
+            agents: std::sync::OnceLock::new(),
             webrtc: std::sync::OnceLock::new(),
         }))
     }

@@ -5,6 +5,7 @@
 //! time with barge-in ([`conversation::Conversation`]) and may record it
 //! ([`recording::Recorder`]).
 
+pub mod agents;
 pub mod conversation;
 pub mod recording;
 pub mod session;

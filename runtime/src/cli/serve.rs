@@ -136,6 +136,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             Endpoint::start(app.clone(), engines, config).await.with_context(|| format!("binding SIP on {sip}"))?;
         // Tests and scripts read this line to find the SIP port.
         println!("sip on udp+tcp {}", endpoint.local_addr());
+        let _ = app.agents.set(std::sync::Arc::new(crate::sip::transfer::SipAgentLine(endpoint.clone())));
         let _ = app.sip.set(endpoint);
     }
     if let (Some(listen), Some(engines)) = (args.webrtc, engines) {

@@ -17,6 +17,7 @@ use super::dialog::DialogEvent;
 use super::endpoint::Endpoint;
 use super::outbound::{Dialled, dial};
 use crate::call::conversation::{AudioOut, Conversation, FRAME, MediaIn};
+use crate::call::agents::{AgentLine, Bridged};
 use crate::call::session::Handover;
 use crate::domain::calls::TransferStatus;
 use crate::domain::tenants::{Tenant, TransferMode};
@@ -160,18 +161,28 @@ async fn bridge(
     Ok(())
 }
 
-/// Who ended a bridged call.
-pub enum Bridged {
-    CallerLeft,
-    /// The agent hung up: the caller's channel ends its own side.
-    AgentLeft,
+/// SIP reaches the agents: it dials them (see [`bridge_agent`]).
+pub struct SipAgentLine(pub Arc<Endpoint>);
+
+#[async_trait::async_trait]
+impl AgentLine for SipAgentLine {
+    async fn bridge(
+        &self,
+        tenant: &Tenant,
+        media: &mut mpsc::Receiver<MediaIn>,
+        conv: &mut Conversation,
+        out: &mut dyn AudioOut,
+        handover: &Handover,
+    ) -> Result<Bridged, Option<TransferStatus>> {
+        bridge_agent(&self.0, tenant, media, conv, out, handover).await
+    }
 }
 
 /// Call the tenant's agent with the call's context in headers, play hold audio
 /// to the caller meanwhile, then bridge the caller's channel (a SIP leg or a
 /// browser) and the agent until one hangs up. `Err(None)`: the caller hung up
 /// before the agent answered; `Err(Some(status))`: the agent did not answer.
-pub async fn bridge_agent(
+async fn bridge_agent(
     ep: &Arc<Endpoint>,
     tenant: &Tenant,
     media: &mut mpsc::Receiver<MediaIn>,

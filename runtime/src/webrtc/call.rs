@@ -13,7 +13,7 @@ use crate::call::conversation::{Conversation, MediaIn, Progress, Stop};
 use crate::call::session::Handover;
 use crate::call::voice::{VoiceCall, VoiceEvent};
 use crate::domain::calls::TransferStatus;
-use crate::sip::transfer::{Bridged, bridge_agent};
+use crate::call::agents::Bridged;
 use crate::domain::tenants::Tenant;
 
 pub async fn run(
@@ -66,14 +66,14 @@ async fn transfer(
     link: &mut PeerLink,
     handover: Handover,
 ) -> bool {
-    let Some(sip) = ep.app.sip.get().cloned() else {
+    let Some(agents) = ep.app.agents.get().cloned() else {
         tracing::warn!(agent = %handover.agent.uri, "transfer asked, but this server has no SIP to reach agents (--sip)");
         conv.transfer_finished(TransferStatus::Failed);
         return false;
     };
     link.notify(json!({ "type": "state", "state": "transferring", "reason": handover.reason }));
     let mut out = link.clone();
-    match bridge_agent(&sip, tenant, media, conv, &mut out, &handover).await {
+    match agents.bridge(tenant, media, conv, &mut out, &handover).await {
         Ok(Bridged::CallerLeft) => true,
         Ok(Bridged::AgentLeft) => {
             link.notify(json!({ "type": "state", "state": "ended", "by": "agent" }));
