@@ -11,8 +11,8 @@
 //! - [`cli`]: the `switchboard` command.
 
 pub mod api;
-pub mod app;
-pub mod call;
+pub use switchboard_call::app;
+pub use switchboard_call as call;
 pub mod cli;
 pub mod demo;
 pub use switchboard_flows as flows;
@@ -20,8 +20,11 @@ pub use switchboard_domain as domain;
 pub use switchboard_domain::ids;
 pub use switchboard_knowledge as knowledge;
 pub use switchboard_media as media;
-pub mod metrics;
+pub use switchboard_call::metrics;
 pub mod sip;
 pub use switchboard_speech as speech;
 pub use switchboard_store as storage;
 pub mod webrtc;
+
+#[cfg(test)]
+mod conversation_tests;

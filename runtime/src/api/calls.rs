@@ -65,7 +65,7 @@ pub async fn outbound(
     if req.flow_input.len() > 4096 {
         return Err(ApiError::bad_request("flow_input is at most 4096 bytes"));
     }
-    let Some(sip) = s.app.sip.get().cloned() else {
+    let Some(sip) = s.sip.clone() else {
         return Err(ApiError::new(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             "telephony_disabled",

@@ -30,6 +30,10 @@ pub struct ApiState {
     pub app: Arc<App>,
     /// SHA-256 of the provider's admin token.
     pub admin_token_hash: String,
+    /// The SIP endpoint, when this server takes phone calls (outbound calls need it).
+    pub sip: Option<Arc<crate::sip::Endpoint>>,
+    /// The WebRTC endpoint, when this server takes browser calls.
+    pub webrtc: Option<Arc<crate::webrtc::WebRtcEndpoint>>,
 }
 
 /// Largest JSON body accepted (catalogues are the big ones).

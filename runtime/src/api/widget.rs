@@ -104,7 +104,7 @@ pub async fn start_call(
         cors(&mut resp, &origin);
         resp
     };
-    let Some(ep) = s.app.webrtc.get().cloned() else {
+    let Some(ep) = s.webrtc.clone() else {
         return Ok(with_cors(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "unavailable",
@@ -151,7 +151,7 @@ pub async fn hang_up(
 ) -> Result<Response, ApiError> {
     let tenant = tenant_of(&s, &key).await?;
     let origin = allowed_origin(&headers, &tenant)?;
-    let found = s.app.webrtc.get().is_some_and(|ep| ep.hang_up(&tenant.id, &call_id));
+    let found = s.webrtc.as_ref().is_some_and(|ep| ep.hang_up(&tenant.id, &call_id));
     let mut resp =
         if found { StatusCode::NO_CONTENT.into_response() } else { ApiError::not_found("call").into_response() };
     cors(&mut resp, &origin);

@@ -118,6 +118,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     } else {
         None
     };
+    let (mut sip_endpoint, mut webrtc_endpoint) = (None, None);
     if let (Some(sip), Some(engines)) = (args.sip, engines.clone()) {
         let (port_min, port_max) = rtp_range(&args.rtp_ports)?;
         let advertised_ip = match args.public_ip {
@@ -137,7 +138,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         // Tests and scripts read this line to find the SIP port.
         println!("sip on udp+tcp {}", endpoint.local_addr());
         let _ = app.agents.set(std::sync::Arc::new(crate::sip::transfer::SipAgentLine(endpoint.clone())));
-        let _ = app.sip.set(endpoint);
+        sip_endpoint = Some(endpoint);
     }
     if let (Some(listen), Some(engines)) = (args.webrtc, engines) {
         // ICE host candidates: the public address, else every address a browser may reach us on.
@@ -155,16 +156,22 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .with_context(|| format!("binding WebRTC on udp {listen}"))?;
         // Tests and scripts read this line to find the WebRTC port.
         println!("webrtc on udp {}", endpoint.local_addr());
-        let _ = app.webrtc.set(endpoint);
+        webrtc_endpoint = Some(endpoint);
     }
-    let state = ApiState { app: app.clone(), admin_token_hash: hash_key(&token) };
+    let has_webrtc = webrtc_endpoint.is_some();
+    let state = ApiState {
+        app: app.clone(),
+        admin_token_hash: hash_key(&token),
+        sip: sip_endpoint,
+        webrtc: webrtc_endpoint,
+    };
     let listener =
         tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
     let addr = listener.local_addr()?;
     println!("admin token: {token_source}");
     // Tests and scripts read this line to find the port.
     println!("listening on http://{addr}");
-    if app.webrtc.get().is_some() && !args.no_demo && crate::demo::demo_tenant_id(&args.data_dir).is_some() {
+    if has_webrtc && !args.no_demo && crate::demo::demo_tenant_id(&args.data_dir).is_some() {
         println!("demo page (call the bot from your browser): http://{addr}/demo");
     }
     tracing::info!(%addr, data_dir = %args.data_dir.display(), "switchboard serving");

@@ -9,10 +9,10 @@
 use std::sync::{Arc, Condvar, Mutex};
 
 use super::voice::SpeechEngines;
-use crate::speech::asr::{AsrPool, Hints, Recogniser, Transcript};
-use crate::speech::audio::Audio;
-use crate::speech::tts::Tts;
-use crate::speech::vad::{SAMPLE_RATE, VoiceActivity};
+use switchboard_speech::asr::{AsrPool, Hints, Recogniser, Transcript};
+use switchboard_speech::audio::Audio;
+use switchboard_speech::tts::Tts;
+use switchboard_speech::vad::{SAMPLE_RATE, VoiceActivity};
 
 const LEVEL_BASE: f32 = 0.1;
 const LEVEL_STEP: f32 = 0.02;

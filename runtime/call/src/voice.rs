@@ -15,13 +15,13 @@ use tokio::sync::mpsc;
 
 use super::session::{CallSession, CallSetup, CallerInput, Handover, Reply, Turn};
 use crate::app::App;
-use crate::domain::calls::TransferStatus;
-use crate::speech::asr::{AsrError, AsrPool, Hints, Transcript, Whisper, WhisperSize};
-use crate::speech::audio::Audio;
-use crate::speech::tts::{Tts, mandarin::MandarinVoice, piper::Piper, speaking_chunks};
-use crate::speech::turn::{SmartTurn, TurnDetector};
-use crate::speech::vad::{Endpointing, SAMPLE_RATE, Vad, VadEvent, VadStream, VoiceActivity};
-use crate::domain::calls::{Channel, Outcome};
+use switchboard_domain::calls::TransferStatus;
+use switchboard_speech::asr::{AsrError, AsrPool, Hints, Transcript, Whisper, WhisperSize};
+use switchboard_speech::audio::Audio;
+use switchboard_speech::tts::{Tts, mandarin::MandarinVoice, piper::Piper, speaking_chunks};
+use switchboard_speech::turn::{SmartTurn, TurnDetector};
+use switchboard_speech::vad::{Endpointing, SAMPLE_RATE, Vad, VadEvent, VadStream, VoiceActivity};
+use switchboard_domain::calls::{Channel, Outcome};
 use switchboard_understand::{AnswerKind, Expectation};
 
 /// Synthesised replies kept for reuse: greetings and other fixed prompts are
@@ -46,7 +46,7 @@ const PARTIAL_EVERY_MS: u64 = 1000;
 struct Early {
     start_ms: u64,
     end_ms: u64,
-    rx: crate::speech::asr::pool::Pending,
+    rx: switchboard_speech::asr::pool::Pending,
 }
 
 /// Digits a phone number has at the least: fewer recognised in a pause means the caller
@@ -217,7 +217,7 @@ pub struct VoiceCall {
     /// What the flow expects the caller to say next, for the recogniser.
     hints: Hints,
     /// The script of the tenant's Chinese (its locale), for transcripts.
-    script: crate::speech::asr::chinese::Script,
+    script: switchboard_speech::asr::chinese::Script,
     /// Set by the channel while bot audio is playing (or paused by the caller's speech).
     pub bot_speaking: Arc<AtomicBool>,
     /// When the audio being pushed arrived (set by live channels), to time replies from the end of speech.
@@ -314,7 +314,7 @@ impl VoiceCall {
             min_speech_ms: settings.min_speech_ms,
             ..Endpointing::default()
         };
-        let script = crate::speech::asr::chinese::Script::for_locale(&setup.tenant.language);
+        let script = switchboard_speech::asr::chinese::Script::for_locale(&setup.tenant.language);
         let live = matches!(setup.channel, Channel::Sip | Channel::Webrtc);
         let consent = (live && setup.tenant.telephony.recording).then(|| {
             let lang = setup.tenant.language.clone();
@@ -439,7 +439,7 @@ impl VoiceCall {
         let heard = self.recognised.as_ref().filter(|r| covers(r.start_ms, r.end_ms)).map(|r| &r.transcript);
         if let Some(t) = heard
             && (t.free_text.is_some()
-                || self.hints.candidates.iter().any(|c| crate::speech::asr::whisper::same_answer(c, &t.text)))
+                || self.hints.candidates.iter().any(|c| switchboard_speech::asr::whisper::same_answer(c, &t.text)))
         {
             return Some("expected-answer");
         }
@@ -533,9 +533,8 @@ impl VoiceCall {
         }
     }
 
-    /// Wait for the recognition begun before the end of the turn, if any: tests step the
-    /// caller's audio by events, not by the clock.
-    #[cfg(test)]
+    /// Wait for the recognition begun before the end of the turn, if any. Tests use it to
+    /// step the caller's audio by events, not by the clock.
     pub async fn settle(&mut self) {
         if let Some(e) = self.early.take()
             && let Ok(Ok(transcript)) = e.rx.await
@@ -855,7 +854,7 @@ mod tests {
     /// A whole text, sentence by sentence, through the prompt cache.
     fn render(engines: &SpeechEngines, language: &str, text: &str, speed: f32, rate: u32) -> Option<Audio> {
         let mut all = Audio { rate, samples: Vec::new() };
-        for sentence in crate::speech::tts::sentences(text) {
+        for sentence in switchboard_speech::tts::sentences(text) {
             all.samples.extend(engines.render_sentence(language, &sentence, speed, rate)?.unwrap().samples);
         }
         Some(all)

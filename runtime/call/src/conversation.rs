@@ -24,10 +24,10 @@ use tokio::sync::mpsc;
 use super::recording::Recorder;
 use super::session::Handover;
 use super::voice::{VoiceCall, VoiceEvent};
-use crate::domain::calls::TransferStatus;
-use crate::domain::calls::Outcome;
+use switchboard_domain::calls::TransferStatus;
+use switchboard_domain::calls::Outcome;
 
-pub use crate::media::{AudioOut, FRAME, MediaIn};
+pub use switchboard_media::{AudioOut, FRAME, MediaIn};
 
 /// What a watching channel is told as the call goes (the widget's live transcript).
 #[derive(Debug, Clone)]
@@ -140,7 +140,7 @@ impl Conversation {
     pub fn live(
         call: VoiceCall,
         greeting: Vec<VoiceEvent>,
-        telephony: &crate::domain::tenants::TelephonySettings,
+        telephony: &switchboard_domain::tenants::TelephonySettings,
         app: Arc<crate::app::App>,
     ) -> Conversation {
         let max_call = Duration::from_secs(telephony.max_call_secs as u64);
@@ -308,7 +308,7 @@ impl Conversation {
                     // Speech onset → pause: the jitter buffer's hold (JITTER_DEPTH packets), the
                     // audio the VAD needed to be sure, and the time since that audio arrived.
                     let reaction_ms = heard_at.map(|at| at.elapsed().as_millis() as u64).unwrap_or(0);
-                    let onset_to_pause_ms = crate::media::rtp_stream::JITTER_HOLD_MS + onset_ms + reaction_ms;
+                    let onset_to_pause_ms = switchboard_media::rtp_stream::JITTER_HOLD_MS + onset_ms + reaction_ms;
                     tracing::info!(call_id = %self.call_id, onset_to_pause_ms, onset_ms, reaction_ms, "barge-in: playback paused");
                 }
             }

@@ -7,9 +7,9 @@ use tokio::sync::mpsc;
 
 use super::conversation::Conversation;
 use super::session::Handover;
-use crate::domain::calls::TransferStatus;
-use crate::domain::tenants::Tenant;
-use crate::media::{AudioOut, MediaIn};
+use switchboard_domain::calls::TransferStatus;
+use switchboard_domain::tenants::Tenant;
+use switchboard_media::{AudioOut, MediaIn};
 
 /// Who ended a bridged call.
 pub enum Bridged {

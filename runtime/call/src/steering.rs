@@ -9,7 +9,7 @@
 
 use switchboard_understand::{AnswerKind, Expectation};
 
-use crate::speech::asr::Hints;
+use switchboard_speech::asr::Hints;
 
 const YES_NO_ZH: &[&str] = &["對", "是", "好", "好的", "可以", "沒錯", "對的", "不是", "不對", "不用", "不要", "沒有"];
 const YES_NO_EN: &[&str] =
@@ -22,7 +22,7 @@ const OBJECTIONS_EN: &[&str] = &["No.", "That's wrong."];
 const MAX_PROMPT_CHARS: usize = 120;
 
 fn is_han_text(text: &str) -> bool {
-    text.chars().any(crate::speech::asr::chinese::is_han)
+    text.chars().any(switchboard_speech::asr::chinese::is_han)
 }
 
 /// An example of the kind of answer, for a prompt where there are no phrases to list.

@@ -16,15 +16,15 @@ use serde::{Deserialize, Serialize};
 use tracing::Instrument;
 
 use crate::app::App;
-use crate::flows::actions::Action;
-use crate::flows::bindings::types as wit;
-use crate::flows::context::CallScope;
-use crate::flows::instance::{FlowFault, FlowInstance};
-use crate::domain::ids;
-use crate::domain::calls::{
+use switchboard_flows::actions::Action;
+use switchboard_flows::bindings::types as wit;
+use switchboard_flows::context::CallScope;
+use switchboard_flows::instance::{FlowFault, FlowInstance};
+use switchboard_domain::ids;
+use switchboard_domain::calls::{
     CallRecord, Channel, Direction, Outcome, Speaker, TranscriptEntry, TransferRecord, TransferStatus,
 };
-use crate::domain::tenants::{Agent, Tenant, TransferFallback};
+use switchboard_domain::tenants::{Agent, Tenant, TransferFallback};
 
 /// Most events a single caller input may cause (a transfer result feeds back into the flow).
 const MAX_EVENTS_PER_INPUT: usize = 4;

@@ -4,17 +4,23 @@
 //! add speech ([`voice::VoiceCall`]); live channels (SIP, WebRTC) run it in real
 //! time with barge-in ([`conversation::Conversation`]) and may record it
 //! ([`recording::Recorder`]).
+//!
+//! The crate is channel-neutral: SIP and WebRTC sit above it and hand it
+//! [`switchboard_media::MediaIn`]; it reaches a person through the
+//! [`agents::AgentLine`] a channel provides. [`App`] is what they all share, and
+//! [`metrics`] what they count. [`fakes`] are speech engines without models, for
+//! testing a conversation.
 
 pub mod agents;
+pub mod app;
 pub mod conversation;
 pub mod recording;
 pub mod session;
 pub mod steering;
 pub mod voice;
 
-#[cfg(test)]
-mod fakes;
-#[cfg(test)]
-mod tests;
+pub mod fakes;
+pub mod metrics;
 
+pub use app::App;
 pub use session::{CallSession, CallSetup, CallerInput, Reply, Turn};

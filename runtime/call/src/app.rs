@@ -1,15 +1,17 @@
-//! The running Switchboard: storage, the flow host and metrics, shared by the
-//! API and every call.
+//! The services every call and channel shares: storage, the flow host, what the
+//! bot knows, metrics, the data directory, and the line to the agents. The
+//! channels' endpoints are not here: each channel holds this, not the other way.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
 
-use crate::flows::FlowHost;
-use crate::knowledge::Knowledge;
+use switchboard_flows::FlowHost;
+use switchboard_knowledge::Knowledge;
+use switchboard_store::Db;
+
 use crate::metrics::Metrics;
-use crate::storage::Db;
 
 pub struct App {
     pub db: Db,
@@ -18,13 +20,9 @@ pub struct App {
     /// FAQ search and sentence embeddings (the e5 model, when fetched).
     pub knowledge: Arc<Knowledge>,
     pub data_dir: PathBuf,
-    /// The SIP endpoint, when this server takes phone calls (outbound calls need it).
-    pub sip: std::sync::OnceLock<Arc<crate::sip::Endpoint>>,
     /// How calls reach a person (SIP, when this server has it): browser calls use it
     /// without knowing SIP.
-    pub agents: std::sync::OnceLock<Arc<dyn crate::call::agents::AgentLine>>,
-    /// The WebRTC endpoint, when this server takes browser calls.
-    pub webrtc: std::sync::OnceLock<Arc<crate::webrtc::WebRtcEndpoint>>,
+    pub agents: std::sync::OnceLock<Arc<dyn crate::agents::AgentLine>>,
 }
 
 /// Calls that can run flows at once; sizes the sandbox's instance pool.
@@ -34,18 +32,16 @@ impl App {
     /// Open the data directory (creating it), its database and flow cache.
     pub fn open(data_dir: &Path) -> anyhow::Result<Arc<App>> {
         std::fs::create_dir_all(data_dir).with_context(|| format!("creating data directory {}", data_dir.display()))?;
-        let db = crate::storage::open_redb(&data_dir.join("switchboard.redb"))?;
+        let db = switchboard_store::open_redb(&data_dir.join("switchboard.redb"))?;
         let flows = FlowHost::new(db.clone(), data_dir.join("flow-cache"), DEFAULT_MAX_CONCURRENT_CALLS)
             .context("starting the flow host")?;
         Ok(Arc::new(App {
             db,
             flows,
             metrics: Metrics::default(),
-            knowledge: Knowledge::load(crate::speech::models::model_file("e5-small", "e5-small-q4.bin")),
+            knowledge: Knowledge::load(switchboard_speech::models::model_file("e5-small", "e5-small-q4.bin")),
             data_dir: data_dir.to_path_buf(),
-            sip: std::sync::OnceLock::new(),
             agents: std::sync::OnceLock::new(),
-            webrtc: std::sync::OnceLock::new(),
         }))
     }
 }

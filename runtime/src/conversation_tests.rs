@@ -1,4 +1,4 @@
-//! The conversation with fakes for the models (`fakes.rs`): the demo tenant's real
+//! The conversation with fakes for the models (`switchboard_call::fakes`): the demo tenant's real
 //! flow and session, and a caller whose words are tones the fake recogniser reads.
 //! What is tested is what the conversation does with turns: when they end, what it
 //! does with silence, expected answers, interruptions and transfers, and that
@@ -9,10 +9,10 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use super::CallSetup;
-use super::conversation::{AudioOut, Conversation, MediaIn, Progress};
-use super::fakes::{self, Gate, say, silence};
-use super::voice::{VoiceCall, VoiceEvent};
+use crate::call::CallSetup;
+use crate::call::conversation::{AudioOut, Conversation, MediaIn, Progress};
+use crate::call::fakes::{self, Gate, say, silence};
+use crate::call::voice::{VoiceCall, VoiceEvent};
 use crate::app::App;
 use crate::domain::calls::{Channel, Direction};
 use crate::storage::redb::TempDir;
@@ -194,7 +194,7 @@ async fn a_caller_who_speaks_over_the_bot_cuts_it_short() {
     let (engines, _) = fakes::engines(vec![ORDER], None);
     // A slow voice: the greeting plays for several seconds.
     let slow = Arc::new(fakes::QuietVoice { language: "zh", ms_per_char: 250, gate: None });
-    let engines = super::voice::SpeechEngines::with(
+    let engines = crate::call::voice::SpeechEngines::with(
         engines.vad.clone(),
         crate::speech::asr::AsrPool::start(
             Arc::new(fakes::ScriptedEars { lines: vec![ORDER], language: "zh", heard: Default::default() }),
