@@ -21,10 +21,10 @@ pub use switchboard_domain::ids;
 pub use switchboard_knowledge as knowledge;
 pub use switchboard_media as media;
 pub use switchboard_call::metrics;
-pub mod sip;
+pub use switchboard_sip as sip;
 pub use switchboard_speech as speech;
 pub use switchboard_store as storage;
-pub mod webrtc;
+pub use switchboard_webrtc as webrtc;
 
 #[cfg(test)]
 mod conversation_tests;

@@ -19,7 +19,7 @@ use hmac::{Hmac, Mac};
 use md5::{Digest, Md5};
 use sha2::Sha256;
 
-use crate::domain::tenants::SipAuth;
+use switchboard_domain::tenants::SipAuth;
 
 const NONCE_LIFETIME: Duration = Duration::from_secs(300);
 /// Answers remembered at most (each one a trunk's authenticated request in the last five
@@ -30,7 +30,7 @@ fn hex_md5(s: &str) -> String {
     Md5::digest(s.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-pub use crate::domain::tenants::ha1;
+pub use switchboard_domain::tenants::ha1;
 
 /// The parameters of an `Authorization: Digest …` header.
 fn digest_params(header: &str) -> Option<HashMap<String, String>> {

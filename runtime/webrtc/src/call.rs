@@ -9,12 +9,12 @@ use tokio::sync::mpsc;
 
 use super::endpoint::WebRtcEndpoint;
 use super::peer::PeerLink;
-use crate::call::conversation::{Conversation, MediaIn, Progress, Stop};
-use crate::call::session::Handover;
-use crate::call::voice::{VoiceCall, VoiceEvent};
-use crate::domain::calls::TransferStatus;
-use crate::call::agents::Bridged;
-use crate::domain::tenants::Tenant;
+use switchboard_call::conversation::{Conversation, MediaIn, Progress, Stop};
+use switchboard_call::session::Handover;
+use switchboard_call::voice::{VoiceCall, VoiceEvent};
+use switchboard_domain::calls::TransferStatus;
+use switchboard_call::agents::Bridged;
+use switchboard_domain::tenants::Tenant;
 
 pub async fn run(
     ep: &Arc<WebRtcEndpoint>,

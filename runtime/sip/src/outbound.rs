@@ -15,14 +15,14 @@ use super::inbound::dialog_from_ok;
 use super::message::{SipMessage, normalise_number, uri_host_port};
 use super::sdp::{AudioStream, Direction, describe};
 use super::transport::Transport;
-use crate::call::conversation::MediaIn;
-use crate::call::session::CallSetup;
-use crate::call::voice::VoiceCall;
-use crate::domain::calls::TransferStatus;
-use crate::media::g711::Law;
-use crate::media::rtp_stream::{Codec, RtpLeg};
-use crate::domain::calls::{Channel, Direction as CallDirection};
-use crate::domain::tenants::Tenant;
+use switchboard_call::conversation::MediaIn;
+use switchboard_call::session::CallSetup;
+use switchboard_call::voice::VoiceCall;
+use switchboard_domain::calls::TransferStatus;
+use switchboard_media::g711::Law;
+use switchboard_media::rtp_stream::{Codec, RtpLeg};
+use switchboard_domain::calls::{Channel, Direction as CallDirection};
+use switchboard_domain::tenants::Tenant;
 
 /// An answered outgoing leg; dropping it stops serving the leg.
 pub struct Dialled {
@@ -208,7 +208,7 @@ pub fn target_uri(tenant: &Tenant, to: &str) -> Result<String, String> {
 /// Place an outbound call for `tenant`; the flow handles it once answered (direction outbound).
 pub fn call_out(ep: Arc<Endpoint>, tenant: Tenant, to: String, flow_input: String) -> Result<String, String> {
     let uri = target_uri(&tenant, &to)?;
-    let attempt = crate::domain::ids::new_id("dial");
+    let attempt = switchboard_domain::ids::new_id("dial");
     let span = tracing::info_span!("outbound", tenant_id = %tenant.id, attempt = %attempt);
     tokio::spawn(tracing::Instrument::instrument(
         async move {

@@ -9,10 +9,10 @@ use tokio::sync::mpsc;
 use super::dialog::{Dialog, DialogEvent};
 use super::endpoint::Endpoint;
 use super::transfer::{self, TransferEnd};
-use crate::call::conversation::{Conversation, MediaIn, Stop};
-use crate::call::voice::{VoiceCall, VoiceEvent};
-use crate::media::rtp_stream::RtpLeg;
-use crate::domain::tenants::Tenant;
+use switchboard_call::conversation::{Conversation, MediaIn, Stop};
+use switchboard_call::voice::{VoiceCall, VoiceEvent};
+use switchboard_media::rtp_stream::RtpLeg;
+use switchboard_domain::tenants::Tenant;
 
 pub struct LiveCall {
     pub ep: Arc<Endpoint>,

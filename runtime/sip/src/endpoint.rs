@@ -14,9 +14,9 @@ use tokio::sync::mpsc;
 use super::auth::Authenticator;
 use super::message::SipMessage;
 use super::transport::{Incoming, Transport, Transports};
-use crate::app::App;
-use crate::call::voice::SpeechEngines;
-use crate::media::rtp_stream::RtpConfig;
+use switchboard_call::app::App;
+use switchboard_call::voice::SpeechEngines;
+use switchboard_media::rtp_stream::RtpConfig;
 
 /// RFC 3261 timers.
 pub const T1: Duration = Duration::from_millis(500);

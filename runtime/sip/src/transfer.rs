@@ -16,11 +16,11 @@ use super::call::{LiveCall, bye};
 use super::dialog::DialogEvent;
 use super::endpoint::Endpoint;
 use super::outbound::{Dialled, dial};
-use crate::call::conversation::{AudioOut, Conversation, FRAME, MediaIn};
-use crate::call::agents::{AgentLine, Bridged};
-use crate::call::session::Handover;
-use crate::domain::calls::TransferStatus;
-use crate::domain::tenants::{Tenant, TransferMode};
+use switchboard_call::conversation::{AudioOut, Conversation, FRAME, MediaIn};
+use switchboard_call::agents::{AgentLine, Bridged};
+use switchboard_call::session::Handover;
+use switchboard_domain::calls::TransferStatus;
+use switchboard_domain::tenants::{Tenant, TransferMode};
 
 pub enum TransferEnd {
     /// The call has left Switchboard (or is over).

@@ -14,11 +14,11 @@ use super::endpoint::{ALLOW, Endpoint, random_token};
 use super::message::{SipMessage, addr_uri, normalise_number, uri_user};
 use super::sdp::{AudioStream, describe};
 use super::transport::Incoming;
-use crate::call::session::CallSetup;
-use crate::call::voice::VoiceCall;
-use crate::media::rtp_stream::{Codec, RtpLeg};
-use crate::domain::calls::{Channel, Direction};
-use crate::domain::tenants::{SIP_REALM, Tenant};
+use switchboard_call::session::CallSetup;
+use switchboard_call::voice::VoiceCall;
+use switchboard_media::rtp_stream::{Codec, RtpLeg};
+use switchboard_domain::calls::{Channel, Direction};
+use switchboard_domain::tenants::{SIP_REALM, Tenant};
 
 /// A final non-2xx answer; over UDP it is repeated for retransmitted INVITEs until the ACK.
 /// Send a final refusal and wait for its ACK (answering retransmissions). A new INVITE on

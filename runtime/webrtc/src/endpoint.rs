@@ -22,9 +22,9 @@ use tokio::sync::mpsc;
 
 use super::peer::{self, Datagram, Peer, PeerLink};
 use super::stun;
-use crate::app::App;
-use crate::call::voice::SpeechEngines;
-use crate::domain::tenants::Tenant;
+use switchboard_call::app::App;
+use switchboard_call::voice::SpeechEngines;
+use switchboard_domain::tenants::Tenant;
 
 #[derive(Debug, Clone)]
 pub struct WebRtcConfig {
@@ -192,17 +192,17 @@ impl WebRtcEndpoint {
             .map(|u| u.trim().to_string())
             .ok_or_else(|| StartError::Internal("the answer has no ICE username".into()))?;
 
-        let setup = crate::call::session::CallSetup {
+        let setup = switchboard_call::session::CallSetup {
             tenant: tenant.clone(),
             // A browser has no phone number: the flow sees a withheld caller (and asks for one).
             caller: String::new(),
             callee: tenant.numbers.first().cloned().unwrap_or_else(|| "widget".into()),
-            channel: crate::domain::calls::Channel::Webrtc,
-            direction: crate::domain::calls::Direction::Inbound,
+            channel: switchboard_domain::calls::Channel::Webrtc,
+            direction: switchboard_domain::calls::Direction::Inbound,
             flow_input: String::new(),
         };
         let (mut call, greeting) =
-            crate::call::voice::VoiceCall::start(self.app.clone(), self.engines.clone(), setup, 16_000).await;
+            switchboard_call::voice::VoiceCall::start(self.app.clone(), self.engines.clone(), setup, 16_000).await;
         call.session.note(format!("[browser call from {}]", origin.chars().take(200).collect::<String>()));
         let call_id = call.session.id().to_string();
         let span = tracing::info_span!("call", call_id = %call_id, tenant_id = %tenant.id, channel = "webrtc");

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::net::IpAddr;
 
-use crate::media::g711::Law;
+use switchboard_media::g711::Law;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {

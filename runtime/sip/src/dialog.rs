@@ -12,9 +12,9 @@ use super::endpoint::{ALLOW, Endpoint, T1, T2, TIMER_B};
 use super::message::{SipMessage, addr_uri};
 use super::sdp::{AudioStream, Direction};
 use super::transport::{Incoming, Transport};
-use crate::call::conversation::MediaIn;
-use crate::media::dtmf;
-use crate::media::rtp_stream::{Codec, RtpLeg};
+use switchboard_call::conversation::MediaIn;
+use switchboard_media::dtmf;
+use switchboard_media::rtp_stream::{Codec, RtpLeg};
 
 #[derive(Debug, Clone)]
 pub struct Dialog {

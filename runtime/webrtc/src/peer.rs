@@ -17,8 +17,8 @@ use str0m::{Event, IceConnectionState, Input, Output, Rtc, RtcError};
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
-use crate::call::conversation::{AudioOut, MediaIn};
-use crate::media::opus::{OPUS_FRAME, OpusDecoder, OpusEncoder};
+use switchboard_call::conversation::{AudioOut, MediaIn};
+use switchboard_media::opus::{OPUS_FRAME, OpusDecoder, OpusEncoder};
 
 /// A browser that sends nothing at all (no audio, no ICE consent checks) for this long is gone.
 pub const GONE_AFTER: Duration = Duration::from_secs(8);
@@ -322,7 +322,7 @@ fn on_event(rtc: &mut Rtc, st: &mut State, e: Event, media: &mpsc::Sender<MediaI
                 let at = d.time.numer();
                 if st.last_key != Some(at) {
                     st.last_key = Some(at);
-                    if let Some(key) = crate::media::dtmf::event_char(ev.event) {
+                    if let Some(key) = switchboard_media::dtmf::event_char(ev.event) {
                         st.stats.keys += 1;
                         tracing::info!(%key, "key press (RFC 4733)");
                         let _ = media.try_send(MediaIn::Dtmf(key));
