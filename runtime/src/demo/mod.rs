@@ -85,12 +85,8 @@ pub async fn seed_if_empty(app: &App) -> anyhow::Result<Option<DemoTenant>> {
     Ok(Some(DemoTenant { id: tenant.id, api_key }))
 }
 
-/// The demo tenant of this data directory, if `serve` created one (its id, from `demo_tenant.json`).
-pub fn demo_tenant_id(data_dir: &std::path::Path) -> Option<String> {
-    let text = std::fs::read_to_string(data_dir.join("demo_tenant.json")).ok()?;
-    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
-    v["tenant_id"].as_str().map(str::to_string)
-}
+pub use crate::api::widget::demo_tenant_id;
+
 
 /// Write a file only its owner can read.
 pub fn write_secret(path: &std::path::Path, contents: &str) -> anyhow::Result<()> {

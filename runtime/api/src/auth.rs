@@ -7,8 +7,8 @@ use axum::http::request::Parts;
 
 use super::ApiState;
 use super::error::{ApiError, not_found_as};
-use crate::domain::api_keys::{KeyKind, hash_key};
-use crate::domain::tenants::Tenant;
+use switchboard_domain::api_keys::{KeyKind, hash_key};
+use switchboard_domain::tenants::Tenant;
 
 #[derive(Debug, Clone)]
 pub enum Principal {

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::error::{ApiError, ApiResult, Json, Query, not_found_as};
 use super::{ApiState, Principal};
-use crate::domain::orders::{Order, OrderStatus};
+use switchboard_domain::orders::{Order, OrderStatus};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -58,7 +58,7 @@ pub async fn update(
     who.tenant(&s, &id).await?;
     s.app.db.update_order_status(&id, &order_id, body.status).await.map(axum::Json).map_err(|e| {
         match e {
-            crate::storage::StorageError::NotFound => ApiError::not_found("order"),
+            switchboard_store::StorageError::NotFound => ApiError::not_found("order"),
             e => e.into(),
         }
     })

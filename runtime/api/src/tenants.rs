@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 
 use super::error::{ApiResult, Json};
 use super::{ApiState, Principal};
-use crate::domain::api_keys::KeyKind;
-use crate::domain::tenants::{Agent, FlowLimits, SpeechSettings, TelephonyPatch, Tenant, TenantPatch};
+use switchboard_domain::api_keys::KeyKind;
+use switchboard_domain::tenants::{Agent, FlowLimits, SpeechSettings, TelephonyPatch, Tenant, TenantPatch};
 
 /// A tenant as the API shows it: the SIP digest hash stays in storage.
 fn view(t: &Tenant) -> Value {

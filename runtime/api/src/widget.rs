@@ -14,9 +14,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::ApiState;
 use super::error::{ApiError, Body};
-use crate::domain::api_keys::KeyKind;
-use crate::domain::tenants::Tenant;
-use crate::webrtc::StartError;
+use switchboard_domain::api_keys::KeyKind;
+use switchboard_domain::tenants::Tenant;
+use switchboard_webrtc::StartError;
 
 /// The widget script and the demo page, from `admin-ui/widget/`.
 const WIDGET_JS: &str = include_str!("../../../admin-ui/widget/widget.js");
@@ -168,7 +168,7 @@ pub async fn script() -> impl IntoResponse {
 
 /// `GET /demo`: the demo tenant's page with the widget, for trying a browser call.
 pub async fn demo(State(s): State<ApiState>) -> Result<Response, ApiError> {
-    let Some(tenant_id) = crate::demo::demo_tenant_id(&s.app.data_dir) else {
+    let Some(tenant_id) = demo_tenant_id(&s.app.data_dir) else {
         return Err(ApiError::not_found("demo tenant (this server was started with --no-demo)"));
     };
     let id = tenant_id.clone();
@@ -229,4 +229,11 @@ mod tests {
         // No Origin: not a browser page.
         assert_eq!(allowed_origin(&headers(None, host), &t).unwrap_err().status, StatusCode::FORBIDDEN);
     }
+}
+
+/// The demo tenant of this data directory, if `serve` created one (its id, from `demo_tenant.json`).
+pub fn demo_tenant_id(data_dir: &std::path::Path) -> Option<String> {
+    let text = std::fs::read_to_string(data_dir.join("demo_tenant.json")).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    v["tenant_id"].as_str().map(str::to_string)
 }

@@ -11,7 +11,7 @@ mod faq;
 mod flows;
 mod orders;
 mod tenants;
-mod widget;
+pub mod widget;
 
 use std::sync::Arc;
 
@@ -21,7 +21,7 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{delete, get, post, put};
 
-use crate::app::App;
+use switchboard_call::app::App;
 pub use auth::Principal;
 use error::ApiError;
 
@@ -31,9 +31,9 @@ pub struct ApiState {
     /// SHA-256 of the provider's admin token.
     pub admin_token_hash: String,
     /// The SIP endpoint, when this server takes phone calls (outbound calls need it).
-    pub sip: Option<Arc<crate::sip::Endpoint>>,
+    pub sip: Option<Arc<switchboard_sip::Endpoint>>,
     /// The WebRTC endpoint, when this server takes browser calls.
-    pub webrtc: Option<Arc<crate::webrtc::WebRtcEndpoint>>,
+    pub webrtc: Option<Arc<switchboard_webrtc::WebRtcEndpoint>>,
 }
 
 /// Largest JSON body accepted (catalogues are the big ones).
@@ -42,7 +42,7 @@ const MAX_JSON_BYTES: usize = 1024 * 1024;
 pub fn router(state: ApiState) -> Router {
     let flows = Router::new()
         .route("/v1/tenants/{id}/flows", post(flows::upload).get(flows::list))
-        .layer(DefaultBodyLimit::max(crate::flows::MAX_FLOW_BYTES));
+        .layer(DefaultBodyLimit::max(switchboard_flows::MAX_FLOW_BYTES));
     let widget = Router::new()
         .route("/v1/widget/{key}/calls", post(widget::start_call).options(widget::preflight))
         .route("/v1/widget/{key}/calls/{call_id}", delete(widget::hang_up).options(widget::preflight))
@@ -78,7 +78,7 @@ pub fn router(state: ApiState) -> Router {
 }
 
 async fn metrics(State(state): State<ApiState>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)], state.app.metrics.render())
+    ([(header::CONTENT_TYPE, switchboard_call::metrics::CONTENT_TYPE)], state.app.metrics.render())
 }
 
 async fn openapi() -> impl IntoResponse {

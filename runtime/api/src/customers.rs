@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::error::{ApiResult, Json};
 use super::{ApiState, Principal};
-use crate::domain::customers::{Customer, CustomerInput};
+use switchboard_domain::customers::{Customer, CustomerInput};
 
 pub async fn list(State(s): State<ApiState>, who: Principal, Path(id): Path<String>) -> ApiResult<Json<Value>> {
     who.tenant(&s, &id).await?;

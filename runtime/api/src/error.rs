@@ -8,8 +8,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
-use crate::flows::FlowError;
-use crate::storage::StorageError;
+use switchboard_flows::FlowError;
+use switchboard_store::StorageError;
 
 #[derive(Debug)]
 pub struct ApiError {

@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 
 use super::error::{ApiResult, Json};
 use super::{ApiState, Principal};
-use crate::domain::catalog::Catalog;
+use switchboard_domain::catalog::Catalog;
 
 pub async fn get(State(s): State<ApiState>, who: Principal, Path(id): Path<String>) -> ApiResult<axum::Json<Catalog>> {
     who.tenant(&s, &id).await?;

@@ -10,9 +10,9 @@ use serde_json::{Value, json};
 
 use super::error::{ApiError, ApiResult, Json, Query, not_found_as};
 use super::{ApiState, Principal};
-use crate::call::{CallSession, CallSetup, CallerInput, Turn};
-use crate::domain::calls::CallRecord;
-use crate::domain::tenants::Tenant;
+use switchboard_call::{CallSession, CallSetup, CallerInput, Turn};
+use switchboard_domain::calls::CallRecord;
+use switchboard_domain::tenants::Tenant;
 
 /// Inputs one simulated call may carry.
 const MAX_SIMULATED_INPUTS: usize = 200;
@@ -73,7 +73,7 @@ pub async fn outbound(
         ));
     };
     let to = req.to.clone();
-    let attempt = crate::sip::outbound::call_out(sip, tenant, req.to, req.flow_input).map_err(ApiError::bad_request)?;
+    let attempt = switchboard_sip::outbound::call_out(sip, tenant, req.to, req.flow_input).map_err(ApiError::bad_request)?;
     Ok((axum::http::StatusCode::ACCEPTED, Json(json!({ "attempt": attempt, "to": to, "status": "dialing" }))))
 }
 
@@ -87,7 +87,7 @@ pub async fn recording(
     let record = s.app.db.call(&id, &call_id).await.map_err(not_found_as("call"))?;
     let Some(rel) = record.recording else { return Err(ApiError::not_found("recording")) };
     // The path is ours (tenant and call ids), never the client's.
-    let path = s.app.data_dir.join(crate::call::recording::relative_path(&record.tenant_id, &record.id));
+    let path = s.app.data_dir.join(switchboard_call::recording::relative_path(&record.tenant_id, &record.id));
     debug_assert!(path.ends_with(&rel));
     let bytes = tokio::task::spawn_blocking(move || std::fs::read(path))
         .await
