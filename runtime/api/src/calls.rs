@@ -6,35 +6,55 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::error::{ApiError, ApiResult, Json, Query, not_found_as};
+use super::openapi::CALLS;
 use super::{ApiState, Principal};
 use switchboard_call::{CallSession, CallSetup, CallerInput, Turn};
-use switchboard_domain::calls::CallRecord;
+use switchboard_domain::calls::{CallRecord, CallSummary, Outcome, TransferRecord};
 use switchboard_domain::tenants::Tenant;
 
 /// Inputs one simulated call may carry.
 const MAX_SIMULATED_INPUTS: usize = 200;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// At most this many (1 to 1000; 100 when left out).
     limit: Option<usize>,
 }
 
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CallList {
+    calls: Vec<CallSummary>,
+}
+
+/// List calls
+///
+/// Newest first, without transcripts.
+#[utoipa::path(get, path = "/v1/tenants/{id}/calls", tag = CALLS, params(("id" = String, Path, description = "The tenant's id."), ListQuery),
+    responses((status = 200, description = "The calls.", body = CallList)))]
 pub async fn list(
     State(s): State<ApiState>,
     who: Principal,
     Path(id): Path<String>,
     Query(q): Query<ListQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<CallList>> {
     who.tenant(&s, &id).await?;
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     let calls = s.app.db.calls(&id, limit).await?;
-    Ok(Json(json!({ "calls": calls })))
+    Ok(Json(CallList { calls }))
 }
 
+/// Read a call
+///
+/// Who called, the flow version, the transcript with timings, the outcome and why, the
+/// transfer and the orders placed.
+#[utoipa::path(get, path = "/v1/tenants/{id}/calls/{call_id}", tag = CALLS,
+    params(("id" = String, Path, description = "The tenant's id."), ("call_id" = String, Path, description = "The call's id.")),
+    responses((status = 200, description = "The call record.", body = CallRecord)))]
 pub async fn get(
     State(s): State<ApiState>,
     who: Principal,
@@ -44,7 +64,7 @@ pub async fn get(
     s.app.db.call(&id, &call_id).await.map(axum::Json).map_err(not_found_as("call"))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OutboundRequest {
     /// A phone number (through the tenant's `outbound_proxy`) or a SIP URI.
@@ -54,13 +74,29 @@ pub struct OutboundRequest {
     flow_input: String,
 }
 
-/// `POST /v1/tenants/{id}/calls/outbound`: place a call the tenant's flow will handle.
+/// A call being placed.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct OutboundAccepted {
+    /// The attempt's id, in the server log (the call record appears once answered).
+    attempt: String,
+    to: String,
+    /// Always `dialing`.
+    status: &'static str,
+}
+
+/// Place an outbound call
+///
+/// Dials a number (through the tenant's `outbound_proxy`) or a SIP URI; the tenant's flow
+/// handles the call with `flow_input`. Needs a server started with `--sip`.
+#[utoipa::path(post, path = "/v1/tenants/{id}/calls/outbound", tag = CALLS, params(("id" = String, Path, description = "The tenant's id.")), request_body = OutboundRequest,
+    responses((status = 202, description = "Dialing.", body = OutboundAccepted),
+              (status = 503, description = "This server runs without SIP (`telephony_disabled`), or storage is slow.", body = super::openapi::ErrorBody)))]
 pub async fn outbound(
     State(s): State<ApiState>,
     who: Principal,
     Path(id): Path<String>,
     Json(req): Json<OutboundRequest>,
-) -> ApiResult<(axum::http::StatusCode, Json<Value>)> {
+) -> ApiResult<(axum::http::StatusCode, Json<OutboundAccepted>)> {
     let tenant = who.tenant(&s, &id).await?;
     if req.flow_input.len() > 4096 {
         return Err(ApiError::bad_request("flow_input is at most 4096 bytes"));
@@ -74,10 +110,15 @@ pub async fn outbound(
     };
     let to = req.to.clone();
     let attempt = switchboard_sip::outbound::call_out(sip, tenant, req.to, req.flow_input).map_err(ApiError::bad_request)?;
-    Ok((axum::http::StatusCode::ACCEPTED, Json(json!({ "attempt": attempt, "to": to, "status": "dialing" }))))
+    Ok((axum::http::StatusCode::ACCEPTED, Json(OutboundAccepted { attempt, to, status: "dialing" })))
 }
 
-/// `GET /v1/tenants/{id}/calls/{call_id}/recording`: the call's recording as WAV.
+/// Download a call's recording
+///
+/// A stereo WAV: the caller left, the bot right. Only for tenants that record calls.
+#[utoipa::path(get, path = "/v1/tenants/{id}/calls/{call_id}/recording", tag = CALLS,
+    params(("id" = String, Path, description = "The tenant's id."), ("call_id" = String, Path, description = "The call's id.")),
+    responses((status = 200, description = "The recording.", body = Vec<u8>, content_type = "audio/wav")))]
 pub async fn recording(
     State(s): State<ApiState>,
     who: Principal,
@@ -97,7 +138,7 @@ pub async fn recording(
     Ok(Response::builder().header("Content-Type", "audio/wav").body(axum::body::Body::from(bytes)).unwrap_or_default())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SimulateRequest {
     /// The caller's number, as caller ID would give it.
@@ -109,8 +150,9 @@ pub struct SimulateRequest {
     inputs: Vec<CallerInput>,
 }
 
-#[derive(Serialize)]
-struct SimulatedTurn {
+/// One turn: what the caller did (none for the greeting) and the bot's answer.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SimulatedTurn {
     input: Option<CallerInput>,
     #[serde(flatten)]
     turn: Turn,
@@ -124,13 +166,33 @@ fn setup(tenant: Tenant, caller: String, callee: Option<String>) -> Result<CallS
     Ok(CallSetup::inbound_text(tenant, caller, callee))
 }
 
-/// Run a whole call from scripted caller inputs and return every turn.
+/// A simulated call, as it went.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SimulatedCall {
+    call_id: String,
+    flow_version: Option<u32>,
+    turns: Vec<SimulatedTurn>,
+    outcome: Outcome,
+    end_reason: Option<String>,
+    tags: Vec<String>,
+    flow_error: Option<String>,
+    transfer: Option<TransferRecord>,
+    order_ids: Vec<String>,
+}
+
+/// Simulate a call
+///
+/// Runs a whole call from scripted caller inputs (speech as text, keys, silence, hang-up) through
+/// the tenant's active flow, the same session a phone call runs, and returns every turn. Orders
+/// are stored and the call is recorded as a real one.
+#[utoipa::path(post, path = "/v1/tenants/{id}/calls/simulate", tag = CALLS, params(("id" = String, Path, description = "The tenant's id.")), request_body = SimulateRequest,
+    responses((status = 200, description = "The call, turn by turn.", body = SimulatedCall)))]
 pub async fn simulate(
     State(s): State<ApiState>,
     who: Principal,
     Path(id): Path<String>,
     Json(req): Json<SimulateRequest>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<SimulatedCall>> {
     let tenant = who.tenant(&s, &id).await?;
     if req.inputs.len() > MAX_SIMULATED_INPUTS {
         return Err(ApiError::bad_request(format!("at most {MAX_SIMULATED_INPUTS} inputs")));
@@ -149,32 +211,40 @@ pub async fn simulate(
         let turn = session.caller_hung_up().await;
         turns.push(SimulatedTurn { input: Some(CallerInput::Hangup { hangup: true }), turn });
     }
-    let r = &session.record;
-    Ok(Json(json!({
-        "call_id": r.id,
-        "flow_version": r.flow_version,
-        "turns": turns,
-        "outcome": r.outcome,
-        "end_reason": r.end_reason,
-        "tags": r.tags,
-        "flow_error": r.flow_error,
-        "transfer": r.transfer,
-        "order_ids": r.order_ids,
-    })))
+    let r = session.record.clone();
+    Ok(Json(SimulatedCall {
+        call_id: r.id,
+        flow_version: r.flow_version,
+        turns,
+        outcome: r.outcome,
+        end_reason: r.end_reason,
+        tags: r.tags,
+        flow_error: r.flow_error,
+        transfer: r.transfer,
+        order_ids: r.order_ids,
+    }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SessionQuery {
+    /// The caller's number, as caller ID would give it.
     #[serde(default)]
     caller: String,
+    /// The dialled number; defaults to the tenant's first.
     callee: Option<String>,
+    /// The key, for clients that cannot set headers on a WebSocket.
     #[allow(dead_code)]
     access_token: Option<String>,
 }
 
-/// An interactive text call over a WebSocket. The server sends each turn as
-/// `{"type":"turn", ...}`; the client sends caller inputs as in `simulate`;
-/// closing the socket hangs up.
+/// Talk to the bot over a WebSocket
+///
+/// An interactive text call. The server sends each turn as `{"type":"turn", ...}`; the client
+/// sends caller inputs as in `simulate`; closing the socket hangs up.
+#[utoipa::path(get, path = "/v1/tenants/{id}/calls/session", tag = CALLS, params(("id" = String, Path, description = "The tenant's id."), SessionQuery),
+    security(("bearerAuth" = []), ("accessToken" = [])),
+    responses((status = 101, description = "Switching to the WebSocket protocol.")))]
 pub async fn session(
     State(s): State<ApiState>,
     who: Principal,

@@ -2,18 +2,33 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use super::error::{ApiResult, Json};
+use super::openapi::FAQ;
 use super::{ApiState, Principal};
 use switchboard_domain::faq::{FaqEntry, FaqInput};
 
-pub async fn list(State(s): State<ApiState>, who: Principal, Path(id): Path<String>) -> ApiResult<Json<Value>> {
-    who.tenant(&s, &id).await?;
-    let entries = s.app.db.faq_entries(&id).await?;
-    Ok(Json(json!({ "entries": entries })))
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct FaqList {
+    entries: Vec<FaqEntry>,
 }
 
+/// List FAQ entries
+#[utoipa::path(get, path = "/v1/tenants/{id}/faq", tag = FAQ, params(("id" = String, Path, description = "The tenant's id.")),
+    responses((status = 200, description = "The entries.", body = FaqList)))]
+pub async fn list(State(s): State<ApiState>, who: Principal, Path(id): Path<String>) -> ApiResult<Json<FaqList>> {
+    who.tenant(&s, &id).await?;
+    let entries = s.app.db.faq_entries(&id).await?;
+    Ok(Json(FaqList { entries }))
+}
+
+/// Add an FAQ entry
+///
+/// A question, its answer, the language, and keywords that mark it. Callers find it by its words
+/// or by meaning (in either language) as soon as this returns.
+#[utoipa::path(post, path = "/v1/tenants/{id}/faq", tag = FAQ, params(("id" = String, Path, description = "The tenant's id.")), request_body = FaqInput,
+    responses((status = 201, description = "The entry as stored.", body = FaqEntry)))]
 pub async fn create(
     State(s): State<ApiState>,
     who: Principal,
@@ -26,6 +41,10 @@ pub async fn create(
     Ok((StatusCode::CREATED, axum::Json(entry)))
 }
 
+/// Change an FAQ entry
+#[utoipa::path(put, path = "/v1/tenants/{id}/faq/{faq_id}", tag = FAQ,
+    params(("id" = String, Path, description = "The tenant's id."), ("faq_id" = String, Path, description = "The entry's id.")), request_body = FaqInput,
+    responses((status = 200, description = "The entry as changed.", body = FaqEntry)))]
 pub async fn update(
     State(s): State<ApiState>,
     who: Principal,
@@ -38,6 +57,10 @@ pub async fn update(
     Ok(axum::Json(entry))
 }
 
+/// Delete an FAQ entry
+#[utoipa::path(delete, path = "/v1/tenants/{id}/faq/{faq_id}", tag = FAQ,
+    params(("id" = String, Path, description = "The tenant's id."), ("faq_id" = String, Path, description = "The entry's id.")),
+    responses((status = 204, description = "Deleted.")))]
 pub async fn delete(
     State(s): State<ApiState>,
     who: Principal,

@@ -3,12 +3,13 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::error::{ApiResult, Json};
+use super::openapi::TENANTS;
 use super::{ApiState, Principal};
-use switchboard_domain::api_keys::KeyKind;
+use switchboard_domain::api_keys::{ApiKey, KeyKind};
 use switchboard_domain::tenants::{Agent, FlowLimits, SpeechSettings, TelephonyPatch, Tenant, TenantPatch};
 
 /// A tenant as the API shows it: the SIP digest hash stays in storage.
@@ -20,7 +21,8 @@ fn view(t: &Tenant) -> Value {
     v
 }
 
-#[derive(Deserialize)]
+/// A new tenant: its name and, optionally, any setting a patch may set.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateTenant {
     name: String,
@@ -34,11 +36,34 @@ pub struct CreateTenant {
     telephony: Option<TelephonyPatch>,
 }
 
+/// The tenant as created, and its first API key (shown once).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TenantCreated {
+    id: String,
+    /// A tenant key (`sk_…`): full access to this tenant. Only its hash is kept.
+    api_key: String,
+    #[schema(value_type = Tenant)]
+    tenant: Value,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TenantList {
+    #[schema(value_type = Vec<Tenant>)]
+    tenants: Vec<Value>,
+}
+
+/// Create a tenant
+///
+/// Provider admin token only (a tenant key gets 403). Creates the tenant and a first API key,
+/// returned once.
+#[utoipa::path(post, path = "/v1/tenants", tag = TENANTS, request_body = CreateTenant,
+    responses((status = 201, description = "Created.", body = TenantCreated),
+              (status = 409, description = "A number belongs to another tenant.", body = super::openapi::ErrorBody)))]
 pub async fn create(
     State(s): State<ApiState>,
     who: Principal,
     Json(body): Json<CreateTenant>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<TenantCreated>)> {
     who.require_admin()?;
     let patch = TenantPatch {
         name: None,
@@ -53,22 +78,39 @@ pub async fn create(
     let tenant = s.app.db.create_tenant(&body.name, patch).await?;
     let (key, _) = s.app.db.create_api_key(&tenant.id, KeyKind::Tenant).await?;
     tracing::info!(tenant_id = %tenant.id, name = %tenant.name, "tenant created");
-    Ok((StatusCode::CREATED, Json(json!({ "id": tenant.id, "api_key": key, "tenant": view(&tenant) }))))
+    Ok((StatusCode::CREATED, Json(TenantCreated { tenant: view(&tenant), id: tenant.id, api_key: key })))
 }
 
-pub async fn list(State(s): State<ApiState>, who: Principal) -> ApiResult<Json<Value>> {
+/// List tenants
+///
+/// The admin token sees every tenant; a tenant key sees its own.
+#[utoipa::path(get, path = "/v1/tenants", tag = TENANTS, responses((status = 200, description = "The tenants.", body = TenantList)))]
+pub async fn list(State(s): State<ApiState>, who: Principal) -> ApiResult<Json<TenantList>> {
     let tenants = s.app.db.tenants().await?;
     let visible: Vec<_> = match &who {
         Principal::Admin => tenants,
         Principal::Tenant(own) => tenants.into_iter().filter(|t| &t.id == own).collect(),
     };
-    Ok(Json(json!({ "tenants": visible.iter().map(view).collect::<Vec<_>>() })))
+    Ok(Json(TenantList { tenants: visible.iter().map(view).collect() }))
 }
 
+/// Read a tenant
+///
+/// Its settings (the SIP digest hash stays in storage).
+#[utoipa::path(get, path = "/v1/tenants/{id}", tag = TENANTS, params(("id" = String, Path, description = "The tenant's id.")),
+    responses((status = 200, description = "The tenant.", body = Tenant)))]
 pub async fn get(State(s): State<ApiState>, who: Principal, Path(id): Path<String>) -> ApiResult<Json<Value>> {
     Ok(Json(view(&who.tenant(&s, &id).await?)))
 }
 
+/// Change a tenant's settings
+///
+/// Fields left out keep their value; `null` clears an optional one. Numbers are the provider's
+/// to change (admin token only).
+#[utoipa::path(patch, path = "/v1/tenants/{id}", tag = TENANTS, params(("id" = String, Path, description = "The tenant's id.")),
+    request_body = TenantPatch,
+    responses((status = 200, description = "The tenant as changed.", body = Tenant),
+              (status = 409, description = "A number belongs to another tenant.", body = super::openapi::ErrorBody)))]
 pub async fn update(
     State(s): State<ApiState>,
     who: Principal,
@@ -84,7 +126,7 @@ pub async fn update(
     Ok(Json(view(&t)))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateKey {
     /// `tenant` (default: full access to the tenant) or `widget` (public: starts browser calls only).
@@ -92,12 +134,30 @@ pub struct CreateKey {
     kind: Option<KeyKind>,
 }
 
+/// A new key, shown once.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct KeyCreated {
+    api_key: String,
+    key: ApiKey,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct KeyList {
+    keys: Vec<ApiKey>,
+}
+
+/// Create an API key
+///
+/// A tenant key (default) or a public widget key. The body may be empty.
+#[utoipa::path(post, path = "/v1/tenants/{id}/keys", tag = TENANTS, params(("id" = String, Path, description = "The tenant's id.")),
+    request_body(content = Option<CreateKey>, description = "Optional; `{}` or no body makes a tenant key."),
+    responses((status = 201, description = "Created.", body = KeyCreated)))]
 pub async fn create_key(
     State(s): State<ApiState>,
     who: Principal,
     Path(id): Path<String>,
     body: axum::body::Bytes,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<KeyCreated>)> {
     who.tenant(&s, &id).await?;
     let body: CreateKey = if body.iter().all(u8::is_ascii_whitespace) {
         CreateKey::default()
@@ -106,11 +166,16 @@ pub async fn create_key(
     };
     let kind = body.kind.unwrap_or(KeyKind::Tenant);
     let (key, record) = s.app.db.create_api_key(&id, kind).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "api_key": key, "key": record }))))
+    Ok((StatusCode::CREATED, Json(KeyCreated { api_key: key, key: record })))
 }
 
-pub async fn list_keys(State(s): State<ApiState>, who: Principal, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+/// List API keys
+///
+/// Each key's prefix and kind; secret keys are never shown again, widget keys are public.
+#[utoipa::path(get, path = "/v1/tenants/{id}/keys", tag = TENANTS, params(("id" = String, Path, description = "The tenant's id.")),
+    responses((status = 200, description = "The keys.", body = KeyList)))]
+pub async fn list_keys(State(s): State<ApiState>, who: Principal, Path(id): Path<String>) -> ApiResult<Json<KeyList>> {
     who.tenant(&s, &id).await?;
     let keys = s.app.db.api_keys(&id).await?;
-    Ok(Json(json!({ "keys": keys })))
+    Ok(Json(KeyList { keys }))
 }

@@ -14,6 +14,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::ApiState;
 use super::error::{ApiError, Body};
+use super::openapi::{SERVICE, WIDGET};
 use switchboard_domain::api_keys::KeyKind;
 use switchboard_domain::tenants::Tenant;
 use switchboard_webrtc::StartError;
@@ -70,8 +71,25 @@ fn cors(resp: &mut Response, origin: &str) {
     h.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("Location, X-Switchboard-Call-Id"));
 }
 
-/// `OPTIONS /v1/widget/{key}/calls[/{call_id}]`: the CORS preflight; only allowed origins pass.
-pub async fn preflight(
+/// CORS preflight for starting a call
+///
+/// Only origins the tenant allows (or this server's own pages) pass.
+#[utoipa::path(options, path = "/v1/widget/{key}/calls", tag = WIDGET, params(("key" = String, Path, description = "The tenant's public widget key (`wk_…`).")), security(()),
+    responses((status = 204, description = "Allowed: the CORS headers say what.")))]
+pub async fn preflight_calls(s: State<ApiState>, params: Path<Vec<(String, String)>>, headers: HeaderMap) -> Response {
+    preflight(s, params, headers).await
+}
+
+/// CORS preflight for hanging up
+#[utoipa::path(options, path = "/v1/widget/{key}/calls/{call_id}", tag = WIDGET,
+    params(("key" = String, Path, description = "The tenant's public widget key (`wk_…`)."), ("call_id" = String, Path, description = "The browser call's id.")), security(()),
+    responses((status = 204, description = "Allowed: the CORS headers say what.")))]
+pub async fn preflight_call(s: State<ApiState>, params: Path<Vec<(String, String)>>, headers: HeaderMap) -> Response {
+    preflight(s, params, headers).await
+}
+
+/// The CORS preflight of the widget's routes; only allowed origins pass.
+async fn preflight(
     State(s): State<ApiState>,
     Path(params): Path<Vec<(String, String)>>,
     headers: HeaderMap,
@@ -90,7 +108,14 @@ pub async fn preflight(
     resp
 }
 
-/// `POST /v1/widget/{key}/calls`: an SDP offer in, `201` with the SDP answer out.
+/// Start a browser call
+///
+/// WHIP-style: the browser's SDP offer in, `201` with the SDP answer out, the call's URL in
+/// `Location` (DELETE it to hang up) and its id in `X-Switchboard-Call-Id`.
+#[utoipa::path(post, path = "/v1/widget/{key}/calls", tag = WIDGET, params(("key" = String, Path, description = "The tenant's public widget key (`wk_…`).")), security(()),
+    request_body(content = String, content_type = "application/sdp", description = "The SDP offer."),
+    responses((status = 201, description = "The SDP answer.", body = String, content_type = "application/sdp"),
+              (status = 429, description = "The tenant's browser calls are at their limit (`too_many_calls`); see Retry-After.", body = super::openapi::ErrorBody)))]
 pub async fn start_call(
     State(s): State<ApiState>,
     Path(key): Path<String>,
@@ -143,7 +168,10 @@ pub async fn start_call(
     }
 }
 
-/// `DELETE /v1/widget/{key}/calls/{call_id}`: the caller hangs up.
+/// Hang up a browser call
+#[utoipa::path(delete, path = "/v1/widget/{key}/calls/{call_id}", tag = WIDGET,
+    params(("key" = String, Path, description = "The tenant's public widget key (`wk_…`)."), ("call_id" = String, Path, description = "The browser call's id.")), security(()),
+    responses((status = 204, description = "Hung up.")))]
 pub async fn hang_up(
     State(s): State<ApiState>,
     Path((key, call_id)): Path<(String, String)>,
@@ -158,7 +186,11 @@ pub async fn hang_up(
     Ok(resp)
 }
 
-/// `GET /widget.js`: the widget script tenants include.
+/// The widget script
+///
+/// What a tenant's page includes, with its widget key, to let visitors call.
+#[utoipa::path(get, path = "/widget.js", tag = SERVICE, security(()),
+    responses((status = 200, description = "The script.", body = String, content_type = "text/javascript")))]
 pub async fn script() -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=300")],
@@ -166,7 +198,12 @@ pub async fn script() -> impl IntoResponse {
     )
 }
 
-/// `GET /demo`: the demo tenant's page with the widget, for trying a browser call.
+/// The demo page
+///
+/// The demo tenant's page with the widget, for trying a browser call.
+#[utoipa::path(get, path = "/demo", tag = SERVICE, security(()),
+    responses((status = 200, description = "The page.", body = String, content_type = "text/html"),
+              (status = 404, description = "This server was started with --no-demo.", body = super::openapi::ErrorBody)))]
 pub async fn demo(State(s): State<ApiState>) -> Result<Response, ApiError> {
     let Some(tenant_id) = demo_tenant_id(&s.app.data_dir) else {
         return Err(ApiError::not_found("demo tenant (this server was started with --no-demo)"));
@@ -179,7 +216,11 @@ pub async fn demo(State(s): State<ApiState>) -> Result<Response, ApiError> {
     Ok(resp)
 }
 
-/// `GET /`: people who open the server in a browser land on the demo.
+/// The server's root
+///
+/// People who open the server in a browser land on the demo page.
+#[utoipa::path(get, path = "/", tag = SERVICE, security(()),
+    responses((status = 307, description = "To `/demo`.")))]
 pub async fn index() -> Redirect {
     Redirect::temporary("/demo")
 }

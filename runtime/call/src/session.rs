@@ -56,7 +56,7 @@ impl CallSetup {
 }
 
 /// One thing the caller did.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(untagged, deny_unknown_fields)]
 pub enum CallerInput {
     Speech {
@@ -78,7 +78,7 @@ pub enum CallerInput {
 }
 
 /// Something the bot says.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Reply {
     pub text: String,
     pub language: String,
@@ -88,7 +88,7 @@ pub struct Reply {
 
 /// A transfer a live channel (SIP, WebRTC) carries out: the session waits for
 /// [`CallSession::transfer_finished`].
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Handover {
     pub agent: Agent,
     pub reason: String,
@@ -97,7 +97,7 @@ pub struct Handover {
 }
 
 /// The bot's answer to one input (or to the call starting).
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct Turn {
     pub replies: Vec<Reply>,
     pub actions: Vec<Action>,

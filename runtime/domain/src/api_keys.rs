@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 
 /// What a key may do.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum KeyKind {
     /// Full access to its tenant's resources.
@@ -19,7 +19,7 @@ pub enum KeyKind {
     Widget,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ApiKey {
     pub tenant_id: String,
     pub kind: KeyKind,

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     Simulated,
@@ -12,7 +12,7 @@ pub enum Channel {
     Webrtc,
 }
 
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     Inbound,
@@ -20,7 +20,7 @@ pub enum Direction {
 }
 
 /// How a call ended, for reports and metrics.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Still going.
@@ -47,7 +47,7 @@ impl Outcome {
     }
 }
 
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Speaker {
     Caller,
@@ -56,7 +56,7 @@ pub enum Speaker {
     System,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TranscriptEntry {
     pub at_ms: u64,
     pub speaker: Speaker,
@@ -64,7 +64,7 @@ pub struct TranscriptEntry {
 }
 
 /// A transfer the bot asked for.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TransferRecord {
     pub target: String,
     pub reason: String,
@@ -72,7 +72,7 @@ pub struct TransferRecord {
     pub status: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CallRecord {
     pub id: String,
     pub tenant_id: String,
@@ -102,7 +102,7 @@ pub struct CallRecord {
 }
 
 /// A call record without its transcript, for listings.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CallSummary {
     pub id: String,
     pub caller: String,
@@ -140,7 +140,7 @@ impl From<CallRecord> for CallSummary {
 
 /// How a hand-over to a person ended, as every channel reports it (the flow hears
 /// it as its WIT `transfer-status`, mapped at the flow boundary).
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum TransferStatus {
     /// A person took the call.

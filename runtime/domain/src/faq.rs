@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result};
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FaqEntry {
     pub id: String,
     pub question: String,
@@ -23,7 +23,7 @@ pub struct FaqEntry {
 }
 
 /// A FAQ entry as written through the API.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FaqInput {
     pub question: String,
@@ -53,7 +53,7 @@ impl FaqInput {
 }
 
 /// One search result.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FaqHit {
     pub entry: FaqEntry,
     pub score: f32,

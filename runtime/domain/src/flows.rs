@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FlowVersion {
     pub version: u32,
     /// SHA-256 of the component bytes, hex.

@@ -6,14 +6,14 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::Catalog;
 use crate::{Error, Result};
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChosenOption {
     pub group: String,
     pub choice: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ItemRequest {
     pub product_id: String,
     pub size_id: String,
@@ -21,14 +21,14 @@ pub struct ItemRequest {
     pub options: Vec<ChosenOption>,
 }
 
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Fulfilment {
     Delivery,
     Pickup,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OrderRequest {
     pub items: Vec<ItemRequest>,
     pub customer_name: String,
@@ -38,7 +38,7 @@ pub struct OrderRequest {
     pub notes: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderStatus {
     Received,
@@ -49,7 +49,7 @@ pub enum OrderStatus {
     Cancelled,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OrderItem {
     pub product_id: String,
     pub product_name: String,
@@ -60,7 +60,7 @@ pub struct OrderItem {
     pub line_total: u32,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Order {
     pub id: String,
     /// Short number read to the caller, per tenant, from 1001.

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::{Error, Result};
 
 /// Sandbox limits for a tenant's flow, applied to every call.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct FlowLimits {
     /// Wall-clock budget of guest execution per event, in milliseconds.
@@ -42,7 +42,7 @@ impl FlowLimits {
 }
 
 /// How the tenant's voice calls listen and speak.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct SpeechSettings {
     /// Silence that ends the caller's turn when it does not sound finished (or the
@@ -105,7 +105,7 @@ impl SpeechSettings {
 }
 
 /// A human agent (or queue) calls can be transferred to.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Agent {
     pub name: String,
@@ -117,7 +117,7 @@ pub struct Agent {
 }
 
 /// How a SIP call is handed to an agent.
-#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TransferMode {
     /// Switchboard calls the agent, plays hold audio, sends the context, and bridges the two legs;
@@ -129,7 +129,7 @@ pub enum TransferMode {
 }
 
 /// What happens when a transfer finds nobody.
-#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TransferFallback {
     /// Back to the bot: the flow hears the transfer result and carries on.
@@ -140,11 +140,12 @@ pub enum TransferFallback {
 }
 
 /// Digest credentials a trunk must present (RFC 3261 §22): only HA1 is kept.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SipAuth {
     pub username: String,
     /// MD5(username:realm:password), realm `switchboard`.
+    #[schema(ignore)]
     pub ha1: String,
 }
 
@@ -152,7 +153,7 @@ pub struct SipAuth {
 pub const SIP_REALM: &str = "switchboard";
 
 /// Phone-call settings: who may send calls, and how calls are run.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct TelephonySettings {
     /// Addresses (IP or CIDR) calls for this tenant's numbers may come from; empty: any.
@@ -259,7 +260,7 @@ fn valid_origin(o: &str) -> bool {
 
 /// Telephony settings as a tenant sends them (absent fields keep their value;
 /// a password instead of its hash).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TelephonyPatch {
     pub allowed_sources: Option<Vec<String>>,
@@ -284,7 +285,7 @@ fn double_option<'de, D: serde::Deserializer<'de>>(
     Option::<SipCredentials>::deserialize(d).map(Some)
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SipCredentials {
     pub username: String,
@@ -335,7 +336,7 @@ impl TelephonyPatch {
 }
 
 /// A tenant of this Switchboard instance.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Tenant {
     pub id: String,
     pub name: String,
@@ -360,7 +361,7 @@ pub struct Tenant {
 }
 
 /// Settings a tenant (or the provider) may change.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TenantPatch {
     pub name: Option<String>,

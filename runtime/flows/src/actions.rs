@@ -9,7 +9,8 @@ use super::bindings::types as wit;
 pub const MAX_ACTIONS: usize = 32;
 pub const MAX_SAY_CHARS: usize = 2000;
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// An action a flow asked for, as the API shows it in a turn.
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Action {
     Say { text: String, language: Option<String>, interruptible: bool },
