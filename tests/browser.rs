@@ -28,28 +28,8 @@ fn exclusive() -> std::sync::MutexGuard<'static, ()> {
     ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// Poll the API until `f` finds what it wants; on timeout, show the server's log.
-fn wait_api<T>(server: &Server, what: &str, timeout: Duration, mut f: impl FnMut() -> Option<T>) -> T {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Some(v) = f() {
-            return v;
-        }
-        if Instant::now() > deadline {
-            let log = server.log();
-            let tail: Vec<&str> = log.lines().rev().take(60).collect::<Vec<_>>().into_iter().rev().collect();
-            panic!("timed out waiting for {what}; server log ends:\n{}", tail.join("\n"));
-        }
-        std::thread::sleep(Duration::from_millis(300));
-    }
-}
-
 fn calls(server: &Server, key: &str, tenant: &str) -> Vec<Value> {
     server.get(key, &format!("/v1/tenants/{tenant}/calls")).body["calls"].as_array().cloned().unwrap_or_default()
-}
-
-fn call(server: &Server, key: &str, tenant: &str, id: &str) -> Value {
-    server.get(key, &format!("/v1/tenants/{tenant}/calls/{id}")).body
 }
 
 /// The WAV the fake microphone plays: silence, then `turns` of speech.
@@ -134,6 +114,7 @@ fn a_browser_caller_orders_tea_by_voice_on_the_demo_page() {
     let _one = exclusive();
     let server = Server::start_webrtc("tiny-en");
     let (tenant, key) = server.demo();
+    let watch = server.watch_calls(&key, &tenant);
     // The whole order, by voice, in one call, each question answered once the bot has asked it;
     // the bot reads it back and the order is stored.
     let demo = format!("{}/demo", server.base);
@@ -170,10 +151,7 @@ fn a_browser_caller_orders_tea_by_voice_on_the_demo_page() {
     // Hang up from the page; the call record is complete.
     page.eval(CLICK_CALL);
     page.wait_for(&format!("{STATE} === 'ended'"), Duration::from_secs(10));
-    let record = wait_api(&server, "the call to end", Duration::from_secs(20), || {
-        let c = call(&server, &key, &tenant, &call_id);
-        c["ended_at_ms"].as_u64().map(|_| c)
-    });
+    let record = watch.ended(&server, |c| c["id"] == call_id.as_str());
     assert_eq!(record["channel"], "webrtc", "{record}");
     assert_eq!(record["caller"], "", "{record}");
     assert!(record["transcript"].to_string().contains("[browser call from http://127.0.0.1"), "{record}");
@@ -206,6 +184,7 @@ fn only_allowed_origins_may_call_and_widget_keys_do_nothing_else() {
     let _one = exclusive();
     let server = Server::start_webrtc("tiny-en");
     let (tenant, key) = server.demo();
+    let watch = server.watch_calls(&key, &tenant);
     let widget_key = server.get(&key, &format!("/v1/tenants/{tenant}/keys")).body["keys"]
         .as_array()
         .unwrap()
@@ -280,9 +259,7 @@ fn only_allowed_origins_may_call_and_widget_keys_do_nothing_else() {
         Duration::from_secs(30),
     );
     page.eval(CLICK_CALL);
-    let record = wait_api(&server, "the call to end", Duration::from_secs(20), || {
-        calls(&server, &key, &tenant).into_iter().find(|c| c["ended_at_ms"].as_u64().is_some())
-    });
+    let record = watch.ended(&server, |_| true);
     assert_eq!(record["channel"], "webrtc", "{record}");
 
     // The tenant's limit on browser calls at once.
@@ -299,6 +276,7 @@ fn a_browser_that_vanishes_mid_call_ends_the_call_cleanly() {
     let _one = exclusive();
     let server = Server::start_webrtc("tiny-en");
     let (tenant, key) = server.demo();
+    let watch = server.watch_calls(&key, &tenant);
     let wav = microphone(&server.data_dir, "caller.wav", 9.0, 7.0);
     let (mut page, call_id) = call_from(&format!("{}/demo", server.base), &wav);
     // Garbage on the shared WebRTC port (not STUN, DTLS or SRTP of any call; a STUN check for a
@@ -321,10 +299,7 @@ fn a_browser_that_vanishes_mid_call_ends_the_call_cleanly() {
     page.vanish();
     let vanished = Instant::now();
 
-    let record = wait_api(&server, "the call record to close", Duration::from_secs(30), || {
-        let c = call(&server, &key, &tenant, &call_id);
-        c["ended_at_ms"].as_u64().map(|_| c)
-    });
+    let record = watch.ended(&server, |c| c["id"] == call_id.as_str());
     eprintln!("call closed {} ms after the browser vanished", vanished.elapsed().as_millis());
     assert_eq!(record["end_reason"], "caller-hangup", "{record}");
     // Gone mid-order, before anything was placed: abandoned.
@@ -342,6 +317,7 @@ fn the_keypad_reaches_an_agent_and_the_call_is_recorded() {
     let _one = exclusive();
     let server = Server::start_webrtc("tiny-en");
     let (tenant, key) = server.demo();
+    let watch = server.watch_calls(&key, &tenant);
     let agent_port = sipp::free_port();
     let r = server.patch(
         &key,
@@ -372,18 +348,13 @@ fn the_keypad_reaches_an_agent_and_the_call_is_recorded() {
         "the agent got the call with its context: {}",
         String::from_utf8_lossy(&agent.stderr)
     );
-    let record = wait_api(&server, "the transferred call to close", Duration::from_secs(20), || {
-        let c = call(&server, &key, &tenant, &call_id);
-        c["ended_at_ms"].as_u64().map(|_| c)
-    });
+    let record = watch.ended(&server, |c| c["id"] == call_id.as_str());
     assert_eq!(record["outcome"], "transferred", "{record}");
     assert_eq!(record["transfer"]["status"], "connected", "{record}");
     assert!(record["transcript"].to_string().contains("[DTMF 0]"), "{record}");
     assert!(record["transcript"].to_string().contains("consent prompt"), "{record}");
     // The recording is saved once the call is over.
-    wait_api(&server, "the recording", Duration::from_secs(20), || {
-        call(&server, &key, &tenant, &call_id)["recording"].as_str().map(|_| ())
-    });
+    watch.recorded(&server, |c| c["id"] == call_id.as_str());
     let wav = server.get_bytes(&key, &format!("/v1/tenants/{tenant}/calls/{call_id}/recording"));
     assert!(wav.len() > 44 + 16_000 * 4 * 4, "a recording of the call: {} bytes", wav.len());
 }

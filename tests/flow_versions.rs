@@ -4,7 +4,7 @@
 mod common;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use common::{ADMIN_TOKEN, Server, guest, replies};
 use futures_util::{SinkExt, StreamExt};
@@ -64,7 +64,8 @@ fn live_swap_keeps_calls_in_flight_on_their_version_and_fails_none() {
 
     // Simulated calls keep arriving while the new version is activated.
     let stop = Arc::new(AtomicBool::new(false));
-    let answered_by_v1 = Arc::new(AtomicUsize::new(0));
+    // Each caller says when version 1 has answered it.
+    let (answered_by_v1, answers) = std::sync::mpsc::channel::<()>();
     let mut callers = Vec::new();
     for i in 0..4 {
         let (server, tenant, key, stop) = (server.clone(), tenant.clone(), key.clone(), stop.clone());
@@ -82,7 +83,7 @@ fn live_swap_keeps_calls_in_flight_on_their_version_and_fails_none() {
                 match version {
                     1 => {
                         assert!(greeting.contains(TEA_GREETING), "{call:#}");
-                        answered_by_v1.fetch_add(1, Ordering::Relaxed);
+                        let _ = answered_by_v1.send(());
                     }
                     2 => {
                         assert!(greeting.contains(ECHO_GREETING), "{call:#}");
@@ -97,10 +98,8 @@ fn live_swap_keeps_calls_in_flight_on_their_version_and_fails_none() {
     }
     // The swap comes once the callers are under way on version 1; each then goes on until the
     // new version has answered it.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while answered_by_v1.load(Ordering::Relaxed) < 4 {
-        assert!(std::time::Instant::now() < deadline, "no simulated call was answered by version 1");
-        std::thread::sleep(std::time::Duration::from_millis(20));
+    for _ in 0..4 {
+        answers.recv_timeout(std::time::Duration::from_secs(60)).expect("simulated calls answered by version 1");
     }
     let v2 = server.deploy(&key, &tenant, &guest("echo"));
     assert_eq!(v2, 2);
@@ -125,14 +124,9 @@ fn live_swap_keeps_calls_in_flight_on_their_version_and_fails_none() {
     let (_ws, greeting) = rt.block_on(open_session(&server, &tenant, &key));
     assert!(text_of(&greeting).contains(ECHO_GREETING), "{greeting}");
     // A client that vanishes hangs its call up; the record is closed.
+    let watch = server.watch_calls(&key, &tenant);
     drop(sessions);
-    let record = (0..50)
-        .map(|_| {
-            std::thread::sleep(std::time::Duration::from_millis(100));
-            server.get(&key, &format!("/v1/tenants/{tenant}/calls/{first_call_id}")).body
-        })
-        .find(|r| r["outcome"] != "in_progress")
-        .expect("the call record is closed after the client vanished");
+    let record = watch.ended(&server, |r| r["id"] == first_call_id.as_str());
     assert_eq!(record["outcome"], "abandoned");
     assert_eq!(record["end_reason"], "caller-hangup");
     assert_eq!(record["flow_version"], 1);

@@ -16,7 +16,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use common::Server;
-use serde_json::{Value, json};
+use serde_json::json;
 use sipp::{free_port, media_port, scenario, sipp_peer};
 
 const DEMO_NUMBER: &str = "+886223456789";
@@ -61,21 +61,6 @@ fn assert_passed(out: &Output, what: &str, server: &Server) {
     }
 }
 
-/// Calls of the demo tenant, newest first, until `pred` holds for one (records are saved as calls end).
-fn wait_for_call(server: &Server, key: &str, tenant: &str, pred: impl Fn(&Value) -> bool) -> Value {
-    for _ in 0..100 {
-        let calls = server.get(key, &format!("/v1/tenants/{tenant}/calls")).body;
-        for c in calls["calls"].as_array().cloned().unwrap_or_default() {
-            let full = server.get(key, &format!("/v1/tenants/{tenant}/calls/{}", c["id"].as_str().unwrap())).body;
-            if pred(&full) {
-                return full;
-            }
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    panic!("no call record matched; calls: {}", server.get(key, &format!("/v1/tenants/{tenant}/calls")).body);
-}
-
 fn raw_sip(server: &Server, datagram: &str) -> Option<String> {
     let s = UdpSocket::bind("127.0.0.1:0").unwrap();
     s.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
@@ -109,6 +94,7 @@ fn options(server: &Server) -> String {
 fn calls_are_answered_refused_cancelled_and_hung_up_cleanly() {
     let server = Server::start_sip("tiny-en");
     let (tenant, key) = server.demo();
+    let watch = server.watch_calls(&key, &tenant);
 
     // Keep-alive.
     let reply = options(&server);
@@ -156,7 +142,7 @@ fn calls_are_answered_refused_cancelled_and_hung_up_cleanly() {
     // The caller hangs up while the greeting plays: the record is closed as abandoned. Over TCP too.
     assert_passed(&sipp(&server, "caller_hangup.xml", DEMO_NUMBER, &["-t", "t1"]), "hang-up over TCP", &server);
     assert_passed(&sipp(&server, "caller_hangup.xml", DEMO_NUMBER, &[]), "hang-up mid-prompt", &server);
-    let call = wait_for_call(&server, &key, &tenant, |c| c["channel"] == "sip" && c["outcome"] == "abandoned");
+    let call = watch.ended(&server, |c| c["channel"] == "sip" && c["outcome"] == "abandoned");
     assert_eq!(call["end_reason"], "caller-hangup");
     assert_eq!(call["caller"], "+886955000111");
     assert_eq!(call["callee"], DEMO_NUMBER);
@@ -342,6 +328,7 @@ fn a_number_dialled_without_plus_or_in_national_form_reaches_its_tenant() {
 fn dtmf_zero_bridges_the_caller_to_an_agent_with_the_context() {
     let server = Server::start_sip("tiny-en");
     let (tenant, key) = server.demo();
+    let watch = server.watch_calls(&key, &tenant);
     let agent_port = free_port();
     let r = server.patch(
         &key,
@@ -354,7 +341,7 @@ fn dtmf_zero_bridges_the_caller_to_an_agent_with_the_context() {
     let agent = agent.wait_with_output().unwrap();
     assert_passed(&agent, "the agent got the call with its context", &server);
     assert_passed(&caller, "the caller pressed 0 and was bridged", &server);
-    let call = wait_for_call(&server, &key, &tenant, |c| c["channel"] == "sip" && c["outcome"] == "transferred");
+    let call = watch.ended(&server, |c| c["channel"] == "sip" && c["outcome"] == "transferred");
     assert_eq!(call["transfer"]["status"], "connected", "{call}");
     assert!(call["transfer"]["target"].as_str().unwrap().contains(&agent_port.to_string()), "{call}");
     let transcript = call["transcript"].to_string();
@@ -366,6 +353,7 @@ fn a_spoken_request_for_a_person_is_referred_to_the_agent() {
     use switchboard::speech::tts::{Tts, piper::Piper};
     let server = Server::start_sip("tiny-en");
     let (tenant, key) = server.demo();
+    let watch = server.watch_calls(&key, &tenant);
     let r = server.patch(
         &key,
         &format!("/v1/tenants/{tenant}"),
@@ -378,7 +366,7 @@ fn a_spoken_request_for_a_person_is_referred_to_the_agent() {
     caller::write_rtp_pcap(&speech, &server.data_dir.join("caller_speech.pcap"));
     let out = sipp(&server, "caller_speech_refer.xml", DEMO_NUMBER, &[]);
     assert_passed(&out, "spoken request → REFER", &server);
-    let call = wait_for_call(&server, &key, &tenant, |c| c["channel"] == "sip" && c["outcome"] == "transferred");
+    let call = watch.ended(&server, |c| c["channel"] == "sip" && c["outcome"] == "transferred");
     let heard: Vec<String> = call["transcript"]
         .as_array()
         .unwrap()
@@ -402,6 +390,7 @@ fn a_spoken_request_for_a_person_is_referred_to_the_agent() {
 fn an_outbound_call_is_answered_and_handled_by_the_flow() {
     let server = Server::start_sip("tiny-en");
     let (tenant, key) = server.demo();
+    let watch = server.watch_calls(&key, &tenant);
     let port = free_port();
     let callee = sipp_peer(&server.data_dir, "callee.xml", port);
     let r = server.post(
@@ -413,7 +402,7 @@ fn an_outbound_call_is_answered_and_handled_by_the_flow() {
     let bad = server.post(&key, &format!("/v1/tenants/{tenant}/calls/outbound"), json!({"to": "+886955000222"}));
     assert_eq!(bad.status, 400, "a number needs the tenant's outbound trunk: {}", bad.body);
     assert_passed(&callee.wait_with_output().unwrap(), "outbound call answered", &server);
-    let call = wait_for_call(&server, &key, &tenant, |c| c["direction"] == "outbound" && c["ended_at_ms"].is_u64());
+    let call = watch.ended(&server, |c| c["direction"] == "outbound" && c["ended_at_ms"].is_u64());
     assert_eq!(call["channel"], "sip");
     assert_eq!(call["callee"], format!("sip:+886955000222@127.0.0.1:{port}"));
     assert_eq!(call["outcome"], "abandoned", "the customer hung up: {call}");
@@ -426,6 +415,7 @@ fn an_outbound_call_is_answered_and_handled_by_the_flow() {
 fn a_tea_order_from_a_baresip_caller_is_stored_and_recorded() {
     let server = Server::start_sip("tiny-en");
     let (tenant, key) = server.demo();
+    let watch = server.watch_calls(&key, &tenant);
     let r = server.patch(&key, &format!("/v1/tenants/{tenant}"), json!({"telephony": {"recording": true}}));
     assert_eq!(r.status, 200, "{}", r.body);
 
@@ -433,9 +423,8 @@ fn a_tea_order_from_a_baresip_caller_is_stored_and_recorded() {
     let caller = caller::spoken_order(8000, 9.0, 7.0);
     baresip_calls(&server, &caller, "+886955333444");
 
-    let call = wait_for_call(&server, &key, &tenant, |c| {
-        c["channel"] == "sip" && c["caller"] == "+886955333444" && c["ended_at_ms"].is_u64()
-    });
+    // The recording is written after the call ends: wait for that event.
+    let call = watch.recorded(&server, |c| c["channel"] == "sip" && c["caller"] == "+886955333444");
     let orders = server.get(&key, &format!("/v1/tenants/{tenant}/orders")).body;
     let order = &orders["orders"][0];
     assert_eq!(order["total"], 120, "orders: {orders}\ncall: {call}");
@@ -497,9 +486,10 @@ fn baresip_calls(server: &Server, caller: &switchboard::speech::audio::Audio, nu
 fn a_mandarin_order_in_short_answers_from_a_baresip_caller_is_stored() {
     let server = Server::start_sip("base");
     let (tenant, key) = server.demo();
+    let watch = server.watch_calls(&key, &tenant);
     let caller = caller::recorded(caller::MANDARIN_VOICE, &caller::MANDARIN_ORDER, 8000, 8.0, 8.0);
     baresip_calls(&server, &caller, "+886955333555");
-    let call = wait_for_call(&server, &key, &tenant, |c| {
+    let call = watch.ended(&server, |c| {
         c["channel"] == "sip" && c["caller"] == "+886955333555" && c["ended_at_ms"].is_u64()
     });
     let orders = server.get(&key, &format!("/v1/tenants/{tenant}/orders")).body;
@@ -521,6 +511,7 @@ fn a_mandarin_order_in_short_answers_from_a_baresip_caller_is_stored() {
 fn an_unanswered_transfer_falls_back_to_a_callback_promise() {
     let server = Server::start_sip("tiny-en");
     let (tenant, key) = server.demo();
+    let watch = server.watch_calls(&key, &tenant);
     // A port nobody listens on: the INVITE goes unanswered.
     let silent = free_port();
     let r = server.patch(
@@ -533,7 +524,7 @@ fn an_unanswered_transfer_falls_back_to_a_callback_promise() {
     );
     assert_eq!(r.status, 200, "{}", r.body);
     assert_passed(&sipp(&server, "caller_dtmf.xml", DEMO_NUMBER, &[]), "transfer not answered", &server);
-    let call = wait_for_call(&server, &key, &tenant, |c| c["channel"] == "sip" && c["ended_at_ms"].is_u64());
+    let call = watch.ended(&server, |c| c["channel"] == "sip" && c["ended_at_ms"].is_u64());
     assert_eq!(call["transfer"]["status"], "no-answer", "{call}");
     assert_eq!(call["outcome"], "completed", "{call}");
     assert!(call["tags"].as_array().unwrap().iter().any(|t| t == "callback-requested"), "{call}");
@@ -547,13 +538,14 @@ fn an_unanswered_transfer_falls_back_to_a_callback_promise() {
 fn hold_info_keys_and_the_maximum_call_length() {
     let server = Server::start_sip("tiny-en");
     let (tenant, key) = server.demo();
+    let watch = server.watch_calls(&key, &tenant);
     assert_passed(&sipp(&server, "caller_hold_info.xml", DEMO_NUMBER, &[]), "hold, resume, INFO", &server);
-    let call = wait_for_call(&server, &key, &tenant, |c| c["channel"] == "sip" && c["ended_at_ms"].is_u64());
+    let call = watch.ended(&server, |c| c["channel"] == "sip" && c["ended_at_ms"].is_u64());
     assert!(call["transcript"].to_string().contains("[DTMF 9]"), "{}", call["transcript"]);
 
     let r = server.patch(&key, &format!("/v1/tenants/{tenant}"), json!({"telephony": {"max_call_secs": 10}}));
     assert_eq!(r.status, 200, "{}", r.body);
     assert_passed(&sipp(&server, "caller_wait.xml", DEMO_NUMBER, &[]), "the host ends a long call", &server);
-    let call = wait_for_call(&server, &key, &tenant, |c| c["end_reason"] == "max-duration");
+    let call = watch.ended(&server, |c| c["end_reason"] == "max-duration");
     assert_eq!(call["outcome"], "completed", "{call}");
 }

@@ -159,6 +159,28 @@ impl Server {
         Response { status, body }
     }
 
+    /// Watch the tenant's calls start and end (`GET …/calls/events`), from now on.
+    pub fn watch_calls(&self, key: &str, tenant: &str) -> CallWatch {
+        // No overall deadline: the stream stays open for the test's life.
+        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        let url = format!("{}/v1/tenants/{tenant}/calls/events", self.base);
+        let resp = agent.get(&url).header("Authorization", format!("Bearer {key}")).call().expect("event stream");
+        assert_eq!(resp.status().as_u16(), 200, "event stream refused");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let reader = BufReader::new(resp.into_body().into_reader());
+            for line in reader.lines().map_while(Result::ok) {
+                if let Some(data) = line.strip_prefix("data:")
+                    && let Ok(event) = serde_json::from_str::<Value>(data.trim())
+                    && tx.send(event).is_err()
+                {
+                    break;
+                }
+            }
+        });
+        CallWatch { events: rx, key: key.to_string(), tenant: tenant.to_string() }
+    }
+
     pub fn get(&self, key: &str, path: &str) -> Response {
         Self::finish(
             self.agent.get(format!("{}{path}", self.base)).header("Authorization", format!("Bearer {key}")).call(),
@@ -284,6 +306,13 @@ impl Server {
     pub fn log(&self) -> String {
         String::from_utf8_lossy(&std::fs::read(self.data_dir.join("server.log")).unwrap_or_default()).into_owned()
     }
+
+    /// The last `n` lines of the server's log, for failure messages.
+    pub fn log_tail(&self, n: usize) -> String {
+        let log = self.log();
+        let lines: Vec<&str> = log.lines().collect();
+        lines[lines.len().saturating_sub(n)..].join("\n")
+    }
 }
 
 impl Drop for Server {
@@ -329,4 +358,49 @@ pub fn replies(call: &Value, turn: usize) -> String {
         .as_array()
         .map(|r| r.iter().map(|x| x["text"].as_str().unwrap_or_default().to_string()).collect::<Vec<_>>().join(" "))
         .unwrap_or_default()
+}
+
+/// A tenant's call events, as the server sends them: tests wait for a call to end (an
+/// event), not for time.
+pub struct CallWatch {
+    events: mpsc::Receiver<Value>,
+    key: String,
+    tenant: String,
+}
+
+/// How long a test waits for a call it started to end before it fails (the longest test
+/// call lasts about a minute).
+const CALL_DEADLINE: Duration = Duration::from_secs(300);
+
+impl CallWatch {
+    /// The record of the next call to end whose record satisfies `pred`.
+    pub fn ended(&self, server: &Server, pred: impl Fn(&Value) -> bool) -> Value {
+        self.next(server, "ended", &pred)
+    }
+
+    /// The record of the next call whose recording is written and whose record satisfies `pred`.
+    pub fn recorded(&self, server: &Server, pred: impl Fn(&Value) -> bool) -> Value {
+        self.next(server, "recorded", &pred)
+    }
+
+    fn next(&self, server: &Server, kind: &str, pred: &dyn Fn(&Value) -> bool) -> Value {
+        let deadline = std::time::Instant::now() + CALL_DEADLINE;
+        let mut seen = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let event = self.events.recv_timeout(left).unwrap_or_else(|_| {
+                panic!("no call {kind} that matched; events: {seen:?}\nserver log ends:\n{}", server.log_tail(40))
+            });
+            assert_ne!(event["type"], "lagged", "the event stream fell behind: {event}");
+            seen.push(event.to_string());
+            if event["type"] != kind {
+                continue;
+            }
+            let call_id = event["call_id"].as_str().expect("call_id");
+            let record = server.get(&self.key, &format!("/v1/tenants/{}/calls/{call_id}", self.tenant)).body;
+            if pred(&record) {
+                return record;
+            }
+        }
+    }
 }

@@ -5,12 +5,15 @@
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
 use axum::response::Response;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use tokio::sync::broadcast::error::RecvError;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::error::{ApiError, ApiResult, Json, Query, not_found_as};
 use super::openapi::CALLS;
 use super::{ApiState, Principal};
+use switchboard_call::events::CallEvent;
 use switchboard_call::{CallSession, CallSetup, CallerInput, Turn};
 use switchboard_domain::calls::{CallRecord, CallSummary, Outcome, TransferRecord};
 use switchboard_domain::tenants::Tenant;
@@ -223,6 +226,40 @@ pub async fn simulate(
         transfer: r.transfer,
         order_ids: r.order_ids,
     }))
+}
+
+/// Watch calls start and end
+///
+/// Server-sent events (`text/event-stream`), one JSON [`CallEvent`] per `data:` line, for this
+/// tenant's calls from the moment of the request: `{"type":"started", "call_id", "channel",
+/// "caller"}` when a call is answered, `{"type":"ended", "call_id", "outcome", "reason"}` once its
+/// record is saved, `{"type":"recorded", "call_id"}` once its recording is written (tenants that
+/// record calls). A comment line every 15 s keeps the connection open; a watcher that falls
+/// more than 1,024 events behind gets `{"type":"lagged", "missed": n}`.
+#[utoipa::path(get, path = "/v1/tenants/{id}/calls/events", tag = CALLS, params(("id" = String, Path, description = "The tenant's id.")),
+    responses((status = 200, description = "The event stream.", body = CallEvent, content_type = "text/event-stream")))]
+pub async fn events(
+    State(s): State<ApiState>,
+    who: Principal,
+    Path(id): Path<String>,
+) -> ApiResult<Sse<impl futures_util::Stream<Item = Result<Event, std::convert::Infallible>>>> {
+    let tenant = who.tenant(&s, &id).await?;
+    let watching = s.app.events.subscribe();
+    let stream = futures_util::stream::unfold((watching, tenant.id), |(mut watching, tenant)| async move {
+        loop {
+            let event = match watching.recv().await {
+                // Another tenant's calls are never shown.
+                Ok(e) if e.tenant_id != tenant => continue,
+                Ok(e) => Event::default().json_data(&e).ok()?,
+                Err(RecvError::Lagged(missed)) => {
+                    Event::default().json_data(json!({ "type": "lagged", "missed": missed })).ok()?
+                }
+                Err(RecvError::Closed) => return None,
+            };
+            return Some((Ok(event), (watching, tenant)));
+        }
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(15))))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

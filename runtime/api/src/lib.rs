@@ -72,6 +72,7 @@ pub fn routes() -> (Router<ApiState>, utoipa::openapi::OpenApi) {
         .routes(routes!(calls::list))
         .routes(routes!(calls::simulate))
         .routes(routes!(calls::session))
+        .routes(routes!(calls::events))
         .routes(routes!(calls::outbound))
         .routes(routes!(calls::get))
         .routes(routes!(calls::recording))
@@ -153,7 +154,7 @@ mod tests {
                 );
             }
         }
-        assert!(operations >= 36, "{operations} operations described");
+        assert!(operations >= 37, "{operations} operations described");
         let schemas = doc["components"]["schemas"].as_object().expect("schemas");
         for name in ["Tenant", "TenantPatch", "Catalog", "FaqInput", "Order", "CallRecord", "Turn", "CallerInput"] {
             assert!(schemas.contains_key(name), "schema {name} missing");

@@ -23,6 +23,8 @@ pub struct App {
     /// How calls reach a person (SIP, when this server has it): browser calls use it
     /// without knowing SIP.
     pub agents: std::sync::OnceLock<Arc<dyn crate::agents::AgentLine>>,
+    /// Calls starting and ending, for whoever watches.
+    pub events: crate::events::CallEvents,
 }
 
 /// Calls that can run flows at once; sizes the sandbox's instance pool.
@@ -42,6 +44,7 @@ impl App {
             knowledge: Knowledge::load(switchboard_speech::models::model_file("e5-small", "e5-small-q4.bin")),
             data_dir: data_dir.to_path_buf(),
             agents: std::sync::OnceLock::new(),
+            events: Default::default(),
         }))
     }
 }

@@ -75,6 +75,8 @@ impl Recorder {
         let mut record = app.db.call(&tenant, &call).await?;
         record.recording = Some(rel);
         app.db.save_call(&record).await?;
+        let kind = crate::events::CallEventKind::Recorded;
+        app.events.publish(crate::events::CallEvent { tenant_id: tenant, call_id: call, kind });
         Ok(())
     }
 }

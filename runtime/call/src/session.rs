@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use tracing::Instrument;
 
 use crate::app::App;
+use crate::events::{CallEvent, CallEventKind};
 use switchboard_flows::actions::Action;
 use switchboard_flows::bindings::types as wit;
 use switchboard_flows::context::CallScope;
@@ -175,6 +176,10 @@ impl CallSession {
         let mut session = CallSession { app, tenant: setup.tenant, info, flow: None, record, span: span.clone() };
         let turn = async {
             session.app.metrics.call_started(&session.tenant.id);
+            session.announce(CallEventKind::Started {
+                channel: session.record.channel,
+                caller: session.record.caller.clone(),
+            });
             let mut turn = Turn::default();
             match session.instantiate().await {
                 Ok(instance) => {
@@ -539,6 +544,12 @@ impl CallSession {
         self.app.metrics.call_ended(&self.tenant.id, outcome);
         tracing::info!(outcome = outcome.as_str(), reason, "call ended");
         self.save().await;
+        self.announce(CallEventKind::Ended { outcome, reason: reason.to_string() });
+    }
+
+    fn announce(&self, kind: CallEventKind) {
+        let (tenant_id, call_id) = (self.tenant.id.clone(), self.record.id.clone());
+        self.app.events.publish(CallEvent { tenant_id, call_id, kind });
     }
 
     fn transcribe(&mut self, speaker: Speaker, text: String) {
