@@ -33,3 +33,5 @@ pub use switchboard_webrtc as webrtc;
 
 #[cfg(test)]
 mod conversation_tests;
+#[cfg(test)]
+mod layering_tests;

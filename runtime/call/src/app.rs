@@ -1,6 +1,6 @@
 //! The services every call and channel shares: storage, the flow host, what the
-//! bot knows, metrics, the data directory, and the line to the agents. The
-//! channels' endpoints are not here: each channel holds this, not the other way.
+//! bot knows, metrics, call events and the data directory. The channels'
+//! endpoints are not here: each channel holds this, not the other way.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -20,9 +20,6 @@ pub struct App {
     /// FAQ search and sentence embeddings (the e5 model, when fetched).
     pub knowledge: Arc<Knowledge>,
     pub data_dir: PathBuf,
-    /// How calls reach a person (SIP, when this server has it): browser calls use it
-    /// without knowing SIP.
-    pub agents: std::sync::OnceLock<Arc<dyn crate::agents::AgentLine>>,
     /// Calls starting and ending, for whoever watches.
     pub events: crate::events::CallEvents,
 }
@@ -43,7 +40,6 @@ impl App {
             metrics: Metrics::default(),
             knowledge: Knowledge::load(switchboard_speech::models::model_file("e5-small", "e5-small-q4.bin")),
             data_dir: data_dir.to_path_buf(),
-            agents: std::sync::OnceLock::new(),
             events: Default::default(),
         }))
     }

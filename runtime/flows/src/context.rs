@@ -60,7 +60,7 @@ pub struct CallContext {
     /// Orders created during the current event, collected by the call session.
     pub new_orders: Vec<String>,
     /// What the flow expects the caller to say, and the call's understander.
-    pub understanding: super::capabilities::CallUnderstanding,
+    pub understanding: crate::understanding::CallUnderstanding,
     /// The guest's stderr (a Rust panic message lands here), kept to explain traps.
     pub stderr: MemoryOutputPipe,
     /// Time spent in the host's models (embeddings) for the guest since the deadline was

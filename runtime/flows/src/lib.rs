@@ -14,6 +14,7 @@ mod capabilities;
 pub mod context;
 pub mod instance;
 mod sandbox;
+pub mod understanding;
 
 use std::collections::HashMap;
 use std::path::PathBuf;

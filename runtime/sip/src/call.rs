@@ -1,45 +1,10 @@
 //! A connected SIP call, whichever side placed it: the conversation runs on the
 //! RTP leg until it ends, and transfers are carried out (see [`super::transfer`]).
 
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
-use tokio::sync::mpsc;
-
-use super::dialog::{Dialog, DialogEvent};
-use super::endpoint::Endpoint;
+use super::leg::LiveCall;
 use super::transfer::{self, TransferEnd};
-use switchboard_call::conversation::{Conversation, MediaIn, Stop};
+use switchboard_call::conversation::{Conversation, Stop};
 use switchboard_call::voice::{VoiceCall, VoiceEvent};
-use switchboard_media::rtp_stream::RtpLeg;
-use switchboard_domain::tenants::Tenant;
-
-pub struct LiveCall {
-    pub ep: Arc<Endpoint>,
-    pub tenant: Tenant,
-    pub dialog: Arc<Mutex<Dialog>>,
-    pub leg: Arc<RtpLeg>,
-    pub media: mpsc::Receiver<MediaIn>,
-    pub events: mpsc::UnboundedReceiver<DialogEvent>,
-}
-
-impl LiveCall {
-    /// Hang up our side: BYE, and wait (briefly) for its answer.
-    pub async fn bye(&self) {
-        bye(&self.ep, &self.dialog).await;
-    }
-}
-
-pub async fn bye(ep: &Arc<Endpoint>, dialog: &Mutex<Dialog>) {
-    let (req, peer, transport) = {
-        let mut d = dialog.lock().unwrap_or_else(|p| p.into_inner());
-        (d.request("BYE"), d.peer, d.transport)
-    };
-    let mut txn = ep.request(req, peer, transport);
-    if txn.final_response(Duration::from_secs(5)).await.is_none() {
-        tracing::info!("no answer to our BYE");
-    }
-}
 
 /// Run the conversation until the call is over; then save the recording.
 pub async fn run(mut live: LiveCall, call: VoiceCall, greeting: Vec<VoiceEvent>) {

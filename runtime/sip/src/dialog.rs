@@ -239,3 +239,42 @@ pub fn from_invite(inc: &Incoming, local_tag: &str, local_sdp: String) -> Dialog
         sdp_version: 1,
     }
 }
+
+/// The dialog for a call we placed, from our INVITE and the peer's 200 OK.
+pub fn dialog_from_ok(invite: &SipMessage, ok: &SipMessage, peer: SocketAddr, local_sdp: String) -> Dialog {
+    let remote_target = ok
+        .header("Contact")
+        .map(|c| addr_uri(c).to_string())
+        .unwrap_or_else(|| invite.uri().unwrap_or_default().to_string());
+    let mut route: Vec<String> = ok
+        .headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("Record-Route"))
+        .flat_map(|(_, v)| v.split(',').map(|s| s.trim().to_string()))
+        .collect();
+    route.reverse();
+    Dialog {
+        call_id: invite.call_id().to_string(),
+        local: invite.header("From").unwrap_or_default().to_string(),
+        remote: ok.header("To").unwrap_or_default().to_string(),
+        remote_target,
+        route,
+        local_cseq: invite.cseq().map(|c| c.0).unwrap_or(1),
+        peer,
+        transport: Transport::Udp,
+        local_sdp,
+        sdp_version: 1,
+    }
+}
+
+/// Hang up our side of a dialog: BYE, and wait (briefly) for its answer.
+pub async fn bye(ep: &Arc<Endpoint>, dialog: &Mutex<Dialog>) {
+    let (req, peer, transport) = {
+        let mut d = dialog.lock().unwrap_or_else(|p| p.into_inner());
+        (d.request("BYE"), d.peer, d.transport)
+    };
+    let mut txn = ep.request(req, peer, transport);
+    if txn.final_response(Duration::from_secs(5)).await.is_none() {
+        tracing::info!("no answer to our BYE");
+    }
+}

@@ -66,8 +66,17 @@ pub struct SipConfig {
     pub rtp: RtpConfig,
 }
 
+/// What answers a new INVITE (the crate root gives `inbound::answer`): the endpoint
+/// dispatches, it does not know how calls are answered.
+pub type InviteHandler = fn(
+    Arc<Endpoint>,
+    Incoming,
+    mpsc::UnboundedReceiver<Incoming>,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+
 pub struct Endpoint {
     pub app: Arc<App>,
+    on_invite: InviteHandler,
     pub engines: Arc<SpeechEngines>,
     pub transports: Arc<Transports>,
     pub config: SipConfig,
@@ -97,11 +106,17 @@ impl Drop for CallSlot {
 }
 
 impl Endpoint {
-    /// Bind the transports and serve until the process ends.
-    pub async fn start(app: Arc<App>, engines: Arc<SpeechEngines>, config: SipConfig) -> anyhow::Result<Arc<Endpoint>> {
+    /// Bind the transports and serve until the process ends; new INVITEs go to `on_invite`.
+    pub async fn start(
+        app: Arc<App>,
+        engines: Arc<SpeechEngines>,
+        config: SipConfig,
+        on_invite: InviteHandler,
+    ) -> anyhow::Result<Arc<Endpoint>> {
         let (transports, mut rx) = Transports::bind(config.listen).await?;
         let ep = Arc::new(Endpoint {
             app,
+            on_invite,
             engines,
             transports,
             config,
@@ -204,7 +219,7 @@ impl Endpoint {
                 let (tx, rx) = mpsc::unbounded_channel();
                 self.register_dialog(msg.call_id(), tx);
                 let ep = self.clone();
-                tokio::spawn(super::inbound::answer(ep, incoming, rx));
+                tokio::spawn((self.on_invite)(ep, incoming, rx));
             }
             "OPTIONS" => {
                 let resp = SipMessage::response_to(msg, 200, "OK")

@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use super::call::{LiveCall, run};
-use super::dialog::{self, Dialog};
+use super::call::run;
+use super::leg::LiveCall;
+use super::dialog::{self};
 use super::endpoint::{ALLOW, Endpoint, random_token};
 use super::message::{SipMessage, addr_uri, normalise_number, uri_user};
 use super::sdp::{AudioStream, describe};
@@ -266,29 +267,3 @@ async fn answer_inner(
     serving.abort();
 }
 
-/// The dialog for a call we placed, from our INVITE and the peer's 200 OK.
-pub fn dialog_from_ok(invite: &SipMessage, ok: &SipMessage, peer: SocketAddr, local_sdp: String) -> Dialog {
-    let remote_target = ok
-        .header("Contact")
-        .map(|c| addr_uri(c).to_string())
-        .unwrap_or_else(|| invite.uri().unwrap_or_default().to_string());
-    let mut route: Vec<String> = ok
-        .headers
-        .iter()
-        .filter(|(n, _)| n.eq_ignore_ascii_case("Record-Route"))
-        .flat_map(|(_, v)| v.split(',').map(|s| s.trim().to_string()))
-        .collect();
-    route.reverse();
-    Dialog {
-        call_id: invite.call_id().to_string(),
-        local: invite.header("From").unwrap_or_default().to_string(),
-        remote: ok.header("To").unwrap_or_default().to_string(),
-        remote_target,
-        route,
-        local_cseq: invite.cseq().map(|c| c.0).unwrap_or(1),
-        peer,
-        transport: super::transport::Transport::Udp,
-        local_sdp,
-        sdp_version: 1,
-    }
-}

@@ -12,10 +12,10 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use super::call::{LiveCall, bye};
-use super::dialog::DialogEvent;
+use super::dial::{Dialled, dial};
+use super::dialog::{DialogEvent, bye};
 use super::endpoint::Endpoint;
-use super::outbound::{Dialled, dial};
+use super::leg::LiveCall;
 use switchboard_call::conversation::{AudioOut, Conversation, FRAME, MediaIn};
 use switchboard_call::agents::{AgentLine, Bridged};
 use switchboard_call::session::Handover;

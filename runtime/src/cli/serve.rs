@@ -12,7 +12,7 @@ use crate::app::App;
 use crate::call::voice::SpeechEngines;
 use crate::demo;
 use crate::media::rtp_stream::RtpConfig;
-use crate::sip::{Endpoint, SipConfig};
+use crate::sip::SipConfig;
 use crate::domain::api_keys::hash_key;
 use crate::webrtc::{WebRtcConfig, WebRtcEndpoint};
 
@@ -119,6 +119,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         None
     };
     let (mut sip_endpoint, mut webrtc_endpoint) = (None, None);
+    let mut agents: Option<std::sync::Arc<dyn crate::call::agents::AgentLine>> = None;
     if let (Some(sip), Some(engines)) = (args.sip, engines.clone()) {
         let (port_min, port_max) = rtp_range(&args.rtp_ports)?;
         let advertised_ip = match args.public_ip {
@@ -134,10 +135,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             rtp: RtpConfig { bind_ip, advertised_ip, port_min, port_max },
         };
         let endpoint =
-            Endpoint::start(app.clone(), engines, config).await.with_context(|| format!("binding SIP on {sip}"))?;
+            crate::sip::start(app.clone(), engines, config).await.with_context(|| format!("binding SIP on {sip}"))?;
         // Tests and scripts read this line to find the SIP port.
         println!("sip on udp+tcp {}", endpoint.local_addr());
-        let _ = app.agents.set(std::sync::Arc::new(crate::sip::transfer::SipAgentLine(endpoint.clone())));
+        agents = Some(std::sync::Arc::new(crate::sip::transfer::SipAgentLine(endpoint.clone())));
         sip_endpoint = Some(endpoint);
     }
     if let (Some(listen), Some(engines)) = (args.webrtc, engines) {
@@ -151,7 +152,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             }
             None => vec![listen.ip()],
         };
-        let endpoint = WebRtcEndpoint::start(app.clone(), engines, WebRtcConfig { listen, announced })
+        let endpoint = WebRtcEndpoint::start(app.clone(), engines, WebRtcConfig { listen, announced, agents })
             .await
             .with_context(|| format!("binding WebRTC on udp {listen}"))?;
         // Tests and scripts read this line to find the WebRTC port.

@@ -7,17 +7,19 @@ use std::sync::Arc;
 use serde_json::json;
 use tokio::sync::mpsc;
 
-use super::endpoint::WebRtcEndpoint;
 use super::peer::PeerLink;
 use switchboard_call::conversation::{Conversation, MediaIn, Progress, Stop};
 use switchboard_call::session::Handover;
 use switchboard_call::voice::{VoiceCall, VoiceEvent};
 use switchboard_domain::calls::TransferStatus;
-use switchboard_call::agents::Bridged;
+use switchboard_call::App;
+use switchboard_call::agents::{AgentLine, Bridged};
 use switchboard_domain::tenants::Tenant;
 
+/// Run a browser call on its peer until it is over.
 pub async fn run(
-    ep: &Arc<WebRtcEndpoint>,
+    app: Arc<App>,
+    agents: Option<Arc<dyn AgentLine>>,
     tenant: Tenant,
     call: VoiceCall,
     greeting: Vec<VoiceEvent>,
@@ -26,7 +28,7 @@ pub async fn run(
 ) {
     let call_id = call.session.id().to_string();
     link.notify(json!({ "type": "state", "state": "connected", "call_id": call_id }));
-    let mut conv = Conversation::live(call, greeting, &tenant.telephony, ep.app.clone());
+    let mut conv = Conversation::live(call, greeting, &tenant.telephony, app.clone());
     let watcher = link.clone();
     conv.watcher = Some(Box::new(move |p| {
         watcher.notify(match p {
@@ -46,7 +48,7 @@ pub async fn run(
             }
             Stop::CallerHungUp => break,
             Stop::Transfer(handover) => {
-                if transfer(ep, &tenant, &mut media, &mut conv, &mut link, handover).await {
+                if transfer(agents.as_deref(), &tenant, &mut media, &mut conv, &mut link, handover).await {
                     break;
                 }
             }
@@ -59,14 +61,14 @@ pub async fn run(
 /// Hand the caller to the tenant's agent, bridged over SIP (a browser cannot
 /// be REFERred). `true` when the call is over.
 async fn transfer(
-    ep: &Arc<WebRtcEndpoint>,
+    agents: Option<&dyn AgentLine>,
     tenant: &Tenant,
     media: &mut mpsc::Receiver<MediaIn>,
     conv: &mut Conversation,
     link: &mut PeerLink,
     handover: Handover,
 ) -> bool {
-    let Some(agents) = ep.app.agents.get().cloned() else {
+    let Some(agents) = agents else {
         tracing::warn!(agent = %handover.agent.uri, "transfer asked, but this server has no SIP to reach agents (--sip)");
         conv.transfer_finished(TransferStatus::Failed);
         return false;

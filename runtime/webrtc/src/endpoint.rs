@@ -22,16 +22,20 @@ use tokio::sync::mpsc;
 
 use super::peer::{self, Datagram, Peer, PeerLink};
 use super::stun;
+use switchboard_call::agents::AgentLine;
 use switchboard_call::app::App;
 use switchboard_call::voice::SpeechEngines;
 use switchboard_domain::tenants::Tenant;
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct WebRtcConfig {
     /// Where the UDP port listens.
     pub listen: SocketAddr,
     /// Addresses announced as ICE host candidates (with the bound port).
     pub announced: Vec<IpAddr>,
+    /// How a browser caller reaches a person (a browser cannot be REFERred: the SIP
+    /// layer dials the agent and bridges). `None`: transfers fail over to the fallback.
+    pub agents: Option<Arc<dyn AgentLine>>,
 }
 
 /// Why a browser call could not start.
@@ -92,6 +96,7 @@ struct Routes {
 
 pub struct WebRtcEndpoint {
     pub app: Arc<App>,
+    agents: Option<Arc<dyn AgentLine>>,
     pub engines: Arc<SpeechEngines>,
     socket: Arc<UdpSocket>,
     local: SocketAddr,
@@ -115,6 +120,7 @@ impl WebRtcEndpoint {
         let announced = config.announced.iter().map(|ip| SocketAddr::new(*ip, local.port())).collect();
         let ep = Arc::new(WebRtcEndpoint {
             app,
+            agents: config.agents.clone(),
             engines,
             socket,
             local,
@@ -222,7 +228,7 @@ impl WebRtcEndpoint {
         let id = call_id.clone();
         tokio::spawn(tracing::Instrument::instrument(
             async move {
-                super::call::run(&ep, tenant, call, greeting, media_rx, link).await;
+                super::call::run(ep.app.clone(), ep.agents.clone(), tenant, call, greeting, media_rx, link).await;
                 ep.forget(&id, &ufrag);
             },
             span,

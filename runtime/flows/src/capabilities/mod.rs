@@ -11,7 +11,6 @@ mod orders;
 mod state;
 mod understand;
 
-pub use understand::CallUnderstanding;
 
 use super::bindings::types::{self, Error};
 use super::context::CallContext;

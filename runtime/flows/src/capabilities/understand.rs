@@ -1,6 +1,6 @@
 //! `understand`: what the caller meant, read by the host for the flow.
 //!
-//! The call's [`CallUnderstanding`] holds the expectation the flow declared for
+//! The call's [`CallUnderstanding`](crate::understanding::CallUnderstanding) holds the expectation the flow declared for
 //! the next caller turn, the one in force for the turn being handled, and an
 //! [`Understander`] built on first use from the tenant's catalogue (read through
 //! the call's scope, never from a guest argument).
@@ -21,42 +21,6 @@ const MAX_VOCABULARY: usize = 200;
 const MAX_INTENTS: usize = 100;
 const MAX_EXAMPLES: usize = 50;
 const MAX_TEXT_BYTES: usize = 2000;
-/// Bot sentences kept for "two of those" until the next analysis.
-const MAX_BOT_LINES: usize = 8;
-
-/// One call's understanding state.
-#[derive(Default)]
-pub struct CallUnderstanding {
-    understander: Option<Understander>,
-    /// Declared during the current event, for the caller's next turn.
-    next: Option<nlu::Expectation>,
-    /// In force for the caller turn being handled.
-    now: nlu::Expectation,
-    /// What the bot said since the last analysis.
-    bot_lines: Vec<String>,
-    intents: usize,
-}
-
-impl CallUnderstanding {
-    /// A caller turn (speech, keys, silence) is about to be handled: the expectation
-    /// declared before it is the one in force now.
-    pub fn begin_turn(&mut self) {
-        self.now = self.next.take().unwrap_or_default();
-    }
-
-    /// What the flow expects next, for recognition and the end of the turn.
-    pub fn expecting(&self) -> Option<&nlu::Expectation> {
-        self.next.as_ref()
-    }
-
-    /// The bot said this: a product it names is what "those" refers to.
-    pub fn bot_said(&mut self, text: &str) {
-        if self.bot_lines.len() >= MAX_BOT_LINES {
-            self.bot_lines.remove(0);
-        }
-        self.bot_lines.push(text.to_string());
-    }
-}
 
 fn expectation_from_wit(e: wit::Expectation) -> nlu::Expectation {
     let kind = match e.kind {
