@@ -90,22 +90,30 @@ fn options(server: &Server) -> String {
     .expect("an answer to OPTIONS")
 }
 
-#[test]
-fn calls_are_answered_refused_cancelled_and_hung_up_cleanly() {
+/// The demo tenant on a fresh SIP server: the server, the tenant, its key.
+fn demo_sip_server() -> (Server, String, String) {
     let server = Server::start_sip("tiny-en");
     let (tenant, key) = server.demo();
-    let watch = server.watch_calls(&key, &tenant);
+    (server, tenant, key)
+}
 
+#[test]
+fn options_unknown_numbers_and_offers_without_g711_get_their_answers() {
+    let (server, _, _) = demo_sip_server();
     // Keep-alive.
     let reply = options(&server);
     assert!(reply.starts_with("SIP/2.0 200 OK") && reply.contains("Allow: INVITE"), "{reply}");
-
     // A number nobody has.
     assert_passed(&sipp(&server, "caller_refused_404.xml", "+15550000000", &[]), "unknown number → 404", &server);
     // An offer without G.711.
     assert_passed(&sipp(&server, "caller_refused_488.xml", DEMO_NUMBER, &[]), "opus only → 488", &server);
+}
 
-    // Garbage, a broken INVITE, a hostile header count: 400 where a reply can be addressed, and no crash.
+/// Garbage, a broken INVITE, bad SDP, a hostile header count, a BYE for no dialog: 400 (or
+/// 488, 481) where a reply can be addressed, and no crash.
+#[test]
+fn malformed_sip_is_refused_saying_why_and_the_server_goes_on() {
+    let (server, _, key) = demo_sip_server();
     let s = UdpSocket::bind("127.0.0.1:0").unwrap();
     s.send_to(b"\x00\x01garbage\xff\xfe", server.sip.unwrap()).unwrap();
     let broken = format!(
@@ -138,27 +146,42 @@ fn calls_are_answered_refused_cancelled_and_hung_up_cleanly() {
     .unwrap();
     assert!(reply.starts_with("SIP/2.0 481"), "{reply}");
     assert!(options(&server).starts_with("SIP/2.0 200 OK"), "still serving after bad input");
+    assert_eq!(server.get(&key, "/healthz").status, 200);
+}
 
-    // The caller hangs up while the greeting plays: the record is closed as abandoned. Over TCP too.
+/// The caller hangs up while the greeting plays, over TCP and over UDP: the record is closed
+/// as abandoned, with the greeting in its transcript.
+#[test]
+fn a_caller_who_hangs_up_mid_greeting_is_recorded_as_abandoned() {
+    let (server, tenant, key) = demo_sip_server();
+    let watch = server.watch_calls(&key, &tenant);
     assert_passed(&sipp(&server, "caller_hangup.xml", DEMO_NUMBER, &["-t", "t1"]), "hang-up over TCP", &server);
+    let call = watch.ended(&server, |c| c["channel"] == "sip");
+    assert_eq!(call["outcome"], "abandoned", "over TCP: {call}");
     assert_passed(&sipp(&server, "caller_hangup.xml", DEMO_NUMBER, &[]), "hang-up mid-prompt", &server);
-    let call = watch.ended(&server, |c| c["channel"] == "sip" && c["outcome"] == "abandoned");
+    let call = watch.ended(&server, |c| c["channel"] == "sip");
+    assert_eq!(call["outcome"], "abandoned", "{call}");
     assert_eq!(call["end_reason"], "caller-hangup");
     assert_eq!(call["caller"], "+886955000111");
     assert_eq!(call["callee"], DEMO_NUMBER);
     assert!(call["transcript"][0]["speaker"] == "bot", "the greeting was said: {}", call["transcript"]);
+}
 
-    // CANCEL while ringing: 200 for the CANCEL, 487 for the INVITE.
+/// CANCEL while ringing: 200 for the CANCEL, 487 for the INVITE.
+#[test]
+fn a_cancel_while_ringing_ends_the_invite_with_487() {
+    let (server, tenant, key) = demo_sip_server();
     let r = server.patch(&key, &format!("/v1/tenants/{tenant}"), json!({"telephony": {"ring_ms": 3000}}));
     assert_eq!(r.status, 200, "{}", r.body);
     assert_passed(&sipp(&server, "caller_cancel.xml", DEMO_NUMBER, &[]), "CANCEL before answer", &server);
+}
 
-    // Only allowed sources; then digest authentication.
-    let r = server.patch(
-        &key,
-        &format!("/v1/tenants/{tenant}"),
-        json!({"telephony": {"ring_ms": 0, "allowed_sources": ["10.0.0.0/8"]}}),
-    );
+/// Only allowed sources get in; then a trunk without credentials is challenged, and the
+/// digest hash is never shown.
+#[test]
+fn only_allowed_sources_and_trunks_with_credentials_get_in() {
+    let (server, tenant, key) = demo_sip_server();
+    let r = server.patch(&key, &format!("/v1/tenants/{tenant}"), json!({"telephony": {"allowed_sources": ["10.0.0.0/8"]}}));
     assert_eq!(r.status, 200, "{}", r.body);
     assert_passed(&sipp(&server, "caller_refused_403.xml", DEMO_NUMBER, &[]), "source not allowed → 403", &server);
     let r = server.patch(
@@ -171,8 +194,12 @@ fn calls_are_answered_refused_cancelled_and_hung_up_cleanly() {
     assert_passed(&sipp(&server, "caller_refused_401.xml", DEMO_NUMBER, &[]), "no credentials → 401", &server);
     let r = server.patch(&key, &format!("/v1/tenants/{tenant}"), json!({"telephony": {"auth": {"username": "t"}}}));
     assert_eq!(r.status, 422, "a password is required: {}", r.body);
+}
 
-    // An INVITE flood from one source: past a burst, new calls get 503 with Retry-After.
+/// An INVITE flood from one source: past a burst, new calls get 503 with Retry-After.
+#[test]
+fn an_invite_flood_from_one_source_is_throttled() {
+    let (server, _, key) = demo_sip_server();
     let s = UdpSocket::bind("127.0.0.1:0").unwrap();
     s.set_read_timeout(Some(Duration::from_millis(500))).unwrap();
     for i in 0..60 {
@@ -193,7 +220,6 @@ fn calls_are_answered_refused_cancelled_and_hung_up_cleanly() {
         }
     }
     assert!(throttled >= 30, "only {throttled} of 60 flooding INVITEs were throttled");
-
     assert_eq!(server.get(&key, "/healthz").status, 200);
 }
 

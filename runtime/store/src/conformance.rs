@@ -6,7 +6,9 @@
 //! ```
 //!
 //! where the closure returns a fresh, empty store (and a guard that cleans it up).
-//! Each check is a plain async function, so a failure names the rule broken.
+//! Each check is a plain async function, so a failure names the rule broken. The
+//! tests run on Tokio's multi-threaded runtime: the backend's crate needs `tokio`
+//! with `rt-multi-thread` and `macros` among its dev-dependencies.
 
 use switchboard_domain::api_keys::KeyKind;
 use switchboard_domain::calls::{CallRecord, Channel, Direction, Outcome};
