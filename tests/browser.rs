@@ -16,7 +16,7 @@ mod sipp;
 
 use std::time::{Duration, Instant};
 
-use browser::{CLICK_CALL, Chromium, STATE};
+use browser::{CLICK_CALL, Chromium, STATE, TURNS};
 use common::Server;
 use serde_json::{Value, json};
 
@@ -105,7 +105,8 @@ fn order_in_conversation(
                 }
             }
         }
-        std::thread::sleep(Duration::from_millis(200));
+        // The next event: the bot has finished speaking (a caller turn), or the call is over.
+        page.wait_for(&format!("{TURNS} > {turns_seen} || {STATE} === 'ended'"), Duration::from_secs(120));
     }
 }
 

@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 use switchboard::speech::audio::Audio;
@@ -18,6 +18,8 @@ use tungstenite::stream::MaybeTlsStream;
 pub const CLICK_CALL: &str = "document.querySelector('[data-sbw=call]').click(), true";
 /// JavaScript: the widget's call state (`connected`, `ended`, `refused`...).
 pub const STATE: &str = "document.querySelector('[data-sbw=widget]')?.getAttribute('data-state')";
+/// The widget's count of the caller's turns (it goes up each time the bot has finished speaking).
+pub const TURNS: &str = "Number(document.querySelector('[data-sbw=widget]')?.getAttribute('data-turns') || 0)";
 
 pub struct Chromium {
     child: Option<Child>,
@@ -84,29 +86,30 @@ impl Chromium {
         let browser_ws = rx.recv_timeout(Duration::from_secs(60)).unwrap_or_else(|_| {
             panic!("chromium did not start:\n{}", std::fs::read_to_string(&log).unwrap_or_default())
         });
-        // The page's own DevTools socket, from the browser's target list.
+        // The page's own DevTools socket: the browser announces each target it has or opens
+        // (`Target.setDiscoverTargets`); the page is the first of type `page`.
         let http = browser_ws.trim_start_matches("ws://").split('/').next().unwrap().to_string();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let page_ws = loop {
-            let list: Value = ureq::get(format!("http://{http}/json/list"))
-                .call()
-                .ok()
-                .and_then(|mut r| r.body_mut().read_json().ok())
-                .unwrap_or(Value::Null);
-            let found = list.as_array().and_then(|l| {
-                l.iter()
-                    .find(|t| t["type"] == "page")
-                    .and_then(|t| t["webSocketDebuggerUrl"].as_str().map(String::from))
-            });
-            if let Some(ws) = found {
-                break ws;
+        let (mut browser, _) = tungstenite::connect(browser_ws.as_str()).expect("DevTools browser connection");
+        if let MaybeTlsStream::Plain(s) = browser.get_ref() {
+            s.set_read_timeout(Some(Duration::from_secs(30))).ok();
+        }
+        let discover = json!({ "id": 1, "method": "Target.setDiscoverTargets", "params": { "discover": true } });
+        browser.send(tungstenite::Message::text(discover.to_string())).expect("DevTools send");
+        let page_id = loop {
+            let m = browser.read().unwrap_or_else(|e| panic!("chromium announced no page: {e}"));
+            let tungstenite::Message::Text(text) = m else { continue };
+            let v: Value = serde_json::from_str(text.as_str()).expect("DevTools JSON");
+            let target = &v["params"]["targetInfo"];
+            if v["method"] == "Target.targetCreated" && target["type"] == "page" {
+                break target["targetId"].as_str().expect("targetId").to_string();
             }
-            assert!(Instant::now() < deadline, "chromium opened no page: {list}");
-            std::thread::sleep(Duration::from_millis(200));
         };
+        drop(browser);
+        let page_ws = format!("ws://{http}/devtools/page/{page_id}");
         let (ws, _) = tungstenite::connect(page_ws.as_str()).expect("DevTools connection");
         if let MaybeTlsStream::Plain(s) = ws.get_ref() {
-            s.set_read_timeout(Some(Duration::from_secs(60))).ok();
+            // Longer than any wait the page is asked for (see `wait_for`).
+            s.set_read_timeout(Some(Duration::from_secs(300))).ok();
         }
         Chromium { child: Some(child), ws, next_id: 0, profile, log }
     }
@@ -158,7 +161,7 @@ impl Chromium {
 
     /// The widget's count of the caller's turns: it goes up each time the bot has finished speaking.
     pub fn caller_turns(&mut self) -> u64 {
-        self.eval("Number(document.querySelector('[data-sbw=widget]')?.getAttribute('data-turns') || 0)")
+        self.eval(TURNS)
             .as_u64()
             .unwrap_or(0)
     }
@@ -187,28 +190,30 @@ impl Chromium {
         }
     }
 
-    /// Evaluate `expression` until it is truthy; its value.
+    /// Wait until `expression` is truthy in the page; its value. The page re-checks it on each
+    /// change of the document (a `MutationObserver`: the widget shows its state, turns and
+    /// transcript in the DOM), on each keypad tone sent, and once the page has loaded, so the
+    /// test wakes on the event itself; `timeout` only bounds a wait that never ends.
     pub fn wait_for(&mut self, expression: &str, timeout: Duration) -> Value {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let v = self.eval(expression);
-            let truthy = match &v {
-                Value::Null => false,
-                Value::Bool(b) => *b,
-                Value::String(s) => !s.is_empty(),
-                Value::Number(n) => n.as_f64() != Some(0.0),
-                _ => true,
-            };
-            if truthy {
-                return v;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {expression}; page state: {}",
-                self.widget_state()
-            );
-            std::thread::sleep(Duration::from_millis(250));
-        }
+        let script = format!(
+            "new Promise(resolve => {{ \
+               const test = () => {{ try {{ return ({expression}); }} catch (e) {{ return undefined; }} }}; \
+               let observer, timer, dtmf; \
+               const check = () => {{ const v = test(); if (!v) return; \
+                 observer.disconnect(); clearTimeout(timer); window.removeEventListener('load', check); \
+                 if (dtmf) dtmf.removeEventListener('tonechange', check); resolve(v); }}; \
+               observer = new MutationObserver(check); \
+               observer.observe(document, {{ subtree: true, childList: true, attributes: true, characterData: true }}); \
+               dtmf = window.SwitchboardWidget && window.SwitchboardWidget.dtmf; \
+               if (dtmf && dtmf.addEventListener) dtmf.addEventListener('tonechange', check); \
+               window.addEventListener('load', check); \
+               timer = setTimeout(() => {{ observer.disconnect(); resolve({{ timedOut: true }}); }}, {}); \
+               check(); }})",
+            timeout.as_millis()
+        );
+        let v = self.eval(&script);
+        assert!(v.get("timedOut").is_none(), "timed out waiting for {expression}; page state: {}", self.widget_state());
+        v
     }
 
     /// The widget's state and transcript, for failure messages.

@@ -6,7 +6,7 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -29,6 +29,8 @@ pub struct Server {
     pub data_dir: PathBuf,
     owns_dir: bool,
     agent: ureq::Agent,
+    /// Who is following the server's log as it is written (see [`Server::follow_log`]).
+    log_followers: Arc<Mutex<Vec<mpsc::Sender<String>>>>,
 }
 
 pub struct Response {
@@ -76,7 +78,7 @@ impl Server {
 
     fn spawn(dir: &Path, owns_dir: bool, extra: &[&str], niced: bool) -> Server {
         std::fs::create_dir_all(dir).expect("create data dir");
-        let log = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("server.log")).expect("log file");
+        let mut log = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("server.log")).expect("log file");
         let mut command = if niced {
             let mut c = Command::new("nice");
             c.args(["-n", "10", env!("CARGO_BIN_EXE_switchboard")]);
@@ -91,9 +93,20 @@ impl Server {
             .env("SWITCHBOARD_ADMIN_TOKEN", ADMIN_TOKEN)
             .env("RUST_LOG", "info")
             .stdout(Stdio::piped())
-            .stderr(log)
+            .stderr(Stdio::piped())
             .spawn()
             .expect("spawn switchboard");
+        // The log goes to `server.log` line by line, and to whoever follows it.
+        let log_followers: Arc<Mutex<Vec<mpsc::Sender<String>>>> = Arc::default();
+        let stderr = child.stderr.take().expect("stderr");
+        let followers = log_followers.clone();
+        std::thread::spawn(move || {
+            use std::io::Write;
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = writeln!(log, "{line}");
+                followers.lock().unwrap().retain(|f| f.send(line.clone()).is_ok());
+            }
+        });
         let stdout = child.stdout.take().expect("stdout");
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
@@ -128,7 +141,7 @@ impl Server {
             .timeout_global(Some(Duration::from_secs(60)))
             .build()
             .into();
-        Server { child, base, sip, webrtc, data_dir: dir.to_path_buf(), owns_dir, agent }
+        Server { child, base, sip, webrtc, data_dir: dir.to_path_buf(), owns_dir, agent, log_followers }
     }
 
     /// Kill the server without warning (as a crash would) and return its data directory.
@@ -305,6 +318,13 @@ impl Server {
 
     pub fn log(&self) -> String {
         String::from_utf8_lossy(&std::fs::read(self.data_dir.join("server.log")).unwrap_or_default()).into_owned()
+    }
+
+    /// The server's log lines from now on, as it writes them.
+    pub fn follow_log(&self) -> mpsc::Receiver<String> {
+        let (tx, rx) = mpsc::channel();
+        self.log_followers.lock().unwrap().push(tx);
+        rx
     }
 
     /// The last `n` lines of the server's log, for failure messages.

@@ -80,7 +80,7 @@ pub fn routes() -> (Router<ApiState>, utoipa::openapi::OpenApi) {
         .merge(flows)
         .merge(widget)
         .split_for_parts();
-    (router, openapi::with_common_errors(doc))
+    (router, openapi::finish(doc))
 }
 
 pub fn router(state: ApiState) -> Router {

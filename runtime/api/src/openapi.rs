@@ -116,7 +116,7 @@ impl Modify for Common {
 /// Finish the collected document (routes are collected after the `ApiDoc` modifiers run):
 /// operation ids unique across resources (`tenants_update`, `faq_update`: the handler's name
 /// under its tag), and the common error responses on every authenticated operation.
-pub fn with_common_errors(mut openapi: OpenApi) -> OpenApi {
+pub fn finish(mut openapi: OpenApi) -> OpenApi {
     for (path, item) in openapi.paths.paths.iter_mut() {
         let public = !path.starts_with("/v1/") || path == "/v1/openapi.json";
         for op in [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch, &mut item.options]
