@@ -16,7 +16,7 @@ mod sipp;
 
 use std::time::{Duration, Instant};
 
-use browser::{CLICK_CALL, Chromium, STATE, TURNS};
+use browser::{CLICK_CALL, Chromium, LINES, STATE, TURNS};
 use common::Server;
 use serde_json::{Value, json};
 
@@ -69,6 +69,8 @@ fn order_in_conversation(
     const MOST_ANSWERS: usize = 14;
     let (mut turns_seen, mut answers) = (0, 0);
     loop {
+        // Counted before looking, so that a line that comes while we look still wakes the wait below.
+        let lines = page.eval(LINES).as_u64().unwrap_or(0);
         let orders = server.get(key, &format!("/v1/tenants/{tenant}/orders")).body;
         if let Some(o) = orders["orders"].as_array().and_then(|o| o.first().cloned()) {
             return Ok((o, page, call_id));
@@ -105,8 +107,12 @@ fn order_in_conversation(
                 }
             }
         }
-        // The next event: the bot has finished speaking (a caller turn), or the call is over.
-        page.wait_for(&format!("{TURNS} > {turns_seen} || {STATE} === 'ended'"), Duration::from_secs(120));
+        // The next event: a line of the transcript (the bot's confirmation comes once the order
+        // is stored), the bot done speaking (a caller turn), or the end of the call.
+        page.wait_for(
+            &format!("{LINES} > {lines} || {TURNS} > {turns_seen} || {STATE} === 'ended'"),
+            Duration::from_secs(120),
+        );
     }
 }
 

@@ -18,6 +18,8 @@ use tungstenite::stream::MaybeTlsStream;
 pub const CLICK_CALL: &str = "document.querySelector('[data-sbw=call]').click(), true";
 /// JavaScript: the widget's call state (`connected`, `ended`, `refused`...).
 pub const STATE: &str = "document.querySelector('[data-sbw=widget]')?.getAttribute('data-state')";
+/// The lines of the widget's transcript, both sides.
+pub const LINES: &str = "document.querySelectorAll('[data-sbw=transcript] [data-who]').length";
 /// The widget's count of the caller's turns (it goes up each time the bot has finished speaking).
 pub const TURNS: &str = "Number(document.querySelector('[data-sbw=widget]')?.getAttribute('data-turns') || 0)";
 
@@ -116,7 +118,8 @@ impl Chromium {
 
     /// Wait for the widget to load, then press its call button.
     pub fn press_call(&mut self) {
-        self.wait_for("!!window.SwitchboardWidget", Duration::from_secs(60));
+        // The widget script defines itself before it draws: wait for the button.
+        self.wait_for("!!document.querySelector('[data-sbw=call]')", Duration::from_secs(60));
         self.eval(CLICK_CALL);
     }
 
@@ -193,7 +196,8 @@ impl Chromium {
     /// Wait until `expression` is truthy in the page; its value. The page re-checks it on each
     /// change of the document (a `MutationObserver`: the widget shows its state, turns and
     /// transcript in the DOM), on each keypad tone sent, and once the page has loaded, so the
-    /// test wakes on the event itself; `timeout` only bounds a wait that never ends.
+    /// test wakes on the event itself; `timeout` only bounds a wait that never ends. The value
+    /// must not be `null` (that is what a wait cut short by a navigation returns).
     pub fn wait_for(&mut self, expression: &str, timeout: Duration) -> Value {
         let script = format!(
             "new Promise(resolve => {{ \
@@ -211,9 +215,17 @@ impl Chromium {
                check(); }})",
             timeout.as_millis()
         );
-        let v = self.eval(&script);
-        assert!(v.get("timedOut").is_none(), "timed out waiting for {expression}; page state: {}", self.widget_state());
-        v
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            let v = self.eval(&script);
+            assert!(v.get("timedOut").is_none(), "timed out waiting for {expression}; page state: {}", self.widget_state());
+            if !v.is_null() {
+                return v;
+            }
+            // No value: the document the wait watched was replaced (the page navigated from its
+            // first blank document), so watch the new one.
+            assert!(std::time::Instant::now() < deadline, "timed out waiting for {expression}");
+        }
     }
 
     /// The widget's state and transcript, for failure messages.
