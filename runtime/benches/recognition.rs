@@ -12,7 +12,9 @@
 //!   their digits;
 //! - end of speech → text, p50 and p95.
 //!
-//! Run: `cargo bench -p switchboard --bench recognition` (`-- plain` or `-- steered` for one pass).
+//! Run: `cargo bench -p switchboard --bench recognition` (`-- plain` or `-- steered` for one pass;
+//! `-- steered --without-shapes` steers without the answer shapes, to compare; answer ids such
+//! as `zh-yes-1` pick those answers).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -98,6 +100,8 @@ struct Tally {
     exact: (usize, usize),
     understood: (usize, usize),
     errors: Vec<f32>,
+    /// Name answers whose name the host reads right from the transcript.
+    names: (usize, usize),
     latency: Vec<f64>,
 }
 
@@ -110,6 +114,8 @@ fn pct(v: &mut [f64], p: f64) -> f64 {
 }
 
 fn main() -> anyhow::Result<()> {
+    // RUST_LOG=switchboard_speech=debug shows how each expected answer was weighed.
+    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
     let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let catalog = demo();
     let answers = answers(&catalog);
@@ -122,6 +128,8 @@ fn main() -> anyhow::Result<()> {
         !voices.is_empty(),
         "no caller clips in tests/callers/<voice>/ (scripts/caller_voices.py makes them)"
     );
+    // `--without-shapes`: no answer shapes (a name's surname scored after 「我姓」), to compare.
+    let without_shapes = std::env::args().any(|a| a == "--without-shapes");
     let whisper = Whisper::load(WhisperSize::Base)?;
     let languages = vec!["zh".to_string(), "en".to_string()];
     println!(
@@ -132,19 +140,29 @@ fn main() -> anyhow::Result<()> {
     );
     for steered in [false, true] {
         let pass = if steered { "steered" } else { "plain" };
-        if !filter.is_empty() && !filter.iter().any(|f| f == pass) {
+        if filter.iter().any(|f| f == "plain" || f == "steered") && !filter.iter().any(|f| f == pass) {
             continue;
         }
         let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
         // Open answers heard where a yes or no was expected: an expected answer taken there is wrong.
         let (mut false_accepts, mut open_tried) = (0, 0);
+        // Mandarin open answers heard where a name was expected: a surname taken there is wrong.
+        let (mut names_false, mut names_tried) = (0, 0);
         let yes_no = Expectation { kind: AnswerKind::YesNo, ..Expectation::default() };
         for voice in &voices {
             for a in &answers {
+                // Other words on the command line pick answers by id (`zh-yes-1`).
+                let ids: Vec<&String> = filter.iter().filter(|f| *f != "plain" && *f != "steered").collect();
+                if !ids.is_empty() && !ids.iter().any(|id| **id == a.id) {
+                    continue;
+                }
                 let path = callers_dir().join(voice).join(format!("{}.wav", a.id));
                 let Ok(audio) = Audio::read_wav(&path) else { continue };
                 let samples = audio.resampled(16_000).samples;
-                let hints = if steered { steering::hints(Some(&a.expecting), &languages) } else { Hints::default() };
+                let mut hints = if steered { steering::hints(Some(&a.expecting), &languages) } else { Hints::default() };
+                if without_shapes {
+                    hints.slots.clear();
+                }
                 let t = whisper.transcribe_steered(&samples, &languages, &[], &hints, &|| false)?;
                 let tally = tallies.entry(a.lang.clone()).or_default();
                 tally.latency.push(t.total_ms);
@@ -185,6 +203,25 @@ fn main() -> anyhow::Result<()> {
                         wer(&a.text, &t.text)
                     };
                     tally.errors.push(e);
+                    if a.expecting.kind == AnswerKind::Name {
+                        let name = |text: &str| Understander::new(catalog.clone(), &[]).analyse(text, &a.expecting).name;
+                        let right = name(&t.text) == name(&a.text);
+                        tally.names.0 += usize::from(right);
+                        tally.names.1 += 1;
+                        if !right {
+                            println!("  {pass} {voice} {}: name {:?} heard {:?}{}", a.id, a.text, t.text,
+                                t.free_text.as_deref().map(|f| format!(" (free: {f:?})")).unwrap_or_default());
+                        }
+                    } else if steered && a.lang == "zh" {
+                        // Other answers where a name was expected: a surname taken there is wrong.
+                        let name_hints = steering::hints(Some(&Expectation { kind: AnswerKind::Name, ..Expectation::default() }), &languages);
+                        let wrong = whisper.transcribe_steered(&samples, &languages, &[], &name_hints, &|| false)?;
+                        names_tried += 1;
+                        if wrong.free_text.is_some() {
+                            names_false += 1;
+                            println!("  {pass} {voice} {}: {:?} taken for a name {:?}", a.id, a.text, wrong.text);
+                        }
+                    }
                     if e > 0.3 {
                         println!("  {pass} {voice} {}: {:?} heard {:?} (error {e:.2})", a.id, a.text, t.text);
                     }
@@ -193,12 +230,13 @@ fn main() -> anyhow::Result<()> {
         }
         if steered {
             println!("steered: open answers taken for an expected yes/no: {false_accepts}/{open_tried}");
+            println!("steered: other Mandarin open answers taken for an expected name: {names_false}/{names_tried}");
         }
         for (lang, t) in &mut tallies {
             let metric = if lang == "zh" { "CER" } else { "WER" };
             let mean = t.errors.iter().sum::<f32>() / t.errors.len().max(1) as f32;
             println!(
-                "{pass:<8} {lang}: closed exact {}/{} ({:.0} %), understood {}/{} ({:.0} %); open {metric} {mean:.3} over {}; end of speech → text p50 {:.0} ms, p95 {:.0} ms",
+                "{pass:<8} {lang}: closed exact {}/{} ({:.0} %), understood {}/{} ({:.0} %); open {metric} {mean:.3} over {}; names read {}/{}; end of speech → text p50 {:.0} ms, p95 {:.0} ms",
                 t.exact.0,
                 t.exact.1,
                 100.0 * t.exact.0 as f64 / t.exact.1.max(1) as f64,
@@ -206,6 +244,8 @@ fn main() -> anyhow::Result<()> {
                 t.understood.1,
                 100.0 * t.understood.0 as f64 / t.understood.1.max(1) as f64,
                 t.errors.len(),
+                t.names.0,
+                t.names.1,
                 pct(&mut t.latency, 0.5),
                 pct(&mut t.latency, 0.95),
             );

@@ -107,9 +107,20 @@ impl Pending {
     fn expectation(&self, menu: Option<&Menu>, lines: &[Line]) -> Expectation {
         let yes_no = Expectation { kind: AnswerKind::YesNo, ..Expectation::default() };
         match self {
-            Pending::Order | Pending::Change => Expectation {
+            Pending::Order => Expectation {
                 kind: AnswerKind::Order,
                 vocabulary: menu.map(|m| product_words(&m.catalog)).unwrap_or_default(),
+                ..Expectation::default()
+            },
+            // After the read-back the caller may correct anything it listed: the drinks, or
+            // the words that come with a name, a number or the fulfilment.
+            Pending::Change => Expectation {
+                kind: AnswerKind::Order,
+                vocabulary: CHANGE_WORDS
+                    .iter()
+                    .map(|w| w.to_string())
+                    .chain(menu.map(|m| product_words(&m.catalog)).unwrap_or_default())
+                    .collect(),
                 ..Expectation::default()
             },
             Pending::Size(i) | Pending::Option(i, _) => {
@@ -149,6 +160,11 @@ impl Pending {
         matches!(self, Pending::Phone | Pending::AddressConfirm(_) | Pending::Confirm)
     }
 }
+
+/// What a correction after the read-back starts with, besides a drink.
+const CHANGE_WORDS: &[&str] = &[
+    "我姓", "名字", "電話", "外送", "自取", "地址", "my name is", "phone number", "delivery", "pick up", "address",
+];
 
 /// Product names in every language: the words of an open order question.
 fn product_words(catalog: &Catalog) -> Vec<String> {
@@ -328,7 +344,11 @@ impl Dialog {
             || a.choice.is_some()
             || a.fulfilment.is_some()
             || !a.digits.is_empty();
-        if (!pending.is_free_text() && made_sense) || speaks_for_itself {
+        // One or two words taken for an expected answer in the other language (「半糖」 heard
+        // as "half sugar") are too little to change the conversation's language for.
+        let words = raw.split_whitespace().count() + raw.chars().filter(|c| switchboard_understand::text::is_han(*c)).count();
+        let short_answer = words <= 2;
+        if (!pending.is_free_text() && made_sense && !short_answer) || speaks_for_itself {
             self.lang = detected.unwrap_or(self.lang);
         }
         // The answer to an offer of a person.

@@ -9,7 +9,7 @@
 
 use switchboard_understand::{AnswerKind, Expectation};
 
-use switchboard_speech::asr::Hints;
+use switchboard_speech::asr::{Hints, SlotHint};
 
 const YES_NO_ZH: &[&str] = &["對", "是", "好", "好的", "可以", "沒錯", "對的", "不是", "不對", "不用", "不要", "沒有"];
 const YES_NO_EN: &[&str] =
@@ -101,7 +101,24 @@ pub fn hints(expecting: Option<&Expectation>, languages: &[String]) -> Hints {
             }
         }
     }
-    Hints { prompts, candidates, ..Hints::default() }
+    let slots = if e.kind == AnswerKind::Name && speaks(true) { name_shapes() } else { Vec::new() };
+    Hints { prompts, candidates, slots, ..Hints::default() }
+}
+
+/// The shapes of a Mandarin name answer. 「我姓林」 is scored when free decoding heard no
+/// name (「我心裡」): the likeliest surnames after 「我姓」 compete with it. A surname with a
+/// title (「陳小姐」) is already a name and is kept as heard.
+fn name_shapes() -> Vec<SlotHint> {
+    let surnames: Vec<String> = switchboard_understand::surnames::all().map(str::to_string).collect();
+    let shape = |before: &str, after: &str, scored: bool| SlotHint {
+        before: before.into(),
+        fillers: surnames.clone(),
+        after: after.into(),
+        scored,
+    };
+    let mut shapes = vec![shape("我姓", "", true), shape("敝姓", "", false), shape("", "", false)];
+    shapes.extend(["小姐", "先生", "太太", "女士"].map(|title| shape("", title, false)));
+    shapes
 }
 
 #[cfg(test)]
@@ -128,6 +145,19 @@ mod tests {
         assert_eq!(h.prompt_for("en"), "");
         let h = hints(Some(&e), &langs(&["zh", "en"]));
         assert!(h.candidates.contains(&"Yes.".to_string()));
+    }
+
+    #[test]
+    fn a_mandarin_name_is_shaped_by_surnames() {
+        let e = Expectation { kind: AnswerKind::Name, ..Expectation::default() };
+        let h = hints(Some(&e), &langs(&["zh", "en"]));
+        let scored: Vec<&SlotHint> = h.slots.iter().filter(|s| s.scored).collect();
+        assert_eq!(scored.len(), 1, "only 「我姓」 and a surname is scored: {:?}", h.slots);
+        assert_eq!(scored[0].before, "我姓");
+        assert!(scored[0].fillers.iter().any(|f| f == "林") && scored[0].fillers.iter().any(|f| f == "張簡"));
+        assert!(h.slots.iter().any(|s| !s.scored && s.after == "小姐"), "a surname with a title is a name as heard");
+        assert!(h.candidates.is_empty(), "a name is an open answer");
+        assert!(hints(Some(&e), &langs(&["en"])).slots.is_empty(), "an English-only tenant has no surname shapes");
     }
 
     #[test]

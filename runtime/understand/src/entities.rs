@@ -299,6 +299,10 @@ fn plausible_name(name: &str) -> bool {
 /// a marker ("my name is Sarah", 「我姓陳」 → 陳) or as a surname with a title (陳小姐).
 pub fn name(raw: &str, asked: bool) -> Option<String> {
     let text = normalize(raw);
+    // 「我姓林，雙木林」: the character the caller described is the surname.
+    if let Some(surname) = crate::surnames::described(raw) {
+        return Some(surname.to_string());
+    }
     if let Some((_, found)) = after_marker(raw, NAME_MARKERS, STOPS)
         && plausible_name(&found)
     {
@@ -313,6 +317,12 @@ pub fn name(raw: &str, asked: bool) -> Option<String> {
     }
     let name = clean_answer(raw, NAME_PREFIXES);
     let words = name.split_whitespace().count();
+    // A Mandarin name said on its own starts with a surname: an answer that does not is a
+    // sentence misheard (「我作個請問」) or not a name at all, and is asked again.
+    let han = name.chars().any(crate::text::is_han);
+    if han && (name.chars().count() > 4 || crate::surnames::surname_of(&name).is_none()) {
+        return None;
+    }
     (plausible_name(&name) && words <= 4).then_some(name)
 }
 
@@ -523,6 +533,18 @@ mod tests {
         assert_eq!(name("less ice, and my name is John", false).as_deref(), Some("John"));
         assert_eq!(name("why do you need my name?", true), None);
         assert_eq!(name("two black teas", false), None);
+        // Said alone, a Mandarin name starts with a surname.
+        assert_eq!(name("林", true).as_deref(), Some("林"));
+        assert_eq!(name("張簡小華", true).as_deref(), Some("張簡小華"));
+        assert_eq!(name("我作個請問", true), None);
+        assert_eq!(name("我心裡", true), None);
+        assert_eq!(name("要大杯的", true), None);
+        // A surname described by its parts, or by a word it is in.
+        assert_eq!(name("我姓林，雙木林", true).as_deref(), Some("林"));
+        assert_eq!(name("木子李", false).as_deref(), Some("李"));
+        assert_eq!(name("是黃色的黃", true).as_deref(), Some("黃"));
+        // After 「我姓」 any surname stands, common or not.
+        assert_eq!(name("我姓禤", true).as_deref(), Some("禤"));
     }
 
     #[test]

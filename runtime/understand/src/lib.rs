@@ -18,6 +18,7 @@
 pub mod model;
 #[allow(missing_docs)]
 pub mod numbers;
+pub mod surnames;
 #[allow(missing_docs)]
 pub mod text;
 

@@ -10,7 +10,7 @@ pub mod tokenizer;
 pub mod whisper;
 
 pub use pool::{AsrError, AsrPool};
-pub use whisper::{Hints, Transcript, Whisper, WhisperSize};
+pub use whisper::{Hints, SlotHint, Transcript, Whisper, WhisperSize};
 
 /// What turns a caller's speech into text for the [`AsrPool`]'s workers: Whisper, or a
 /// fake in tests of the conversation. Workers share one recogniser; each call is

@@ -64,6 +64,38 @@ pub struct Hints {
     pub candidates: Vec<String>,
     /// The script Chinese is written in for this tenant (its locale).
     pub script: super::chinese::Script,
+    /// Open answers of a known shape (「我姓」 and a surname): when free decoding did not
+    /// come out in that shape, the likeliest fillers after its opening are scored as
+    /// expected answers.
+    pub slots: Vec<SlotHint>,
+}
+
+/// An answer of a known shape: `before`, one of `fillers`, `after` (「我姓」, a surname, "").
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SlotHint {
+    pub before: String,
+    pub fillers: Vec<String>,
+    pub after: String,
+    /// Whether the likeliest fillers are scored when no shape matched; a shape that is not
+    /// (「陳小姐」) only says that the free decoding is already an answer.
+    pub scored: bool,
+}
+
+impl SlotHint {
+    /// The language of the answers it shapes: `zh` when it has Han characters.
+    fn language(&self) -> &'static str {
+        let mut words = self.before.chars().chain(self.after.chars()).chain(self.fillers.iter().flat_map(|f| f.chars()));
+        if words.any(super::chinese::is_han) { "zh" } else { "en" }
+    }
+
+    /// Whether `text` already is this shape, with any of its fillers.
+    fn matches(&self, text: &str) -> bool {
+        let key = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).collect::<String>();
+        let text = key(text);
+        text.strip_prefix(&key(&self.before))
+            .and_then(|rest| rest.strip_suffix(&key(&self.after)))
+            .is_some_and(|filler| self.fillers.iter().any(|f| key(f) == filler))
+    }
 }
 
 impl Hints {
@@ -91,6 +123,8 @@ const SHORT_TURN_TOKENS: usize = 3;
 
 /// Expected answers scored at most (each costs one decoder pass).
 const MAX_CANDIDATES: usize = 24;
+/// Fillers of a slot scored whole, the likeliest by their first token (each costs a pass).
+const SLOT_FILLERS_SCORED: usize = 3;
 /// Prompt tokens kept (Whisper allows half its 448-token context; short is enough).
 const MAX_PROMPT_TOKENS: usize = 64;
 
@@ -301,6 +335,114 @@ impl Whisper {
                 best.map(|(code, _)| code.clone()).unwrap_or_else(|| "en".into())
             }
         };
+        let free = self.decode_freely(&audio, state, &language, hints, draft, audio_ms, cancelled)?;
+        let FreeDecoding { mut state, tokens, prompt_len, sot_at, logprob_sum, drafted } = free;
+        let generated = &tokens[prompt_len..];
+        let text = drop_echoed_tail(tk.decode(generated).trim());
+        let text = if language == "zh" { super::chinese::convert(&text, hints.script) } else { text };
+        let mut confidence = (logprob_sum / (generated.len() + 1) as f32).exp();
+        let mut free_text = None;
+        let mut text = text;
+        let mut language = language;
+        let generated_len = generated.len();
+        let unmatched = |text: &str| !hints.candidates.iter().any(|c| same_answer(c, text));
+        let shaped = hints.slots.iter().any(|slot| slot.matches(&text));
+        let expected = !hints.candidates.is_empty() && unmatched(&text);
+        if expected || (!hints.slots.is_empty() && !shaped) {
+            anyhow::ensure!(!cancelled(), "recognition cancelled");
+            // Half a second of speech says little about its language ("Play" for 「對」): for a
+            // short turn the expected answers compete on their words alone.
+            let language_logprobs: &[(String, f32)] =
+                if generated_len <= SHORT_TURN_TOKENS { &[] } else { &language_logprobs };
+            let lang_logprob = |code: &str| language_logprobs.iter().find(|(c, _)| c == code).map_or(0.0, |(_, l)| *l);
+            let free_score = logprob_sum + lang_logprob(&language);
+            let heard = Heard { prefix: &tokens[..=sot_at], languages, language_logprobs };
+            let mut candidates: Vec<String> = hints.candidates.clone();
+            if !shaped {
+                let scored = hints.slots.iter().filter(|slot| slot.scored && slot.language() == language);
+                for slot in scored {
+                    candidates.extend(self.likely_fillers(&mut state, &heard, slot)?);
+                }
+            }
+            if let Some((answer, score, tokens)) = self.best_candidate(&mut state, &heard, &candidates)? {
+                tracing::debug!(free = %text, free_logprob = free_score, answer = %answer, logprob = score, "expected answers scored");
+                // A short answer cannot stand for a long turn: the caller said something else.
+                let comparable = generated_len <= tokens + 4;
+                if comparable && score >= free_score - candidate_margin() {
+                    confidence = (score / (tokens + 1) as f32).exp();
+                    free_text = Some(std::mem::replace(&mut text, answer));
+                }
+            }
+        }
+        // Nor does it say which language to decode it in (「對」 heard as "Play", "Yes" as
+        // 「言所」): a short turn that is none of a closed question's answers is decoded again in
+        // the tenant's other languages, and the expected answers in each are weighed against
+        // what was heard in it, as above.
+        if expected && free_text.is_none() && generated_len <= SHORT_TURN_TOKENS && self.multilingual {
+            for other in languages.iter().filter(|l| **l != language) {
+                anyhow::ensure!(!cancelled(), "recognition cancelled");
+                let fresh = self.decoder.start(&audio)?;
+                let mut again = self.decode_freely(&audio, fresh, other, hints, &[], audio_ms, cancelled)?;
+                let said = &again.tokens[again.prompt_len..];
+                let said_len = said.len();
+                let heard_text = drop_echoed_tail(tk.decode(said).trim());
+                let heard_text = if other == "zh" { super::chinese::convert(&heard_text, hints.script) } else { heard_text };
+                let in_other: Vec<String> = hints
+                    .candidates
+                    .iter()
+                    .filter(|c| (c.chars().any(super::chinese::is_han)) == (other == "zh"))
+                    .cloned()
+                    .collect();
+                let taken = if let Some(answer) = in_other.iter().find(|c| same_answer(c, &heard_text)) {
+                    Some((answer.clone(), again.logprob_sum, said_len))
+                } else {
+                    let heard = Heard { prefix: &again.tokens[..=again.sot_at], languages, language_logprobs: &[] };
+                    let best = self.best_candidate(&mut again.state, &heard, &in_other)?;
+                    tracing::debug!(language = %other, free = %heard_text, free_logprob = again.logprob_sum, best = ?best, "expected answers scored in another language");
+                    best.filter(|(_, score, tokens)| said_len <= tokens + 4 && *score >= again.logprob_sum - candidate_margin())
+                };
+                if let Some((answer, score, tokens)) = taken {
+                    tracing::debug!(first = %text, language = %other, heard = %heard_text, answer = %answer, "a short answer heard in another language");
+                    confidence = (score / (tokens + 1) as f32).exp();
+                    free_text = Some(std::mem::replace(&mut text, answer));
+                    language = other.clone();
+                    break;
+                }
+            }
+        }
+        let decode_ms = ms(t);
+        Ok(Transcript {
+            free_text,
+            text,
+            language,
+            confidence,
+            audio_ms,
+            features_ms,
+            encode_ms,
+            decode_ms,
+            total_ms: ms(started),
+            tokens: generated.len(),
+            token_ids: generated.to_vec(),
+            drafted: drafted.min(generated.len()),
+        })
+    }
+
+    /// Greedy decoding in `language`, after that language's prompt: what the caller said,
+    /// as the model hears it freely. `state` has heard the audio (and possibly a bare
+    /// start of transcript, from language detection); `draft` tokens are checked in
+    /// passes where that is cheaper.
+    #[allow(clippy::too_many_arguments)]
+    fn decode_freely(
+        &self,
+        audio: &candle_core::Tensor,
+        mut state: super::decoder::DecoderState,
+        language: &str,
+        hints: &Hints,
+        draft: &[u32],
+        audio_ms: u64,
+        cancelled: &dyn Fn() -> bool,
+    ) -> anyhow::Result<FreeDecoding> {
+        let tk = &self.tokenizer;
         let mut tokens = Vec::new();
         let prompt = hints.prompt_for(&language);
         if let Some(prev) = tk.prev.filter(|_| !prompt.is_empty()) {
@@ -318,7 +460,7 @@ impl Whisper {
         tokens.push(tk.sot);
         if self.multilingual {
             let lang =
-                tk.language_token(&language).with_context(|| format!("Whisper does not know language `{language}`"))?;
+                tk.language_token(language).with_context(|| format!("Whisper does not know language `{language}`"))?;
             tokens.extend([lang, tk.transcribe]);
         }
         tokens.push(tk.no_timestamps);
@@ -382,47 +524,7 @@ impl Whisper {
         if let Some(keep) = periodic(&tokens[prompt_len..]) {
             tokens.truncate(prompt_len + keep);
         }
-        let generated = &tokens[prompt_len..];
-        let text = drop_echoed_tail(tk.decode(generated).trim());
-        let text = if language == "zh" { super::chinese::convert(&text, hints.script) } else { text };
-        let mut confidence = (logprob_sum / (generated.len() + 1) as f32).exp();
-        let mut free_text = None;
-        let mut text = text;
-        let generated_len = generated.len();
-        if !hints.candidates.is_empty() && !hints.candidates.iter().any(|c| same_answer(c, &text)) {
-            anyhow::ensure!(!cancelled(), "recognition cancelled");
-            // Half a second of speech says little about its language ("Play" for 「對」): for a
-            // short turn the expected answers compete on their words alone.
-            let language_logprobs: &[(String, f32)] =
-                if generated_len <= SHORT_TURN_TOKENS { &[] } else { &language_logprobs };
-            let lang_logprob = |code: &str| language_logprobs.iter().find(|(c, _)| c == code).map_or(0.0, |(_, l)| *l);
-            let free_score = logprob_sum + lang_logprob(&language);
-            let heard = Heard { prefix: &tokens[..=sot_at], languages, language_logprobs };
-            if let Some((answer, score, tokens)) = self.best_candidate(&mut state, &heard, hints)? {
-                tracing::debug!(free = %text, free_logprob = free_score, answer = %answer, logprob = score, "expected answers scored");
-                // A short answer cannot stand for a long turn: the caller said something else.
-                let comparable = generated_len <= tokens + 4;
-                if comparable && score >= free_score - candidate_margin() {
-                    confidence = (score / (tokens + 1) as f32).exp();
-                    free_text = Some(std::mem::replace(&mut text, answer));
-                }
-            }
-        }
-        let decode_ms = ms(t);
-        Ok(Transcript {
-            free_text,
-            text,
-            language,
-            confidence,
-            audio_ms,
-            features_ms,
-            encode_ms,
-            decode_ms,
-            total_ms: ms(started),
-            tokens: generated.len(),
-            token_ids: generated.to_vec(),
-            drafted: drafted.min(generated.len()),
-        })
+        Ok(FreeDecoding { state, tokens, prompt_len, sot_at, logprob_sum, drafted })
     }
 
     /// The expected answer the model finds likeliest, teacher-forced after the prompt and
@@ -434,33 +536,18 @@ impl Whisper {
         &self,
         state: &mut super::decoder::DecoderState,
         heard: &Heard<'_>,
-        hints: &Hints,
+        candidates: &[String],
     ) -> anyhow::Result<Option<(String, f32, usize)>> {
-        let tk = &self.tokenizer;
         let mut best: Option<(String, f32, usize)> = None;
         let mut seen = std::collections::HashSet::new();
-        let allowed = |code: &str| heard.languages.is_empty() || heard.languages.iter().any(|l| l == code);
-        let answers = hints.candidates.iter().map(|c| c.trim()).filter(|c| !c.is_empty());
+        let answers = candidates.iter().map(|c| c.trim()).filter(|c| !c.is_empty());
         for answer in answers.take(MAX_CANDIDATES) {
             let han = answer.chars().any(super::chinese::is_han);
             let code = if han { "zh" } else { "en" };
-            if (!self.multilingual && han) || (self.multilingual && !allowed(code)) {
-                continue;
-            }
-            let mut spellings = vec![if han { answer.to_string() } else { format!(" {answer}") }];
-            let simplified = super::chinese::to_simplified(answer);
-            if han && simplified != answer {
-                spellings.push(simplified);
-            }
-            let mut head = Vec::new();
-            if self.multilingual {
-                let Some(lang) = tk.language_token(code) else { continue };
-                head.extend([lang, tk.transcribe]);
-            }
-            head.push(tk.no_timestamps);
+            let Some(head) = self.answer_head(heard, code) else { continue };
             let lang_logprob = heard.language_logprobs.iter().find(|(c, _)| c == code).map_or(0.0, |(_, l)| *l);
-            for spelling in spellings {
-                let ids = tk.encode(&spelling);
+            for spelling in spellings(answer) {
+                let ids = self.tokenizer.encode(&spelling);
                 if ids.is_empty() || ids.len() > 24 || !seen.insert((code, ids.clone())) {
                     continue;
                 }
@@ -468,7 +555,7 @@ impl Whisper {
                 let mut feed = head.clone();
                 feed.extend_from_slice(&ids);
                 let rows = self.decoder.step_many(state, &feed, ids.len() + 1)?;
-                let targets = ids.iter().copied().chain([tk.eot]);
+                let targets = ids.iter().copied().chain([self.tokenizer.eot]);
                 let text_logprob: f32 = rows.iter().zip(targets).map(|(logits, t)| self.log_prob(logits, t)).sum();
                 let score = lang_logprob + text_logprob;
                 if best.as_ref().is_none_or(|(_, s, _)| score > *s) {
@@ -477,6 +564,60 @@ impl Whisper {
             }
         }
         Ok(best)
+    }
+
+    /// The tokens that start an answer in `code` after the start of transcript (language,
+    /// task, no timestamps), or `None` where this model or tenant cannot hear that language.
+    fn answer_head(&self, heard: &Heard<'_>, code: &str) -> Option<Vec<u32>> {
+        let tk = &self.tokenizer;
+        let allowed = heard.languages.is_empty() || heard.languages.iter().any(|l| l == code);
+        if (!self.multilingual && code != "en") || (self.multilingual && !allowed) {
+            return None;
+        }
+        let mut head = Vec::new();
+        if self.multilingual {
+            head.extend([tk.language_token(code)?, tk.transcribe]);
+        }
+        head.push(tk.no_timestamps);
+        Some(head)
+    }
+
+    /// The [`SLOT_FILLERS_SCORED`] fillers of `slot` the model finds likeliest right after its
+    /// opening (one decoder pass: each filler is ranked by its first token, in either script),
+    /// as whole answers to score.
+    fn likely_fillers(
+        &self,
+        state: &mut super::decoder::DecoderState,
+        heard: &Heard<'_>,
+        slot: &SlotHint,
+    ) -> anyhow::Result<Vec<String>> {
+        let Some(mut feed) = self.answer_head(heard, slot.language()) else { return Ok(Vec::new()) };
+        let before = slot.before.trim();
+        if !before.is_empty() {
+            feed.extend(self.tokenizer.encode(&spellings(before).pop().unwrap_or_default()));
+        }
+        state.truncate(heard.prefix.len())?;
+        let rows = self.decoder.step_many(state, &feed, 1)?;
+        let Some(logits) = rows.last() else { return Ok(Vec::new()) };
+        let mut ranked: Vec<(f32, &String)> = slot
+            .fillers
+            .iter()
+            .filter_map(|filler| {
+                let first = |s: &str| self.tokenizer.encode(if before.is_empty() { s } else { s.trim() }).first().copied();
+                let best = spellings(filler)
+                    .iter()
+                    .filter_map(|s| first(s))
+                    .map(|t| self.log_prob(logits, t))
+                    .fold(f32::NEG_INFINITY, f32::max);
+                best.is_finite().then_some((best, filler))
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+        Ok(ranked
+            .into_iter()
+            .take(SLOT_FILLERS_SCORED)
+            .map(|(_, filler)| format!("{}{filler}{}", slot.before, slot.after))
+            .collect())
     }
 
     /// Log-probability of `target` among the text tokens and end of text.
@@ -512,6 +653,30 @@ impl Whisper {
             logits.iter().enumerate().fold((0, f32::NEG_INFINITY), |acc, (i, &l)| if l > acc.1 { (i, l) } else { acc });
         (next as u32, best - log_norm)
     }
+}
+
+/// How `answer` may be written in the transcript: as written (English after a space, as
+/// Whisper writes words), and Mandarin also in Simplified characters, which Whisper favours.
+fn spellings(answer: &str) -> Vec<String> {
+    let han = answer.chars().any(super::chinese::is_han);
+    let mut spellings = vec![if han { answer.to_string() } else { format!(" {answer}") }];
+    let simplified = super::chinese::to_simplified(answer);
+    if han && simplified != answer {
+        spellings.push(simplified);
+    }
+    spellings
+}
+
+/// What greedy decoding heard: the decoder state after it, every token fed (prompt,
+/// start of transcript, language, task, text), where the text starts, where the start of
+/// transcript is, the text's log-probability, and how many tokens came from the draft.
+struct FreeDecoding {
+    state: super::decoder::DecoderState,
+    tokens: Vec<u32>,
+    prompt_len: usize,
+    sot_at: usize,
+    logprob_sum: f32,
+    drafted: usize,
 }
 
 /// What decoding started from, for scoring expected answers against it.
@@ -641,6 +806,16 @@ fn ms(since: Instant) -> f64 {
 mod tests {
     use super::*;
     use crate::accuracy::wer;
+
+    #[test]
+    fn an_answer_has_a_shape_when_its_filler_is_one_of_the_slots() {
+        let slot = SlotHint { before: "我姓".into(), fillers: vec!["林".into(), "張簡".into()], after: "".into(), scored: true };
+        assert!(slot.matches("我姓林。") && slot.matches("我姓張簡"));
+        assert!(!slot.matches("我心裡") && !slot.matches("我姓心") && !slot.matches("林"));
+        assert_eq!(slot.language(), "zh");
+        let titled = SlotHint { after: "小姐".into(), before: "".into(), ..slot.clone() };
+        assert!(titled.matches("林小姐") && !titled.matches("林先生"));
+    }
 
     #[test]
     fn loops_are_cut_where_they_start() {
