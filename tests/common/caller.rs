@@ -155,7 +155,7 @@ pub fn mandarin_order_script(voice: &str) -> Script {
             (&["甜度", "糖"], clip("zh-sugar-1")),
             (&["冰"], clip("zh-ice-1")),
             (&["大杯", "中杯"], clip("zh-size-1")),
-            (&["稱呼"], clip("zh-name-2")),
+            (&["稱呼", "貴姓"], clip("zh-name-2")),
             (&["外送還是自取"], clip("zh-fulfil-2")),
             (&["喝點什麼", "想點什麼", "還需要什麼"], clip("zh-order-1")),
         ],

@@ -210,6 +210,9 @@ pub struct Dialog {
     customer: Option<Customer>,
     draft: Draft,
     phone_declined: bool,
+    /// The caller's surname was heard the same wrong way twice: the next name question
+    /// asks which character it is (「雙木林」).
+    ask_character: bool,
     address_declined: bool,
     /// Phone digits said so far, when the caller gives them over several turns.
     partial_digits: String,
@@ -245,6 +248,7 @@ impl Dialog {
             customer: None,
             draft: Draft::default(),
             phone_declined: false,
+            ask_character: false,
             address_declined: false,
             partial_digits: String::new(),
             phones_misheard: 0,
@@ -625,6 +629,7 @@ impl Dialog {
                 match &a.name {
                     Some(name) => {
                         self.draft.name = Some(name.clone());
+                        self.ask_character = false;
                         Outcome::Progress(replies::ack(lang).into())
                     }
                     None => Outcome::NotUnderstood,
@@ -767,6 +772,14 @@ impl Dialog {
         self.changing = false;
         if applied.any() {
             return Outcome::Progress(self.ack_applied(&applied));
+        }
+        // The caller put the name right, and it was heard as the one read back again: a
+        // Mandarin surname misheard twice is asked for by its character.
+        let same_name = a.name.is_some() && a.name == self.draft.name;
+        if same_name && lang == Lang::Zh && !self.ask_character {
+            self.draft.name = None;
+            self.ask_character = true;
+            return Outcome::Progress(String::new());
         }
         if let Some(f) = a.fulfilment {
             return self.choose_fulfilment(f, a.address.clone());
@@ -975,6 +988,7 @@ impl Dialog {
                 || replies::ask_order(lang, false),
                 |(m, l)| replies::ask_option(lang, &m.catalog, l, group),
             ),
+            Pending::Name if self.ask_character => replies::ask_name_character(lang),
             Pending::Name => replies::ask_name(lang),
             Pending::Phone => replies::ask_phone_default(lang, &self.caller),
             Pending::PhoneDigits => replies::ask_phone(lang),

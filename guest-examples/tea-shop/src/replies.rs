@@ -135,6 +135,15 @@ pub fn ask_name(lang: Lang) -> String {
     lang.pick("請問怎麼稱呼您？", "May I have your name, please?").into()
 }
 
+/// The surname was misheard twice: which character is it?
+pub fn ask_name_character(lang: Lang) -> String {
+    lang.pick(
+        "不好意思，我可能聽錯了。請問您貴姓，是哪個字呢？例如木子李、耳東陳。",
+        "Sorry, I may have misheard. Could you say your name once more?",
+    )
+    .into()
+}
+
 pub fn ask_phone_default(lang: Lang, caller: &str) -> String {
     let phone = format_phone(caller);
     match lang {

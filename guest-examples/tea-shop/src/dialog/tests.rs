@@ -701,6 +701,23 @@ fn a_name_misheard_is_corrected_at_the_read_back() {
 }
 
 #[test]
+fn a_surname_misheard_twice_is_asked_for_by_its_character() {
+    let (mut call, _) = Call::start(CALLER);
+    call.says("一杯大杯珍珠奶茶無糖少冰");
+    call.says("我姓李");
+    call.says("對");
+    call.says("自取");
+    assert_turn(&call.says("不對"), "請問要修改什麼呢？");
+    // The caller says their name again, and it is heard as the one read back.
+    let turn = call.says("我姓李");
+    assert!(spoken(&turn).contains("哪個字"), "{}", spoken(&turn));
+    assert_eq!(call.dialog.draft.name, None);
+    let turn = call.says("雙木林");
+    assert_eq!(call.dialog.draft.name.as_deref(), Some("林"));
+    assert!(spoken(&turn).contains("林"), "read back with the name: {}", spoken(&turn));
+}
+
+#[test]
 fn a_quantity_misheard_is_put_right_after_the_read_back() {
     let (mut call, _) = Call::start(CALLER);
     call.says("一杯大杯珍珠奶茶無糖少冰");
