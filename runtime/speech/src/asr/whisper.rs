@@ -444,7 +444,7 @@ impl Whisper {
     ) -> anyhow::Result<FreeDecoding> {
         let tk = &self.tokenizer;
         let mut tokens = Vec::new();
-        let prompt = hints.prompt_for(&language);
+        let prompt = hints.prompt_for(language);
         if let Some(prev) = tk.prev.filter(|_| !prompt.is_empty()) {
             let mut ids = tk.encode(&format!(" {prompt}"));
             ids.retain(|&id| id < tk.eot);
@@ -454,7 +454,7 @@ impl Whisper {
             tokens.push(prev);
             tokens.extend(ids);
             // The state heard a bare start-of-transcript: begin again with the prompt before it.
-            state = self.decoder.start(&audio)?;
+            state = self.decoder.start(audio)?;
         }
         let sot_at = tokens.len();
         tokens.push(tk.sot);
