@@ -306,7 +306,7 @@ mod engine {
             return None;
         }
         best.map(|(_, id)| id.to_string())
-            .or_else(|| nearest_choice(&sounds, choices))
+            .or_else(|| nearest_choice(text, choices))
             .or_else(|| heard_across(text, choices))
     }
 
@@ -334,10 +334,14 @@ mod engine {
     /// For a short Mandarin answer that matched no expected phrase: the choice whose phrase
     /// sounds nearest, syllable by syllable (initials and finals), when it is clearly the
     /// nearest and at least three quarters alike. A recogniser that wrote 手冰 for 少冰 still
-    /// gave the answer; the choices are what the caller was asked to pick from.
-    fn nearest_choice(sounds: &[Vec<String>], choices: &[ExpectedChoice]) -> Option<String> {
+    /// gave the answer; the choices are what the caller was asked to pick from. Particles
+    /// at either end are not part of the answer (「秋冰啊」 for 去冰).
+    fn nearest_choice(text: &str, choices: &[ExpectedChoice]) -> Option<String> {
         const ALIKE: f32 = 0.75;
         const CLEARLY: f32 = 0.15;
+        const PARTICLES: &[char] = &['啊', '呀', '喔', '哦', '嗯', '欸', '耶', '啦', '囉', '吧', '呢', '嘛'];
+        let han: String = text.chars().filter(|c| is_han(*c)).collect();
+        let sounds = readings(han.trim_matches(PARTICLES));
         let said: Vec<&Vec<String>> = sounds.iter().filter(|s| !s.is_empty()).collect();
         if said.is_empty() || said.len() > 6 {
             return None;
