@@ -232,9 +232,15 @@ impl DecoderState {
         self.position
     }
 
-    /// Forget every token after the first `len` (a draft's rejected tail).
+    /// Forget every token after the first `len` (a draft's rejected tail). With `len` 0 the
+    /// state is as [`Decoder::start`] made it: the audio heard, no token run.
     pub fn truncate(&mut self, len: usize) -> candle_core::Result<()> {
         if len >= self.position {
+            return Ok(());
+        }
+        if len == 0 {
+            self.cache.iter_mut().for_each(|entry| *entry = None);
+            self.position = 0;
             return Ok(());
         }
         for entry in self.cache.iter_mut() {

@@ -335,14 +335,12 @@ impl Whisper {
                 best.map(|(code, _)| code.clone()).unwrap_or_else(|| "en".into())
             }
         };
-        let free = self.decode_freely(&audio, state, &language, hints, draft, audio_ms, cancelled)?;
+        let free = self.decode_freely(state, &language, hints, draft, audio_ms, cancelled)?;
         let FreeDecoding { mut state, tokens, prompt_len, sot_at, logprob_sum, drafted } = free;
         let generated = &tokens[prompt_len..];
-        let text = drop_echoed_tail(tk.decode(generated).trim());
-        let text = if language == "zh" { super::chinese::convert(&text, hints.script) } else { text };
+        let mut text = self.text_of(generated, &language, hints);
         let mut confidence = (logprob_sum / (generated.len() + 1) as f32).exp();
         let mut free_text = None;
-        let mut text = text;
         let mut language = language;
         let generated_len = generated.len();
         let unmatched = |text: &str| !hints.candidates.iter().any(|c| same_answer(c, text));
@@ -366,9 +364,7 @@ impl Whisper {
             }
             if let Some((answer, score, tokens)) = self.best_candidate(&mut state, &heard, &candidates)? {
                 tracing::debug!(free = %text, free_logprob = free_score, answer = %answer, logprob = score, "expected answers scored");
-                // A short answer cannot stand for a long turn: the caller said something else.
-                let comparable = generated_len <= tokens + 4;
-                if comparable && score >= free_score - candidate_margin() {
+                if stands_for(generated_len, free_score, score, tokens) {
                     confidence = (score / (tokens + 1) as f32).exp();
                     free_text = Some(std::mem::replace(&mut text, answer));
                 }
@@ -381,12 +377,11 @@ impl Whisper {
         if expected && free_text.is_none() && generated_len <= SHORT_TURN_TOKENS && self.multilingual {
             for other in languages.iter().filter(|l| **l != language) {
                 anyhow::ensure!(!cancelled(), "recognition cancelled");
-                let fresh = self.decoder.start(&audio)?;
-                let mut again = self.decode_freely(&audio, fresh, other, hints, &[], audio_ms, cancelled)?;
-                let said = &again.tokens[again.prompt_len..];
-                let said_len = said.len();
-                let heard_text = drop_echoed_tail(tk.decode(said).trim());
-                let heard_text = if other == "zh" { super::chinese::convert(&heard_text, hints.script) } else { heard_text };
+                // The audio stays heard; the tokens of the first language go.
+                state.truncate(0)?;
+                let mut again = self.decode_freely(state, other, hints, &[], audio_ms, cancelled)?;
+                let said_len = again.tokens.len() - again.prompt_len;
+                let heard_text = self.text_of(&again.tokens[again.prompt_len..], other, hints);
                 let in_other: Vec<String> = hints
                     .candidates
                     .iter()
@@ -399,8 +394,9 @@ impl Whisper {
                     let heard = Heard { prefix: &again.tokens[..=again.sot_at], languages, language_logprobs: &[] };
                     let best = self.best_candidate(&mut again.state, &heard, &in_other)?;
                     tracing::debug!(language = %other, free = %heard_text, free_logprob = again.logprob_sum, best = ?best, "expected answers scored in another language");
-                    best.filter(|(_, score, tokens)| said_len <= tokens + 4 && *score >= again.logprob_sum - candidate_margin())
+                    best.filter(|(_, score, tokens)| stands_for(said_len, again.logprob_sum, *score, *tokens))
                 };
+                state = again.state;
                 if let Some((answer, score, tokens)) = taken {
                     tracing::debug!(first = %text, language = %other, heard = %heard_text, answer = %answer, "a short answer heard in another language");
                     confidence = (score / (tokens + 1) as f32).exp();
@@ -428,13 +424,11 @@ impl Whisper {
     }
 
     /// Greedy decoding in `language`, after that language's prompt: what the caller said,
-    /// as the model hears it freely. `state` has heard the audio (and possibly a bare
-    /// start of transcript, from language detection); `draft` tokens are checked in
+    /// as the model hears it freely. `state` has heard the audio, and holds no token or a
+    /// bare start of transcript (from language detection); `draft` tokens are checked in
     /// passes where that is cheaper.
-    #[allow(clippy::too_many_arguments)]
     fn decode_freely(
         &self,
-        audio: &candle_core::Tensor,
         mut state: super::decoder::DecoderState,
         language: &str,
         hints: &Hints,
@@ -453,8 +447,8 @@ impl Whisper {
             }
             tokens.push(prev);
             tokens.extend(ids);
-            // The state heard a bare start-of-transcript: begin again with the prompt before it.
-            state = self.decoder.start(audio)?;
+            // The state may have heard a bare start-of-transcript: the prompt goes before it.
+            state.truncate(0)?;
         }
         let sot_at = tokens.len();
         tokens.push(tk.sot);
@@ -594,6 +588,7 @@ impl Whisper {
         let Some(mut feed) = self.answer_head(heard, slot.language()) else { return Ok(Vec::new()) };
         let before = slot.before.trim();
         if !before.is_empty() {
+            // The opening as Whisper would likeliest write it: in Simplified, if that differs.
             feed.extend(self.tokenizer.encode(&spellings(before).pop().unwrap_or_default()));
         }
         state.truncate(heard.prefix.len())?;
@@ -603,10 +598,9 @@ impl Whisper {
             .fillers
             .iter()
             .filter_map(|filler| {
-                let first = |s: &str| self.tokenizer.encode(if before.is_empty() { s } else { s.trim() }).first().copied();
                 let best = spellings(filler)
                     .iter()
-                    .filter_map(|s| first(s))
+                    .filter_map(|s| self.tokenizer.encode(s).first().copied())
                     .map(|t| self.log_prob(logits, t))
                     .fold(f32::NEG_INFINITY, f32::max);
                 best.is_finite().then_some((best, filler))
@@ -618,6 +612,12 @@ impl Whisper {
             .take(SLOT_FILLERS_SCORED)
             .map(|(_, filler)| format!("{}{filler}{}", slot.before, slot.after))
             .collect())
+    }
+
+    /// The text of `said` in `language`: echoes of the prompt dropped, Mandarin in the tenant's script.
+    fn text_of(&self, said: &[u32], language: &str, hints: &Hints) -> String {
+        let text = drop_echoed_tail(self.tokenizer.decode(said).trim());
+        if language == "zh" { super::chinese::convert(&text, hints.script) } else { text }
     }
 
     /// Log-probability of `target` among the text tokens and end of text.
@@ -653,6 +653,14 @@ impl Whisper {
             logits.iter().enumerate().fold((0, f32::NEG_INFINITY), |acc, (i, &l)| if l > acc.1 { (i, l) } else { acc });
         (next as u32, best - log_norm)
     }
+}
+
+/// Whether an expected answer of `tokens` tokens, scored `score`, stands for what free decoding
+/// heard (`said_len` tokens, scored `free_score`): it is about as likely ([`candidate_margin`]),
+/// and not much shorter (a short answer cannot stand for a long turn: the caller said something
+/// else).
+fn stands_for(said_len: usize, free_score: f32, score: f32, tokens: usize) -> bool {
+    said_len <= tokens + 4 && score >= free_score - candidate_margin()
 }
 
 /// How `answer` may be written in the transcript: as written (English after a space, as
