@@ -249,6 +249,26 @@ impl Lexicon {
     /// Split a normalised text into tokens, longest match first. A sound-alike
     /// of a catalogue word counts only where no exact word is as long.
     fn tokenize(&self, text: &str, slot: &Slot, sound_alikes: bool) -> Vec<Token> {
+        self.read(text, slot, sound_alikes).into_iter().map(|(_, token)| token).collect()
+    }
+
+    /// `text` with what an order reading takes from it blanked out: products (by name, alias or
+    /// sound-alike), quantities ("too large" is two), sizes, options and the words that join
+    /// them. What is left is what the turn says besides its order ("too" and the plural of
+    /// "bubble milk teas" are not left over). Words that take something back (「不要」, "no")
+    /// stay: they may be a complaint.
+    pub fn unread(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for (span, token) in self.read(text, &Slot::Nothing, true).into_iter().rev() {
+            if !matches!(token, Token::Remove) {
+                out.replace_range(span, " ");
+            }
+        }
+        out
+    }
+
+    /// The tokens of `text` and the byte ranges they were read from.
+    fn read(&self, text: &str, slot: &Slot, sound_alikes: bool) -> Vec<(std::ops::Range<usize>, Token)> {
         let sounds = readings(text);
         let char_at: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
         let mut tokens = Vec::new();
@@ -309,7 +329,7 @@ impl Lexicon {
             }
             match best {
                 Some((len, token, _)) => {
-                    tokens.push(token);
+                    tokens.push((at..at + len, token));
                     at += len;
                 }
                 None => at += text[at..].chars().next().map_or(1, char::len_utf8),

@@ -140,7 +140,7 @@ mod engine {
                 "with", "of", "cup", "cups", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
                 "ten", "both", "also", "some", "thanks", "ok", "okay", "take", "me", "give", "make", "it", "them",
             ];
-            let mut out = self.without_catalogue_words(&normalize(text));
+            let mut out = self.lexicon.unread(&normalize(text));
             for w in ZH {
                 out = out.replace(w, " ");
             }
