@@ -33,6 +33,7 @@ async fn demo() -> (Arc<App>, CallSetup, TempDir) {
         channel: Channel::Sip,
         direction: Direction::Inbound,
         flow_input: String::new(),
+        flow_version: None,
     };
     (app, setup, dir)
 }

@@ -169,28 +169,69 @@ impl Chromium {
             .unwrap_or(0)
     }
 
-    /// Evaluate JavaScript in the page (promises awaited) and return its value.
-    pub fn eval(&mut self, expression: &str) -> Value {
+    /// Send a DevTools command to the page and return its result; a command the page refuses
+    /// fails the test.
+    pub fn command(&mut self, method: &str, params: Value) -> Value {
+        let reply = self.send_command(method, params);
+        if let Some(e) = reply.get("error") {
+            panic!("{method} failed: {e}");
+        }
+        reply["result"].clone()
+    }
+
+    /// Send a DevTools command and return the whole reply (`result` or `error`).
+    fn send_command(&mut self, method: &str, params: Value) -> Value {
         self.next_id += 1;
         let id = self.next_id;
-        let msg = json!({
-            "id": id,
-            "method": "Runtime.evaluate",
-            "params": { "expression": expression, "returnByValue": true, "awaitPromise": true },
-        });
+        let msg = json!({ "id": id, "method": method, "params": params });
         self.ws.send(tungstenite::Message::text(msg.to_string())).expect("DevTools send");
         loop {
             let m = self.ws.read().expect("DevTools read");
             let tungstenite::Message::Text(text) = m else { continue };
             let v: Value = serde_json::from_str(text.as_str()).expect("DevTools JSON");
-            if v["id"] != id {
-                continue;
+            if v["id"] == id {
+                return v;
             }
-            if let Some(e) = v["result"].get("exceptionDetails") {
-                panic!("{expression} threw: {e}");
-            }
-            return v["result"]["result"]["value"].clone();
         }
+    }
+
+    /// Evaluate JavaScript in the page (promises awaited) and return its value: `null` when
+    /// the page navigated away while it ran (its document, and the evaluation, are gone).
+    pub fn eval(&mut self, expression: &str) -> Value {
+        let reply = self.send_command(
+            "Runtime.evaluate",
+            json!({ "expression": expression, "returnByValue": true, "awaitPromise": true }),
+        );
+        let result = &reply["result"];
+        if let Some(e) = result.get("exceptionDetails") {
+            panic!("{expression} threw: {e}");
+        }
+        result["result"]["value"].clone()
+    }
+
+    /// Save what the page shows as a PNG.
+    pub fn screenshot(&mut self, path: &Path) {
+        use base64::Engine;
+        let shot = self.command("Page.captureScreenshot", json!({ "format": "png", "captureBeyondViewport": true }));
+        let png = base64::engine::general_purpose::STANDARD.decode(shot["data"].as_str().expect("screenshot data")).expect("base64");
+        std::fs::write(path, png).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+    }
+
+    /// Show the page on a screen of this size (`mobile`: a phone's).
+    pub fn viewport(&mut self, width: u32, height: u32, mobile: bool) {
+        let scale = if mobile { 2 } else { 1 };
+        self.command(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": width, "height": height, "deviceScaleFactor": scale, "mobile": mobile }),
+        );
+    }
+
+    /// Choose `file` in the page's file input `selector`.
+    pub fn choose_file(&mut self, selector: &str, file: &Path) {
+        let doc = self.command("DOM.getDocument", json!({}));
+        let root = doc["root"]["nodeId"].clone();
+        let node = self.command("DOM.querySelector", json!({ "nodeId": root, "selector": selector }));
+        self.command("DOM.setFileInputFiles", json!({ "nodeId": node["nodeId"], "files": [file.display().to_string()] }));
     }
 
     /// Wait until `expression` is truthy in the page; its value. The page re-checks it on each

@@ -1,8 +1,19 @@
-//! Who is calling the API: the provider's admin token, or a tenant's key.
+//! Who is calling the API: the provider's admin token, or a tenant's key, given as a
+//! bearer token or, from the console, through a signed-in session.
 //! A tenant key sees only its own tenant; anything else answers 404, so a key
 //! cannot even learn that another tenant exists.
+//!
+//! Console sessions: signing in with a key (in the request body, never a URL) sets an
+//! HttpOnly, SameSite=Strict cookie holding a random session id; the key itself is not
+//! kept in the browser. A request that changes anything (any method but GET, HEAD or
+//! OPTIONS) must also carry the session's CSRF token in `X-CSRF-Token`.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use axum::extract::FromRequestParts;
+use axum::http::Method;
 use axum::http::request::Parts;
 
 use super::ApiState;
@@ -38,19 +49,112 @@ impl FromRequestParts<ApiState> for Principal {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts).ok_or_else(ApiError::unauthorized)?;
-        if token.len() > 200 {
-            return Err(ApiError::unauthorized());
+        if let Some(token) = bearer(parts) {
+            return principal_of_key(state, &token).await;
         }
-        if constant_time_eq(hash_key(&token).as_bytes(), state.admin_token_hash.as_bytes()) {
-            return Ok(Principal::Admin);
+        let id = session_cookie(parts).ok_or_else(ApiError::unauthorized)?;
+        let session = state.sessions.get(&id).ok_or_else(ApiError::unauthorized)?;
+        let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if !safe {
+            let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+            if !constant_time_eq(sent.as_bytes(), session.csrf.as_bytes()) {
+                return Err(ApiError::forbidden("missing or wrong CSRF token (header X-CSRF-Token)"));
+            }
         }
-        let key = state.app.db.api_key(&token).await?;
-        match key {
-            Some(k) if k.kind == KeyKind::Tenant => Ok(Principal::Tenant(k.tenant_id)),
-            Some(_) => Err(ApiError::forbidden("a widget key can only start browser calls (/v1/widget)")),
-            None => Err(ApiError::unauthorized()),
+        Ok(session.principal)
+    }
+}
+
+/// Who a key (the admin token or a tenant key) stands for.
+pub async fn principal_of_key(state: &ApiState, token: &str) -> Result<Principal, ApiError> {
+    let token = token.trim();
+    if token.is_empty() || token.len() > 200 {
+        return Err(ApiError::unauthorized());
+    }
+    if constant_time_eq(hash_key(token).as_bytes(), state.admin_token_hash.as_bytes()) {
+        return Ok(Principal::Admin);
+    }
+    let key = state.app.db.api_key(token).await?;
+    match key {
+        Some(k) if k.kind == KeyKind::Tenant => Ok(Principal::Tenant(k.tenant_id)),
+        Some(_) => Err(ApiError::forbidden("a widget key can only start browser calls (/v1/widget)")),
+        None => Err(ApiError::unauthorized()),
+    }
+}
+
+/// The console session's cookie.
+pub const SESSION_COOKIE: &str = "sb_session";
+/// The header carrying the session's CSRF token.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+/// How long a console session lasts without being used.
+const SESSION_IDLE: Duration = Duration::from_secs(12 * 3600);
+/// Sessions kept at most; the oldest go first.
+const MAX_SESSIONS: usize = 10_000;
+
+fn session_cookie(parts: &Parts) -> Option<String> {
+    parts.headers.get_all(axum::http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|v| {
+        v.split(';').find_map(|c| c.trim().strip_prefix(SESSION_COOKIE)?.strip_prefix('=').map(str::to_string))
+    })
+}
+
+/// A signed-in console user.
+#[derive(Clone)]
+pub struct Session {
+    pub principal: Principal,
+    pub csrf: String,
+    last_used: Instant,
+}
+
+/// The console's sessions, in memory: a restart signs everyone out. Keyed by the SHA-256 of
+/// the session id, so that the map holds nothing a cookie could be made from.
+#[derive(Default)]
+pub struct Sessions {
+    by_id: Mutex<HashMap<String, Session>>,
+}
+
+fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    switchboard_domain::ids::random_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Sessions {
+    /// Start a session: its id (for the cookie) and the session.
+    pub fn start(&self, principal: Principal) -> (String, Session) {
+        let id = random_token();
+        let session = Session { principal, csrf: random_token(), last_used: Instant::now() };
+        let mut map = self.by_id.lock().unwrap_or_else(|p| p.into_inner());
+        map.retain(|_, s| s.last_used.elapsed() < SESSION_IDLE);
+        if map.len() >= MAX_SESSIONS
+            && let Some(oldest) = map.iter().min_by_key(|(_, s)| s.last_used).map(|(k, _)| k.clone())
+        {
+            map.remove(&oldest);
         }
+        map.insert(hash_key(&id), session.clone());
+        (id, session)
+    }
+
+    /// The live session a cookie names, refreshed.
+    pub fn get(&self, id: &str) -> Option<Session> {
+        let mut map = self.by_id.lock().unwrap_or_else(|p| p.into_inner());
+        let key = hash_key(id);
+        let s = map.get_mut(&key)?;
+        if s.last_used.elapsed() >= SESSION_IDLE {
+            map.remove(&key);
+            return None;
+        }
+        s.last_used = Instant::now();
+        Some(s.clone())
+    }
+
+    pub fn end(&self, id: &str) {
+        self.by_id.lock().unwrap_or_else(|p| p.into_inner()).remove(&hash_key(id));
+    }
+
+    /// The session id of a request's cookie, if it names a live session.
+    pub fn of_request(&self, parts: &Parts) -> Option<(String, Session)> {
+        let id = session_cookie(parts)?;
+        self.get(&id).map(|s| (id, s))
     }
 }
 

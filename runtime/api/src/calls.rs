@@ -15,19 +15,11 @@ use super::openapi::CALLS;
 use super::{ApiState, Principal};
 use switchboard_call::events::CallEvent;
 use switchboard_call::{CallSession, CallSetup, CallerInput, Turn};
-use switchboard_domain::calls::{CallRecord, CallSummary, Outcome, TransferRecord};
+use switchboard_domain::calls::{CallQuery, CallRecord, CallSummary, Outcome, TransferRecord};
 use switchboard_domain::tenants::Tenant;
 
 /// Inputs one simulated call may carry.
 const MAX_SIMULATED_INPUTS: usize = 200;
-
-#[derive(Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ListQuery {
-    /// At most this many (1 to 1000; 100 when left out).
-    limit: Option<usize>,
-}
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct CallList {
@@ -36,18 +28,19 @@ pub struct CallList {
 
 /// List calls
 ///
-/// Newest first, without transcripts.
-#[utoipa::path(get, path = "/v1/tenants/{id}/calls", tag = CALLS, params(("id" = String, Path, description = "The tenant's id."), ListQuery),
+/// Newest first, without transcripts; filtered by start time, outcome, channel, tag and the
+/// words of the transcript (`text`: every word must be there; Chinese by its characters).
+/// The text search reads the tenant's search index, kept as calls end.
+#[utoipa::path(get, path = "/v1/tenants/{id}/calls", tag = CALLS, params(("id" = String, Path, description = "The tenant's id."), CallQuery),
     responses((status = 200, description = "The calls.", body = CallList)))]
 pub async fn list(
     State(s): State<ApiState>,
     who: Principal,
     Path(id): Path<String>,
-    Query(q): Query<ListQuery>,
+    Query(q): Query<CallQuery>,
 ) -> ApiResult<Json<CallList>> {
     who.tenant(&s, &id).await?;
-    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
-    let calls = s.app.db.calls(&id, limit).await?;
+    let calls = s.app.db.calls(&id, &q).await?;
     Ok(Json(CallList { calls }))
 }
 
@@ -151,6 +144,8 @@ pub struct SimulateRequest {
     callee: Option<String>,
     #[serde(default)]
     inputs: Vec<CallerInput>,
+    /// A stored flow version to run instead of the active one (trying a version before activating it).
+    version: Option<u32>,
 }
 
 /// One turn: what the caller did (none for the greeting) and the bot's answer.
@@ -200,7 +195,12 @@ pub async fn simulate(
     if req.inputs.len() > MAX_SIMULATED_INPUTS {
         return Err(ApiError::bad_request(format!("at most {MAX_SIMULATED_INPUTS} inputs")));
     }
-    let (mut session, greeting) = CallSession::start(s.app.clone(), setup(tenant, req.caller, req.callee)?).await;
+    let mut setup = setup(tenant, req.caller, req.callee)?;
+    if let Some(v) = req.version {
+        s.app.db.flow_version(&id, v).await.map_err(not_found_as("flow version"))?;
+        setup.flow_version = Some(v);
+    }
+    let (mut session, greeting) = CallSession::start(s.app.clone(), setup).await;
     let mut turns = vec![SimulatedTurn { input: None, turn: greeting }];
     for input in req.inputs {
         if session.is_ended() {

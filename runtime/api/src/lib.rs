@@ -5,12 +5,14 @@
 mod auth;
 mod calls;
 mod catalog;
+pub mod console;
 mod customers;
 pub mod error;
 mod faq;
 mod flows;
 mod openapi;
 mod orders;
+mod stats;
 mod tenants;
 pub mod widget;
 
@@ -37,6 +39,8 @@ pub struct ApiState {
     pub sip: Option<Arc<switchboard_sip::Endpoint>>,
     /// The WebRTC endpoint, when this server takes browser calls.
     pub webrtc: Option<Arc<switchboard_webrtc::WebRtcEndpoint>>,
+    /// Signed-in console users.
+    pub sessions: Arc<auth::Sessions>,
 }
 
 /// Largest JSON body accepted (catalogues are the big ones).
@@ -76,6 +80,11 @@ pub fn routes() -> (Router<ApiState>, utoipa::openapi::OpenApi) {
         .routes(routes!(calls::outbound))
         .routes(routes!(calls::get))
         .routes(routes!(calls::recording))
+        .routes(routes!(console::sign_in, console::session, console::sign_out))
+        .routes(routes!(console::index))
+        .routes(routes!(console::asset))
+        .routes(routes!(stats::tenant))
+        .routes(routes!(stats::provider))
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
         .merge(flows)
         .merge(widget)
@@ -127,7 +136,7 @@ mod tests {
     async fn every_described_route_is_routed_and_every_route_described() {
         let dir = switchboard_store::redb::TempDir::new();
         let app = switchboard_call::App::open(dir.path()).expect("app");
-        let state = super::ApiState { app, admin_token_hash: String::new(), sip: None, webrtc: None };
+        let state = super::ApiState { app, admin_token_hash: String::new(), sip: None, webrtc: None, sessions: Default::default() };
         let doc = serde_json::to_value(super::routes().1).expect("document");
         assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")), "{}", doc["openapi"]);
         let paths = doc["paths"].as_object().expect("paths");

@@ -18,6 +18,8 @@ pub const CUSTOMERS: &str = "customers";
 pub const ORDERS: &str = "orders";
 pub const CALLS: &str = "calls";
 pub const WIDGET: &str = "widget";
+pub const STATS: &str = "stats";
+pub const CONSOLE: &str = "console";
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
@@ -31,6 +33,8 @@ pub const WIDGET: &str = "widget";
         (name = CUSTOMERS, description = "Known callers."),
         (name = ORDERS, description = "Orders placed by calls."),
         (name = CALLS, description = "Call records, simulated calls and interactive sessions."),
+        (name = CONSOLE, description = "The operator's console: its pages and its sign-in (an HttpOnly session cookie; requests that change anything carry X-CSRF-Token)."),
+        (name = STATS, description = "How the bot does: rates, handle time, orders and latency over a period, by bucket."),
         (name = WIDGET, description = "The click-to-call widget: browser calls over WebRTC, with a public widget key."),
     ),
     components(schemas(ErrorBody, ErrorDetail)),

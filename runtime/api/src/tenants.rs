@@ -10,7 +10,7 @@ use super::error::{ApiResult, Json};
 use super::openapi::TENANTS;
 use super::{ApiState, Principal};
 use switchboard_domain::api_keys::{ApiKey, KeyKind};
-use switchboard_domain::tenants::{Agent, FlowLimits, SpeechSettings, TelephonyPatch, Tenant, TenantPatch};
+use switchboard_domain::tenants::{Agent, AnalyticsSettings, FlowLimits, SpeechSettings, TelephonyPatch, Tenant, TenantPatch};
 
 /// A tenant as the API shows it: the SIP digest hash stays in storage.
 fn view(t: &Tenant) -> Value {
@@ -34,6 +34,7 @@ pub struct CreateTenant {
     agents: Option<Vec<Agent>>,
     speech: Option<SpeechSettings>,
     telephony: Option<TelephonyPatch>,
+    analytics: Option<AnalyticsSettings>,
 }
 
 /// The tenant as created, and its first API key (shown once).
@@ -74,6 +75,7 @@ pub async fn create(
         agents: body.agents,
         speech: body.speech,
         telephony: body.telephony,
+        analytics: body.analytics,
     };
     let tenant = s.app.db.create_tenant(&body.name, patch).await?;
     let (key, _) = s.app.db.create_api_key(&tenant.id, KeyKind::Tenant).await?;

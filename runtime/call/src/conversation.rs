@@ -65,6 +65,8 @@ enum BrainIn {
     TransferFinished(TransferStatus),
     /// The caller's speech cut the bot short: noted in the transcript.
     BargeIn,
+    /// The first audio of the bot's answer played this long after the caller's speech ended.
+    ReplyLatency(Duration),
 }
 
 struct Segment {
@@ -188,6 +190,7 @@ impl Conversation {
                 let latency = at.elapsed();
                 tracing::info!(call_id = %self.call_id, latency_ms = latency.as_millis() as u64, "reply latency");
                 self.reply_latencies.push(latency);
+                let _ = self.to_brain.send(BrainIn::ReplyLatency(latency));
                 if let Some(app) = &self.app {
                     app.metrics.reply_latency(latency);
                 }
@@ -378,6 +381,10 @@ async fn brain(mut call: VoiceCall, mut rx: mpsc::UnboundedReceiver<BrainIn>, tx
             BrainIn::TransferFinished(status) => call.transfer_finished(status).await,
             BrainIn::BargeIn => {
                 call.session.note("[barge-in: the caller spoke over the bot]".into());
+                Vec::new()
+            }
+            BrainIn::ReplyLatency(latency) => {
+                call.session.reply_latency(latency).await;
                 Vec::new()
             }
         };

@@ -40,6 +40,8 @@ pub struct CallSetup {
     pub channel: Channel,
     pub direction: Direction,
     pub flow_input: String,
+    /// A stored flow version to run instead of the active one (the console's chat panel).
+    pub flow_version: Option<u32>,
 }
 
 impl CallSetup {
@@ -52,6 +54,7 @@ impl CallSetup {
             channel: Channel::Simulated,
             direction: Direction::Inbound,
             flow_input: String::new(),
+            flow_version: None,
         }
     }
 }
@@ -161,7 +164,8 @@ impl CallSession {
             callee: setup.callee,
             channel: setup.channel,
             direction: setup.direction,
-            flow_version: None,
+            // A version asked for; else the active one, once the flow is loaded.
+            flow_version: setup.flow_version,
             started_at_ms,
             ended_at_ms: None,
             outcome: Outcome::InProgress,
@@ -199,7 +203,11 @@ impl CallSession {
     }
 
     async fn instantiate(&mut self) -> Result<FlowInstance, FlowFault> {
-        let flow = match self.app.flows.active(&self.tenant.id).await {
+        let wanted = match self.record.flow_version {
+            Some(v) => self.app.flows.stored(&self.tenant.id, v).await.map(Some),
+            None => self.app.flows.active(&self.tenant.id).await,
+        };
+        let flow = match wanted {
             Ok(Some(flow)) => flow,
             Ok(None) => return Err(FlowFault::NoFlow),
             Err(e) => return Err(FlowFault::Instantiate(e.to_string())),
@@ -552,8 +560,21 @@ impl CallSession {
         self.app.events.publish(CallEvent { tenant_id, call_id, kind });
     }
 
+    /// The bot's answer to the caller's last spoken turn began this long after their speech
+    /// ended: kept on that turn in the transcript (saved with the next turn, or now when the
+    /// call has ended: the goodbye is the last answer).
+    pub async fn reply_latency(&mut self, latency: std::time::Duration) {
+        let turn = self.record.transcript.iter_mut().rev().find(|t| t.speaker == Speaker::Caller);
+        if let Some(t) = turn.filter(|t| t.latency_ms.is_none()) {
+            t.latency_ms = Some(latency.as_millis().min(u32::MAX as u128) as u32);
+            if self.record.ended_at_ms.is_some() {
+                self.save().await;
+            }
+        }
+    }
+
     fn transcribe(&mut self, speaker: Speaker, text: String) {
-        self.record.transcript.push(TranscriptEntry { at_ms: ids::now_ms(), speaker, text });
+        self.record.transcript.push(TranscriptEntry { at_ms: ids::now_ms(), speaker, text, latency_ms: None });
     }
 
     async fn save(&mut self) {

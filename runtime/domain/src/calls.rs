@@ -61,6 +61,10 @@ pub struct TranscriptEntry {
     pub at_ms: u64,
     pub speaker: Speaker,
     pub text: String,
+    /// On a caller's voice turn: from the end of their speech to the first audio of the
+    /// bot's answer, ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_ms: Option<u32>,
 }
 
 /// A transfer the bot asked for.
@@ -161,5 +165,140 @@ impl TransferStatus {
             TransferStatus::Busy => "busy",
             TransferStatus::Failed => "failed",
         }
+    }
+}
+
+/// Which calls a listing wants, newest first.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[serde(default, deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CallQuery {
+    /// Calls that started at or after this moment (ms since the epoch).
+    pub from_ms: Option<u64>,
+    /// Calls that started before this moment (ms since the epoch).
+    pub to_ms: Option<u64>,
+    pub outcome: Option<Outcome>,
+    pub channel: Option<Channel>,
+    /// An outcome tag the call carries.
+    pub tag: Option<String>,
+    /// Words the transcript contains (each of them; Chinese by its characters).
+    pub text: Option<String>,
+    /// At most this many (1 to 1000; 100 when left out).
+    pub limit: Option<usize>,
+}
+
+impl CallQuery {
+    pub fn limit(&self) -> usize {
+        self.limit.unwrap_or(100).clamp(1, 1000)
+    }
+
+    /// Whether a call record is one the listing wants (the text is matched by the index).
+    pub fn admits(&self, r: &CallRecord) -> bool {
+        self.from_ms.is_none_or(|f| r.started_at_ms >= f)
+            && self.to_ms.is_none_or(|t| r.started_at_ms < t)
+            && self.outcome.is_none_or(|o| r.outcome == o)
+            && self.channel.is_none_or(|c| r.channel == c)
+            && self.tag.as_ref().is_none_or(|t| r.tags.contains(t))
+    }
+}
+
+/// The terms a transcript is found by: English words and numbers, lower-cased, and each
+/// Chinese character alone and in pairs, so that any word of a few characters is found
+/// without a dictionary.
+pub fn search_terms(text: &str) -> Vec<String> {
+    let mut terms = std::collections::BTreeSet::new();
+    let mut word = String::new();
+    let mut prev_cjk: Option<char> = None;
+    for c in text.chars() {
+        if is_cjk(c) {
+            if word.chars().count() >= 2 || word.chars().any(|c| c.is_ascii_digit()) {
+                terms.insert(std::mem::take(&mut word));
+            }
+            word.clear();
+            terms.insert(c.to_string());
+            if let Some(p) = prev_cjk {
+                terms.insert(format!("{p}{c}"));
+            }
+            prev_cjk = Some(c);
+        } else {
+            prev_cjk = None;
+            if c.is_alphanumeric() {
+                word.extend(c.to_lowercase());
+            } else {
+                if word.chars().count() >= 2 || word.chars().any(|c| c.is_ascii_digit()) {
+                    terms.insert(std::mem::take(&mut word));
+                }
+                word.clear();
+            }
+        }
+    }
+    if word.chars().count() >= 2 || word.chars().any(|c| c.is_ascii_digit()) {
+        terms.insert(word);
+    }
+    let terms: std::collections::BTreeSet<String> =
+        terms.into_iter().map(|t| if t.is_ascii() { english_term(&t) } else { t }).collect();
+    terms.into_iter().filter(|t| t.len() <= 64).collect()
+}
+
+/// The terms of a search: the words, and a Chinese run by its pairs (or its one character).
+pub fn query_terms(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for run in text.split(|c: char| !(c.is_alphanumeric())).filter(|r| !r.is_empty()) {
+        let chars: Vec<char> = run.chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            if is_cjk(chars[i]) {
+                let start = i;
+                while i < chars.len() && is_cjk(chars[i]) {
+                    i += 1;
+                }
+                let cjk = &chars[start..i];
+                if cjk.len() == 1 {
+                    out.push(cjk[0].to_string());
+                }
+                out.extend(cjk.windows(2).map(|w| w.iter().collect::<String>()));
+            } else {
+                let start = i;
+                while i < chars.len() && !is_cjk(chars[i]) {
+                    i += 1;
+                }
+                let w: String = chars[start..i].iter().collect::<String>().to_lowercase();
+                if w.chars().count() >= 2 || w.chars().any(|c| c.is_ascii_digit()) {
+                    out.push(if w.is_ascii() { english_term(&w) } else { w });
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// An English word as indexed: lower-cased, a plural's `s` dropped ("teas" finds "tea").
+fn english_term(word: &str) -> String {
+    let w = word.to_lowercase();
+    match w.strip_suffix('s') {
+        Some(stem) if stem.chars().count() >= 3 && !stem.ends_with('s') => stem.to_string(),
+        _ => w,
+    }
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+}
+
+#[cfg(test)]
+mod search_tests {
+    use super::*;
+
+    #[test]
+    fn a_query_finds_the_terms_its_transcript_was_indexed_by() {
+        let indexed = search_terms("我要兩杯珍奶, Bubble milk tea x2 at 0912-345-678");
+        for q in ["珍奶", "珍", "兩杯珍奶", "bubbles", "MILK tea", "0912"] {
+            let terms = query_terms(q);
+            assert!(!terms.is_empty(), "{q}");
+            assert!(terms.iter().all(|t| indexed.contains(t)), "{q}: {terms:?} in {indexed:?}");
+        }
+        assert!(query_terms("紅茶").iter().any(|t| !indexed.contains(t)));
     }
 }

@@ -15,6 +15,7 @@ pub mod faq;
 pub mod flows;
 pub mod ids;
 pub mod orders;
+pub mod stats;
 pub mod tenant_state;
 pub mod tenants;
 

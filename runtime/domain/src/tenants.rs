@@ -357,7 +357,36 @@ pub struct Tenant {
     /// Phone and browser call settings (defaults for records written before they existed).
     #[serde(default)]
     pub telephony: TelephonySettings,
+    /// How the tenant's figures are counted (defaults for records written before it existed).
+    #[serde(default)]
+    pub analytics: AnalyticsSettings,
     pub created_at_ms: u64,
+}
+
+/// How the tenant's calls count in its figures.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct AnalyticsSettings {
+    /// Outcome tags (set by the flow) that count a call as resolved.
+    pub resolution_tags: Vec<String>,
+}
+
+impl Default for AnalyticsSettings {
+    fn default() -> Self {
+        AnalyticsSettings {
+            resolution_tags: crate::stats::DEFAULT_RESOLUTION_TAGS.iter().map(|t| t.to_string()).collect(),
+        }
+    }
+}
+
+impl AnalyticsSettings {
+    fn validate(&self) -> Result<()> {
+        let bad = |t: &String| t.is_empty() || t.len() > 64 || t.chars().any(|c| c.is_whitespace());
+        if self.resolution_tags.len() > 50 || self.resolution_tags.iter().any(bad) {
+            return Err(Error::Invalid("resolution_tags: at most 50 tags of 1 to 64 characters without spaces".into()));
+        }
+        Ok(())
+    }
 }
 
 /// Settings a tenant (or the provider) may change.
@@ -372,6 +401,7 @@ pub struct TenantPatch {
     pub agents: Option<Vec<Agent>>,
     pub speech: Option<SpeechSettings>,
     pub telephony: Option<TelephonyPatch>,
+    pub analytics: Option<AnalyticsSettings>,
 }
 
 /// Whether a dialled number names a stored one (both as digits, with an optional `+`):
@@ -450,6 +480,10 @@ impl TenantPatch {
         }
         if let Some(telephony) = self.telephony {
             telephony.apply(&mut t.telephony)?;
+        }
+        if let Some(analytics) = self.analytics {
+            analytics.validate()?;
+            t.analytics = analytics;
         }
         if let Some(agents) = self.agents {
             if agents.iter().any(|a| a.name.trim().is_empty() || a.uri.trim().is_empty()) {

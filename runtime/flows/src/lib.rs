@@ -203,6 +203,11 @@ impl FlowHost {
         Ok(Some(loaded))
     }
 
+    /// A stored version, whether active or not (the console's chat panel runs any version).
+    pub async fn stored(&self, tenant: &str, version: u32) -> Result<Arc<LoadedFlow>, FlowError> {
+        self.load(tenant, version).await
+    }
+
     /// Compile and link a component that is not stored (`switchboard chat --wasm`, benchmarks).
     pub async fn load_unstored(&self, tenant: &str, bytes: Vec<u8>) -> Result<Arc<LoadedFlow>, FlowError> {
         let (component, _) = self.compile(Arc::new(bytes)).await?;

@@ -184,6 +184,7 @@ async fn answer_inner(
         channel: Channel::Sip,
         direction: Direction::Inbound,
         flow_input: String::new(),
+        flow_version: None,
     };
     let ring = tokio::time::sleep(Duration::from_millis(tenant.telephony.ring_ms as u64));
     let start = VoiceCall::start(ep.app.clone(), ep.engines.clone(), setup, 16_000);

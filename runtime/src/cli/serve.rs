@@ -165,6 +165,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         admin_token_hash: hash_key(&token),
         sip: sip_endpoint,
         webrtc: webrtc_endpoint,
+        sessions: Default::default(),
     };
     let listener =
         tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
@@ -174,6 +175,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     println!("listening on http://{addr}");
     if has_webrtc && !args.no_demo && crate::demo::demo_tenant_id(&args.data_dir).is_some() {
         println!("demo page (call the bot from your browser): http://{addr}/demo");
+    }
+    if switchboard_api::console::console_dir().join("index.html").exists() {
+        println!("console (sign in with the admin token or a tenant key): http://{addr}/console");
+    } else {
+        println!("console not built: run scripts/console (scripts/setup does)");
     }
     tracing::info!(%addr, data_dir = %args.data_dir.display(), "switchboard serving");
     axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await?;

@@ -11,7 +11,7 @@
 //! with `rt-multi-thread` and `macros` among its dev-dependencies.
 
 use switchboard_domain::api_keys::KeyKind;
-use switchboard_domain::calls::{CallRecord, Channel, Direction, Outcome};
+use switchboard_domain::calls::{CallQuery, CallRecord, Channel, Direction, Outcome};
 use switchboard_domain::customers::CustomerInput;
 use switchboard_domain::faq::FaqInput;
 use switchboard_domain::orders::{ChosenOption, Fulfilment, ItemRequest, OrderRequest, OrderStatus};
@@ -35,7 +35,9 @@ macro_rules! conformance_tests {
             flow_versions_are_numbered_per_tenant_and_kept_whole,
             api_keys_are_found_by_their_secret_and_listed_per_tenant,
             tenant_state_is_bounded_and_per_tenant,
-            calls_are_listed_newest_first_per_tenant
+            calls_are_listed_newest_first_per_tenant,
+            ended_calls_add_to_their_hour_once_per_tenant,
+            calls_are_found_by_the_words_of_their_transcript_per_tenant
         );
     };
     (@each $fresh:expr; $($check:ident),*) => {$(
@@ -258,8 +260,66 @@ pub async fn calls_are_listed_newest_first_per_tenant(db: &Db) {
     first.outcome = Outcome::Completed;
     db.save_call(&first).await.unwrap();
     assert_eq!(db.call("t1", "call_0001").await.unwrap().outcome, Outcome::Completed, "saved again, replaced");
-    let listed: Vec<String> = db.calls("t1", 10).await.unwrap().into_iter().map(|c| c.id).collect();
+    let listed: Vec<String> = db.calls("t1", &CallQuery::default()).await.unwrap().into_iter().map(|c| c.id).collect();
     assert_eq!(listed, vec!["call_0002", "call_0001"]);
-    assert_eq!(db.calls("t1", 1).await.unwrap().len(), 1);
+    let one = CallQuery { limit: Some(1), ..Default::default() };
+    assert_eq!(db.calls("t1", &one).await.unwrap().len(), 1);
+    let completed = CallQuery { outcome: Some(Outcome::Completed), ..Default::default() };
+    let listed: Vec<String> = db.calls("t1", &completed).await.unwrap().into_iter().map(|c| c.id).collect();
+    assert_eq!(listed, vec!["call_0001"]);
     assert!(matches!(db.call("t2", "call_0001").await, Err(StorageError::NotFound)));
+}
+
+fn ended(mut r: CallRecord, outcome: Outcome, ended_at_ms: u64, caller_says: &str) -> CallRecord {
+    use switchboard_domain::calls::{Speaker, TranscriptEntry};
+    r.outcome = outcome;
+    r.ended_at_ms = Some(ended_at_ms);
+    r.transcript = vec![
+        TranscriptEntry { at_ms: r.started_at_ms, speaker: Speaker::Bot, text: "您好".into(), latency_ms: None },
+        TranscriptEntry { at_ms: r.started_at_ms, speaker: Speaker::Caller, text: caller_says.into(), latency_ms: Some(500) },
+    ];
+    r
+}
+
+pub async fn ended_calls_add_to_their_hour_once_per_tenant(db: &Db) {
+    use switchboard_domain::stats::HOUR_MS;
+    let t1 = db.create_tenant("One", numbers(&["+886200000001"])).await.unwrap();
+    let t2 = db.create_tenant("Two", numbers(&["+886200000002"])).await.unwrap();
+    let hour = 1_000 * HOUR_MS;
+    let live = call(&t1.id, "call_0001", hour + 10);
+    db.save_call(&live).await.unwrap();
+    assert!(db.call_figures(&t1.id, 0, u64::MAX / 2).await.unwrap().is_empty(), "a call in progress adds nothing");
+    let mut done = ended(live, Outcome::Completed, hour + 60_000, "一杯紅茶");
+    db.save_call(&done).await.unwrap();
+    done.tags.push("order-placed".into());
+    db.save_call(&done).await.unwrap();
+    db.save_call(&done).await.unwrap();
+    let transferred = ended(call(&t1.id, "call_0002", hour + 20), Outcome::Transferred, hour + 2 * HOUR_MS, "轉人工");
+    db.save_call(&transferred).await.unwrap();
+    db.save_call(&ended(call(&t2.id, "call_0003", hour), Outcome::Abandoned, hour + 5, "hello")).await.unwrap();
+
+    let rows = db.call_figures(&t1.id, hour, hour + 3 * HOUR_MS).await.unwrap();
+    assert_eq!(rows.iter().map(|(h, _)| *h).collect::<Vec<_>>(), vec![hour, hour + 2 * HOUR_MS]);
+    let first = &rows[0].1;
+    assert_eq!((first.offered, first.answered, first.contained, first.resolved), (1, 1, 1, 1), "saved three times, counted once");
+    assert_eq!(rows[1].1.transferred, 1);
+    assert_eq!(db.call_figures(&t1.id, hour, hour + HOUR_MS).await.unwrap().len(), 1, "the period bounds the hours");
+    let other = db.call_figures(&t2.id, 0, u64::MAX / 2).await.unwrap();
+    assert_eq!(other.len(), 1);
+    assert_eq!((other[0].1.abandoned, other[0].1.transferred), (1, 0), "tenants are counted apart");
+}
+
+pub async fn calls_are_found_by_the_words_of_their_transcript_per_tenant(db: &Db) {
+    let said = [("t1", "call_0001", "我要兩杯珍奶半糖"), ("t1", "call_0002", "Two bubble milk teas"), ("t2", "call_0003", "珍奶一杯")];
+    for (i, (tenant, id, text)) in said.iter().enumerate() {
+        db.save_call(&ended(call(tenant, id, i as u64), Outcome::Completed, 100, text)).await.unwrap();
+    }
+    let find = |tenant: &'static str, text: &str| {
+        let q = CallQuery { text: Some(text.into()), ..Default::default() };
+        async move { db.calls(tenant, &q).await.unwrap().into_iter().map(|c| c.id).collect::<Vec<_>>() }
+    };
+    assert_eq!(find("t1", "珍奶").await, vec!["call_0001"]);
+    assert_eq!(find("t1", "MILK tea").await, vec!["call_0002"]);
+    assert_eq!(find("t1", "紅茶").await, Vec::<String>::new());
+    assert_eq!(find("t2", "珍奶").await, vec!["call_0003"], "each tenant searches its own calls");
 }

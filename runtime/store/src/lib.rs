@@ -20,7 +20,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use switchboard_domain::api_keys::{ApiKey, KeyKind};
-use switchboard_domain::calls::{CallRecord, CallSummary};
+use switchboard_domain::calls::{CallQuery, CallRecord, CallSummary};
+use switchboard_domain::stats::CallFigures;
 use switchboard_domain::catalog::Catalog;
 use switchboard_domain::customers::{Customer, CustomerInput};
 use switchboard_domain::faq::{FaqEntry, FaqInput};
@@ -146,13 +147,19 @@ pub trait TenantState: Send + Sync {
     async fn tenant_state_set(&self, tenant: &str, key: &str, value: &str) -> Result<()>;
 }
 
-/// Call records, written when a call ends.
+/// Call records, saved after every turn, and the indexes kept as calls end.
 #[async_trait]
 pub trait Calls: Send + Sync {
+    /// Save a call's record. When it has ended, in the same transaction: its figures are
+    /// added to its hour (replacing what an earlier save of the ended call added), and its
+    /// transcript is indexed for search.
     async fn save_call(&self, record: &CallRecord) -> Result<()>;
     async fn call(&self, tenant: &str, id: &str) -> Result<CallRecord>;
-    /// The newest calls first, at most `limit`.
-    async fn calls(&self, tenant: &str, limit: usize) -> Result<Vec<CallSummary>>;
+    /// The calls a query wants, newest first.
+    async fn calls(&self, tenant: &str, query: &CallQuery) -> Result<Vec<CallSummary>>;
+    /// The figures of the hours from `from_hour_ms` (an hour's start) up to `to_ms`,
+    /// for hours that have any.
+    async fn call_figures(&self, tenant: &str, from_hour_ms: u64, to_ms: u64) -> Result<Vec<(u64, CallFigures)>>;
 }
 
 /// Everything Switchboard keeps: the interface a backend implements.

@@ -167,6 +167,10 @@ pub(crate) const ORDER_PHONES: DocTable = TableDefinition::new("order_phones");
 pub(crate) const COUNTERS: DocTable = TableDefinition::new("counters");
 pub(crate) const CALLS: DocTable = TableDefinition::new("calls");
 pub(crate) const TENANT_STATE: DocTable = TableDefinition::new("tenant_state");
+/// `tenant/hour`: the figures of the calls that ended in that hour.
+pub(crate) const CALL_STATS: DocTable = TableDefinition::new("call_stats");
+/// `tenant/term/call_id`: the calls whose transcript has a term (value empty).
+pub(crate) const CALL_TERMS: DocTable = TableDefinition::new("call_terms");
 
 const ALL_TABLES: &[DocTable] = &[
     TENANTS,
@@ -183,6 +187,8 @@ const ALL_TABLES: &[DocTable] = &[
     COUNTERS,
     CALLS,
     TENANT_STATE,
+    CALL_STATS,
+    CALL_TERMS,
 ];
 
 /// A store in a throwaway directory, removed when the guard drops: for tests at every layer.
@@ -217,7 +223,8 @@ mod interfaces {
 
     use async_trait::async_trait;
     use switchboard_domain::api_keys::{ApiKey, KeyKind};
-    use switchboard_domain::calls::{CallRecord, CallSummary};
+    use switchboard_domain::calls::{CallQuery, CallRecord, CallSummary};
+    use switchboard_domain::stats::CallFigures;
     use switchboard_domain::catalog::Catalog;
     use switchboard_domain::customers::{Customer, CustomerInput};
     use switchboard_domain::faq::{FaqEntry, FaqInput};
@@ -394,9 +401,13 @@ mod interfaces {
             let (tenant, id) = (s(tenant), s(id));
             self.run(move |db| db.call(&tenant, &id)).await
         }
-        async fn calls(&self, tenant: &str, limit: usize) -> Result<Vec<CallSummary>> {
+        async fn calls(&self, tenant: &str, query: &CallQuery) -> Result<Vec<CallSummary>> {
+            let (tenant, query) = (s(tenant), query.clone());
+            self.run(move |db| db.calls(&tenant, &query)).await
+        }
+        async fn call_figures(&self, tenant: &str, from_hour_ms: u64, to_ms: u64) -> Result<Vec<(u64, CallFigures)>> {
             let tenant = s(tenant);
-            self.run(move |db| db.calls(&tenant, limit)).await
+            self.run(move |db| db.call_figures(&tenant, from_hour_ms, to_ms)).await
         }
     }
 }

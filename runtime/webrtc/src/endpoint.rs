@@ -206,6 +206,7 @@ impl WebRtcEndpoint {
             channel: switchboard_domain::calls::Channel::Webrtc,
             direction: switchboard_domain::calls::Direction::Inbound,
             flow_input: String::new(),
+            flow_version: None,
         };
         let (mut call, greeting) =
             switchboard_call::voice::VoiceCall::start(self.app.clone(), self.engines.clone(), setup, 16_000).await;

@@ -20,6 +20,7 @@ impl RedbStore {
             active_flow: None,
             speech: SpeechSettings::default(),
             telephony: TelephonySettings::default(),
+            analytics: AnalyticsSettings::default(),
             created_at_ms: ids::now_ms(),
         };
         TenantPatch { name: Some(name.to_string()), ..patch }.apply(&mut t)?;

@@ -1,0 +1,59 @@
+// Traditional Chinese (Taiwan) and English. The choice is kept in localStorage.
+const zh = {
+  title: 'Switchboard 控制台', signIn: '登入', key: '管理權杖或租戶 API 金鑰', keyHelp: '供應商以管理權杖登入，可看所有租戶；租戶以自己的 API 金鑰登入，只看自己的資料。',
+  signOut: '登出', dashboard: '總覽', calls: '通話', orders: '訂單', faq: '常見問題', flows: '流程', tenants: '租戶',
+  period: '期間', bucket: '區間', hour: '每小時', day: '每日', week: '每週', last7: '最近 7 天', last30: '最近 30 天', today: '今天',
+  offered: '進線通話', answered: '接聽', containment_rate: '自助完成率', transfer_rate: '轉接率', resolution_rate: '解決率',
+  abandonment_rate: '放棄率', average_handle_time_s: '平均處理時間', orders_n: '訂單數', revenue: '營收', reply_latency: '回應延遲 p50 / p95',
+  flow_errors: '流程錯誤', callbacks: '回撥請求', definition: '定義', topTags: '最常見的結果標籤', noData: '這段期間沒有通話。',
+  allTenants: '所有租戶', tenant: '租戶', from: '從', to: '到', outcome: '結果', channel: '管道', tag: '標籤', text: '逐字稿包含',
+  search: '搜尋', any: '全部', started: '開始', caller: '來電者', turns: '輪數', transcript: '逐字稿', recording: '錄音',
+  transfer: '轉接', flowError: '流程錯誤', back: '返回', latencyMs: '回應', status: '狀態', total: '總額', phone: '電話', name: '姓名',
+  items: '品項', save: '儲存', add: '新增', delete: '刪除', question: '問題', answer: '回答', language: '語言', keywords: '關鍵字（以逗號分隔）',
+  upload: '上傳新版本', activate: '啟用', rollBack: '回復到此版本', active: '使用中', version: '版本', uploaded: '上傳時間', size: '大小',
+  create: '建立', numbers: '電話號碼（以逗號分隔）', newKey: '新租戶的 API 金鑰（只顯示這一次）', notFound: '找不到這個頁面，或您無權查看。',
+  chat: '對話測試（可選任何版本）', saved: '已儲存。', loading: '載入中…', open: '開啟', calls_n: '通話數', perTenant: '各租戶',
+  // Each figure's definition (the API gives the English one with its figures).
+  def_offered: '期間內結束、打進此租戶的來電，包括機器人開口前就被拒絕的（黑名單、沒有啟用的流程）。外撥另計。',
+  def_answered: '機器人有對來電者說話的通話。',
+  def_containment_rate: '機器人自己完成、沒有轉真人、沒有要求回撥、來電者也沒有先掛斷的通話，除以接聽數。Dialogflow CX 把沒轉真人的都算自助完成；我們另外排除放棄與回撥。',
+  def_transfer_rate: '轉給真人的通話，除以接聽數。',
+  def_resolution_rate: '帶有租戶「解決」標籤（流程設定，例如 order-placed、faq-answered；租戶設定 analytics.resolution_tags）的通話，除以接聽數。以通話結束當時的設定為準。',
+  def_abandonment_rate: '對話還沒結束、也沒有解決標籤時，來電者就掛斷的通話，除以全部通話。Genesys 算的是排隊中、專員接起前掛斷；機器人立即接聽，所以中途離開機器人就算放棄。',
+  def_average_handle_time_s: '接聽通話從接起到掛斷或轉出的平均時長（秒）。Genesys 的 AHT 是專員的通話＋保留＋事後處理；機器人沒有保留與事後處理，所以就是通話時間。',
+  def_orders: '通話中成立的訂單，以及依幣別加總的金額（營收），以目錄的最小單位計。',
+  def_reply_latency: '語音通話中，從來電者說完到機器人回答的第一個聲音：p50 與 p95，精度 50 毫秒。',
+  def_flow_errors: '租戶流程出錯（trap、逾時或回傳無效動作）的通話。',
+};
+const en = {
+  title: 'Switchboard console', signIn: 'Sign in', key: 'Admin token or tenant API key', keyHelp: 'The provider signs in with the admin token and sees every tenant; a tenant signs in with its API key and sees only its own data.',
+  signOut: 'Sign out', dashboard: 'Dashboard', calls: 'Calls', orders: 'Orders', faq: 'FAQ', flows: 'Flows', tenants: 'Tenants',
+  period: 'Period', bucket: 'Bucket', hour: 'Hourly', day: 'Daily', week: 'Weekly', last7: 'Last 7 days', last30: 'Last 30 days', today: 'Today',
+  offered: 'Calls offered', answered: 'Answered', containment_rate: 'Containment', transfer_rate: 'Transfer rate', resolution_rate: 'Resolution rate',
+  abandonment_rate: 'Abandonment', average_handle_time_s: 'Average handle time', orders_n: 'Orders', revenue: 'Revenue', reply_latency: 'Reply latency p50 / p95',
+  flow_errors: 'Flow errors', callbacks: 'Callback requests', definition: 'Definition', topTags: 'Most frequent outcome tags', noData: 'No calls in this period.',
+  allTenants: 'All tenants', tenant: 'Tenant', from: 'From', to: 'To', outcome: 'Outcome', channel: 'Channel', tag: 'Tag', text: 'Transcript contains',
+  search: 'Search', any: 'Any', started: 'Started', caller: 'Caller', turns: 'Turns', transcript: 'Transcript', recording: 'Recording',
+  transfer: 'Transfer', flowError: 'Flow error', back: 'Back', latencyMs: 'reply', status: 'Status', total: 'Total', phone: 'Phone', name: 'Name',
+  items: 'Items', save: 'Save', add: 'Add', delete: 'Delete', question: 'Question', answer: 'Answer', language: 'Language', keywords: 'Keywords (comma-separated)',
+  upload: 'Upload a new version', activate: 'Activate', rollBack: 'Roll back to this version', active: 'active', version: 'Version', uploaded: 'Uploaded', size: 'Size',
+  create: 'Create', numbers: 'Numbers (comma-separated)', newKey: "The new tenant's API key (shown this once)", notFound: 'This page does not exist, or you may not see it.',
+  chat: 'Try it (any version)', saved: 'Saved.', loading: 'Loading…', open: 'Open', calls_n: 'Calls', perTenant: 'Per tenant',
+};
+
+export let lang = localStorage.getItem('sb-lang') || (navigator.language.startsWith('zh') ? 'zh-TW' : 'en');
+
+export function setLang(l) {
+  lang = l;
+  localStorage.setItem('sb-lang', l);
+  document.documentElement.lang = l;
+}
+
+export function t(key) {
+  const d = lang === 'zh-TW' ? zh : en;
+  return d[key] ?? en[key] ?? key;
+}
+
+export function when(ms) {
+  return ms ? new Date(ms).toLocaleString(lang === 'zh-TW' ? 'zh-TW' : 'en-GB') : '';
+}

@@ -1,0 +1,424 @@
+//! How the bot does, in figures: what each ended call adds to its hour, and the rates a
+//! period of hours gives.
+//!
+//! Stores keep one [`CallFigures`] per tenant and hour, updated in the transaction that
+//! saves a call record ([`CallFigures::of_call`]), so a report reads a few rows per hour
+//! of its period and never the calls themselves. The definitions follow the contact-centre
+//! ones (Dialogflow CX containment, Genesys abandonment and handle time); [`DEFINITIONS`]
+//! says each one, and where it differs.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::calls::{CallRecord, Direction, Outcome, Speaker};
+
+pub const HOUR_MS: u64 = 3_600_000;
+pub const DAY_MS: u64 = 24 * HOUR_MS;
+
+/// Width of a reply-latency bin, in ms; the last bin holds everything slower.
+const LATENCY_BIN_MS: u32 = 50;
+const LATENCY_BINS: usize = 120;
+
+/// The tags that count a call as resolved unless the tenant says otherwise.
+pub const DEFAULT_RESOLUTION_TAGS: &[&str] = &["order-placed", "order-status", "order-cancelled", "faq-answered", "resolved"];
+
+/// The tag the host sets when a caller asked to be called back.
+pub const CALLBACK_TAG: &str = "callback-requested";
+
+/// What the calls that ended in one hour add up to. Every field is a sum, so figures
+/// add and subtract (a call saved again after it ended replaces what it added).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CallFigures {
+    pub offered: i64,
+    pub answered: i64,
+    pub outbound: i64,
+    pub contained: i64,
+    pub transferred: i64,
+    pub resolved: i64,
+    pub abandoned: i64,
+    pub callbacks: i64,
+    /// Sum of the handled calls' durations, ms.
+    pub handle_ms: i64,
+    pub orders: i64,
+    /// Order totals by currency, in the catalogue's minor units.
+    pub revenue: BTreeMap<String, i64>,
+    pub flow_errors: i64,
+    /// Reply latencies, counted in bins of 50 ms.
+    pub latency_bins: Vec<i64>,
+    /// Calls carrying each outcome tag.
+    pub tags: BTreeMap<String, i64>,
+}
+
+impl CallFigures {
+    /// What one ended call adds: `orders` are the totals (currency, amount) of the orders
+    /// it placed, `resolution_tags` the tenant's tags that mean "resolved".
+    pub fn of_call(record: &CallRecord, orders: &[(String, u32)], resolution_tags: &[String]) -> CallFigures {
+        let mut f = CallFigures::default();
+        if record.outcome == Outcome::InProgress || record.ended_at_ms.is_none() {
+            return f;
+        }
+        let answered = record.transcript.iter().any(|t| t.speaker == Speaker::Bot);
+        match record.direction {
+            Direction::Inbound => f.offered = 1,
+            Direction::Outbound => f.outbound = 1,
+        }
+        let resolved = record.tags.iter().any(|t| resolution_tags.contains(t));
+        let callback = record.tags.iter().any(|t| t == CALLBACK_TAG);
+        if answered {
+            f.answered = 1;
+            f.handle_ms = record.ended_at_ms.unwrap_or(record.started_at_ms).saturating_sub(record.started_at_ms) as i64;
+            f.transferred = (record.outcome == Outcome::Transferred) as i64;
+            f.contained = (record.outcome == Outcome::Completed && !callback) as i64;
+            f.resolved = resolved as i64;
+            f.callbacks = callback as i64;
+        }
+        f.abandoned = (record.outcome == Outcome::Abandoned && !resolved) as i64;
+        f.flow_errors = record.flow_error.is_some() as i64;
+        f.orders = orders.len() as i64;
+        for (currency, total) in orders {
+            *f.revenue.entry(currency.clone()).or_default() += *total as i64;
+        }
+        for t in &record.transcript {
+            if let Some(ms) = t.latency_ms {
+                f.add_latency(ms);
+            }
+        }
+        for tag in &record.tags {
+            f.tags.insert(tag.clone(), 1);
+        }
+        f
+    }
+
+    fn add_latency(&mut self, ms: u32) {
+        if self.latency_bins.len() < LATENCY_BINS {
+            self.latency_bins.resize(LATENCY_BINS, 0);
+        }
+        let bin = ((ms / LATENCY_BIN_MS) as usize).min(LATENCY_BINS - 1);
+        self.latency_bins[bin] += 1;
+    }
+
+    /// Add `other` (`sign` 1) or take it away (`sign` -1).
+    pub fn add(&mut self, other: &CallFigures, sign: i64) {
+        let pairs = [
+            (&mut self.offered, other.offered),
+            (&mut self.answered, other.answered),
+            (&mut self.outbound, other.outbound),
+            (&mut self.contained, other.contained),
+            (&mut self.transferred, other.transferred),
+            (&mut self.resolved, other.resolved),
+            (&mut self.abandoned, other.abandoned),
+            (&mut self.callbacks, other.callbacks),
+            (&mut self.handle_ms, other.handle_ms),
+            (&mut self.orders, other.orders),
+            (&mut self.flow_errors, other.flow_errors),
+        ];
+        for (mine, theirs) in pairs {
+            *mine += sign * theirs;
+        }
+        add_map(&mut self.revenue, &other.revenue, sign);
+        add_map(&mut self.tags, &other.tags, sign);
+        if !other.latency_bins.is_empty() && self.latency_bins.len() < LATENCY_BINS {
+            self.latency_bins.resize(LATENCY_BINS, 0);
+        }
+        for (mine, theirs) in self.latency_bins.iter_mut().zip(&other.latency_bins) {
+            *mine += sign * theirs;
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.offered == 0 && self.outbound == 0
+    }
+
+    /// The latency below which `share` (0..1) of the replies came, interpolated within its bin.
+    fn latency_percentile(&self, share: f64) -> Option<u32> {
+        let total: i64 = self.latency_bins.iter().sum();
+        if total <= 0 {
+            return None;
+        }
+        let target = share * total as f64;
+        let mut below = 0.0;
+        for (i, &n) in self.latency_bins.iter().enumerate() {
+            let n = n as f64;
+            if n > 0.0 && below + n >= target {
+                let within = ((target - below) / n).clamp(0.0, 1.0);
+                return Some(((i as f64 + within) * LATENCY_BIN_MS as f64).round() as u32);
+            }
+            below += n;
+        }
+        Some(LATENCY_BINS as u32 * LATENCY_BIN_MS)
+    }
+
+    /// The figures as a report reads them: counts, rates and averages.
+    pub fn report(&self, start_ms: u64) -> Report {
+        let rate = |n: i64, of: i64| (of > 0).then(|| n as f64 / of as f64);
+        Report {
+            start_ms,
+            offered: self.offered,
+            answered: self.answered,
+            outbound: self.outbound,
+            containment_rate: rate(self.contained, self.answered),
+            transfer_rate: rate(self.transferred, self.answered),
+            resolution_rate: rate(self.resolved, self.answered),
+            abandonment_rate: rate(self.abandoned, self.offered + self.outbound),
+            callbacks: self.callbacks,
+            average_handle_time_s: rate(self.handle_ms, self.answered).map(|ms| ms / 1000.0),
+            orders: self.orders,
+            revenue: self.revenue.clone(),
+            reply_latency_p50_ms: self.latency_percentile(0.5),
+            reply_latency_p95_ms: self.latency_percentile(0.95),
+            flow_errors: self.flow_errors,
+            tags: self.tags.iter().filter(|(_, n)| **n > 0).map(|(t, n)| (t.clone(), *n)).collect(),
+        }
+    }
+}
+
+fn add_map(mine: &mut BTreeMap<String, i64>, theirs: &BTreeMap<String, i64>, sign: i64) {
+    for (k, v) in theirs {
+        let e = mine.entry(k.clone()).or_default();
+        *e += sign * v;
+    }
+    mine.retain(|_, v| *v != 0);
+}
+
+/// The hour a moment falls in (UTC), as the start of that hour in ms.
+pub fn hour_of(at_ms: u64) -> u64 {
+    at_ms - at_ms % HOUR_MS
+}
+
+/// How a report groups its hours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Bucket {
+    Hour,
+    Day,
+    Week,
+}
+
+impl Bucket {
+    pub fn parse(s: &str) -> Option<Bucket> {
+        match s {
+            "hour" => Some(Bucket::Hour),
+            "day" => Some(Bucket::Day),
+            "week" => Some(Bucket::Week),
+            _ => None,
+        }
+    }
+
+    /// The start of the bucket holding `at_ms`, in a clock `utc_offset_minutes` from UTC
+    /// (days and weeks begin at local midnight; weeks on Monday).
+    pub fn start_of(self, at_ms: u64, utc_offset_minutes: i32) -> u64 {
+        let offset = utc_offset_minutes as i64 * 60_000;
+        let local = at_ms as i64 + offset;
+        let width = match self {
+            Bucket::Hour => HOUR_MS as i64,
+            Bucket::Day => DAY_MS as i64,
+            Bucket::Week => 7 * DAY_MS as i64,
+        };
+        // 1970-01-01 was a Thursday, 3 days after a Monday.
+        let shift = if self == Bucket::Week { 3 * DAY_MS as i64 } else { 0 };
+        let start = (local + shift).div_euclid(width) * width - shift;
+        (start - offset).max(0) as u64
+    }
+}
+
+/// A period's figures as the API and the console show them.
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct Report {
+    /// Start of the bucket (ms since the epoch); the period's start for totals.
+    pub start_ms: u64,
+    pub offered: i64,
+    pub answered: i64,
+    pub outbound: i64,
+    pub containment_rate: Option<f64>,
+    pub transfer_rate: Option<f64>,
+    pub resolution_rate: Option<f64>,
+    pub abandonment_rate: Option<f64>,
+    pub callbacks: i64,
+    pub average_handle_time_s: Option<f64>,
+    pub orders: i64,
+    /// Order totals by currency, in minor units of the catalogue.
+    pub revenue: BTreeMap<String, i64>,
+    pub reply_latency_p50_ms: Option<u32>,
+    pub reply_latency_p95_ms: Option<u32>,
+    pub flow_errors: i64,
+    /// Calls per outcome tag, most frequent first.
+    pub tags: Vec<(String, i64)>,
+}
+
+/// A figure and what it means.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Definition {
+    pub figure: &'static str,
+    pub definition: &'static str,
+}
+
+/// What each figure means, next to it in the API and the console.
+pub const DEFINITIONS: &[Definition] = &[
+    Definition {
+        figure: "offered",
+        definition: "Inbound calls that reached the tenant and ended in the period, including calls refused before the bot spoke (blocked callers, no active flow). Outbound calls are counted apart.",
+    },
+    Definition { figure: "answered", definition: "Calls in which the bot spoke to the caller." },
+    Definition {
+        figure: "containment_rate",
+        definition: "Answered calls the bot finished itself, without a transfer to a person, a callback request or the caller hanging up first, over answered calls. Dialogflow CX counts every session not escalated to a person as contained; we also leave out abandons and callbacks, as the seed asks.",
+    },
+    Definition { figure: "transfer_rate", definition: "Answered calls handed to a person, over answered calls." },
+    Definition {
+        figure: "resolution_rate",
+        definition: "Answered calls carrying one of the tenant's resolution tags (set by the flow, for example order-placed or faq-answered; tenant setting analytics.resolution_tags), over answered calls. The tags in force when a call ends decide.",
+    },
+    Definition {
+        figure: "abandonment_rate",
+        definition: "Calls the caller hung up before the conversation reached an end and without a resolution tag, over all calls. Genesys counts calls abandoned in a queue before an agent answers; here the bot answers at once, so the caller leaving the bot mid-conversation is the abandon.",
+    },
+    Definition {
+        figure: "average_handle_time_s",
+        definition: "Mean duration of answered calls, from answer to hang-up or hand-over, in seconds. Genesys AHT is talk + hold + after-call work of an agent; the bot has no hold or wrap-up, so it is talk time.",
+    },
+    Definition { figure: "orders", definition: "Orders placed during calls, and their totals by currency (revenue), in the catalogue's minor units." },
+    Definition {
+        figure: "reply_latency",
+        definition: "From the end of the caller's speech to the first audio of the bot's answer, on voice calls: p50 and p95, to 50 ms.",
+    },
+    Definition { figure: "flow_errors", definition: "Calls in which the tenant's flow failed (trapped, ran out of time or answered with an invalid action)." },
+];
+
+/// A report over a period: totals and the series by bucket.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Stats {
+    pub from_ms: u64,
+    pub to_ms: u64,
+    pub bucket: Bucket,
+    pub totals: Report,
+    pub series: Vec<Report>,
+    pub definitions: &'static [Definition],
+}
+
+/// Group hourly figures (`(hour start, figures)`, any order) into a report from `from_ms`
+/// to `to_ms` by `bucket`; every bucket of the period appears, empty ones too.
+pub fn summarise(
+    hours: impl IntoIterator<Item = (u64, CallFigures)>,
+    from_ms: u64,
+    to_ms: u64,
+    bucket: Bucket,
+    utc_offset_minutes: i32,
+) -> Stats {
+    let mut totals = CallFigures::default();
+    let mut buckets: BTreeMap<u64, CallFigures> = BTreeMap::new();
+    let mut at = bucket.start_of(from_ms, utc_offset_minutes);
+    // At most a few thousand buckets: the API bounds the period.
+    while at < to_ms {
+        buckets.insert(at, CallFigures::default());
+        let next = bucket.start_of(at + width_hint(bucket), utc_offset_minutes);
+        at = if next > at { next } else { at + HOUR_MS };
+    }
+    for (hour, figures) in hours {
+        if hour < hour_of(from_ms) || hour >= to_ms {
+            continue;
+        }
+        totals.add(&figures, 1);
+        buckets.entry(bucket.start_of(hour, utc_offset_minutes)).or_default().add(&figures, 1);
+    }
+    Stats {
+        from_ms,
+        to_ms,
+        bucket,
+        totals: totals.report(from_ms),
+        series: buckets.iter().map(|(start, f)| f.report(*start)).collect(),
+        definitions: DEFINITIONS,
+    }
+}
+
+fn width_hint(bucket: Bucket) -> u64 {
+    match bucket {
+        Bucket::Hour => HOUR_MS,
+        Bucket::Day => DAY_MS,
+        Bucket::Week => 7 * DAY_MS,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calls::{Channel, TranscriptEntry};
+
+    fn call(outcome: Outcome, tags: &[&str], latencies: &[u32]) -> CallRecord {
+        let mut transcript = vec![TranscriptEntry { at_ms: 0, speaker: Speaker::Bot, text: "hi".into(), latency_ms: None }];
+        for &ms in latencies {
+            transcript.push(TranscriptEntry { at_ms: 0, speaker: Speaker::Caller, text: "x".into(), latency_ms: Some(ms) });
+        }
+        CallRecord {
+            id: "c".into(),
+            tenant_id: "t".into(),
+            caller: "+1".into(),
+            callee: "+2".into(),
+            channel: Channel::Sip,
+            direction: Direction::Inbound,
+            flow_version: Some(1),
+            started_at_ms: 1_000,
+            ended_at_ms: Some(61_000),
+            outcome,
+            end_reason: None,
+            tags: tags.iter().map(|s| s.to_string()).collect(),
+            flow_error: None,
+            transfer: None,
+            order_ids: vec![],
+            transcript,
+            recording: None,
+        }
+    }
+
+    fn tags() -> Vec<String> {
+        DEFAULT_RESOLUTION_TAGS.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn rates_follow_their_definitions() {
+        let mut f = CallFigures::default();
+        let orders = [("TWD".to_string(), 130u32)];
+        f.add(&CallFigures::of_call(&call(Outcome::Completed, &["order-placed"], &[400, 600]), &orders, &tags()), 1);
+        f.add(&CallFigures::of_call(&call(Outcome::Transferred, &["complaint"], &[500]), &[], &tags()), 1);
+        f.add(&CallFigures::of_call(&call(Outcome::Abandoned, &[], &[]), &[], &tags()), 1);
+        f.add(&CallFigures::of_call(&call(Outcome::Completed, &[CALLBACK_TAG], &[]), &[], &tags()), 1);
+        let r = f.report(0);
+        assert_eq!((r.offered, r.answered, r.orders), (4, 4, 1));
+        assert_eq!(r.containment_rate, Some(0.25));
+        assert_eq!(r.transfer_rate, Some(0.25));
+        assert_eq!(r.resolution_rate, Some(0.25));
+        assert_eq!(r.abandonment_rate, Some(0.25));
+        assert_eq!(r.average_handle_time_s, Some(60.0));
+        assert_eq!(r.revenue.get("TWD"), Some(&130));
+        let p50 = r.reply_latency_p50_ms.unwrap();
+        assert!((450..=550).contains(&p50), "p50 {p50}");
+        assert!(r.reply_latency_p95_ms.unwrap() >= 600);
+    }
+
+    #[test]
+    fn a_call_saved_again_replaces_what_it_added() {
+        let first = CallFigures::of_call(&call(Outcome::Completed, &[], &[300]), &[], &tags());
+        let again = CallFigures::of_call(&call(Outcome::Completed, &["order-placed"], &[300]), &[], &tags());
+        let mut f = CallFigures::default();
+        f.add(&first, 1);
+        f.add(&first, -1);
+        f.add(&again, 1);
+        assert_eq!(f, again);
+        assert!(CallFigures::of_call(&call(Outcome::InProgress, &[], &[]), &[], &tags()).is_empty());
+    }
+
+    #[test]
+    fn buckets_begin_at_local_midnight_and_monday() {
+        // 2026-12-02 (a Wednesday) 01:00 in Taipei is 2026-12-01 17:00 UTC.
+        let at = 1_796_144_400_000u64; // 2026-12-01T17:00:00Z
+        let day = Bucket::Day.start_of(at, 480);
+        assert_eq!(day, 1_796_140_800_000); // 2026-12-01T16:00:00Z = local midnight
+        let week = Bucket::Week.start_of(at, 480);
+        assert_eq!((day - week) / DAY_MS, 2, "Wednesday is two days after Monday");
+        let s = summarise(vec![(hour_of(at), CallFigures::of_call(&call(Outcome::Completed, &[], &[]), &[], &tags()))], day, day + 3 * DAY_MS, Bucket::Day, 480);
+        assert_eq!(s.series.len(), 3);
+        assert_eq!(s.series[0].answered, 1);
+        assert_eq!(s.totals.answered, 1);
+    }
+}

@@ -1,0 +1,236 @@
+//! The operator's console in a real browser (headless Chromium): signing in, the dashboard's
+//! figures against a known mix of calls, finding a call by a word, transcripts shown as text,
+//! FAQ editing seen by the next call, flow versions uploaded, activated and rolled back, and a
+//! tenant user kept to their own tenant. Every page is kept as a screenshot in
+//! `$CARGO_TARGET_DIR/tmp/console-screenshots/` (a test artefact: look at them).
+
+#[path = "common/browser.rs"]
+mod browser;
+mod common;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use browser::Chromium;
+use common::{ADMIN_TOKEN, Server};
+use serde_json::json;
+
+const WAIT: Duration = Duration::from_secs(60);
+
+fn screenshots() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("console-screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshot directory");
+    dir
+}
+
+/// A JavaScript string literal.
+fn js(s: &str) -> String {
+    serde_json::to_string(s).unwrap()
+}
+
+/// Open the console and sign in with `key` through its form.
+fn sign_in(server: &Server, key: &str, shot: Option<&str>) -> Chromium {
+    let mut page = Chromium::open_for_voice(&format!("{}/console", server.base));
+    page.wait_for("!!document.querySelector('.signin input[name=key]')", WAIT);
+    if let Some(name) = shot {
+        page.screenshot(&screenshots().join(name));
+    }
+    fill(&mut page, ".signin input[name=key]", key);
+    page.eval("document.querySelector('.signin button[type=submit]').click(), true");
+    page.wait_for("!!document.querySelector('header .brand')", WAIT);
+    page
+}
+
+/// Type `value` into the field `selector`, as a person would (the app hears the input event).
+fn fill(page: &mut Chromium, selector: &str, value: &str) {
+    page.eval(&format!(
+        "(() => {{ const e = document.querySelector({sel}); e.value = {v}; \
+         e.dispatchEvent(new Event('input', {{ bubbles: true }})); e.dispatchEvent(new Event('change', {{ bubbles: true }})); return true; }})()",
+        sel = js(selector),
+        v = js(value)
+    ));
+}
+
+fn go(page: &mut Chromium, hash: &str) {
+    page.eval(&format!("location.hash = {}, true", js(hash)));
+}
+
+fn text_of(page: &mut Chromium, selector: &str) -> String {
+    page.eval(&format!("document.querySelector({})?.textContent ?? ''", js(selector))).as_str().unwrap_or_default().to_string()
+}
+
+fn figure(page: &mut Chromium, name: &str) -> String {
+    text_of(page, &format!("[data-figure={name}] .value"))
+}
+
+/// A known mix of simulated calls to the demo tenant: one order, two transfers, one FAQ
+/// answered, one abandoned mid-order, one whose caller typed markup.
+fn place_known_calls(server: &Server, key: &str, tenant: &str) {
+    server.place_pickup_order(key, tenant, "+886911000001", "一杯大杯珍奶半糖少冰", "我姓王");
+    for caller in ["+886911000002", "+886911000003"] {
+        let c = server.simulate(key, tenant, caller, &[json!("轉人工")]);
+        assert_eq!(c["outcome"], "transferred", "{c:#}");
+    }
+    let c = server.simulate(key, tenant, "+886911000004", &[json!("你們幾點關門"), json!("沒有了，謝謝")]);
+    assert_eq!(c["outcome"], "completed", "{c:#}");
+    let c = server.simulate(key, tenant, "+886911000005", &[json!("我要兩杯紅茶")]);
+    assert_eq!(c["outcome"], "abandoned", "{c:#}");
+    let c = server.simulate(key, tenant, "+886911000006", &[json!("<script>window.pwned=1</script><b>hi</b>"), json!("bye")]);
+    assert_eq!(c["outcome"], "completed", "{c:#}");
+}
+
+#[test]
+fn the_provider_sees_the_figures_of_a_known_mix_of_calls_and_finds_a_call_by_a_word() {
+    let server = Server::start();
+    let (tenant, key) = server.demo();
+    place_known_calls(&server, &key, &tenant);
+
+    // The API's figures: 6 calls answered; contained: the order, the FAQ call and the markup
+    // call (3/6); transferred 2/6; resolved: order-placed and faq-answered (2/6); abandoned 1/6.
+    let stats = server.get(&key, &format!("/v1/tenants/{tenant}/stats?bucket=hour")).body;
+    let totals = &stats["totals"];
+    assert_eq!((totals["offered"].as_i64(), totals["answered"].as_i64()), (Some(6), Some(6)), "{stats:#}");
+    assert_eq!(totals["containment_rate"].as_f64(), Some(0.5));
+    assert_eq!(totals["orders"].as_i64(), Some(1));
+    assert!(totals["revenue"]["TWD"].as_i64().is_some_and(|r| r > 0), "{totals:#}");
+
+    let mut page = sign_in(&server, ADMIN_TOKEN, Some("01-sign-in.png"));
+    // The provider lands on every tenant's figures.
+    page.wait_for("document.querySelector('[data-figure=offered] .value')?.textContent === '6'", WAIT);
+    page.screenshot(&screenshots().join("02-provider-overview.png"));
+
+    go(&mut page, &format!("#/t/{tenant}/dashboard"));
+    page.wait_for("document.querySelector('[data-figure=answered] .value')?.textContent === '6'", WAIT);
+    assert_eq!(figure(&mut page, "offered"), "6");
+    assert_eq!(figure(&mut page, "containment_rate"), "50.0%");
+    assert_eq!(figure(&mut page, "transfer_rate"), "33.3%");
+    assert_eq!(figure(&mut page, "resolution_rate"), "33.3%");
+    assert_eq!(figure(&mut page, "abandonment_rate"), "16.7%");
+    assert_eq!(figure(&mut page, "orders_n"), "1");
+    assert!(
+        page.eval("!!document.querySelector('.chart canvas')").as_bool().unwrap_or(false),
+        "the dashboard draws its chart"
+    );
+    page.screenshot(&screenshots().join("03-dashboard.png"));
+    page.viewport(390, 844, true);
+    page.screenshot(&screenshots().join("04-dashboard-phone.png"));
+    page.viewport(1280, 900, false);
+
+    // Find a call by a word of its transcript.
+    go(&mut page, &format!("#/t/{tenant}/calls"));
+    page.wait_for("document.querySelectorAll('table.calls tbody tr').length === 6", WAIT);
+    page.screenshot(&screenshots().join("05-calls.png"));
+    fill(&mut page, "input[name=text]", "珍奶");
+    page.eval("document.querySelector('form.filters button[type=submit]').click(), true");
+    page.wait_for("document.querySelectorAll('table.calls tbody tr').length === 1", WAIT);
+    let found = page.eval("document.querySelector('table.calls tbody tr').getAttribute('data-call')");
+    let order_call = server.get(&key, &format!("/v1/tenants/{tenant}/calls/{}", found.as_str().unwrap())).body;
+    assert!(order_call["tags"].as_array().unwrap().contains(&json!("order-placed")), "{order_call:#}");
+
+    // The markup a caller typed is shown as text, never run.
+    let calls = server.get(&key, &format!("/v1/tenants/{tenant}/calls?text=script")).body;
+    let marked = calls["calls"][0]["id"].as_str().expect("the markup call is found by its words").to_string();
+    go(&mut page, &format!("#/t/{tenant}/calls/{marked}"));
+    page.wait_for("document.querySelectorAll('.transcript li').length > 2", WAIT);
+    let said = page.eval("Array.from(document.querySelectorAll('.transcript .said')).map(e => e.textContent).join('\\n')");
+    assert!(said.as_str().unwrap().contains("<script>window.pwned=1</script><b>hi</b>"), "{said}");
+    assert_eq!(page.eval("document.querySelectorAll('main script, main b').length"), json!(0));
+    assert_eq!(page.eval("window.pwned === undefined"), json!(true));
+    page.screenshot(&screenshots().join("06-call.png"));
+
+    go(&mut page, &format!("#/t/{tenant}/orders"));
+    page.wait_for("document.querySelectorAll('tr[data-order]').length === 1", WAIT);
+    page.eval("(() => { const s = document.querySelector('tr[data-order] select'); s.value = 'preparing'; s.dispatchEvent(new Event('change', { bubbles: true })); return true; })()");
+    // The row shows the status the server returned once the change was stored.
+    page.wait_for("!!document.querySelector('tr[data-order][data-status=preparing]')", WAIT);
+    let order_id = order_call["order_ids"][0].as_str().unwrap().to_string();
+    assert_eq!(server.get(&key, &format!("/v1/tenants/{tenant}/orders/{order_id}")).body["status"], "preparing");
+    page.screenshot(&screenshots().join("07-orders.png"));
+
+    go(&mut page, "#/tenants");
+    page.wait_for("document.querySelectorAll('tr[data-tenant]').length >= 1", WAIT);
+    fill(&mut page, "input[name=name]", "Second Shop");
+    fill(&mut page, "input[name=numbers]", "+886277770000");
+    page.eval("document.querySelector('form.box button[type=submit]').click(), true");
+    page.wait_for("!!document.querySelector('code.key')", WAIT);
+    page.screenshot(&screenshots().join("08-tenants.png"));
+}
+
+#[test]
+fn a_tenant_edits_its_faq_tries_and_rolls_back_flows_and_sees_no_other_tenant() {
+    let server = Server::start();
+    let (demo, _demo_key) = server.demo();
+    let (tenant, key) = server.create_tenant("Corner Tea", json!({ "numbers": ["+886255550000"], "language": "zh-TW" }));
+    let tea_shop = common::guest("tea_shop");
+    let v1 = server.deploy(&key, &tenant, &tea_shop);
+    let faq = server.post(&key, &format!("/v1/tenants/{tenant}/faq"), json!({
+        "question": "幾點關門？", "answer": "我們晚上九點關門。", "language": "zh", "keywords": ["關門", "營業時間"]
+    }));
+    assert_eq!(faq.status, 201, "{:?}", faq.body);
+
+    let mut page = sign_in(&server, &key, None);
+    page.wait_for("!!document.querySelector('[data-figure=offered]')", WAIT);
+    // In Traditional Chinese, each figure with its definition.
+    page.eval("(() => { const s = document.querySelector('header select'); s.value = 'zh-TW'; s.dispatchEvent(new Event('change', { bubbles: true })); return true; })()");
+    page.wait_for("document.querySelector('[data-figure=containment_rate] .label')?.textContent === '自助完成率'", WAIT);
+    page.eval("document.querySelectorAll('.card details').forEach(d => d.open = true), true");
+    page.screenshot(&screenshots().join("12-dashboard-zh.png"));
+
+    // Another tenant's pages are not found, and show none of its data.
+    go(&mut page, &format!("#/t/{demo}/calls"));
+    page.wait_for("!!document.querySelector('.notfound')", WAIT);
+    assert_eq!(page.eval("document.querySelectorAll('table').length"), json!(0));
+    page.screenshot(&screenshots().join("09-other-tenant-404.png"));
+    // The session's cookie does not open another tenant through the API either, and a change
+    // without the CSRF token is refused.
+    let status = page.eval(&format!("fetch('/v1/tenants/{demo}/faq').then(r => r.status)"));
+    assert_eq!(status, json!(404));
+    let status = page.eval(&format!(
+        "fetch('/v1/tenants/{tenant}/faq', {{ method: 'POST', headers: {{ 'content-type': 'application/json' }}, \
+         body: JSON.stringify({{ question: 'x?', answer: 'y', language: 'en' }}) }}).then(r => r.status)"
+    ));
+    assert_eq!(status, json!(403));
+
+    // Edit the FAQ answer; the next call answers with it.
+    go(&mut page, &format!("#/t/{tenant}/faq"));
+    let entry = format!("form.faq[data-faq={}]", faq.body["id"].as_str().unwrap());
+    page.wait_for(&format!("!!document.querySelector({})", js(&entry)), WAIT);
+    fill(&mut page, &format!("{entry} textarea[name=answer]"), "我們週一到週日，晚上十點半關門。");
+    page.eval(&format!("document.querySelector({}).click(), true", js(&format!("{entry} button[type=submit]"))));
+    page.wait_for(&format!("!!document.querySelector({})", js(&format!("{entry} .ok"))), WAIT);
+    // A form with nonsense shows the server's error and stores nothing.
+    fill(&mut page, "form.faq[data-faq=new] input[name=question]", " ");
+    fill(&mut page, "form.faq[data-faq=new] textarea[name=answer]", "x");
+    page.eval("document.querySelector('form.faq[data-faq=new] button[type=submit]').click(), true");
+    page.wait_for("!!document.querySelector('form.faq[data-faq=new] .error')", WAIT);
+    assert!(text_of(&mut page, "form.faq[data-faq=new] .error").contains("question"));
+    page.screenshot(&screenshots().join("10-faq.png"));
+    let call = server.simulate(&key, &tenant, "+886911000009", &[json!("請問幾點關門"), json!("沒有了")]);
+    assert!(common::all_replies(&call).contains("十點半"), "the next call uses the new answer: {call:#}");
+
+    // Upload a second version, activate it, try the first in the chat panel, roll back.
+    let wasm = std::env::temp_dir().join(format!("console-flow-{}.wasm", std::process::id()));
+    std::fs::write(&wasm, common::guest("echo")).unwrap();
+    go(&mut page, &format!("#/t/{tenant}/flows"));
+    page.wait_for(&format!("!!document.querySelector('tr[data-version=\"{v1}\"]')"), WAIT);
+    page.choose_file("input[name=wasm]", &wasm);
+    page.eval("document.querySelector('main form.row button[type=submit]').click(), true");
+    let v2 = v1 + 1;
+    page.wait_for(&format!("!!document.querySelector('tr[data-version=\"{v2}\"] button')"), WAIT);
+    page.eval(&format!("document.querySelector('tr[data-version=\"{v2}\"] button').click(), true"));
+    page.wait_for(&format!("!!document.querySelector('tr[data-version=\"{v1}\"] button')"), WAIT);
+    assert_eq!(server.get(&key, &format!("/v1/tenants/{tenant}")).body["active_flow"], json!(v2));
+    // The chat panel talks to the version chosen, not only the active one.
+    page.eval(&format!(
+        "(() => {{ const s = document.querySelector('.chat select'); s.value = '{v1}'; s.dispatchEvent(new Event('change', {{ bubbles: true }})); return true; }})()"
+    ));
+    fill(&mut page, ".chat input[name=say]", "幾點關門");
+    page.eval("document.querySelector('.chat form button[type=submit]').click(), true");
+    page.wait_for("document.querySelector('.chat .transcript')?.textContent.includes('十點半')", WAIT);
+    page.screenshot(&screenshots().join("11-flows.png"));
+    // Roll back to the first version.
+    page.eval(&format!("document.querySelector('tr[data-version=\"{v1}\"] button').click(), true"));
+    page.wait_for(&format!("!!document.querySelector('tr[data-version=\"{v2}\"] button')"), WAIT);
+    assert_eq!(server.get(&key, &format!("/v1/tenants/{tenant}")).body["active_flow"], json!(v1));
+    let _ = std::fs::remove_file(&wasm);
+}
