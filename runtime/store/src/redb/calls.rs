@@ -22,63 +22,17 @@ impl RedbStore {
     /// An ended call's figures and search terms are written in the same transaction.
     pub(crate) fn save_call(&self, record: &CallRecord) -> Result<()> {
         let txn = self.raw().begin_write()?;
-        {
-            let k = key(&record.tenant_id, &record.id);
-            let mut calls = txn.open_table(CALLS)?;
-            let old: Option<CallRecord> = match calls.get(k.as_str())? {
-                Some(v) => Some(decode(&k, v.value())?),
-                None => None,
-            };
-            calls.insert(k.as_str(), encode(record).as_slice())?;
-            drop(calls);
-            let ended = |r: &CallRecord| r.ended_at_ms.filter(|_| r.outcome != switchboard_domain::calls::Outcome::InProgress);
-            let before = old.as_ref().and_then(|o| ended(o).map(|at| (at, o)));
-            let after = ended(record).map(|at| (at, record));
-            if before.is_some() || after.is_some() {
-                let tenant: Option<Tenant> = {
-                    let t = txn.open_table(TENANTS)?;
-                    let v = t.get(record.tenant_id.as_str())?;
-                    match v {
-                        Some(v) => Some(decode(&record.tenant_id, v.value())?),
-                        None => None,
-                    }
-                };
-                let tags = tenant.map(|t| t.analytics.resolution_tags).unwrap_or_default();
-                let orders = txn.open_table(ORDERS)?;
-                let figures = |r: &CallRecord| -> Result<CallFigures> {
-                    let mut totals = Vec::new();
-                    for id in &r.order_ids {
-                        let ok = key(&r.tenant_id, id);
-                        if let Some(v) = orders.get(ok.as_str())? {
-                            let o: Order = decode(&ok, v.value())?;
-                            totals.push((o.currency, o.total));
-                        }
-                    }
-                    Ok(CallFigures::of_call(r, &totals, &tags))
-                };
-                let before = before.map(|(at, r)| figures(r).map(|f| (hour_of(at), f))).transpose()?;
-                let after = after.map(|(at, r)| figures(r).map(|f| (hour_of(at), f))).transpose()?;
-                drop(orders);
-                if before != after {
-                    let mut stats = txn.open_table(CALL_STATS)?;
-                    for (hour, f, sign) in before.iter().map(|(h, f)| (h, f, -1)).chain(after.iter().map(|(h, f)| (h, f, 1))) {
-                        let sk = stats_key(&record.tenant_id, *hour);
-                        let mut row: CallFigures = match stats.get(sk.as_str())? {
-                            Some(v) => decode(&sk, v.value())?,
-                            None => CallFigures::default(),
-                        };
-                        row.add(f, sign);
-                        stats.insert(sk.as_str(), encode(&row).as_slice())?;
-                    }
-                }
-                if after.is_some() {
-                    let mut terms = txn.open_table(CALL_TERMS)?;
-                    let text: Vec<&str> = record.transcript.iter().map(|t| t.text.as_str()).collect();
-                    for term in search_terms(&text.join("\n")) {
-                        terms.insert(format!("{}/{term}/{}", record.tenant_id, record.id).as_str(), &[][..])?;
-                    }
-                }
-            }
+        save_in(&txn, record)?;
+        txn.commit()?;
+        Ok(())
+    }
+
+    /// Write many call records in one transaction, each as [`RedbStore::save_call`] would
+    /// (imports, and benchmarks that seed a large history).
+    pub fn import_calls(&self, records: &[CallRecord]) -> Result<()> {
+        let txn = self.raw().begin_write()?;
+        for r in records {
+            save_in(&txn, r)?;
         }
         txn.commit()?;
         Ok(())
@@ -159,4 +113,67 @@ impl RedbStore {
         }
         Ok(out)
     }
+}
+
+/// Save one call record inside `txn`, with its hour's figures and its search terms once it ended.
+fn save_in(txn: &redb::WriteTransaction, record: &CallRecord) -> Result<()> {
+        {
+            let k = key(&record.tenant_id, &record.id);
+            let mut calls = txn.open_table(CALLS)?;
+            let old: Option<CallRecord> = match calls.get(k.as_str())? {
+                Some(v) => Some(decode(&k, v.value())?),
+                None => None,
+            };
+            calls.insert(k.as_str(), encode(record).as_slice())?;
+            drop(calls);
+            let ended = |r: &CallRecord| r.ended_at_ms.filter(|_| r.outcome != switchboard_domain::calls::Outcome::InProgress);
+            let before = old.as_ref().and_then(|o| ended(o).map(|at| (at, o)));
+            let after = ended(record).map(|at| (at, record));
+            if before.is_some() || after.is_some() {
+                let tenant: Option<Tenant> = {
+                    let t = txn.open_table(TENANTS)?;
+                    let v = t.get(record.tenant_id.as_str())?;
+                    match v {
+                        Some(v) => Some(decode(&record.tenant_id, v.value())?),
+                        None => None,
+                    }
+                };
+                let tags = tenant.map(|t| t.analytics.resolution_tags).unwrap_or_default();
+                let orders = txn.open_table(ORDERS)?;
+                let figures = |r: &CallRecord| -> Result<CallFigures> {
+                    let mut totals = Vec::new();
+                    for id in &r.order_ids {
+                        let ok = key(&r.tenant_id, id);
+                        if let Some(v) = orders.get(ok.as_str())? {
+                            let o: Order = decode(&ok, v.value())?;
+                            totals.push((o.currency, o.total));
+                        }
+                    }
+                    Ok(CallFigures::of_call(r, &totals, &tags))
+                };
+                let before = before.map(|(at, r)| figures(r).map(|f| (hour_of(at), f))).transpose()?;
+                let after = after.map(|(at, r)| figures(r).map(|f| (hour_of(at), f))).transpose()?;
+                drop(orders);
+                if before != after {
+                    let mut stats = txn.open_table(CALL_STATS)?;
+                    for (hour, f, sign) in before.iter().map(|(h, f)| (h, f, -1)).chain(after.iter().map(|(h, f)| (h, f, 1))) {
+                        let sk = stats_key(&record.tenant_id, *hour);
+                        let mut row: CallFigures = match stats.get(sk.as_str())? {
+                            Some(v) => decode(&sk, v.value())?,
+                            None => CallFigures::default(),
+                        };
+                        row.add(f, sign);
+                        stats.insert(sk.as_str(), encode(&row).as_slice())?;
+                    }
+                }
+                if after.is_some() {
+                    let mut terms = txn.open_table(CALL_TERMS)?;
+                    let text: Vec<&str> = record.transcript.iter().map(|t| t.text.as_str()).collect();
+                    for term in search_terms(&text.join("\n")) {
+                        terms.insert(format!("{}/{term}/{}", record.tenant_id, record.id).as_str(), &[][..])?;
+                    }
+                }
+            }
+        }
+    Ok(())
 }
