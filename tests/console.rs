@@ -208,6 +208,12 @@ fn a_tenant_edits_its_faq_tries_and_rolls_back_flows_and_sees_no_other_tenant() 
     let call = server.simulate(&key, &tenant, "+886911000009", &[json!("請問幾點關門"), json!("沒有了")]);
     assert!(common::all_replies(&call).contains("十點半"), "the next call uses the new answer: {call:#}");
 
+    // Keep that call as a test case, from its page.
+    go(&mut page, &format!("#/t/{tenant}/calls/{}", call["call_id"].as_str().unwrap()));
+    page.wait_for("!!document.querySelector('button.save-case')", WAIT);
+    page.eval("document.querySelector('button.save-case').click(), true");
+    page.wait_for("!!document.querySelector('.row .ok')", WAIT);
+
     // Upload a second version, activate it, try the first in the chat panel, roll back.
     let wasm = std::env::temp_dir().join(format!("console-flow-{}.wasm", std::process::id()));
     std::fs::write(&wasm, common::guest("echo")).unwrap();
@@ -227,7 +233,33 @@ fn a_tenant_edits_its_faq_tries_and_rolls_back_flows_and_sees_no_other_tenant() 
     fill(&mut page, ".chat input[name=say]", "幾點關門");
     page.eval("document.querySelector('.chat form button[type=submit]').click(), true");
     page.wait_for("document.querySelector('.chat .transcript')?.textContent.includes('十點半')", WAIT);
+    // Replaying the saved case against the new version shows the conversation changed, side by
+    // side; against the first version, nothing changed.
+    page.wait_for("!!document.querySelector('[data-case]') && !!document.querySelector('button.replay')", WAIT);
+    page.eval("document.querySelector('button.replay').click(), true");
+    page.wait_for("document.querySelector('.report')?.getAttribute('data-changed') === '1'", WAIT);
+    assert_eq!(page.eval("document.querySelectorAll('.report .sidebyside').length"), json!(1));
     page.screenshot(&screenshots().join("11-flows.png"));
+    page.eval(&format!(
+        "(() => {{ const s = document.querySelector('select[name=replay-version]'); s.value = '{v1}'; s.dispatchEvent(new Event('change', {{ bubbles: true }})); return true; }})()"
+    ));
+    page.eval("document.querySelector('button.replay').click(), true");
+    page.wait_for("document.querySelector('.report')?.getAttribute('data-changed') === '0'", WAIT);
+    // The CLI replays too, and says so in its exit status.
+    let cli = |version: u64| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
+            .args(["cases", "replay", "--server", &server.base, "--key", &key, "--version", &version.to_string()])
+            .output()
+            .expect("switchboard cases replay")
+    };
+    let same = cli(v1);
+    assert!(same.status.success(), "{}", String::from_utf8_lossy(&same.stdout));
+    let changed = cli(v2);
+    assert_eq!(changed.status.code(), Some(1), "{}", String::from_utf8_lossy(&changed.stdout));
+    assert!(String::from_utf8_lossy(&changed.stdout).contains("CHANGED"));
+    // A replay stores nothing: the call list is as it was.
+    let calls = server.get(&key, &format!("/v1/tenants/{tenant}/calls")).body["calls"].as_array().unwrap().len();
+    assert_eq!(calls, 2, "the FAQ call and the chat panel's last call, no replays");
     // Roll back to the first version.
     page.eval(&format!("document.querySelector('tr[data-version=\"{v1}\"] button').click(), true"));
     page.wait_for(&format!("!!document.querySelector('tr[data-version=\"{v2}\"] button')"), WAIT);

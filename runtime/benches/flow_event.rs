@@ -58,6 +58,7 @@ async fn bench_flow(app: &App, tenant: &str, name: &str, flow: Arc<LoadedFlow>, 
         utc_offset_minutes: 480,
         db: app.db.clone(),
         knowledge: app.knowledge.clone(),
+        replay: false,
     };
     let limits = FlowLimits::default();
     let info = call_info(caller);

@@ -34,6 +34,7 @@ async fn demo() -> (Arc<App>, CallSetup, TempDir) {
         direction: Direction::Inbound,
         flow_input: String::new(),
         flow_version: None,
+        replay: false,
     };
     (app, setup, dir)
 }

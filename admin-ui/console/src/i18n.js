@@ -12,7 +12,7 @@ const zh = {
   items: '品項', save: '儲存', add: '新增', delete: '刪除', question: '問題', answer: '回答', language: '語言', keywords: '關鍵字（以逗號分隔）',
   upload: '上傳新版本', activate: '啟用', rollBack: '回復到此版本', active: '使用中', version: '版本', uploaded: '上傳時間', size: '大小',
   create: '建立', numbers: '電話號碼（以逗號分隔）', newKey: '新租戶的 API 金鑰（只顯示這一次）', notFound: '找不到這個頁面，或您無權查看。',
-  chat: '對話測試（可選任何版本）', saved: '已儲存。', loading: '載入中…', open: '開啟', calls_n: '通話數', perTenant: '各租戶',
+  chat: '對話測試（可選任何版本）', cases: '測試案例與重播', noCases: '還沒有測試案例：在通話頁把一通電話存成案例。', replay: '重播所有案例', changed: '有變化', unchanged: '相同', expected: '預期', actual: '這次', saveCase: '存成測試案例', caseSaved: '已存成測試案例。', saved: '已儲存。', loading: '載入中…', open: '開啟', calls_n: '通話數', perTenant: '各租戶',
   // Each figure's definition (the API gives the English one with its figures).
   def_offered: '期間內結束、打進此租戶的來電，包括機器人開口前就被拒絕的（黑名單、沒有啟用的流程）。外撥另計。',
   def_answered: '機器人有對來電者說話的通話。',
@@ -38,7 +38,7 @@ const en = {
   items: 'Items', save: 'Save', add: 'Add', delete: 'Delete', question: 'Question', answer: 'Answer', language: 'Language', keywords: 'Keywords (comma-separated)',
   upload: 'Upload a new version', activate: 'Activate', rollBack: 'Roll back to this version', active: 'active', version: 'Version', uploaded: 'Uploaded', size: 'Size',
   create: 'Create', numbers: 'Numbers (comma-separated)', newKey: "The new tenant's API key (shown this once)", notFound: 'This page does not exist, or you may not see it.',
-  chat: 'Try it (any version)', saved: 'Saved.', loading: 'Loading…', open: 'Open', calls_n: 'Calls', perTenant: 'Per tenant',
+  chat: 'Try it (any version)', cases: 'Test cases and replay', noCases: 'No test cases yet: save a call as one from its page.', replay: 'Replay every case', changed: 'changed', unchanged: 'the same', expected: 'Expected', actual: 'This time', saveCase: 'Save as a test case', caseSaved: 'Saved as a test case.', saved: 'Saved.', loading: 'Loading…', open: 'Open', calls_n: 'Calls', perTenant: 'Per tenant',
 };
 
 export let lang = localStorage.getItem('sb-lang') || (navigator.language.startsWith('zh') ? 'zh-TW' : 'en');

@@ -4,6 +4,7 @@
 
 mod auth;
 mod calls;
+mod cases;
 mod catalog;
 pub mod console;
 mod customers;
@@ -83,6 +84,9 @@ pub fn routes() -> (Router<ApiState>, utoipa::openapi::OpenApi) {
         .routes(routes!(console::sign_in, console::session, console::sign_out))
         .routes(routes!(console::index))
         .routes(routes!(console::asset))
+        .routes(routes!(cases::save, cases::list))
+        .routes(routes!(cases::delete))
+        .routes(routes!(cases::replay))
         .routes(routes!(stats::tenant))
         .routes(routes!(stats::provider))
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))

@@ -20,6 +20,7 @@ pub const CALLS: &str = "calls";
 pub const WIDGET: &str = "widget";
 pub const STATS: &str = "stats";
 pub const CONSOLE: &str = "console";
+pub const CASES: &str = "cases";
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
@@ -34,6 +35,7 @@ pub const CONSOLE: &str = "console";
         (name = ORDERS, description = "Orders placed by calls."),
         (name = CALLS, description = "Call records, simulated calls and interactive sessions."),
         (name = CONSOLE, description = "The operator's console: its pages and its sign-in (an HttpOnly session cookie; requests that change anything carry X-CSRF-Token)."),
+        (name = CASES, description = "Past calls saved as test cases, replayed against a flow version before it goes live."),
         (name = STATS, description = "How the bot does: rates, handle time, orders and latency over a period, by bucket."),
         (name = WIDGET, description = "The click-to-call widget: browser calls over WebRTC, with a public widget key."),
     ),

@@ -16,6 +16,7 @@ pub mod app;
 pub mod conversation;
 pub mod events;
 pub mod recording;
+pub mod replay;
 pub mod session;
 pub mod steering;
 pub mod voice;

@@ -42,6 +42,9 @@ pub struct CallSetup {
     pub flow_input: String,
     /// A stored flow version to run instead of the active one (the console's chat panel).
     pub flow_version: Option<u32>,
+    /// Replay a saved conversation: nothing is stored (no call record, no order, no tenant
+    /// state), no event is announced and no metric counted.
+    pub replay: bool,
 }
 
 impl CallSetup {
@@ -55,6 +58,7 @@ impl CallSetup {
             direction: Direction::Inbound,
             flow_input: String::new(),
             flow_version: None,
+            replay: false,
         }
     }
 }
@@ -123,6 +127,7 @@ pub struct CallSession {
     flow: Option<FlowInstance>,
     pub record: CallRecord,
     span: tracing::Span,
+    replay: bool,
 }
 
 fn is_cjk(text: &str) -> bool {
@@ -177,9 +182,12 @@ impl CallSession {
             transcript: Vec::new(),
             recording: None,
         };
-        let mut session = CallSession { app, tenant: setup.tenant, info, flow: None, record, span: span.clone() };
+        let replay = setup.replay;
+        let mut session = CallSession { app, tenant: setup.tenant, info, flow: None, record, span: span.clone(), replay };
         let turn = async {
-            session.app.metrics.call_started(&session.tenant.id);
+            if !session.replay {
+                session.app.metrics.call_started(&session.tenant.id);
+            }
             session.announce(CallEventKind::Started {
                 channel: session.record.channel,
                 caller: session.record.caller.clone(),
@@ -220,6 +228,7 @@ impl CallSession {
             utc_offset_minutes: self.tenant.utc_offset_minutes,
             db: self.app.db.clone(),
             knowledge: self.app.knowledge.clone(),
+            replay: self.replay,
         };
         FlowInstance::start(flow, scope, self.tenant.limits).await
     }
@@ -549,13 +558,18 @@ impl CallSession {
             self.record.order_ids.extend(flow.take_new_orders());
         }
         turn.ended = Some(outcome);
-        self.app.metrics.call_ended(&self.tenant.id, outcome);
+        if !self.replay {
+            self.app.metrics.call_ended(&self.tenant.id, outcome);
+        }
         tracing::info!(outcome = outcome.as_str(), reason, "call ended");
         self.save().await;
         self.announce(CallEventKind::Ended { outcome, reason: reason.to_string() });
     }
 
     fn announce(&self, kind: CallEventKind) {
+        if self.replay {
+            return;
+        }
         let (tenant_id, call_id) = (self.tenant.id.clone(), self.record.id.clone());
         self.app.events.publish(CallEvent { tenant_id, call_id, kind });
     }
@@ -578,6 +592,9 @@ impl CallSession {
     }
 
     async fn save(&mut self) {
+        if self.replay {
+            return;
+        }
         let record = self.record.clone();
         if let Err(e) = self.app.db.save_call(&record).await {
             tracing::error!(error = %e, "could not save the call record");

@@ -8,6 +8,7 @@
 
 pub mod api_keys;
 pub mod calls;
+pub mod cases;
 pub mod catalog;
 pub mod customers;
 pub mod demo;

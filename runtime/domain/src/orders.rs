@@ -132,4 +132,63 @@ pub fn clean_text(field: &str, value: Option<String>, max: usize) -> Result<Opti
     }
 }
 
+/// An order request checked and priced against the catalogue: everything of the order but
+/// its id, number and times. Stores number and keep it; a replay only shows it.
+pub struct PreparedOrder {
+    pub items: Vec<OrderItem>,
+    pub total: u32,
+    pub currency: String,
+    pub customer_name: String,
+    pub phone: String,
+    pub fulfilment: Fulfilment,
+    pub address: Option<String>,
+    pub notes: Option<String>,
+}
 
+/// Check and price a request: the items against the catalogue, a name, a phone number, an
+/// address for a delivery, and free text within bounds.
+pub fn prepare_order(catalog: &Catalog, req: OrderRequest, language: &str) -> Result<PreparedOrder> {
+    let items = price_items(catalog, &req.items, language)?;
+    let customer_name = clean_text("customer_name", Some(req.customer_name), 100)?
+        .ok_or_else(|| Error::Invalid("customer_name is required".into()))?;
+    let phone = crate::customers::normalize_phone(&req.phone);
+    if phone.len() < 3 || phone.len() > 20 {
+        return Err(Error::Invalid(format!("`{}` is not a phone number", req.phone)));
+    }
+    let address = clean_text("address", req.address, 300)?;
+    if req.fulfilment == Fulfilment::Delivery && address.is_none() {
+        return Err(Error::Invalid("a delivery needs an address".into()));
+    }
+    Ok(PreparedOrder {
+        total: items.iter().map(|i| i.line_total).sum(),
+        items,
+        currency: catalog.currency.clone(),
+        customer_name,
+        phone,
+        fulfilment: req.fulfilment,
+        address,
+        notes: clean_text("notes", req.notes, 500)?,
+    })
+}
+
+impl PreparedOrder {
+    /// The order, numbered, as placed during `call_id` at `now_ms`.
+    pub fn into_order(self, number: u64, call_id: &str, now_ms: u64) -> Order {
+        Order {
+            id: crate::ids::new_id("ord"),
+            number,
+            total: self.total,
+            items: self.items,
+            currency: self.currency,
+            customer_name: self.customer_name,
+            phone: self.phone,
+            fulfilment: self.fulfilment,
+            address: self.address,
+            notes: self.notes,
+            status: OrderStatus::Received,
+            call_id: call_id.to_string(),
+            created_at_ms: now_ms,
+            updated_at_ms: now_ms,
+        }
+    }
+}

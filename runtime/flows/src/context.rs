@@ -23,6 +23,9 @@ pub struct CallScope {
     pub db: Db,
     /// FAQ search and embeddings, shared by every call (tenant-scoped by `tenant_id`).
     pub knowledge: std::sync::Arc<switchboard_knowledge::Knowledge>,
+    /// A replay of a saved conversation: the flow reads what is stored, and what it writes
+    /// (orders, tenant state) stays in the call, so a replay changes nothing.
+    pub replay: bool,
 }
 
 /// Caps a guest's linear memory and table growth; remembers a refusal so a
@@ -59,6 +62,10 @@ pub struct CallContext {
     pub log_lines_left: u32,
     /// Orders created during the current event, collected by the call session.
     pub new_orders: Vec<String>,
+    /// In a replay: the orders the flow placed and the tenant state it wrote, kept here
+    /// instead of in storage.
+    pub replayed_orders: HashMap<String, switchboard_domain::orders::Order>,
+    pub replayed_state: HashMap<String, String>,
     /// What the flow expects the caller to say, and the call's understander.
     pub understanding: crate::understanding::CallUnderstanding,
     /// The guest's stderr (a Rust panic message lands here), kept to explain traps.
@@ -90,6 +97,8 @@ impl CallContext {
             call_state_bytes: 0,
             log_lines_left: LOG_LINES_PER_CALL,
             new_orders: Vec::new(),
+            replayed_orders: HashMap::new(),
+            replayed_state: HashMap::new(),
             understanding: Default::default(),
             stderr,
             model_wait: std::time::Duration::ZERO,

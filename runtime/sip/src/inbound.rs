@@ -185,6 +185,7 @@ async fn answer_inner(
         direction: Direction::Inbound,
         flow_input: String::new(),
         flow_version: None,
+        replay: false,
     };
     let ring = tokio::time::sleep(Duration::from_millis(tenant.telephony.ring_ms as u64));
     let start = VoiceCall::start(ep.app.clone(), ep.engines.clone(), setup, 16_000);

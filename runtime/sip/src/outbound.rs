@@ -67,6 +67,7 @@ pub fn call_out(ep: Arc<Endpoint>, tenant: Tenant, to: String, flow_input: Strin
                 direction: CallDirection::Outbound,
                 flow_input,
                 flow_version: None,
+                replay: false,
             };
             let (call, greeting) = VoiceCall::start(ep.app.clone(), ep.engines.clone(), setup, 16_000).await;
             // The leg's tasks live as long as `dialled`, to the end of the call.

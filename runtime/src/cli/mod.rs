@@ -41,6 +41,13 @@ enum Command {
         #[command(flatten)]
         server: ServerArgs,
     },
+    /// Past calls kept as test cases, replayed against a flow version before it goes live.
+    Cases {
+        #[command(subcommand)]
+        command: remote::CaseCommand,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
 }
 
 /// How to reach a running server.
@@ -86,6 +93,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Say(args) => speech::say(args),
         Command::Tenants { command, server } => remote::tenants(command, &server),
         Command::Flows { command, server } => remote::flows(command, &server),
+        Command::Cases { command, server } => remote::cases(command, &server),
     }
 }
 

@@ -51,6 +51,31 @@ pub enum FlowCommand {
     },
 }
 
+#[derive(Subcommand)]
+pub enum CaseCommand {
+    /// Keep an ended call as a test case.
+    Save {
+        call_id: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+    /// List the tenant's test cases.
+    List {
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+    /// Replay every case against a version (the active one by default) and show what changed;
+    /// exits with status 1 when a conversation changed.
+    Replay {
+        #[arg(long)]
+        version: Option<u32>,
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+}
+
 pub struct Client {
     base: String,
     key: String,
@@ -184,6 +209,68 @@ pub fn flows(command: FlowCommand, server: &ServerArgs) -> anyhow::Result<()> {
             let tenant = client.tenant(tenant)?;
             client.post_json(&format!("/v1/tenants/{tenant}/flows/{version}/activate"), &json!({}))?;
             println!("version {version} is now active for new calls");
+        }
+    }
+    Ok(())
+}
+
+/// A conversation's turns as lines: `> caller` then the bot's words.
+fn conversation_lines(c: &Value) -> Vec<String> {
+    let mut lines = Vec::new();
+    for t in c["turns"].as_array().cloned().unwrap_or_default() {
+        let said = &t["caller"];
+        if let Some(text) = said["text"].as_str() {
+            lines.push(format!("> {text}"));
+        } else if let Some(keys) = said["dtmf"].as_str() {
+            lines.push(format!("> [keys {keys}]"));
+        } else if !said.is_null() {
+            lines.push("> [silence]".into());
+        }
+        for b in t["bot"].as_array().cloned().unwrap_or_default() {
+            lines.push(format!("  {}", b.as_str().unwrap_or_default()));
+        }
+    }
+    lines.push(format!("  ({}; tags {})", c["outcome"].as_str().unwrap_or_default(), c["tags"]));
+    lines
+}
+
+pub fn cases(command: CaseCommand, server: &ServerArgs) -> anyhow::Result<()> {
+    let client = Client::new(server)?;
+    match command {
+        CaseCommand::Save { call_id, name, tenant } => {
+            let tenant = client.tenant(tenant)?;
+            let c = client.post_json(&format!("/v1/tenants/{tenant}/cases"), &json!({ "call_id": call_id, "name": name }))?;
+            println!("case {} saved: {}", c["id"].as_str().unwrap_or_default(), c["name"].as_str().unwrap_or_default());
+        }
+        CaseCommand::List { tenant } => {
+            let tenant = client.tenant(tenant)?;
+            let v = client.get(&format!("/v1/tenants/{tenant}/cases"))?;
+            for c in v["cases"].as_array().cloned().unwrap_or_default() {
+                let turns = c["expected"]["turns"].as_array().map_or(0, Vec::len);
+                println!("{}  {}  ({} turns, {})", c["id"].as_str().unwrap_or_default(), c["name"].as_str().unwrap_or_default(),
+                    turns, c["expected"]["outcome"].as_str().unwrap_or_default());
+            }
+        }
+        CaseCommand::Replay { version, tenant } => {
+            let tenant = client.tenant(tenant)?;
+            let r = client.post_json(&format!("/v1/tenants/{tenant}/cases/replay"), &json!({ "version": version }))?;
+            for res in r["results"].as_array().cloned().unwrap_or_default() {
+                let mark = if res["changed"] == true { "CHANGED" } else { "same   " };
+                println!("{mark}  {}", res["name"].as_str().unwrap_or_default());
+                if res["changed"] == true {
+                    let (old, new) = (conversation_lines(&res["expected"]), conversation_lines(&res["actual"]));
+                    let width = old.iter().map(|l| l.chars().count()).max().unwrap_or(0).min(60);
+                    for i in 0..old.len().max(new.len()) {
+                        let (a, b) = (old.get(i).map_or("", String::as_str), new.get(i).map_or("", String::as_str));
+                        let mark = if a == b { " " } else { "|" };
+                        println!("    {a:<width$} {mark} {b}");
+                    }
+                }
+            }
+            println!("replayed against v{}: {} changed, {} the same", r["version"], r["changed"], r["unchanged"]);
+            if r["changed"].as_u64().unwrap_or(0) > 0 {
+                std::process::exit(1);
+            }
         }
     }
     Ok(())

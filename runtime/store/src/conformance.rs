@@ -37,7 +37,8 @@ macro_rules! conformance_tests {
             tenant_state_is_bounded_and_per_tenant,
             calls_are_listed_newest_first_per_tenant,
             ended_calls_add_to_their_hour_once_per_tenant,
-            calls_are_found_by_the_words_of_their_transcript_per_tenant
+            calls_are_found_by_the_words_of_their_transcript_per_tenant,
+            cases_are_kept_per_tenant
         );
     };
     (@each $fresh:expr; $($check:ident),*) => {$(
@@ -322,4 +323,18 @@ pub async fn calls_are_found_by_the_words_of_their_transcript_per_tenant(db: &Db
     assert_eq!(find("t1", "MILK tea").await, vec!["call_0002"]);
     assert_eq!(find("t1", "紅茶").await, Vec::<String>::new());
     assert_eq!(find("t2", "珍奶").await, vec!["call_0003"], "each tenant searches its own calls");
+}
+
+pub async fn cases_are_kept_per_tenant(db: &Db) {
+    use switchboard_domain::cases::Case;
+    let record = ended(call("t1", "call_0001", 1), Outcome::Completed, 100, "一杯紅茶");
+    let case = Case::from_call(&record, Some("red tea".into())).unwrap();
+    db.save_case("t1", &case).await.unwrap();
+    let kept = db.cases("t1").await.unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].expected, case.expected);
+    assert!(db.cases("t2").await.unwrap().is_empty(), "another tenant has none");
+    assert!(!db.delete_case("t2", &case.id).await.unwrap(), "nor can it delete one");
+    assert!(db.delete_case("t1", &case.id).await.unwrap());
+    assert!(db.cases("t1").await.unwrap().is_empty());
 }

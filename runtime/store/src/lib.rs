@@ -21,6 +21,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use switchboard_domain::api_keys::{ApiKey, KeyKind};
 use switchboard_domain::calls::{CallQuery, CallRecord, CallSummary};
+use switchboard_domain::cases::Case;
 use switchboard_domain::stats::CallFigures;
 use switchboard_domain::catalog::Catalog;
 use switchboard_domain::customers::{Customer, CustomerInput};
@@ -162,10 +163,26 @@ pub trait Calls: Send + Sync {
     async fn call_figures(&self, tenant: &str, from_hour_ms: u64, to_ms: u64) -> Result<Vec<(u64, CallFigures)>>;
 }
 
-/// Everything Switchboard keeps: the interface a backend implements.
-pub trait Store: Tenants + Catalogs + Faqs + Customers + Orders + FlowVersions + ApiKeys + TenantState + Calls {}
+/// Test cases made of past calls.
+#[async_trait]
+pub trait Cases: Send + Sync {
+    /// Keep a case; a tenant keeps at most [`switchboard_domain::cases::MAX_CASES`].
+    async fn save_case(&self, tenant: &str, case: &Case) -> Result<()>;
+    /// A tenant's cases, oldest first.
+    async fn cases(&self, tenant: &str) -> Result<Vec<Case>>;
+    async fn delete_case(&self, tenant: &str, id: &str) -> Result<bool>;
+}
 
-impl<T> Store for T where T: Tenants + Catalogs + Faqs + Customers + Orders + FlowVersions + ApiKeys + TenantState + Calls {}
+/// Everything Switchboard keeps: the interface a backend implements.
+pub trait Store:
+    Tenants + Catalogs + Faqs + Customers + Orders + FlowVersions + ApiKeys + TenantState + Calls + Cases
+{
+}
+
+impl<T> Store for T where
+    T: Tenants + Catalogs + Faqs + Customers + Orders + FlowVersions + ApiKeys + TenantState + Calls + Cases
+{
+}
 
 /// Open the embedded default: a redb file at `path`.
 pub fn open_redb(path: &std::path::Path) -> anyhow::Result<Db> {

@@ -7,6 +7,7 @@
 
 mod api_keys;
 mod calls;
+mod cases;
 mod catalog;
 mod customers;
 mod faq;
@@ -169,6 +170,8 @@ pub(crate) const CALLS: DocTable = TableDefinition::new("calls");
 pub(crate) const TENANT_STATE: DocTable = TableDefinition::new("tenant_state");
 /// `tenant/hour`: the figures of the calls that ended in that hour.
 pub(crate) const CALL_STATS: DocTable = TableDefinition::new("call_stats");
+/// `tenant/case_id`: test cases made of past calls.
+pub(crate) const CASES: DocTable = TableDefinition::new("cases");
 /// `tenant/term/call_id`: the calls whose transcript has a term (value empty).
 pub(crate) const CALL_TERMS: DocTable = TableDefinition::new("call_terms");
 
@@ -189,6 +192,7 @@ const ALL_TABLES: &[DocTable] = &[
     TENANT_STATE,
     CALL_STATS,
     CALL_TERMS,
+    CASES,
 ];
 
 /// A store in a throwaway directory, removed when the guard drops: for tests at every layer.
@@ -224,6 +228,7 @@ mod interfaces {
     use async_trait::async_trait;
     use switchboard_domain::api_keys::{ApiKey, KeyKind};
     use switchboard_domain::calls::{CallQuery, CallRecord, CallSummary};
+    use switchboard_domain::cases::Case;
     use switchboard_domain::stats::CallFigures;
     use switchboard_domain::catalog::Catalog;
     use switchboard_domain::customers::{Customer, CustomerInput};
@@ -238,6 +243,22 @@ mod interfaces {
     /// `s(x)`: an owned copy of a borrowed argument, for the blocking task.
     fn s(x: &str) -> String {
         x.to_owned()
+    }
+
+    #[async_trait]
+    impl crate::Cases for RedbStore {
+        async fn save_case(&self, tenant: &str, case: &Case) -> Result<()> {
+            let (tenant, case) = (s(tenant), case.clone());
+            self.run(move |db| db.save_case(&tenant, &case)).await
+        }
+        async fn cases(&self, tenant: &str) -> Result<Vec<Case>> {
+            let tenant = s(tenant);
+            self.run(move |db| db.cases(&tenant)).await
+        }
+        async fn delete_case(&self, tenant: &str, id: &str) -> Result<bool> {
+            let (tenant, id) = (s(tenant), s(id));
+            self.run(move |db| db.delete_case(&tenant, &id)).await
+        }
     }
 
     #[async_trait]

@@ -207,6 +207,7 @@ impl WebRtcEndpoint {
             direction: switchboard_domain::calls::Direction::Inbound,
             flow_input: String::new(),
             flow_version: None,
+            replay: false,
         };
         let (mut call, greeting) =
             switchboard_call::voice::VoiceCall::start(self.app.clone(), self.engines.clone(), setup, 16_000).await;

@@ -42,6 +42,20 @@ export function CallList({ tenant }) {
   </section>`;
 }
 
+/// Keep this call as a test case, to replay against later flow versions.
+function SaveCase({ tenant, call }) {
+  const [state, setState] = useState(null);
+  const save = () =>
+    api('POST', `/v1/tenants/${encodeURIComponent(tenant)}/cases`, { call_id: call.id })
+      .then((c) => setState({ ok: c.name }), (e) => setState({ error: e }));
+  if (call.outcome === 'in_progress') return null;
+  return html`<div class="row">
+    <button type="button" class="save-case" onClick=${save} disabled=${state && state.ok}>${t('saveCase')}</button>
+    ${state && state.ok && html`<span class="ok">${t('caseSaved')}</span>`}
+    ${state && state.error && html`<span class="error">${state.error.message}</span>`}
+  </div>`;
+}
+
 export function CallView({ tenant, id }) {
   const path = `/v1/tenants/${encodeURIComponent(tenant)}/calls/${encodeURIComponent(id)}`;
   const [call, error] = useLoad(() => api('GET', path), [path]);
@@ -52,6 +66,7 @@ export function CallView({ tenant, id }) {
     <h1>${when(start)} · ${call.caller || '—'}</h1>
     <p><span class=${`pill ${call.outcome}`}>${call.outcome}</span> ${call.end_reason || ''} · ${call.channel} · v${call.flow_version ?? '—'}
       ${call.tags.length > 0 && html` · ${call.tags.map((x) => html`<code>${x}</code> `)}`}</p>
+    <${SaveCase} tenant=${tenant} call=${call} />
     ${call.flow_error && html`<p class="error"><b>${t('flowError')}:</b> ${call.flow_error}</p>`}
     ${call.transfer && html`<div class="box"><b>${t('transfer')}:</b> ${call.transfer.target} (${call.transfer.status})<br />${call.transfer.reason}<br /><small>${call.transfer.summary}</small></div>`}
     ${call.recording && html`<p><b>${t('recording')}:</b><br /><audio controls preload="none" src=${`${path}/recording`}></audio></p>`}

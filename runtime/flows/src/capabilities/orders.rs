@@ -102,6 +102,22 @@ impl wit::Host for CallContext {
         let req = request_from_wit(request, &self.scope.caller);
         let (tenant, call, lang) =
             (self.scope.tenant_id.clone(), self.scope.call_id.clone(), self.scope.language.clone());
+        if self.scope.replay {
+            // Checked and priced as for real, kept in the call: a replay stores nothing.
+            let prepared = match self.scope.db.catalog(&tenant).await {
+                Ok(catalog) => store::prepare_order(&catalog, req, &lang).map_err(Into::into),
+                Err(e) => Err(e),
+            };
+            return Ok(match prepared {
+                Ok(p) => {
+                    let order = p.into_order(0, &call, switchboard_domain::ids::now_ms());
+                    self.replayed_orders.insert(order.id.clone(), order.clone());
+                    self.new_orders.push(order.id.clone());
+                    Ok(to_wit(order))
+                }
+                Err(e) => Err(super::guest_error(e)),
+            });
+        }
         let created = self.scope.db.create_order(&tenant, &call, req, &lang).await;
         Ok(match created {
             Ok(order) => {
@@ -124,6 +140,19 @@ impl wit::Host for CallContext {
         }
         let tenant = self.scope.tenant_id.clone();
         let status = status_from_wit(status);
+        if self.scope.replay {
+            let order = match self.replayed_orders.get_mut(&id) {
+                Some(o) => Ok(o.clone()),
+                None => self.scope.db.order(&tenant, &id).await,
+            };
+            return Ok(order
+                .map(|mut o| {
+                    o.status = status;
+                    self.replayed_orders.insert(o.id.clone(), o.clone());
+                    to_wit(o)
+                })
+                .map_err(super::guest_error));
+        }
         Ok(self
             .scope
             .db
@@ -135,6 +164,9 @@ impl wit::Host for CallContext {
     async fn get(&mut self, id: String) -> wasmtime::Result<Result<wit::Order, Error>> {
         if let Some(e) = super::too_long(&id, 64) {
             return Ok(Err(e));
+        }
+        if let Some(o) = self.replayed_orders.get(&id) {
+            return Ok(Ok(to_wit(o.clone())));
         }
         let tenant = self.scope.tenant_id.clone();
         Ok(self.scope.db.order(&tenant, &id).await.map(to_wit).map_err(super::guest_error))

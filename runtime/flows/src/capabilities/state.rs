@@ -30,11 +30,21 @@ impl wit::Host for CallContext {
         if let Some(e) = super::too_long(&key, MAX_KEY_BYTES) {
             return Ok(Err(e));
         }
+        if let Some(v) = self.replayed_state.get(&key) {
+            return Ok(Ok(Some(v.clone())));
+        }
         let tenant = self.scope.tenant_id.clone();
         Ok(self.scope.db.tenant_state_get(&tenant, &key).await.map_err(super::guest_error))
     }
 
     async fn tenant_set(&mut self, key: String, value: String) -> wasmtime::Result<Result<(), Error>> {
+        if self.scope.replay {
+            if let Some(e) = super::too_long(&key, MAX_KEY_BYTES).or_else(|| super::too_long(&value, MAX_VALUE_BYTES)) {
+                return Ok(Err(e));
+            }
+            self.replayed_state.insert(key, value);
+            return Ok(Ok(()));
+        }
         let tenant = self.scope.tenant_id.clone();
         Ok(self.scope.db.tenant_state_set(&tenant, &key, &value).await.map_err(super::guest_error))
     }

@@ -13,18 +13,8 @@ impl RedbStore {
     pub(crate) fn create_order(&self, tenant: &str, call_id: &str, req: OrderRequest, language: &str) -> Result<Order> {
         use redb::ReadableTable;
         let catalog = self.catalog(tenant)?;
-        let items = price_items(&catalog, &req.items, language)?;
-        let name = clean_text("customer_name", Some(req.customer_name), 100)?
-            .ok_or_else(|| StorageError::Invalid("customer_name is required".into()))?;
-        let phone = normalize_phone(&req.phone);
-        if phone.len() < 3 || phone.len() > 20 {
-            return Err(StorageError::Invalid(format!("`{}` is not a phone number", req.phone)));
-        }
-        let address = clean_text("address", req.address, 300)?;
-        if req.fulfilment == Fulfilment::Delivery && address.is_none() {
-            return Err(StorageError::Invalid("a delivery needs an address".into()));
-        }
-        let notes = clean_text("notes", req.notes, 500)?;
+        let prepared = prepare_order(&catalog, req, language)?;
+        let (name, phone, address) = (prepared.customer_name.clone(), prepared.phone.clone(), prepared.address.clone());
         let now = ids::now_ms();
 
         let txn = self.raw().begin_write()?;
@@ -36,22 +26,7 @@ impl RedbStore {
                 None => 1000,
             };
             counters.insert(ck.as_str(), super::encode(&(last + 1)).as_slice())?;
-            let order = Order {
-                id: ids::new_id("ord"),
-                number: last + 1,
-                total: items.iter().map(|i| i.line_total).sum(),
-                items,
-                currency: catalog.currency.clone(),
-                customer_name: name.clone(),
-                phone: phone.clone(),
-                fulfilment: req.fulfilment,
-                address: address.clone(),
-                notes,
-                status: OrderStatus::Received,
-                call_id: call_id.to_string(),
-                created_at_ms: now,
-                updated_at_ms: now,
-            };
+            let order = prepared.into_order(last + 1, call_id, now);
             txn.open_table(ORDERS)?.insert(key(tenant, &order.id).as_str(), super::encode(&order).as_slice())?;
             txn.open_table(ORDER_PHONES)?
                 .insert(key(tenant, &format!("{phone}/{}", order.id)).as_str(), super::encode(&order.id).as_slice())?;
