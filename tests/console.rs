@@ -208,6 +208,26 @@ fn a_tenant_edits_its_faq_tries_and_rolls_back_flows_and_sees_no_other_tenant() 
     let call = server.simulate(&key, &tenant, "+886911000009", &[json!("請問幾點關門"), json!("沒有了")]);
     assert!(common::all_replies(&call).contains("十點半"), "the next call uses the new answer: {call:#}");
 
+    // Questions the bot cannot answer are grouped by meaning on the analytics page, which
+    // suggests a FAQ entry; answered and added there, the next call uses it.
+    for (caller, asked) in [("+886911000010", "你們有停車位嗎"), ("+886911000011", "附近可以停車嗎")] {
+        let c = server.simulate(&key, &tenant, caller, &[json!(asked), json!("轉人工")]);
+        assert!(!common::all_replies(&c).contains("停車場"), "not answered yet: {c:#}");
+    }
+    go(&mut page, &format!("#/t/{tenant}/analytics"));
+    let group = "Array.from(document.querySelectorAll('.group')).find(g => g.textContent.includes('你們有停車位嗎') && g.textContent.includes('附近可以停車嗎'))";
+    page.wait_for(&format!("!!({group})"), WAIT);
+    page.eval(&format!("({group}).querySelector('details').open = true, true"));
+    page.eval(&format!(
+        "(() => {{ const e = ({group}).querySelector('textarea[name=answer]'); e.value = {}; e.dispatchEvent(new Event('input', {{ bubbles: true }})); return true; }})()",
+        js("店門口有機車停車位，汽車請停對面的付費停車場。")
+    ));
+    page.eval(&format!("({group}).querySelector('button[type=submit]').click(), true"));
+    page.wait_for(&format!("!!({group}).querySelector('.ok')"), WAIT);
+    page.screenshot(&screenshots().join("13-analytics.png"));
+    let c = server.simulate(&key, &tenant, "+886911000012", &[json!("請問那邊好停車嗎"), json!("沒有了")]);
+    assert!(common::all_replies(&c).contains("停車場"), "the next call answers from the accepted entry: {c:#}");
+
     // Keep that call as a test case, from its page.
     go(&mut page, &format!("#/t/{tenant}/calls/{}", call["call_id"].as_str().unwrap()));
     page.wait_for("!!document.querySelector('button.save-case')", WAIT);
@@ -259,7 +279,7 @@ fn a_tenant_edits_its_faq_tries_and_rolls_back_flows_and_sees_no_other_tenant() 
     assert!(String::from_utf8_lossy(&changed.stdout).contains("CHANGED"));
     // A replay stores nothing: the call list is as it was.
     let calls = server.get(&key, &format!("/v1/tenants/{tenant}/calls")).body["calls"].as_array().unwrap().len();
-    assert_eq!(calls, 2, "the FAQ call and the chat panel's last call, no replays");
+    assert_eq!(calls, 5, "the FAQ calls and the chat panel's last call, no replays");
     // Roll back to the first version.
     page.eval(&format!("document.querySelector('tr[data-version=\"{v1}\"] button').click(), true"));
     page.wait_for(&format!("!!document.querySelector('tr[data-version=\"{v2}\"] button')"), WAIT);

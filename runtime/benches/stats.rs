@@ -31,7 +31,17 @@ fn record(tenant: &str, i: usize, now: u64, span_ms: u64) -> CallRecord {
         3 | 4 => vec!["faq-answered".to_string()],
         _ => vec![],
     };
-    let turn = |speaker, text: &str, latency_ms| TranscriptEntry { at_ms: started_at_ms, speaker, text: text.into(), latency_ms };
+    // One caller turn in seven was not understood.
+    let understood = Some(i % 7 != 0);
+    let turn = |speaker, text: &str, latency_ms: Option<u32>| TranscriptEntry {
+        at_ms: started_at_ms,
+        speaker,
+        text: text.into(),
+        latency_ms,
+        intent: latency_ms.map(|_| "order".into()),
+        faq: None,
+        understood: latency_ms.and(understood),
+    };
     CallRecord {
         id: format!("call_{started_at_ms:013}_{i:07}"),
         tenant_id: tenant.into(),

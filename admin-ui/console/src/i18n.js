@@ -12,6 +12,7 @@ const zh = {
   items: '品項', save: '儲存', add: '新增', delete: '刪除', question: '問題', answer: '回答', language: '語言', keywords: '關鍵字（以逗號分隔）',
   upload: '上傳新版本', activate: '啟用', rollBack: '回復到此版本', active: '使用中', version: '版本', uploaded: '上傳時間', size: '大小',
   create: '建立', numbers: '電話號碼（以逗號分隔）', newKey: '新租戶的 API 金鑰（只顯示這一次）', notFound: '找不到這個頁面，或您無權查看。',
+  analytics: '對話分析', notUnderstood: '聽不懂的比例', topIntents: '最常見的意圖', topQuestions: '最常被問的問題', missed: '機器人沒聽懂的話（依語意分組）', missedHelp: '來電者說了、但系統什麼都沒讀懂的話，以及轉接前的最後一句。每組可直接寫好答案、加成常見問題。', byMeaning: '（以語意模型分組）', byWords: '（以共同字詞分組）', noMissed: '這段期間沒有聽不懂的話。', turnsSaid: '句', beforeTransfer: '句在轉接前', suggestFaq: '建議的常見問題：寫上答案後加入', def_not_understood_rate: '系統的理解在來電者的話裡什麼都沒找到（沒有意圖、訂單、問題的答案或常見問題）的比例，以流程詢問過的句子為分母。',
   chat: '對話測試（可選任何版本）', cases: '測試案例與重播', noCases: '還沒有測試案例：在通話頁把一通電話存成案例。', replay: '重播所有案例', changed: '有變化', unchanged: '相同', expected: '預期', actual: '這次', saveCase: '存成測試案例', caseSaved: '已存成測試案例。', saved: '已儲存。', loading: '載入中…', open: '開啟', calls_n: '通話數', perTenant: '各租戶',
   // Each figure's definition (the API gives the English one with its figures).
   def_offered: '期間內結束、打進此租戶的來電，包括機器人開口前就被拒絕的（黑名單、沒有啟用的流程）。外撥另計。',
@@ -38,6 +39,7 @@ const en = {
   items: 'Items', save: 'Save', add: 'Add', delete: 'Delete', question: 'Question', answer: 'Answer', language: 'Language', keywords: 'Keywords (comma-separated)',
   upload: 'Upload a new version', activate: 'Activate', rollBack: 'Roll back to this version', active: 'active', version: 'Version', uploaded: 'Uploaded', size: 'Size',
   create: 'Create', numbers: 'Numbers (comma-separated)', newKey: "The new tenant's API key (shown this once)", notFound: 'This page does not exist, or you may not see it.',
+  analytics: 'Analytics', notUnderstood: 'Turns not understood', topIntents: 'Most frequent intents', topQuestions: 'Most asked FAQ questions', missed: 'What the bot did not understand, grouped by meaning', missedHelp: 'What callers said that the host found nothing in, and the last words before each transfer. Answer a group and add it to the FAQ.', byMeaning: '(grouped by the sentence model)', byWords: '(grouped by shared words)', noMissed: 'Nothing went unheard in this period.', turnsSaid: 'turns', beforeTransfer: 'before a transfer', suggestFaq: 'Suggested FAQ entry: write the answer and add it', def_not_understood_rate: 'Caller turns in which the host found nothing (no intent, no order, no answer to the question, no FAQ entry), over the turns the flow asked it about.',
   chat: 'Try it (any version)', cases: 'Test cases and replay', noCases: 'No test cases yet: save a call as one from its page.', replay: 'Replay every case', changed: 'changed', unchanged: 'the same', expected: 'Expected', actual: 'This time', saveCase: 'Save as a test case', caseSaved: 'Saved as a test case.', saved: 'Saved.', loading: 'Loading…', open: 'Open', calls_n: 'Calls', perTenant: 'Per tenant',
 };
 

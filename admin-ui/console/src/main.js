@@ -9,6 +9,7 @@ import { CallList, CallView } from './pages/calls.js';
 import { Orders } from './pages/orders.js';
 import { Faq } from './pages/faq.js';
 import { Flows } from './pages/flows.js';
+import { Analytics } from './pages/analytics.js';
 import { Tenants } from './pages/tenants.js';
 import { NotFound, useLoad } from './pages/common.js';
 
@@ -63,7 +64,7 @@ function App() {
   };
   const link = (p) => (tenant ? `#/t/${encodeURIComponent(tenant)}/${p}` : `#/${p}`);
   const nav = tenant
-    ? ['dashboard', 'calls', 'orders', 'faq', 'flows'].map((p) => html`<a href=${link(p)} class=${page === p ? 'on' : ''}>${t(p)}</a>`)
+    ? ['dashboard', 'analytics', 'calls', 'orders', 'faq', 'flows'].map((p) => html`<a href=${link(p)} class=${page === p ? 'on' : ''}>${t(p)}</a>`)
     : [];
 
   let body;
@@ -77,6 +78,7 @@ function App() {
       orders: html`<${Orders} ...${props} />`,
       faq: html`<${Faq} ...${props} />`,
       flows: html`<${Flows} ...${props} />`,
+      analytics: html`<${Analytics} ...${props} />`,
     }[page] || html`<${NotFound} />`;
   }
   return html`

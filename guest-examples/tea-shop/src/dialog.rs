@@ -572,7 +572,9 @@ impl Dialog {
         let reply = if a.has_intent("price") && !a.order.items.is_empty() {
             let ids: Vec<String> = a.order.items.iter().map(|i| i.product_id.clone()).collect();
             replies::prices(self.lang, &menu.catalog, &ids)
-        } else if a.has_intent("menu") && !a.order.mentions_products() {
+        } else if a.intent() == Some("menu") && !a.order.mentions_products() {
+            // Only when the menu is what the turn is most about: 「你們有停車位嗎」 reads a little
+            // like 「你們有賣什麼」, but it is a question for the FAQ.
             replies::menu(self.lang, &menu.catalog)
         } else {
             return None;

@@ -2,6 +2,7 @@
 //! token; each tenant manages its flows, catalogue, FAQ, customers, orders and
 //! calls with its own keys. `GET /v1/openapi.json` documents every route.
 
+mod analytics;
 mod auth;
 mod calls;
 mod cases;
@@ -88,6 +89,7 @@ pub fn routes() -> (Router<ApiState>, utoipa::openapi::OpenApi) {
         .routes(routes!(cases::delete))
         .routes(routes!(cases::replay))
         .routes(routes!(stats::tenant))
+        .routes(routes!(analytics::analytics))
         .routes(routes!(stats::provider))
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
         .merge(flows)

@@ -68,7 +68,7 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 }
 
 /// The period and bucket a query asks for, checked.
-fn period(q: &StatsQuery, offset_minutes: i32) -> Result<(u64, u64, Bucket), ApiError> {
+pub(crate) fn period(q: &StatsQuery, offset_minutes: i32) -> Result<(u64, u64, Bucket), ApiError> {
     let to = match &q.to {
         Some(t) => moment(t, offset_minutes, true, "to")?,
         None => now_ms(),

@@ -319,6 +319,15 @@ impl CallSession {
             self.app.metrics.flow_event(started.elapsed());
             let orders = flow.take_new_orders();
             self.record.order_ids.extend(orders);
+            if matches!(event, wit::Event::Utterance(_)) {
+                // What the host understood of the turn, for the analytics.
+                let reading = flow.reading();
+                if let Some(said) = self.record.transcript.iter_mut().rev().find(|t| t.speaker == Speaker::Caller) {
+                    said.understood = reading.understood();
+                    said.intent = reading.intent;
+                    said.faq = reading.faq;
+                }
+            }
             turn.expecting = flow.expecting();
             let actions = match result {
                 Ok(actions) => actions,
@@ -560,6 +569,16 @@ impl CallSession {
         turn.ended = Some(outcome);
         if !self.replay {
             self.app.metrics.call_ended(&self.tenant.id, outcome);
+            // The analytics group the turns the bot failed by meaning: embed them now, in the
+            // background, so that the console finds them ready.
+            let failed: Vec<String> = switchboard_domain::calls::unheard_turns(&self.record)
+                .into_iter()
+                .map(|(_, t)| t.text.trim().to_string())
+                .collect();
+            if !failed.is_empty() && self.app.knowledge.has_model() {
+                let knowledge = self.app.knowledge.clone();
+                tokio::task::spawn_blocking(move || knowledge.embed_examples(&failed, 0));
+            }
         }
         tracing::info!(outcome = outcome.as_str(), reason, "call ended");
         self.save().await;
@@ -588,7 +607,7 @@ impl CallSession {
     }
 
     fn transcribe(&mut self, speaker: Speaker, text: String) {
-        self.record.transcript.push(TranscriptEntry { at_ms: ids::now_ms(), speaker, text, latency_ms: None });
+        self.record.transcript.push(TranscriptEntry { at_ms: ids::now_ms(), speaker, text, latency_ms: None, intent: None, faq: None, understood: None });
     }
 
     async fn save(&mut self) {

@@ -65,6 +65,16 @@ pub struct TranscriptEntry {
     /// bot's answer, ms.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency_ms: Option<u32>,
+    /// On a caller's turn: the intent the host's understanding found in it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intent: Option<String>,
+    /// On a caller's turn: the FAQ question that answers it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub faq: Option<String>,
+    /// On a caller's turn: whether the host's understanding found anything in it (an intent,
+    /// an order, an answer to the question, a FAQ entry); unset when the flow did not ask.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub understood: Option<bool>,
 }
 
 /// A transfer the bot asked for.
@@ -166,6 +176,38 @@ impl TransferStatus {
             TransferStatus::Failed => "failed",
         }
     }
+}
+
+/// A caller turn the bot may have failed: the host's understanding found nothing in it, or
+/// it was the caller's last word before a transfer. The analytics group these by meaning.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct UnheardTurn {
+    pub call_id: String,
+    pub at_ms: u64,
+    pub text: String,
+    /// The caller's last turn before the call went to a person.
+    pub led_to_transfer: bool,
+}
+
+/// The turns of an ended call that the analytics look at, with their index in the transcript.
+pub fn unheard_turns(r: &CallRecord) -> Vec<(usize, UnheardTurn)> {
+    let transferred = r.outcome == Outcome::Transferred;
+    let spoken = |t: &TranscriptEntry| t.speaker == Speaker::Caller && !t.text.starts_with("[DTMF");
+    let last = r.transcript.iter().rposition(spoken);
+    r.transcript
+        .iter()
+        .enumerate()
+        .filter(|(i, t)| spoken(t) && (t.understood == Some(false) || (transferred && Some(*i) == last)))
+        .map(|(i, t)| {
+            let turn = UnheardTurn {
+                call_id: r.id.clone(),
+                at_ms: t.at_ms,
+                text: t.text.clone(),
+                led_to_transfer: transferred && Some(i) == last,
+            };
+            (i, turn)
+        })
+        .collect()
 }
 
 /// Which calls a listing wants, newest first.

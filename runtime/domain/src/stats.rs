@@ -49,6 +49,13 @@ pub struct CallFigures {
     pub latency_bins: Vec<i64>,
     /// Calls carrying each outcome tag.
     pub tags: BTreeMap<String, i64>,
+    /// Caller turns by the intent the host found in them.
+    pub intents: BTreeMap<String, i64>,
+    /// Caller turns by the FAQ question that answered them.
+    pub questions: BTreeMap<String, i64>,
+    /// Caller turns the host's understanding found nothing in, and those it was asked about.
+    pub not_understood: i64,
+    pub turns_read: i64,
 }
 
 impl CallFigures {
@@ -88,6 +95,18 @@ impl CallFigures {
         for tag in &record.tags {
             f.tags.insert(tag.clone(), 1);
         }
+        for t in record.transcript.iter().filter(|t| t.speaker == Speaker::Caller) {
+            if let Some(intent) = &t.intent {
+                *f.intents.entry(intent.clone()).or_default() += 1;
+            }
+            if let Some(q) = &t.faq {
+                *f.questions.entry(q.clone()).or_default() += 1;
+            }
+            if let Some(understood) = t.understood {
+                f.turns_read += 1;
+                f.not_understood += (!understood) as i64;
+            }
+        }
         f
     }
 
@@ -113,12 +132,16 @@ impl CallFigures {
             (&mut self.handle_ms, other.handle_ms),
             (&mut self.orders, other.orders),
             (&mut self.flow_errors, other.flow_errors),
+            (&mut self.not_understood, other.not_understood),
+            (&mut self.turns_read, other.turns_read),
         ];
         for (mine, theirs) in pairs {
             *mine += sign * theirs;
         }
         add_map(&mut self.revenue, &other.revenue, sign);
         add_map(&mut self.tags, &other.tags, sign);
+        add_map(&mut self.intents, &other.intents, sign);
+        add_map(&mut self.questions, &other.questions, sign);
         if !other.latency_bins.is_empty() && self.latency_bins.len() < LATENCY_BINS {
             self.latency_bins.resize(LATENCY_BINS, 0);
         }
@@ -169,9 +192,19 @@ impl CallFigures {
             reply_latency_p50_ms: self.latency_percentile(0.5),
             reply_latency_p95_ms: self.latency_percentile(0.95),
             flow_errors: self.flow_errors,
-            tags: self.tags.iter().filter(|(_, n)| **n > 0).map(|(t, n)| (t.clone(), *n)).collect(),
+            tags: most_first(&self.tags),
+            intents: most_first(&self.intents),
+            questions: most_first(&self.questions),
+            not_understood_rate: rate(self.not_understood, self.turns_read),
         }
     }
+}
+
+/// A count map's entries, most frequent first (ties by name).
+fn most_first(m: &BTreeMap<String, i64>) -> Vec<(String, i64)> {
+    let mut v: Vec<(String, i64)> = m.iter().filter(|(_, n)| **n > 0).map(|(k, n)| (k.clone(), *n)).collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v
 }
 
 fn add_map(mine: &mut BTreeMap<String, i64>, theirs: &BTreeMap<String, i64>, sign: i64) {
@@ -245,6 +278,12 @@ pub struct Report {
     pub flow_errors: i64,
     /// Calls per outcome tag, most frequent first.
     pub tags: Vec<(String, i64)>,
+    /// Caller turns per intent the host found, most frequent first.
+    pub intents: Vec<(String, i64)>,
+    /// Caller turns per FAQ question that answered them, most frequent first.
+    pub questions: Vec<(String, i64)>,
+    /// Caller turns the host's understanding found nothing in, over those it read.
+    pub not_understood_rate: Option<f64>,
 }
 
 /// A figure and what it means.
@@ -284,6 +323,10 @@ pub const DEFINITIONS: &[Definition] = &[
         definition: "From the end of the caller's speech to the first audio of the bot's answer, on voice calls: p50 and p95, to 50 ms.",
     },
     Definition { figure: "flow_errors", definition: "Calls in which the tenant's flow failed (trapped, ran out of time or answered with an invalid action)." },
+    Definition {
+        figure: "not_understood_rate",
+        definition: "Caller turns in which the host's understanding found nothing (no intent, no order, no answer to the question, no FAQ entry), over the turns the flow asked it about.",
+    },
 ];
 
 /// A report over a period: totals and the series by bucket.
@@ -346,9 +389,9 @@ mod tests {
     use crate::calls::{Channel, TranscriptEntry};
 
     fn call(outcome: Outcome, tags: &[&str], latencies: &[u32]) -> CallRecord {
-        let mut transcript = vec![TranscriptEntry { at_ms: 0, speaker: Speaker::Bot, text: "hi".into(), latency_ms: None }];
+        let mut transcript = vec![TranscriptEntry { at_ms: 0, speaker: Speaker::Bot, text: "hi".into(), latency_ms: None, intent: None, faq: None, understood: None }];
         for &ms in latencies {
-            transcript.push(TranscriptEntry { at_ms: 0, speaker: Speaker::Caller, text: "x".into(), latency_ms: Some(ms) });
+            transcript.push(TranscriptEntry { at_ms: 0, speaker: Speaker::Caller, text: "x".into(), latency_ms: Some(ms), intent: None, faq: None, understood: None });
         }
         CallRecord {
             id: "c".into(),

@@ -66,6 +66,8 @@ pub struct CallContext {
     /// instead of in storage.
     pub replayed_orders: HashMap<String, switchboard_domain::orders::Order>,
     pub replayed_state: HashMap<String, String>,
+    /// What the host's understanding made of the caller's current turn, when the flow asked.
+    pub reading: TurnReading,
     /// What the flow expects the caller to say, and the call's understander.
     pub understanding: crate::understanding::CallUnderstanding,
     /// The guest's stderr (a Rust panic message lands here), kept to explain traps.
@@ -99,6 +101,7 @@ impl CallContext {
             new_orders: Vec::new(),
             replayed_orders: HashMap::new(),
             replayed_state: HashMap::new(),
+            reading: TurnReading::default(),
             understanding: Default::default(),
             stderr,
             model_wait: std::time::Duration::ZERO,
@@ -124,5 +127,28 @@ impl CallContext {
 impl WasiView for CallContext {
     fn ctx(&mut self) -> WasiCtxView<'_> {
         WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+/// What the host's understanding made of one caller turn, from the flow's own questions to it
+/// (`understand.analyse`, `knowledge.search`): the analytics read "not understood" from it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TurnReading {
+    /// The flow asked the host about this turn.
+    pub asked: bool,
+    pub intent: Option<String>,
+    /// Something of an order or an answer was found: items, yes or no, digits, a name, an
+    /// address, a time, an expected choice.
+    pub found: bool,
+    /// The FAQ question that answers the turn, when one scored high enough to answer.
+    pub faq: Option<String>,
+}
+
+impl TurnReading {
+    /// Whether the host understood the turn; `None` when the flow never asked.
+    pub fn understood(&self) -> Option<bool> {
+        // "A question" alone is no understanding: only its answer is.
+        let intent = self.intent.as_deref().is_some_and(|i| i != "question");
+        self.asked.then_some(self.found || intent || self.faq.is_some())
     }
 }

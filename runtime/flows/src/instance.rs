@@ -78,6 +78,11 @@ impl FlowInstance {
         }
     }
 
+    /// What the host's understanding made of the caller turn just handled.
+    pub fn reading(&self) -> crate::context::TurnReading {
+        self.store.data().reading.clone()
+    }
+
     /// Deliver one event and return the flow's checked actions.
     pub async fn handle(&mut self, call: &wit::CallInfo, event: &wit::Event) -> Result<Vec<Action>, FlowFault> {
         if self.poisoned {
@@ -85,6 +90,7 @@ impl FlowInstance {
         }
         if matches!(event, wit::Event::Utterance(_) | wit::Event::Dtmf(_) | wit::Event::NoInput) {
             self.store.data_mut().understanding.begin_turn();
+            self.store.data_mut().reading = Default::default();
         }
         self.store.set_epoch_deadline(sandbox::deadline_ticks(self.limits.event_deadline_ms));
         let ctx = self.store.data_mut();

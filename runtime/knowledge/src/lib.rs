@@ -18,6 +18,7 @@
 //! query beyond the tenant's own entries in memory.
 
 pub mod faq_index;
+pub mod clusters;
 pub mod intents;
 
 use std::collections::HashMap;
@@ -232,6 +233,10 @@ fn names(v: Vec<switchboard_domain::catalog::Localized>) -> Vec<switchboard_unde
 }
 
 /// The tenant's stored catalogue in the understander's terms.
+/// A FAQ hit scoring this much or more answers the question more often than not (the demo
+/// flow answers from it; the analytics count a turn it answers as understood).
+pub const FAQ_ANSWERS_FROM: f32 = 0.35;
+
 pub fn catalog_for_understanding(c: switchboard_domain::catalog::Catalog) -> switchboard_understand::Catalog {
     switchboard_understand::Catalog {
         currency: c.currency,

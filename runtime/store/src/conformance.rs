@@ -38,7 +38,8 @@ macro_rules! conformance_tests {
             calls_are_listed_newest_first_per_tenant,
             ended_calls_add_to_their_hour_once_per_tenant,
             calls_are_found_by_the_words_of_their_transcript_per_tenant,
-            cases_are_kept_per_tenant
+            cases_are_kept_per_tenant,
+            turns_not_understood_are_kept_by_when_their_call_ended
         );
     };
     (@each $fresh:expr; $($check:ident),*) => {$(
@@ -276,8 +277,8 @@ fn ended(mut r: CallRecord, outcome: Outcome, ended_at_ms: u64, caller_says: &st
     r.outcome = outcome;
     r.ended_at_ms = Some(ended_at_ms);
     r.transcript = vec![
-        TranscriptEntry { at_ms: r.started_at_ms, speaker: Speaker::Bot, text: "您好".into(), latency_ms: None },
-        TranscriptEntry { at_ms: r.started_at_ms, speaker: Speaker::Caller, text: caller_says.into(), latency_ms: Some(500) },
+        TranscriptEntry { at_ms: r.started_at_ms, speaker: Speaker::Bot, text: "您好".into(), latency_ms: None, intent: None, faq: None, understood: None },
+        TranscriptEntry { at_ms: r.started_at_ms, speaker: Speaker::Caller, text: caller_says.into(), latency_ms: Some(500), intent: None, faq: None, understood: None },
     ];
     r
 }
@@ -337,4 +338,21 @@ pub async fn cases_are_kept_per_tenant(db: &Db) {
     assert!(!db.delete_case("t2", &case.id).await.unwrap(), "nor can it delete one");
     assert!(db.delete_case("t1", &case.id).await.unwrap());
     assert!(db.cases("t1").await.unwrap().is_empty());
+}
+
+pub async fn turns_not_understood_are_kept_by_when_their_call_ended(db: &Db) {
+    let mut lost = ended(call("t1", "call_0001", 1), Outcome::Completed, 1_000, "有停車位嗎");
+    lost.transcript[1].understood = Some(false);
+    db.save_call(&lost).await.unwrap();
+    db.save_call(&lost).await.unwrap();
+    let mut heard = ended(call("t1", "call_0002", 2), Outcome::Completed, 2_000, "一杯紅茶");
+    heard.transcript[1].understood = Some(true);
+    db.save_call(&heard).await.unwrap();
+    let handed = ended(call("t1", "call_0003", 3), Outcome::Transferred, 3_000, "我要退貨");
+    db.save_call(&handed).await.unwrap();
+    let turns = db.unheard_turns("t1", 0, 10_000, 10).await.unwrap();
+    let said: Vec<(&str, bool)> = turns.iter().map(|t| (t.text.as_str(), t.led_to_transfer)).collect();
+    assert_eq!(said, vec![("我要退貨", true), ("有停車位嗎", false)], "newest first, once each");
+    assert_eq!(db.unheard_turns("t1", 0, 2_000, 10).await.unwrap().len(), 1, "the period bounds them");
+    assert!(db.unheard_turns("t2", 0, 10_000, 10).await.unwrap().is_empty());
 }

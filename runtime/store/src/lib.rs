@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use switchboard_domain::api_keys::{ApiKey, KeyKind};
-use switchboard_domain::calls::{CallQuery, CallRecord, CallSummary};
+use switchboard_domain::calls::{CallQuery, CallRecord, CallSummary, UnheardTurn};
 use switchboard_domain::cases::Case;
 use switchboard_domain::stats::CallFigures;
 use switchboard_domain::catalog::Catalog;
@@ -161,6 +161,9 @@ pub trait Calls: Send + Sync {
     /// The figures of the hours from `from_hour_ms` (an hour's start) up to `to_ms`,
     /// for hours that have any.
     async fn call_figures(&self, tenant: &str, from_hour_ms: u64, to_ms: u64) -> Result<Vec<(u64, CallFigures)>>;
+    /// Caller turns the bot may have failed ([`switchboard_domain::calls::unheard_turns`]) of
+    /// the calls that ended from `from_ms` up to `to_ms`, newest first, at most `limit`.
+    async fn unheard_turns(&self, tenant: &str, from_ms: u64, to_ms: u64, limit: usize) -> Result<Vec<UnheardTurn>>;
 }
 
 /// Test cases made of past calls.

@@ -170,6 +170,8 @@ pub(crate) const CALLS: DocTable = TableDefinition::new("calls");
 pub(crate) const TENANT_STATE: DocTable = TableDefinition::new("tenant_state");
 /// `tenant/hour`: the figures of the calls that ended in that hour.
 pub(crate) const CALL_STATS: DocTable = TableDefinition::new("call_stats");
+/// `tenant/ended_at/call_id/turn`: caller turns the bot may have failed, by when the call ended.
+pub(crate) const UNHEARD: DocTable = TableDefinition::new("unheard_turns");
 /// `tenant/case_id`: test cases made of past calls.
 pub(crate) const CASES: DocTable = TableDefinition::new("cases");
 /// `tenant/term/call_id`: the calls whose transcript has a term (value empty).
@@ -193,6 +195,7 @@ const ALL_TABLES: &[DocTable] = &[
     CALL_STATS,
     CALL_TERMS,
     CASES,
+    UNHEARD,
 ];
 
 /// A store in a throwaway directory, removed when the guard drops: for tests at every layer.
@@ -227,7 +230,7 @@ mod interfaces {
 
     use async_trait::async_trait;
     use switchboard_domain::api_keys::{ApiKey, KeyKind};
-    use switchboard_domain::calls::{CallQuery, CallRecord, CallSummary};
+    use switchboard_domain::calls::{CallQuery, CallRecord, CallSummary, UnheardTurn};
     use switchboard_domain::cases::Case;
     use switchboard_domain::stats::CallFigures;
     use switchboard_domain::catalog::Catalog;
@@ -429,6 +432,10 @@ mod interfaces {
         async fn call_figures(&self, tenant: &str, from_hour_ms: u64, to_ms: u64) -> Result<Vec<(u64, CallFigures)>> {
             let tenant = s(tenant);
             self.run(move |db| db.call_figures(&tenant, from_hour_ms, to_ms)).await
+        }
+        async fn unheard_turns(&self, tenant: &str, from_ms: u64, to_ms: u64, limit: usize) -> Result<Vec<UnheardTurn>> {
+            let tenant = s(tenant);
+            self.run(move |db| db.unheard_turns(&tenant, from_ms, to_ms, limit)).await
         }
     }
 }

@@ -71,7 +71,7 @@ function Chart({ series }) {
   return html`<div class="chart" ref=${el}></div>`;
 }
 
-function Period({ value, onChange }) {
+export function Period({ value, onChange }) {
   const set = (k) => (e) => onChange({ ...value, [k]: e.target.value });
   return html`<form class="filters" onSubmit=${(e) => e.preventDefault()}>
     <label>${t('period')}
@@ -89,7 +89,7 @@ function Period({ value, onChange }) {
   </form>`;
 }
 
-function range(p) {
+export function range(p) {
   const to = Date.now() + 60000;
   const from = p.days === '1' ? new Date(new Date().setHours(0, 0, 0, 0)).getTime() : to - Number(p.days) * DAY;
   return { from, to, bucket: p.bucket };

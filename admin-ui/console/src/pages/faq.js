@@ -8,7 +8,7 @@ const blank = { question: '', answer: '', language: 'zh', keywords: '' };
 const input = (e) => ({ question: e.question, answer: e.answer, language: e.language, keywords: e.keywords.split(/[,，、]/).map((k) => k.trim()).filter(Boolean) });
 
 /// One entry as a form; `onSave(fields)` writes it and reports the server's error.
-function Entry({ entry, onSave, onDelete }) {
+export function Entry({ entry, onSave, onDelete }) {
   const [f, setF] = useState({ ...entry, keywords: (entry.keywords || []).join(', ') });
   const [error, setError] = useState(null);
   const [saved, setSaved] = useState(false);
@@ -19,7 +19,8 @@ function Entry({ entry, onSave, onDelete }) {
     try {
       await onSave(input(f));
       setSaved(true);
-      if (!entry.id) setF({ ...blank });
+      // The blank form empties for the next entry; a suggestion stays as it was added.
+      if (!entry.id && !entry.question) setF({ ...blank });
     } catch (err) {
       setError(err);
     }

@@ -22,6 +22,12 @@ impl wit::Host for CallContext {
         let hits = knowledge.faq.search(&self.scope.db, &tenant, &query, language.as_deref(), limit).await;
         // The search embeds the question: model time, not the guest's (see `sandbox::on_deadline`).
         self.model_wait += waiting.elapsed();
+        self.reading.asked = true;
+        if let Ok(hits) = &hits
+            && let Some(best) = hits.first().filter(|h| h.score >= switchboard_knowledge::FAQ_ANSWERS_FROM)
+        {
+            self.reading.faq.get_or_insert_with(|| best.entry.question.clone());
+        }
         Ok(hits
             .map(|hits| {
                 hits.into_iter()

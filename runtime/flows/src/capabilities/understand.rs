@@ -174,6 +174,23 @@ impl wit::Host for CallContext {
                 u.add_intent_by_meaning(&mut analysis, &turn, &vectors);
             }
         }
+        // Found: order items, an expected choice, or the kind of answer the question asked for
+        // (a 「可以」 in 「附近可以停車嗎」 is no answer to "what would you like?").
+        let a = &analysis;
+        let answered = match expecting.kind {
+            nlu::AnswerKind::YesNo => a.yes_no.is_some(),
+            nlu::AnswerKind::Digits | nlu::AnswerKind::Phone => !a.digits.is_empty(),
+            nlu::AnswerKind::Name => a.name.is_some(),
+            nlu::AnswerKind::Address => a.address.is_some() || a.fulfilment.is_some(),
+            nlu::AnswerKind::Time => a.time.is_some(),
+            nlu::AnswerKind::Anything | nlu::AnswerKind::Choice | nlu::AnswerKind::Order => false,
+        };
+        let found = answered || !a.order.items.is_empty() || a.choice.is_some();
+        self.reading.asked = true;
+        self.reading.found |= found;
+        if self.reading.intent.is_none() {
+            self.reading.intent = a.intent().map(str::to_string);
+        }
         tracing::debug!(
             elapsed_us = started.elapsed().as_micros() as u64,
             by_meaning,

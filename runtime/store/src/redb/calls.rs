@@ -1,12 +1,12 @@
 //! The redb implementation of calls, their hourly figures and their search index.
 
 use redb::{ReadableDatabase, ReadableTable};
-use switchboard_domain::calls::{CallQuery, CallRecord, CallSummary, query_terms, search_terms};
+use switchboard_domain::calls::{CallQuery, CallRecord, CallSummary, UnheardTurn, query_terms, search_terms, unheard_turns};
 use switchboard_domain::orders::Order;
 use switchboard_domain::stats::{CallFigures, hour_of};
 use switchboard_domain::tenants::Tenant;
 
-use super::{CALL_STATS, CALL_TERMS, CALLS, ORDERS, RedbStore, TENANTS, decode, encode, key, prefix};
+use super::{CALL_STATS, CALL_TERMS, CALLS, ORDERS, RedbStore, TENANTS, UNHEARD, decode, encode, key, prefix};
 use crate::{Result, StorageError};
 
 /// How many index entries a text search reads at most before it stops looking.
@@ -100,6 +100,19 @@ impl RedbStore {
         Ok(out)
     }
 
+    /// A tenant's turns the bot may have failed, of calls ended in a period, newest first.
+    pub(crate) fn unheard_turns(&self, tenant: &str, from_ms: u64, to_ms: u64, limit: usize) -> Result<Vec<UnheardTurn>> {
+        let txn = self.raw().begin_read()?;
+        let t = txn.open_table(UNHEARD)?;
+        let (start, end) = (format!("{tenant}/{from_ms:015}"), format!("{tenant}/{to_ms:015}"));
+        let mut out = Vec::new();
+        for entry in t.range(start.as_str()..end.as_str())?.rev().take(limit) {
+            let (k, v) = entry?;
+            out.push(decode(k.value(), v.value())?);
+        }
+        Ok(out)
+    }
+
     /// The hourly figures of a tenant from `from_hour_ms` up to `to_ms`.
     pub(crate) fn call_figures(&self, tenant: &str, from_hour_ms: u64, to_ms: u64) -> Result<Vec<(u64, CallFigures)>> {
         let txn = self.raw().begin_read()?;
@@ -164,6 +177,13 @@ fn save_in(txn: &redb::WriteTransaction, record: &CallRecord) -> Result<()> {
                         };
                         row.add(f, sign);
                         stats.insert(sk.as_str(), encode(&row).as_slice())?;
+                    }
+                }
+                if let (Some(_), Some(ended_at)) = (&after, record.ended_at_ms) {
+                    let mut unheard = txn.open_table(UNHEARD)?;
+                    for (i, turn) in unheard_turns(record) {
+                        let k = format!("{}/{ended_at:015}/{}/{i:04}", record.tenant_id, record.id);
+                        unheard.insert(k.as_str(), encode(&turn).as_slice())?;
                     }
                 }
                 if after.is_some() {
