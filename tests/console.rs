@@ -285,4 +285,24 @@ fn a_tenant_edits_its_faq_tries_and_rolls_back_flows_and_sees_no_other_tenant() 
     page.wait_for(&format!("!!document.querySelector('tr[data-version=\"{v2}\"] button')"), WAIT);
     assert_eq!(server.get(&key, &format!("/v1/tenants/{tenant}")).body["active_flow"], json!(v1));
     let _ = std::fs::remove_file(&wasm);
+
+    // Settings: a nonsense value is refused with the server's reason and changes nothing; a
+    // good one is kept; the audit log lists who changed what.
+    go(&mut page, &format!("#/t/{tenant}/settings"));
+    page.wait_for("!!document.querySelector('form.settings textarea[name=speech]')", WAIT);
+    fill(&mut page, "form.settings input[name=utc_offset_minutes]", "5000");
+    page.eval("document.querySelector('form.settings button[type=submit]').click(), true");
+    page.wait_for("!!document.querySelector('form.settings .error')", WAIT);
+    assert!(text_of(&mut page, "form.settings .error").contains("utc_offset_minutes"));
+    assert_eq!(server.get(&key, &format!("/v1/tenants/{tenant}")).body["utc_offset_minutes"], json!(480));
+    fill(&mut page, "form.settings input[name=utc_offset_minutes]", "480");
+    fill(&mut page, "form.settings input[name=resolution_tags]", "order-placed, faq-answered, resolved");
+    page.eval("document.querySelector('form.settings button[type=submit]').click(), true");
+    page.wait_for("!!document.querySelector('form.settings .ok')", WAIT);
+    let tags = server.get(&key, &format!("/v1/tenants/{tenant}")).body["analytics"]["resolution_tags"].clone();
+    assert_eq!(tags, json!(["order-placed", "faq-answered", "resolved"]));
+    for action in ["faq.update", "faq.create", "flow.upload", "flow.activate", "case.save", "tenant.settings"] {
+        page.wait_for(&format!("!!document.querySelector('table.audit tr[data-action=\"{action}\"]')"), WAIT);
+    }
+    page.screenshot(&screenshots().join("14-settings.png"));
 }

@@ -10,6 +10,7 @@ import { Orders } from './pages/orders.js';
 import { Faq } from './pages/faq.js';
 import { Flows } from './pages/flows.js';
 import { Analytics } from './pages/analytics.js';
+import { Settings } from './pages/settings.js';
 import { Tenants } from './pages/tenants.js';
 import { NotFound, useLoad } from './pages/common.js';
 
@@ -64,7 +65,7 @@ function App() {
   };
   const link = (p) => (tenant ? `#/t/${encodeURIComponent(tenant)}/${p}` : `#/${p}`);
   const nav = tenant
-    ? ['dashboard', 'analytics', 'calls', 'orders', 'faq', 'flows'].map((p) => html`<a href=${link(p)} class=${page === p ? 'on' : ''}>${t(p)}</a>`)
+    ? ['dashboard', 'analytics', 'calls', 'orders', 'faq', 'flows', 'settings'].map((p) => html`<a href=${link(p)} class=${page === p ? 'on' : ''}>${t(p)}</a>`)
     : [];
 
   let body;
@@ -79,6 +80,7 @@ function App() {
       faq: html`<${Faq} ...${props} />`,
       flows: html`<${Flows} ...${props} />`,
       analytics: html`<${Analytics} ...${props} />`,
+      settings: html`<${Settings} ...${props} />`,
     }[page] || html`<${NotFound} />`;
   }
   return html`

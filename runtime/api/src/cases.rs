@@ -40,6 +40,7 @@ pub async fn save(
     let record = s.app.db.call(&id, &body.call_id).await.map_err(not_found_as("call"))?;
     let case = Case::from_call(&record, body.name).map_err(switchboard_store::StorageError::from)?;
     s.app.db.save_case(&id, &case).await?;
+    super::audit::note(&s, &who, &id, "case.save", &case.id, &case.name).await;
     tracing::info!(tenant_id = %id, case_id = %case.id, call_id = %record.id, "call saved as a test case");
     Ok((StatusCode::CREATED, Json(case)))
 }
@@ -58,7 +59,11 @@ pub async fn list(State(s): State<ApiState>, who: Principal, Path(id): Path<Stri
     responses((status = 204, description = "Deleted.")))]
 pub async fn delete(State(s): State<ApiState>, who: Principal, Path((id, case_id)): Path<(String, String)>) -> ApiResult<StatusCode> {
     who.tenant(&s, &id).await?;
-    if s.app.db.delete_case(&id, &case_id).await? { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::not_found("case")) }
+    if !s.app.db.delete_case(&id, &case_id).await? {
+        return Err(ApiError::not_found("case"));
+    }
+    super::audit::note(&s, &who, &id, "case.delete", &case_id, "").await;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize, Default, utoipa::ToSchema)]

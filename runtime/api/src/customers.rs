@@ -36,5 +36,8 @@ pub async fn create(
     Json(input): Json<CustomerInput>,
 ) -> ApiResult<(StatusCode, axum::Json<Customer>)> {
     who.tenant(&s, &id).await?;
-    Ok((StatusCode::CREATED, axum::Json(s.app.db.upsert_customer(&id, input).await?)))
+    let customer = s.app.db.upsert_customer(&id, input).await?;
+    let detail = if customer.blocked { format!("{} (blocked)", customer.phone) } else { customer.phone.clone() };
+    super::audit::note(&s, &who, &id, "customer.save", &customer.id, detail).await;
+    Ok((StatusCode::CREATED, axum::Json(customer)))
 }

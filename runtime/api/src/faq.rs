@@ -38,6 +38,7 @@ pub async fn create(
     who.tenant(&s, &id).await?;
     let entry = s.app.db.create_faq(&id, input).await?;
     reindex(&s, &id).await;
+    super::audit::note(&s, &who, &id, "faq.create", &entry.id, &entry.question).await;
     Ok((StatusCode::CREATED, axum::Json(entry)))
 }
 
@@ -54,6 +55,7 @@ pub async fn update(
     who.tenant(&s, &id).await?;
     let entry = s.app.db.update_faq(&id, &faq_id, input).await?;
     reindex(&s, &id).await;
+    super::audit::note(&s, &who, &id, "faq.update", &faq_id, &entry.question).await;
     Ok(axum::Json(entry))
 }
 
@@ -69,6 +71,7 @@ pub async fn delete(
     who.tenant(&s, &id).await?;
     s.app.db.delete_faq(&id, &faq_id).await?;
     reindex(&s, &id).await;
+    super::audit::note(&s, &who, &id, "faq.delete", &faq_id, "").await;
     Ok(StatusCode::NO_CONTENT)
 }
 

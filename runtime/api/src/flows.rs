@@ -66,8 +66,10 @@ pub async fn upload(
     let meta = s.app.flows.upload(&tenant.id, body.to_vec()).await.inspect_err(|e| {
         tracing::warn!(tenant_id = %tenant.id, error = %e, "flow upload rejected");
     })?;
+    super::audit::note(&s, &who, &id, "flow.upload", &meta.version.to_string(), format!("{} bytes, sha256 {}", meta.size_bytes, &meta.sha256[..12.min(meta.sha256.len())])).await;
     if q.activate {
         s.app.flows.activate(&tenant.id, meta.version).await?;
+        super::audit::note(&s, &who, &id, "flow.activate", &meta.version.to_string(), "on upload").await;
     }
     let uploaded =
         FlowUploaded { version: meta.version, sha256: meta.sha256, size_bytes: meta.size_bytes, active: q.activate };
@@ -98,6 +100,8 @@ pub async fn activate(
     let tenant = who.tenant(&s, &id).await?;
     let version: u32 =
         version.parse().map_err(|_| ApiError::bad_request(format!("`{version}` is not a version number")))?;
+    let before = tenant.active_flow.map_or("none".to_string(), |v| format!("v{v}"));
     s.app.flows.activate(&tenant.id, version).await?;
+    super::audit::note(&s, &who, &id, "flow.activate", &version.to_string(), format!("was {before}")).await;
     Ok(Json(FlowActivated { active: version }))
 }

@@ -3,6 +3,7 @@
 //! calls with its own keys. `GET /v1/openapi.json` documents every route.
 
 mod analytics;
+mod audit;
 mod auth;
 mod calls;
 mod cases;
@@ -89,6 +90,7 @@ pub fn routes() -> (Router<ApiState>, utoipa::openapi::OpenApi) {
         .routes(routes!(cases::delete))
         .routes(routes!(cases::replay))
         .routes(routes!(stats::tenant))
+        .routes(routes!(audit::log))
         .routes(routes!(analytics::analytics))
         .routes(routes!(stats::provider))
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))

@@ -81,10 +81,10 @@ pub async fn update(
     Json(body): Json<UpdateOrder>,
 ) -> ApiResult<axum::Json<Order>> {
     who.tenant(&s, &id).await?;
-    s.app.db.update_order_status(&id, &order_id, body.status).await.map(axum::Json).map_err(|e| {
-        match e {
-            switchboard_store::StorageError::NotFound => ApiError::not_found("order"),
-            e => e.into(),
-        }
-    })
+    let order = s.app.db.update_order_status(&id, &order_id, body.status).await.map_err(|e| match e {
+        switchboard_store::StorageError::NotFound => ApiError::not_found("order"),
+        e => e.into(),
+    })?;
+    super::audit::note(&s, &who, &id, "order.status", &order_id, format!("#{} {:?}", order.number, order.status)).await;
+    Ok(axum::Json(order))
 }

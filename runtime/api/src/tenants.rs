@@ -80,6 +80,7 @@ pub async fn create(
     let tenant = s.app.db.create_tenant(&body.name, patch).await?;
     let (key, _) = s.app.db.create_api_key(&tenant.id, KeyKind::Tenant).await?;
     tracing::info!(tenant_id = %tenant.id, name = %tenant.name, "tenant created");
+    super::audit::note(&s, &who, &tenant.id, "tenant.create", &tenant.id, &tenant.name).await;
     Ok((StatusCode::CREATED, Json(TenantCreated { tenant: view(&tenant), id: tenant.id, api_key: key })))
 }
 
@@ -119,12 +120,17 @@ pub async fn update(
     Path(id): Path<String>,
     Json(patch): Json<TenantPatch>,
 ) -> ApiResult<Json<Value>> {
-    who.tenant(&s, &id).await?;
+    let before = view(&who.tenant(&s, &id).await?);
     if patch.numbers.is_some() {
         // Numbers route the phone network to a tenant: the provider assigns them.
         who.require_admin()?;
     }
     let t = s.app.db.update_tenant(&id, patch).await?;
+    let after = view(&t);
+    // What the patch changed, by field, for the audit log.
+    let fields = ["name", "numbers", "language", "utc_offset_minutes", "limits", "agents", "speech", "telephony", "analytics"];
+    let changed: Vec<&str> = fields.into_iter().filter(|f| before.get(f) != after.get(f)).collect();
+    super::audit::note(&s, &who, &id, "tenant.settings", &id, changed.join(", ")).await;
     Ok(Json(view(&t)))
 }
 
@@ -168,6 +174,7 @@ pub async fn create_key(
     };
     let kind = body.kind.unwrap_or(KeyKind::Tenant);
     let (key, record) = s.app.db.create_api_key(&id, kind).await?;
+    super::audit::note(&s, &who, &id, "key.create", &record.prefix, format!("{kind:?}")).await;
     Ok((StatusCode::CREATED, Json(KeyCreated { api_key: key, key: record })))
 }
 

@@ -7,6 +7,7 @@
 //! layer above reads them through its interfaces.
 
 pub mod api_keys;
+pub mod audit;
 pub mod calls;
 pub mod cases;
 pub mod catalog;

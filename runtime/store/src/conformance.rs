@@ -39,7 +39,8 @@ macro_rules! conformance_tests {
             ended_calls_add_to_their_hour_once_per_tenant,
             calls_are_found_by_the_words_of_their_transcript_per_tenant,
             cases_are_kept_per_tenant,
-            turns_not_understood_are_kept_by_when_their_call_ended
+            turns_not_understood_are_kept_by_when_their_call_ended,
+            changes_are_logged_newest_first_per_tenant
         );
     };
     (@each $fresh:expr; $($check:ident),*) => {$(
@@ -355,4 +356,19 @@ pub async fn turns_not_understood_are_kept_by_when_their_call_ended(db: &Db) {
     assert_eq!(said, vec![("我要退貨", true), ("有停車位嗎", false)], "newest first, once each");
     assert_eq!(db.unheard_turns("t1", 0, 2_000, 10).await.unwrap().len(), 1, "the period bounds them");
     assert!(db.unheard_turns("t2", 0, 10_000, 10).await.unwrap().is_empty());
+}
+
+pub async fn changes_are_logged_newest_first_per_tenant(db: &Db) {
+    use switchboard_domain::audit::AuditEntry;
+    let mut first = AuditEntry::new("tenant/console", "faq.update", "faq_1", "幾點關門？");
+    first.at_ms = 1;
+    let mut second = AuditEntry::new("provider/api", "flow.activate", "2", "");
+    second.at_ms = 2;
+    db.record_change("t1", &first).await.unwrap();
+    db.record_change("t1", &second).await.unwrap();
+    db.record_change("t2", &AuditEntry::new("tenant/api", "order.status", "ord_1", "ready")).await.unwrap();
+    let log = db.changes("t1", 10).await.unwrap();
+    assert_eq!(log, vec![second.clone(), first]);
+    assert_eq!(db.changes("t1", 1).await.unwrap(), vec![second]);
+    assert_eq!(db.changes("t2", 10).await.unwrap().len(), 1);
 }

@@ -21,6 +21,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use switchboard_domain::api_keys::{ApiKey, KeyKind};
 use switchboard_domain::calls::{CallQuery, CallRecord, CallSummary, UnheardTurn};
+use switchboard_domain::audit::AuditEntry;
 use switchboard_domain::cases::Case;
 use switchboard_domain::stats::CallFigures;
 use switchboard_domain::catalog::Catalog;
@@ -176,14 +177,22 @@ pub trait Cases: Send + Sync {
     async fn delete_case(&self, tenant: &str, id: &str) -> Result<bool>;
 }
 
+/// The audit log of changes made through the API and the console.
+#[async_trait]
+pub trait Audit: Send + Sync {
+    async fn record_change(&self, tenant: &str, entry: &AuditEntry) -> Result<()>;
+    /// A tenant's changes, newest first, at most `limit`.
+    async fn changes(&self, tenant: &str, limit: usize) -> Result<Vec<AuditEntry>>;
+}
+
 /// Everything Switchboard keeps: the interface a backend implements.
 pub trait Store:
-    Tenants + Catalogs + Faqs + Customers + Orders + FlowVersions + ApiKeys + TenantState + Calls + Cases
+    Tenants + Catalogs + Faqs + Customers + Orders + FlowVersions + ApiKeys + TenantState + Calls + Cases + Audit
 {
 }
 
 impl<T> Store for T where
-    T: Tenants + Catalogs + Faqs + Customers + Orders + FlowVersions + ApiKeys + TenantState + Calls + Cases
+    T: Tenants + Catalogs + Faqs + Customers + Orders + FlowVersions + ApiKeys + TenantState + Calls + Cases + Audit
 {
 }
 

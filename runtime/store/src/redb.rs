@@ -172,6 +172,8 @@ pub(crate) const TENANT_STATE: DocTable = TableDefinition::new("tenant_state");
 pub(crate) const CALL_STATS: DocTable = TableDefinition::new("call_stats");
 /// `tenant/ended_at/call_id/turn`: caller turns the bot may have failed, by when the call ended.
 pub(crate) const UNHEARD: DocTable = TableDefinition::new("unheard_turns");
+/// `tenant/at/id`: the audit log.
+pub(crate) const AUDIT: DocTable = TableDefinition::new("audit");
 /// `tenant/case_id`: test cases made of past calls.
 pub(crate) const CASES: DocTable = TableDefinition::new("cases");
 /// `tenant/term/call_id`: the calls whose transcript has a term (value empty).
@@ -196,6 +198,7 @@ const ALL_TABLES: &[DocTable] = &[
     CALL_TERMS,
     CASES,
     UNHEARD,
+    AUDIT,
 ];
 
 /// A store in a throwaway directory, removed when the guard drops: for tests at every layer.
@@ -231,6 +234,7 @@ mod interfaces {
     use async_trait::async_trait;
     use switchboard_domain::api_keys::{ApiKey, KeyKind};
     use switchboard_domain::calls::{CallQuery, CallRecord, CallSummary, UnheardTurn};
+    use switchboard_domain::audit::AuditEntry;
     use switchboard_domain::cases::Case;
     use switchboard_domain::stats::CallFigures;
     use switchboard_domain::catalog::Catalog;
@@ -246,6 +250,24 @@ mod interfaces {
     /// `s(x)`: an owned copy of a borrowed argument, for the blocking task.
     fn s(x: &str) -> String {
         x.to_owned()
+    }
+
+    #[async_trait]
+    impl crate::Audit for RedbStore {
+        async fn record_change(&self, tenant: &str, entry: &AuditEntry) -> Result<()> {
+            let (key, entry) = (format!("{tenant}/{:015}/{}", entry.at_ms, entry.id), entry.clone());
+            self.run(move |db| db.put(super::AUDIT, &key, &entry)).await
+        }
+        async fn changes(&self, tenant: &str, limit: usize) -> Result<Vec<AuditEntry>> {
+            let prefix = format!("{tenant}/");
+            self.run(move |db| {
+                let mut all: Vec<AuditEntry> = db.scan(super::AUDIT, &prefix)?;
+                all.reverse();
+                all.truncate(limit);
+                Ok(all)
+            })
+            .await
+        }
     }
 
     #[async_trait]
