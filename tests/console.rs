@@ -147,6 +147,26 @@ fn the_provider_sees_the_figures_of_a_known_mix_of_calls_and_finds_a_call_by_a_w
     assert_eq!(server.get(&key, &format!("/v1/tenants/{tenant}/orders/{order_id}")).body["status"], "preparing");
     page.screenshot(&screenshots().join("07-orders.png"));
 
+    // Customers: block a caller; the flow then refuses them.
+    go(&mut page, &format!("#/t/{tenant}/customers"));
+    page.wait_for("!!document.querySelector('tr[data-customer=\"+886911000001\"] input[type=checkbox]')", WAIT);
+    page.eval("document.querySelector('tr[data-customer=\"+886911000001\"] input[type=checkbox]').click(), true");
+    page.wait_for("!!document.querySelector('tr[data-customer=\"+886911000001\"][data-blocked=true]')", WAIT);
+    let c = server.simulate(&key, &tenant, "+886911000001", &[json!("一杯紅茶")]);
+    assert!(c["tags"].as_array().unwrap().contains(&json!("blocked")), "{c:#}");
+    page.screenshot(&screenshots().join("08-customers.png"));
+
+    // The catalogue: a broken one is refused with the server's reason, and the stored one stays.
+    let before = server.get(&key, &format!("/v1/tenants/{tenant}/catalog")).body;
+    go(&mut page, &format!("#/t/{tenant}/catalogue"));
+    page.wait_for("!!document.querySelector('textarea[name=catalog]')", WAIT);
+    let broken = serde_json::to_string(&json!({ "currency": "TWD", "products": [{ "id": "x" }] })).unwrap();
+    fill(&mut page, "textarea[name=catalog]", &broken);
+    page.eval("document.querySelector('main form button[type=submit]').click(), true");
+    page.wait_for("!!document.querySelector('main form .error')", WAIT);
+    page.screenshot(&screenshots().join("08-catalogue.png"));
+    assert_eq!(server.get(&key, &format!("/v1/tenants/{tenant}/catalog")).body, before);
+
     go(&mut page, "#/tenants");
     page.wait_for("document.querySelectorAll('tr[data-tenant]').length >= 1", WAIT);
     fill(&mut page, "input[name=name]", "Second Shop");
