@@ -211,6 +211,24 @@ fn a_tenant_edits_its_faq_tries_and_rolls_back_flows_and_sees_no_other_tenant() 
     ));
     assert_eq!(status, json!(403));
 
+    // Live calls: a call in progress shows with its transcript as it is said, then ends.
+    go(&mut page, &format!("#/t/{tenant}/live"));
+    page.wait_for("!!document.querySelector('[data-connected=true]')", WAIT);
+    let ws_url = format!(
+        "{}/v1/tenants/{tenant}/calls/session?caller=%2B886911000008&access_token={key}",
+        server.base.replacen("http://", "ws://", 1)
+    );
+    let (mut socket, _) = tungstenite::connect(ws_url.as_str()).expect("a text call");
+    socket.read().expect("the greeting");
+    socket.send(tungstenite::Message::text(json!({ "text": "請問幾點關門" }).to_string())).expect("say");
+    socket.read().expect("the answer");
+    let box_of_call = "Array.from(document.querySelectorAll('.live')).find(b => b.textContent.includes('請問幾點關門'))";
+    page.wait_for(&format!("({box_of_call})?.getAttribute('data-ended') === ''"), WAIT);
+    page.screenshot(&screenshots().join("10-live.png"));
+    socket.close(None).ok();
+    while socket.read().is_ok() {}
+    page.wait_for(&format!("!!({box_of_call})?.getAttribute('data-ended')"), WAIT);
+
     // Edit the FAQ answer; the next call answers with it.
     go(&mut page, &format!("#/t/{tenant}/faq"));
     let entry = format!("form.faq[data-faq={}]", faq.body["id"].as_str().unwrap());
@@ -299,7 +317,7 @@ fn a_tenant_edits_its_faq_tries_and_rolls_back_flows_and_sees_no_other_tenant() 
     assert!(String::from_utf8_lossy(&changed.stdout).contains("CHANGED"));
     // A replay stores nothing: the call list is as it was.
     let calls = server.get(&key, &format!("/v1/tenants/{tenant}/calls")).body["calls"].as_array().unwrap().len();
-    assert_eq!(calls, 5, "the FAQ calls and the chat panel's last call, no replays");
+    assert_eq!(calls, 6, "the live call, the FAQ calls and the chat panel's last call, no replays");
     // Roll back to the first version.
     page.eval(&format!("document.querySelector('tr[data-version=\"{v1}\"] button').click(), true"));
     page.wait_for(&format!("!!document.querySelector('tr[data-version=\"{v2}\"] button')"), WAIT);

@@ -11,6 +11,7 @@ import { Faq } from './pages/faq.js';
 import { Flows } from './pages/flows.js';
 import { Analytics } from './pages/analytics.js';
 import { Settings } from './pages/settings.js';
+import { Live } from './pages/live.js';
 import { Customers, Catalogue } from './pages/customers.js';
 import { Tenants } from './pages/tenants.js';
 import { NotFound, useLoad } from './pages/common.js';
@@ -66,7 +67,7 @@ function App() {
   };
   const link = (p) => (tenant ? `#/t/${encodeURIComponent(tenant)}/${p}` : `#/${p}`);
   const nav = tenant
-    ? ['dashboard', 'analytics', 'calls', 'orders', 'customers', 'catalogue', 'faq', 'flows', 'settings'].map((p) => html`<a href=${link(p)} class=${page === p ? 'on' : ''}>${t(p)}</a>`)
+    ? ['dashboard', 'live', 'analytics', 'calls', 'orders', 'customers', 'catalogue', 'faq', 'flows', 'settings'].map((p) => html`<a href=${link(p)} class=${page === p ? 'on' : ''}>${t(p)}</a>`)
     : [];
 
   let body;
@@ -82,6 +83,7 @@ function App() {
       flows: html`<${Flows} ...${props} />`,
       analytics: html`<${Analytics} ...${props} />`,
       settings: html`<${Settings} ...${props} />`,
+      live: html`<${Live} ...${props} />`,
       customers: html`<${Customers} ...${props} />`,
       catalogue: html`<${Catalogue} ...${props} />`,
     }[page] || html`<${NotFound} />`;

@@ -234,7 +234,8 @@ pub async fn simulate(
 /// tenant's calls from the moment of the request: `{"type":"started", "call_id", "channel",
 /// "caller"}` when a call is answered, `{"type":"ended", "call_id", "outcome", "reason"}` once its
 /// record is saved, `{"type":"recorded", "call_id"}` once its recording is written (tenants that
-/// record calls). A comment line every 15 s keeps the connection open; a watcher that falls
+/// record calls), and `{"type":"turn", "call_id", "speaker", "text"}` for each line of the
+/// transcript as it is said (the console's live calls). A comment line every 15 s keeps the connection open; a watcher that falls
 /// more than 1,024 events behind gets `{"type":"lagged", "missed": n}`.
 #[utoipa::path(get, path = "/v1/tenants/{id}/calls/events", tag = CALLS, params(("id" = String, Path, description = "The tenant's id.")),
     responses((status = 200, description = "The event stream.", body = CallEvent, content_type = "text/event-stream")))]

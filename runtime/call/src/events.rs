@@ -1,4 +1,4 @@
-//! What happens to calls, as it happens: each call's start and end, broadcast
+//! What happens to calls, as it happens: each call's start, transcript and end, broadcast
 //! to whoever watches (the API's event stream, a console's live view, a test
 //! waiting for a call to end). An end is announced after its record is saved,
 //! so a watcher that reads the record sees how the call ended.
@@ -29,6 +29,9 @@ pub enum CallEventKind {
     Ended { outcome: Outcome, reason: String },
     /// The call's recording is written (after it ended, for tenants that record calls).
     Recorded,
+    /// A line of the transcript as it is said: the caller's words (as recognised), the bot's
+    /// reply, or something the host did.
+    Turn { speaker: switchboard_domain::calls::Speaker, text: String },
 }
 
 /// The broadcast every call publishes to.

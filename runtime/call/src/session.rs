@@ -607,6 +607,7 @@ impl CallSession {
     }
 
     fn transcribe(&mut self, speaker: Speaker, text: String) {
+        self.announce(CallEventKind::Turn { speaker, text: text.clone() });
         self.record.transcript.push(TranscriptEntry { at_ms: ids::now_ms(), speaker, text, latency_ms: None, intent: None, faq: None, understood: None });
     }
 
