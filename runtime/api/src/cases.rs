@@ -108,11 +108,7 @@ pub async fn replay(
     body: axum::body::Bytes,
 ) -> ApiResult<Json<ReplayReport>> {
     let tenant = who.tenant(&s, &id).await?;
-    let body: Replay = if body.iter().all(u8::is_ascii_whitespace) {
-        Replay::default()
-    } else {
-        serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("replay request: {e}")))?
-    };
+    let body: Replay = super::error::optional_json(&body, "replay request")?;
     let version = match body.version {
         Some(v) => Some(s.app.db.flow_version(&id, v).await.map_err(not_found_as("flow version"))?.version),
         None => tenant.active_flow,

@@ -167,11 +167,7 @@ pub async fn create_key(
     body: axum::body::Bytes,
 ) -> ApiResult<(StatusCode, Json<KeyCreated>)> {
     who.tenant(&s, &id).await?;
-    let body: CreateKey = if body.iter().all(u8::is_ascii_whitespace) {
-        CreateKey::default()
-    } else {
-        serde_json::from_slice(&body).map_err(|e| super::error::ApiError::bad_request(format!("key request: {e}")))?
-    };
+    let body: CreateKey = super::error::optional_json(&body, "key request")?;
     let kind = body.kind.unwrap_or(KeyKind::Tenant);
     let (key, record) = s.app.db.create_api_key(&id, kind).await?;
     super::audit::note(&s, &who, &id, "key.create", &record.prefix, format!("{kind:?}")).await;
