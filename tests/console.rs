@@ -96,21 +96,22 @@ fn the_provider_sees_the_figures_of_a_known_mix_of_calls_and_finds_a_call_by_a_w
 
     let mut page = sign_in(&server, ADMIN_TOKEN, Some("01-sign-in.png"));
     // The provider lands on every tenant's figures.
-    page.wait_for("document.querySelector('[data-figure=offered] .value')?.textContent === '6'", WAIT);
+    page.wait_for("document.querySelector('[data-page=overview] [data-figure=offered] .value')?.textContent === '6'", WAIT);
     page.screenshot(&screenshots().join("02-provider-overview.png"));
 
+    // The tenant's dashboard, once it has drawn (not the overview it replaces).
     go(&mut page, &format!("#/t/{tenant}/dashboard"));
-    page.wait_for("document.querySelector('[data-figure=answered] .value')?.textContent === '6'", WAIT);
+    page.wait_for(
+        "document.querySelector('[data-page=dashboard] [data-figure=answered] .value')?.textContent === '6' \
+         && !!document.querySelector('[data-page=dashboard] .chart canvas')",
+        WAIT,
+    );
     assert_eq!(figure(&mut page, "offered"), "6");
     assert_eq!(figure(&mut page, "containment_rate"), "50.0%");
     assert_eq!(figure(&mut page, "transfer_rate"), "33.3%");
     assert_eq!(figure(&mut page, "resolution_rate"), "33.3%");
     assert_eq!(figure(&mut page, "abandonment_rate"), "16.7%");
     assert_eq!(figure(&mut page, "orders_n"), "1");
-    assert!(
-        page.eval("!!document.querySelector('.chart canvas')").as_bool().unwrap_or(false),
-        "the dashboard draws its chart"
-    );
     page.screenshot(&screenshots().join("03-dashboard.png"));
     page.viewport(390, 844, true);
     page.screenshot(&screenshots().join("04-dashboard-phone.png"));
@@ -189,7 +190,7 @@ fn a_tenant_edits_its_faq_tries_and_rolls_back_flows_and_sees_no_other_tenant() 
     assert_eq!(faq.status, 201, "{:?}", faq.body);
 
     let mut page = sign_in(&server, &key, None);
-    page.wait_for("!!document.querySelector('[data-figure=offered]')", WAIT);
+    page.wait_for("!!document.querySelector('[data-page=dashboard] [data-figure=offered]')", WAIT);
     // In Traditional Chinese, each figure with its definition.
     page.eval("(() => { const s = document.querySelector('header select'); s.value = 'zh-TW'; s.dispatchEvent(new Event('change', { bubbles: true })); return true; })()");
     page.wait_for("document.querySelector('[data-figure=containment_rate] .label')?.textContent === '自助完成率'", WAIT);

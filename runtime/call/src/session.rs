@@ -575,9 +575,8 @@ impl CallSession {
                 .into_iter()
                 .map(|(_, t)| t.text.trim().to_string())
                 .collect();
-            if !failed.is_empty() && self.app.knowledge.has_model() {
-                let knowledge = self.app.knowledge.clone();
-                tokio::task::spawn_blocking(move || knowledge.embed_examples(&failed, 0));
+            if !failed.is_empty() {
+                self.app.knowledge.warm_turns(failed);
             }
         }
         tracing::info!(outcome = outcome.as_str(), reason, "call ended");

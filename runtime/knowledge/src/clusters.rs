@@ -80,7 +80,7 @@ fn overlap(a: &BTreeSet<String>, b: &BTreeSet<String>) -> f32 {
 pub fn cluster(knowledge: &Knowledge, turns: &[UnheardTurn]) -> (Vec<Cluster>, bool) {
     let texts: Vec<String> = turns.iter().map(|t| t.text.trim().to_string()).collect();
     let words: Vec<BTreeSet<String>> = texts.iter().map(|t| terms(t)).collect();
-    let vectors = if knowledge.has_model() && !texts.is_empty() { knowledge.embed_examples(&texts, texts.len()) } else { None };
+    let vectors = if knowledge.has_model() && !texts.is_empty() { knowledge.embed_turns(&texts) } else { None };
     let by_meaning = vectors.is_some();
     let similar = |i: usize, j: usize| -> f32 {
         match &vectors {

@@ -31,6 +31,9 @@ pub use faq_index::FaqIndex;
 /// Vectors kept for texts embedded as examples (intents), so calls that declare the
 /// same examples do not embed them again.
 const EXAMPLE_CACHE_ENTRIES: usize = 4096;
+/// Vectors kept for caller turns the analytics group (apart from the examples, so that
+/// they never push the intents' sentences out).
+const TURN_CACHE_ENTRIES: usize = 2048;
 /// Example sentences a caller turn may wait for (tens of ms each); more are embedded
 /// in the background and meaning is left out of that turn.
 pub const INLINE_EXAMPLES: usize = 4;
@@ -44,6 +47,9 @@ pub struct Knowledge {
     examples: Arc<Mutex<HashMap<String, Arc<[f32]>>>>,
     /// A background embedding of examples is under way.
     filling: Arc<std::sync::atomic::AtomicBool>,
+    /// Caller turns the analytics group, and whether a background embedding of them runs.
+    turns: Arc<Mutex<HashMap<String, Arc<[f32]>>>>,
+    turns_filling: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Knowledge {
@@ -92,6 +98,8 @@ impl Knowledge {
             embedder,
             examples: Arc::default(),
             filling: Arc::default(),
+            turns: Arc::default(),
+            turns_filling: Arc::default(),
         })
     }
 
@@ -110,21 +118,43 @@ impl Knowledge {
     /// embedded in the background and `None` says to do without them this time.
     pub fn embed_examples(&self, texts: &[String], inline_max: usize) -> Option<Vec<Arc<[f32]>>> {
         let e = self.embedder.as_ref()?;
-        let missing: Vec<String> = {
-            let cache = self.examples.lock().unwrap_or_else(|p| p.into_inner());
-            let mut m: Vec<String> = texts.iter().filter(|t| !cache.contains_key(*t)).cloned().collect();
-            m.sort_unstable();
-            m.dedup();
-            m
-        };
+        let missing = missing_from(&self.examples, texts);
         if missing.len() > inline_max {
             self.fill_in_background(missing);
             return None;
         }
-        fill(e, &self.examples, &missing)?;
+        fill(e, &self.examples, &missing, EXAMPLE_CACHE_ENTRIES)?;
         let cache = self.examples.lock().unwrap_or_else(|p| p.into_inner());
         // A text evicted meanwhile by another call's batch makes this turn do without.
         texts.iter().map(|t| cache.get(t).cloned()).collect()
+    }
+
+    /// Caller turns as vectors, for the analytics (blocking: the ones not seen before are
+    /// embedded now, tens of ms each).
+    pub fn embed_turns(&self, texts: &[String]) -> Option<Vec<Arc<[f32]>>> {
+        let e = self.embedder.as_ref()?;
+        let missing = missing_from(&self.turns, texts);
+        fill(e, &self.turns, &missing, TURN_CACHE_ENTRIES)?;
+        let cache = self.turns.lock().unwrap_or_else(|p| p.into_inner());
+        texts.iter().map(|t| cache.get(t).cloned()).collect()
+    }
+
+    /// Embed caller turns in the background, so that the analytics find them ready.
+    pub fn warm_turns(&self, texts: Vec<String>) {
+        use std::sync::atomic::Ordering;
+        let Some(e) = self.embedder.clone() else { return };
+        let missing = missing_from(&self.turns, &texts);
+        if missing.is_empty() || self.turns_filling.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let (turns, filling) = (self.turns.clone(), self.turns_filling.clone());
+        let spawned = std::thread::Builder::new().name("embed-turns".into()).spawn(move || {
+            fill(&e, &turns, &missing, TURN_CACHE_ENTRIES);
+            filling.store(false, Ordering::Release);
+        });
+        if spawned.is_err() {
+            self.turns_filling.store(false, Ordering::Release);
+        }
     }
 
     fn fill_in_background(&self, missing: Vec<String>) {
@@ -135,7 +165,7 @@ impl Knowledge {
         }
         let (examples, filling) = (self.examples.clone(), self.filling.clone());
         let spawned = std::thread::Builder::new().name("embed-examples".into()).spawn(move || {
-            fill(&e, &examples, &missing);
+            fill(&e, &examples, &missing, EXAMPLE_CACHE_ENTRIES);
             filling.store(false, Ordering::Release);
         });
         if spawned.is_err() {
@@ -144,8 +174,17 @@ impl Knowledge {
     }
 }
 
-/// Embed `missing` and add them to the cache.
-fn fill(e: &Embedder, cache: &Mutex<HashMap<String, Arc<[f32]>>>, missing: &[String]) -> Option<()> {
+/// The texts a cache does not hold yet, each once.
+fn missing_from(cache: &Mutex<HashMap<String, Arc<[f32]>>>, texts: &[String]) -> Vec<String> {
+    let cache = cache.lock().unwrap_or_else(|p| p.into_inner());
+    let mut m: Vec<String> = texts.iter().filter(|t| !cache.contains_key(*t)).cloned().collect();
+    m.sort_unstable();
+    m.dedup();
+    m
+}
+
+/// Embed `missing` and add them to the cache, which holds at most `bound` (emptied when full).
+fn fill(e: &Embedder, cache: &Mutex<HashMap<String, Arc<[f32]>>>, missing: &[String], bound: usize) -> Option<()> {
     if missing.is_empty() {
         return Some(());
     }
@@ -154,7 +193,7 @@ fn fill(e: &Embedder, cache: &Mutex<HashMap<String, Arc<[f32]>>>, missing: &[Str
     let fresh =
         e.embed_all(&refs, Role::Query).inspect_err(|err| tracing::warn!(error = %err, "embedding failed")).ok()?;
     let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
-    if cache.len() + fresh.len() > EXAMPLE_CACHE_ENTRIES {
+    if cache.len() + fresh.len() > bound {
         cache.clear();
     }
     for (text, v) in missing.iter().zip(fresh) {

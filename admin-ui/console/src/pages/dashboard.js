@@ -103,7 +103,7 @@ function Tags({ tags }) {
 export function Dashboard({ tenant }) {
   const [p, setP] = useState({ days: '7', bucket: 'day' });
   const [stats, error] = useLoad(() => api('GET', `/v1/tenants/${encodeURIComponent(tenant)}/stats${query(range(p))}`), [tenant, p.days, p.bucket]);
-  return html`<section>
+  return html`<section data-page="dashboard">
     <h1>${t('dashboard')}</h1>
     <${Period} value=${p} onChange=${setP} />
     ${!stats ? html`<${Loading} error=${error} />` : html`
@@ -117,7 +117,7 @@ export function Dashboard({ tenant }) {
 export function Overview() {
   const [p, setP] = useState({ days: '7', bucket: 'day' });
   const [stats, error] = useLoad(() => api('GET', `/v1/stats${query(range(p))}`), [p.days, p.bucket]);
-  return html`<section>
+  return html`<section data-page="overview">
     <h1>${t('allTenants')}</h1>
     <${Period} value=${p} onChange=${setP} />
     ${!stats ? html`<${Loading} error=${error} />` : html`
