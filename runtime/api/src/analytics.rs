@@ -10,7 +10,7 @@ use super::error::{ApiResult, Json, Query};
 use super::openapi::STATS;
 use super::stats::{StatsQuery, period};
 use super::{ApiState, Principal};
-use switchboard_domain::stats::{Bucket, hour_of, summarise};
+use switchboard_domain::stats::{CallFigures, hour_of};
 use switchboard_knowledge::clusters::{Cluster, cluster};
 
 /// Turns grouped per request at most (the newest of the period).
@@ -54,7 +54,7 @@ pub async fn analytics(
     let tenant = who.tenant(&s, &id).await?;
     let (from, to, _) = period(&q, tenant.utc_offset_minutes)?;
     let hours = s.app.db.call_figures(&tenant.id, hour_of(from), to).await?;
-    let totals = summarise(hours, from, to, Bucket::Week, tenant.utc_offset_minutes).totals;
+    let totals = CallFigures::total(hours.iter().map(|(_, f)| f)).report(from);
     let turns = s.app.db.unheard_turns(&tenant.id, from, to, MAX_TURNS).await?;
     let knowledge = s.app.knowledge.clone();
     let turns_grouped = turns.len();

@@ -56,10 +56,7 @@ impl FromRequestParts<ApiState> for Principal {
         let session = state.sessions.get(&id).ok_or_else(ApiError::unauthorized)?;
         let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
         if !safe {
-            let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
-            if !constant_time_eq(sent.as_bytes(), session.csrf.as_bytes()) {
-                return Err(ApiError::forbidden("missing or wrong CSRF token (header X-CSRF-Token)"));
-            }
+            check_csrf(parts, &session)?;
         }
         Ok(session.principal)
     }
@@ -155,6 +152,16 @@ impl Sessions {
     pub fn of_request(&self, parts: &Parts) -> Option<(String, Session)> {
         let id = session_cookie(parts)?;
         self.get(&id).map(|s| (id, s))
+    }
+}
+
+/// A request that changes something through a session must carry the session's CSRF token.
+pub fn check_csrf(parts: &Parts, session: &Session) -> Result<(), ApiError> {
+    let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if constant_time_eq(sent.as_bytes(), session.csrf.as_bytes()) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden("missing or wrong CSRF token (header X-CSRF-Token)"))
     }
 }
 

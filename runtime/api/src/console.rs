@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use super::ApiState;
-use super::auth::{CSRF_HEADER, Principal, SESSION_COOKIE, Session, principal_of_key};
+use super::auth::{Principal, SESSION_COOKIE, Session, check_csrf, principal_of_key};
 use super::error::{ApiError, ApiResult, Json};
 use super::openapi::CONSOLE;
 
@@ -102,10 +102,7 @@ pub async fn session(State(s): State<ApiState>, parts: Parts) -> ApiResult<Respo
     responses((status = 204, description = "Signed out.")))]
 pub async fn sign_out(State(s): State<ApiState>, parts: Parts) -> ApiResult<Response> {
     let (id, session) = s.sessions.of_request(&parts).ok_or_else(ApiError::unauthorized)?;
-    let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
-    if sent != session.csrf {
-        return Err(ApiError::forbidden("missing or wrong CSRF token (header X-CSRF-Token)"));
-    }
+    check_csrf(&parts, &session)?;
     s.sessions.end(&id);
     let mut resp = StatusCode::NO_CONTENT.into_response();
     resp.headers_mut().insert(header::SET_COOKIE, cookie("", 0));

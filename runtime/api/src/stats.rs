@@ -8,7 +8,7 @@ use super::error::{ApiError, ApiResult, Json, Query};
 use super::openapi::STATS;
 use super::{ApiState, Principal};
 use switchboard_domain::ids::now_ms;
-use switchboard_domain::stats::{Bucket, DAY_MS, Report, Stats, hour_of, summarise};
+use switchboard_domain::stats::{Bucket, CallFigures, DAY_MS, Report, Stats, hour_of, summarise};
 
 /// The longest period one report covers.
 const MAX_PERIOD_DAYS: u64 = 400;
@@ -139,7 +139,7 @@ pub async fn provider(State(s): State<ApiState>, who: Principal, Query(q): Query
     let mut tenants = Vec::new();
     for t in s.app.db.tenants().await? {
         let hours = s.app.db.call_figures(&t.id, hour_of(from), to).await?;
-        let totals = summarise(hours.iter().cloned(), from, to, Bucket::Week, 0).totals;
+        let totals = CallFigures::total(hours.iter().map(|(_, f)| f)).report(from);
         tenants.push(TenantTotals { id: t.id, name: t.name, totals });
         all.extend(hours);
     }

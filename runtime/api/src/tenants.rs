@@ -131,7 +131,7 @@ pub async fn update(
     let fields = ["name", "numbers", "language", "utc_offset_minutes", "limits", "agents", "speech", "telephony", "analytics"];
     let changed: Vec<&str> = fields.into_iter().filter(|f| before.get(f) != after.get(f)).collect();
     super::audit::note(&s, &who, &id, "tenant.settings", &id, changed.join(", ")).await;
-    Ok(Json(view(&t)))
+    Ok(Json(after))
 }
 
 #[derive(Deserialize, Default, utoipa::ToSchema)]

@@ -212,7 +212,7 @@ impl CallSession {
 
     async fn instantiate(&mut self) -> Result<FlowInstance, FlowFault> {
         let wanted = match self.record.flow_version {
-            Some(v) => self.app.flows.stored(&self.tenant.id, v).await.map(Some),
+            Some(v) => self.app.flows.load(&self.tenant.id, v).await.map(Some),
             None => self.app.flows.active(&self.tenant.id).await,
         };
         let flow = match wanted {

@@ -150,8 +150,13 @@ impl CallFigures {
         }
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.offered == 0 && self.outbound == 0
+    /// The sum of many hours' figures.
+    pub fn total<'a>(hours: impl IntoIterator<Item = &'a CallFigures>) -> CallFigures {
+        let mut sum = CallFigures::default();
+        for f in hours {
+            sum.add(f, 1);
+        }
+        sum
     }
 
     /// The latency below which `share` (0..1) of the replies came, interpolated within its bin.
@@ -448,7 +453,8 @@ mod tests {
         f.add(&first, -1);
         f.add(&again, 1);
         assert_eq!(f, again);
-        assert!(CallFigures::of_call(&call(Outcome::InProgress, &[], &[]), &[], &tags()).is_empty());
+        let live = CallFigures::of_call(&call(Outcome::InProgress, &[], &[]), &[], &tags());
+        assert_eq!(live, CallFigures::default(), "a call in progress adds nothing");
     }
 
     #[test]

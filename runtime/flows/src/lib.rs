@@ -156,8 +156,9 @@ impl FlowHost {
         Ok(meta)
     }
 
-    /// A stored version, compiled and linked (from memory, the disk cache, or the database).
-    async fn load(&self, tenant: &str, version: u32) -> Result<Arc<LoadedFlow>, FlowError> {
+    /// A stored version, compiled and linked (from memory, the disk cache, or the database),
+    /// whether active or not (the console's chat panel and replays run any version).
+    pub async fn load(&self, tenant: &str, version: u32) -> Result<Arc<LoadedFlow>, FlowError> {
         if let Some(l) = self.loaded_cache().get(&(tenant.to_string(), version)) {
             return Ok(l.clone());
         }
@@ -201,11 +202,6 @@ impl FlowHost {
         let loaded = self.load(tenant, version).await?;
         self.active.write().unwrap_or_else(|p| p.into_inner()).insert(tenant.to_string(), loaded.clone());
         Ok(Some(loaded))
-    }
-
-    /// A stored version, whether active or not (the console's chat panel runs any version).
-    pub async fn stored(&self, tenant: &str, version: u32) -> Result<Arc<LoadedFlow>, FlowError> {
-        self.load(tenant, version).await
     }
 
     /// Compile and link a component that is not stored (`switchboard chat --wasm`, benchmarks).
