@@ -158,12 +158,21 @@ fn the_provider_sees_the_figures_of_a_known_mix_of_calls_and_finds_a_call_by_a_w
     page.screenshot(&screenshots().join("08-customers.png"));
 
     // The catalogue: a broken one is refused with the server's reason, and the stored one stays.
-    let before = server.get(&key, &format!("/v1/tenants/{tenant}/catalog")).body;
     go(&mut page, &format!("#/t/{tenant}/catalogue"));
+    // A price changed in the product table is stored.
+    page.wait_for("!!document.querySelector('input[name=\"product.0.size.0.price\"]')", WAIT);
+    fill(&mut page, "input[name=\"product.0.size.0.price\"]", "99");
+    page.eval("document.querySelector('main form .savebar button[type=submit]').click(), true");
+    page.wait_for("!!document.querySelector('main form .ok')", WAIT);
+    let stored = server.get(&key, &format!("/v1/tenants/{tenant}/catalog")).body;
+    assert_eq!(stored["products"][0]["sizes"][0]["price"], json!(99), "{stored:#}");
+    page.screenshot(&screenshots().join("08-catalogue-table.png"));
+    let before = stored;
+    page.eval("document.querySelector('button[name=as-json]').click(), true");
     page.wait_for("!!document.querySelector('textarea[name=catalog]')", WAIT);
     let broken = serde_json::to_string(&json!({ "currency": "TWD", "products": [{ "id": "x" }] })).unwrap();
     fill(&mut page, "textarea[name=catalog]", &broken);
-    page.eval("document.querySelector('main form button[type=submit]').click(), true");
+    page.eval("document.querySelector('main form .savebar button[type=submit]').click(), true");
     page.wait_for("!!document.querySelector('main form .error')", WAIT);
     page.screenshot(&screenshots().join("08-catalogue.png"));
     assert_eq!(server.get(&key, &format!("/v1/tenants/{tenant}/catalog")).body, before);
@@ -328,7 +337,7 @@ fn a_tenant_edits_its_faq_tries_and_rolls_back_flows_and_sees_no_other_tenant() 
     // Settings: a nonsense value is refused with the server's reason and changes nothing; a
     // good one is kept; the audit log lists who changed what.
     go(&mut page, &format!("#/t/{tenant}/settings"));
-    page.wait_for("!!document.querySelector('form.settings textarea[name=speech]')", WAIT);
+    page.wait_for("!!document.querySelector('form.settings input[name=\"telephony.max_call_secs\"]')", WAIT);
     fill(&mut page, "form.settings input[name=utc_offset_minutes]", "5000");
     page.eval("document.querySelector('form.settings button[type=submit]').click(), true");
     page.wait_for("!!document.querySelector('form.settings .error')", WAIT);
@@ -336,10 +345,29 @@ fn a_tenant_edits_its_faq_tries_and_rolls_back_flows_and_sees_no_other_tenant() 
     assert_eq!(server.get(&key, &format!("/v1/tenants/{tenant}")).body["utc_offset_minutes"], json!(480));
     fill(&mut page, "form.settings input[name=utc_offset_minutes]", "480");
     fill(&mut page, "form.settings input[name=resolution_tags]", "order-placed, faq-answered, resolved");
+    // Speech, telephony, transfer targets and limits are form fields too.
+    fill(&mut page, "form.settings input[name=\"telephony.max_call_secs\"]", "600");
+    page.eval("document.querySelector('form.settings input[name=\"telephony.recording\"]').click(), true");
+    fill(&mut page, "form.settings input[name=\"speech.end_of_turn_ms\"]", "1000");
+    fill(&mut page, "form.settings input[name=\"limits.memory_mib\"]", "32");
+    page.eval("[...document.querySelectorAll('form.settings .agents > button')].pop().click(), true");
+    page.wait_for("!!document.querySelector('form.settings input[name=\"agent.0.uri\"]')", WAIT);
+    fill(&mut page, "form.settings input[name=\"agent.0.name\"]", "Front desk");
+    fill(&mut page, "form.settings input[name=\"agent.0.uri\"]", "sip:frontdesk@pbx.example.com");
     page.eval("document.querySelector('form.settings button[type=submit]').click(), true");
     page.wait_for("!!document.querySelector('form.settings .ok')", WAIT);
-    let tags = server.get(&key, &format!("/v1/tenants/{tenant}")).body["analytics"]["resolution_tags"].clone();
-    assert_eq!(tags, json!(["order-placed", "faq-answered", "resolved"]));
+    let stored = server.get(&key, &format!("/v1/tenants/{tenant}")).body;
+    assert_eq!(stored["analytics"]["resolution_tags"], json!(["order-placed", "faq-answered", "resolved"]));
+    assert_eq!(stored["telephony"]["max_call_secs"], json!(600), "{stored:#}");
+    assert_eq!(stored["telephony"]["recording"], json!(true));
+    assert_eq!(stored["speech"]["end_of_turn_ms"], json!(1000));
+    assert_eq!(stored["limits"]["memory_mib"], json!(32));
+    assert_eq!(stored["agents"][0]["uri"], json!("sip:frontdesk@pbx.example.com"));
+    // A value out of range in a section is refused with the server's reason.
+    fill(&mut page, "form.settings input[name=\"speech.speed\"]", "9");
+    page.eval("document.querySelector('form.settings button[type=submit]').click(), true");
+    page.wait_for("(document.querySelector('form.settings .error')?.textContent ?? '').includes('speed')", WAIT);
+    assert_eq!(server.get(&key, &format!("/v1/tenants/{tenant}")).body["speech"]["speed"], json!(1.0));
     for action in ["faq.update", "faq.create", "flow.upload", "flow.activate", "case.save", "tenant.settings"] {
         page.wait_for(&format!("!!document.querySelector('table.audit tr[data-action=\"{action}\"]')"), WAIT);
     }

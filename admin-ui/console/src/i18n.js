@@ -1,5 +1,18 @@
 // Traditional Chinese (Taiwan) and English. The choice is kept in localStorage.
 const zh = {
+  f_id: '代號', nameZh: '中文名稱', nameEn: '英文名稱', aliases: '別名（逗號分隔）', sizeCol: '尺寸', price: '價格', currency: '幣別', products: '品項', addProduct: '新增品項',
+
+  general: '基本資料', numberLines: '電話號碼（每行一個，E.164）', telephonySettings: '電話與網頁通話', agentsSection: '轉接對象', addAgent: '新增轉接對象',
+  notANumber: '請填數字', keepPassword: '（不變）', f_uri: 'SIP 位址', f_mode: '轉接方式', c_bridged: '代撥並橋接', c_blind: '直接轉出（REFER）',
+  c_bot: '回到機器人', c_callback: '記下回撥並結束', f_utc_offset_minutes: 'UTC 時差（分鐘）',
+  f_end_of_turn_ms: '句尾最長停頓（毫秒）', f_end_of_turn_min_ms: '語意完整時的停頓（毫秒）', f_semantic_end_of_turn: '以模型判斷來電者是否說完',
+  f_turn_complete_threshold: '說完的機率門檻（0.05–0.95）', f_min_speech_ms: '最短語音（毫秒，短於此視為雜音）', f_speed: '語速（1.0 為原速）',
+  f_caller_languages: '來電者可能使用的語言（如 zh、en）', f_ring_ms: '接聽前響鈴（毫秒）', f_max_call_secs: '通話上限（秒）',
+  f_barge_in: '來電者可打斷機器人', f_recording: '錄音（先播放告知）', f_consent_prompt: '錄音告知語（空白用預設）',
+  f_transfer_timeout_secs: '專人響鈴上限（秒）', f_transfer_fallback: '無人接聽時', f_max_browser_calls: '同時網頁通話上限',
+  f_allowed_sources: '允許的來源 IP／網段（空白：不限）', f_allowed_origins: '可嵌入網頁通話的網站來源', f_outbound_proxy: '外撥中繼（SIP URI）',
+  f_sip_user: 'SIP 驗證帳號（空白：不驗證）', f_sip_password: 'SIP 驗證密碼', f_event_deadline_ms: '每個事件的執行上限（毫秒）', f_memory_mib: '每通電話的記憶體上限（MiB）',
+
   title: 'Switchboard 控制台', signIn: '登入', key: '管理權杖或租戶 API 金鑰', keyHelp: '供應商以管理權杖登入，可看所有租戶；租戶以自己的 API 金鑰登入，只看自己的資料。',
   signOut: '登出', dashboard: '總覽', calls: '通話', orders: '訂單', faq: '常見問題', flows: '流程', tenants: '租戶',
   period: '期間', bucket: '區間', hour: '每小時', day: '每日', week: '每週', last7: '最近 7 天', last30: '最近 30 天', today: '今天',
@@ -13,8 +26,8 @@ const zh = {
   upload: '上傳新版本', activate: '啟用', rollBack: '回復到此版本', active: '使用中', version: '版本', uploaded: '上傳時間', size: '大小',
   create: '建立', numbers: '電話號碼（以逗號分隔）', newKey: '新租戶的 API 金鑰（只顯示這一次）', notFound: '找不到這個頁面，或您無權查看。',
   live: '即時通話', liveOn: '即時更新中。', noLive: '目前沒有通話。', talking: '通話中',
-  customers: '顧客', catalogue: '菜單目錄', address: '地址', blocked: '封鎖', catalogueHelp: '整份目錄以 JSON 編輯：品項、尺寸與價格、選項群組。伺服器會檢查整份內容並說明哪裡有誤，正確之前不會儲存。',
-  settings: '設定', tenantName: '名稱', utcOffset: 'UTC 時差（分鐘）', resolutionTags: '算作「已解決」的結果標籤', agents: '轉接專人（每行：名稱 SIP 位址）', speechSettings: '語音設定（JSON）', limits: '流程限制（JSON）', numbersBy: '電話號碼（由供應商設定）', keys: 'API 金鑰', kind: '種類', prefix: '開頭', newTenantKey: '新增租戶金鑰', newWidgetKey: '新增網頁通話金鑰', keyOnce: '新金鑰（只顯示這一次）', audit: '變更紀錄', when: '時間', who: '誰', action: '動作', target: '對象', detail: '內容',
+  customers: '顧客', catalogue: '菜單目錄', address: '地址', blocked: '封鎖', catalogueHelp: '逐項編輯品項、別名、尺寸與價格；選項群組等完整內容可用 JSON 編輯。伺服器會檢查整份內容並說明哪裡有誤，正確之前不會儲存。',
+  settings: '設定', tenantName: '名稱', utcOffset: 'UTC 時差（分鐘）', resolutionTags: '算作「已解決」的結果標籤', agents: '轉接專人（每行：名稱 SIP 位址）', speechSettings: '語音', limits: '流程限制', numbersBy: '電話號碼（由供應商設定）', keys: 'API 金鑰', kind: '種類', prefix: '開頭', newTenantKey: '新增租戶金鑰', newWidgetKey: '新增網頁通話金鑰', keyOnce: '新金鑰（只顯示這一次）', audit: '變更紀錄', when: '時間', who: '誰', action: '動作', target: '對象', detail: '內容',
   analytics: '對話分析', notUnderstood: '聽不懂的比例', topIntents: '最常見的意圖', topQuestions: '最常被問的問題', missed: '機器人沒聽懂的話（依語意分組）', missedHelp: '來電者說了、但系統什麼都沒讀懂的話，以及轉接前的最後一句。每組可直接寫好答案、加成常見問題。', byMeaning: '（以語意模型分組）', byWords: '（以共同字詞分組）', noMissed: '這段期間沒有聽不懂的話。', turnsSaid: '句', beforeTransfer: '句在轉接前', suggestFaq: '建議的常見問題：寫上答案後加入', def_not_understood_rate: '系統的理解在來電者的話裡什麼都沒找到（沒有意圖、訂單、問題的答案或常見問題）的比例，以流程詢問過的句子為分母。',
   chat: '對話測試（可選任何版本）', cases: '測試案例與重播', noCases: '還沒有測試案例：在通話頁把一通電話存成案例。', replay: '重播所有案例', changed: '有變化', unchanged: '相同', expected: '預期', actual: '這次', saveCase: '存成測試案例', caseSaved: '已存成測試案例。', saved: '已儲存。', loading: '載入中…', open: '開啟', calls_n: '通話數', perTenant: '各租戶',
   // Each figure's definition (the API gives the English one with its figures).
@@ -30,6 +43,19 @@ const zh = {
   def_flow_errors: '租戶流程出錯（trap、逾時或回傳無效動作）的通話。',
 };
 const en = {
+  f_id: 'Id', nameZh: 'Chinese name', nameEn: 'English name', aliases: 'Aliases (comma separated)', sizeCol: 'Size', price: 'Price', currency: 'Currency', products: 'Products', addProduct: 'Add a product',
+
+  general: 'General', numberLines: 'Numbers (one per line, E.164)', telephonySettings: 'Phone and browser calls', agentsSection: 'Transfer targets', addAgent: 'Add a target',
+  notANumber: 'must be a number', keepPassword: '(unchanged)', f_uri: 'SIP URI', f_mode: 'Transfer mode', c_bridged: 'Dial and bridge', c_blind: 'Blind (REFER)',
+  c_bot: 'Back to the bot', c_callback: 'Take a callback and end', f_utc_offset_minutes: 'UTC offset (minutes)',
+  f_end_of_turn_ms: 'Longest pause in a turn (ms)', f_end_of_turn_min_ms: 'Pause that ends a finished turn (ms)', f_semantic_end_of_turn: 'A model decides whether the caller is done',
+  f_turn_complete_threshold: 'Probability that counts as done (0.05–0.95)', f_min_speech_ms: 'Shortest speech (ms; shorter is noise)', f_speed: 'Speaking speed (1.0: the voice\'s own)',
+  f_caller_languages: 'Languages callers may speak (zh, en …)', f_ring_ms: 'Ring before answering (ms)', f_max_call_secs: 'Longest call (s)',
+  f_barge_in: 'Callers may interrupt the bot', f_recording: 'Record calls (after a consent prompt)', f_consent_prompt: 'Consent prompt (empty: the default)',
+  f_transfer_timeout_secs: 'Agent rings at most (s)', f_transfer_fallback: 'When nobody answers', f_max_browser_calls: 'Browser calls at once',
+  f_allowed_sources: 'Allowed source IPs / CIDR (empty: any)', f_allowed_origins: 'Sites that may embed the call widget', f_outbound_proxy: 'Outbound trunk (SIP URI)',
+  f_sip_user: 'SIP digest user (empty: no auth)', f_sip_password: 'SIP digest password', f_event_deadline_ms: 'Flow time per event (ms)', f_memory_mib: 'Flow memory per call (MiB)',
+
   title: 'Switchboard console', signIn: 'Sign in', key: 'Admin token or tenant API key', keyHelp: 'The provider signs in with the admin token and sees every tenant; a tenant signs in with its API key and sees only its own data.',
   signOut: 'Sign out', dashboard: 'Dashboard', calls: 'Calls', orders: 'Orders', faq: 'FAQ', flows: 'Flows', tenants: 'Tenants',
   period: 'Period', bucket: 'Bucket', hour: 'Hourly', day: 'Daily', week: 'Weekly', last7: 'Last 7 days', last30: 'Last 30 days', today: 'Today',
@@ -43,8 +69,8 @@ const en = {
   upload: 'Upload a new version', activate: 'Activate', rollBack: 'Roll back to this version', active: 'active', version: 'Version', uploaded: 'Uploaded', size: 'Size',
   create: 'Create', numbers: 'Numbers (comma-separated)', newKey: "The new tenant's API key (shown this once)", notFound: 'This page does not exist, or you may not see it.',
   live: 'Live calls', liveOn: 'Updating live.', noLive: 'Nobody is on a call.', talking: 'talking',
-  customers: 'Customers', catalogue: 'Catalogue', address: 'Address', blocked: 'Blocked', catalogueHelp: 'The whole catalogue as JSON: products, their sizes and prices, option groups. The server checks all of it and says what is wrong; nothing is stored until it is right.',
-  settings: 'Settings', tenantName: 'Name', utcOffset: 'UTC offset (minutes)', resolutionTags: 'Outcome tags that count as resolved', agents: 'Agents (one per line: name, then SIP URI)', speechSettings: 'Speech settings (JSON)', limits: 'Flow limits (JSON)', numbersBy: 'Numbers (set by the provider)', keys: 'API keys', kind: 'Kind', prefix: 'Starts with', newTenantKey: 'New tenant key', newWidgetKey: 'New widget key', keyOnce: 'The new key (shown this once)', audit: 'Audit log', when: 'When', who: 'Who', action: 'Action', target: 'Target', detail: 'Detail',
+  customers: 'Customers', catalogue: 'Catalogue', address: 'Address', blocked: 'Blocked', catalogueHelp: 'Edit products, aliases, sizes and prices here; the whole catalogue, option groups included, as JSON. The server checks all of it and says what is wrong; nothing is stored until it is right.',
+  settings: 'Settings', tenantName: 'Name', utcOffset: 'UTC offset (minutes)', resolutionTags: 'Outcome tags that count as resolved', agents: 'Agents (one per line: name, then SIP URI)', speechSettings: 'Speech', limits: 'Flow limits', numbersBy: 'Numbers (set by the provider)', keys: 'API keys', kind: 'Kind', prefix: 'Starts with', newTenantKey: 'New tenant key', newWidgetKey: 'New widget key', keyOnce: 'The new key (shown this once)', audit: 'Audit log', when: 'When', who: 'Who', action: 'Action', target: 'Target', detail: 'Detail',
   analytics: 'Analytics', notUnderstood: 'Turns not understood', topIntents: 'Most frequent intents', topQuestions: 'Most asked FAQ questions', missed: 'What the bot did not understand, grouped by meaning', missedHelp: 'What callers said that the host found nothing in, and the last words before each transfer. Answer a group and add it to the FAQ.', byMeaning: '(grouped by the sentence model)', byWords: '(grouped by shared words)', noMissed: 'Nothing went unheard in this period.', turnsSaid: 'turns', beforeTransfer: 'before a transfer', suggestFaq: 'Suggested FAQ entry: write the answer and add it', def_not_understood_rate: 'Caller turns in which the host found nothing (no intent, no order, no answer to the question, no FAQ entry), over the turns the flow asked it about.',
   chat: 'Try it (any version)', cases: 'Test cases and replay', noCases: 'No test cases yet: save a call as one from its page.', replay: 'Replay every case', changed: 'changed', unchanged: 'the same', expected: 'Expected', actual: 'This time', saveCase: 'Save as a test case', caseSaved: 'Saved as a test case.', saved: 'Saved.', loading: 'Loading…', open: 'Open', calls_n: 'Calls', perTenant: 'Per tenant',
 };

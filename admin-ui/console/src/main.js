@@ -74,7 +74,7 @@ function App() {
   if (!tenant) {
     body = provider && page === 'tenants' ? html`<${Tenants} />` : provider ? html`<${Overview} />` : html`<${NotFound} />`;
   } else {
-    const props = { tenant, id: route.id };
+    const props = { tenant, id: route.id, provider };
     body = {
       dashboard: html`<${Dashboard} ...${props} />`,
       calls: route.id ? html`<${CallView} ...${props} />` : html`<${CallList} ...${props} />`,

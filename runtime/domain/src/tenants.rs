@@ -271,11 +271,13 @@ pub struct TelephonyPatch {
     pub max_call_secs: Option<u32>,
     pub barge_in: Option<bool>,
     pub recording: Option<bool>,
+    /// An empty string clears it (the default prompt in the tenant's language).
     pub consent_prompt: Option<String>,
     pub transfer_timeout_secs: Option<u32>,
     pub transfer_fallback: Option<TransferFallback>,
     pub max_browser_calls: Option<u32>,
     pub allowed_origins: Option<Vec<String>>,
+    /// An empty string clears it.
     pub outbound_proxy: Option<String>,
 }
 
@@ -310,11 +312,12 @@ impl TelephonyPatch {
             max_browser_calls,
             allowed_origins
         );
+        // An empty string clears them (the default prompt, no trunk).
         if let Some(p) = s.consent_prompt.clone() {
-            next.consent_prompt = Some(p);
+            next.consent_prompt = Some(p).filter(|p| !p.trim().is_empty());
         }
         if let Some(p) = s.outbound_proxy.clone() {
-            next.outbound_proxy = Some(p);
+            next.outbound_proxy = Some(p).filter(|p| !p.trim().is_empty());
         }
         match self.auth {
             Some(Some(c)) => {

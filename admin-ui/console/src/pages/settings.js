@@ -4,63 +4,149 @@ import { api } from '../api.js';
 import { t, when } from '../i18n.js';
 import { ErrorLine, Loading, useLoad } from './common.js';
 
-const lines = (s) => s.split('\n').map((l) => l.trim()).filter(Boolean);
+const lines = (s) => s.split(/[\n,，]+/).map((l) => l.trim()).filter(Boolean);
 
-/// The tenant's settings: plain fields, agents one per line, and the speech settings and flow
-/// limits as JSON; the server checks every field and its message is shown.
-function SettingsForm({ tenant, onSaved }) {
-  const [f, setF] = useState({
+// Every setting the tenant record has, by section: [field, kind, extra]. Kinds: int, num
+// (decimal), bool, text (empty is unset), list (one per line or comma), choice (extra: the
+// choices). The labels are `f_<field>` in i18n.js; the server checks every value.
+const SPEECH = [
+  ['end_of_turn_ms', 'int'], ['end_of_turn_min_ms', 'int'], ['semantic_end_of_turn', 'bool'],
+  ['turn_complete_threshold', 'num'], ['min_speech_ms', 'int'], ['speed', 'num'], ['caller_languages', 'list'],
+];
+const TELEPHONY = [
+  ['ring_ms', 'int'], ['max_call_secs', 'int'], ['barge_in', 'bool'], ['recording', 'bool'], ['consent_prompt', 'text'],
+  ['transfer_timeout_secs', 'int'], ['transfer_fallback', 'choice', ['bot', 'callback']], ['max_browser_calls', 'int'],
+  ['allowed_sources', 'list'], ['allowed_origins', 'list'], ['outbound_proxy', 'text'],
+];
+const LIMITS = [['event_deadline_ms', 'int'], ['memory_mib', 'int']];
+
+const shown = (kind, v) => (kind === 'list' ? (v || []).join('\n') : kind === 'bool' ? !!v : v == null ? '' : String(v));
+function parsed(kind, v, field) {
+  if (kind === 'int' || kind === 'num') {
+    const n = Number(v);
+    if (v === '' || !Number.isFinite(n) || (kind === 'int' && !Number.isInteger(n))) throw new Error(`${t(`f_${field}`)}: ${t('notANumber')}`);
+    return n;
+  }
+  if (kind === 'list') return lines(v);
+  if (kind === 'text') return v.trim() === '' ? null : v;
+  return v;
+}
+const toForm = (fields, obj) => Object.fromEntries(fields.map(([k, kind]) => [k, shown(kind, obj[k])]));
+const fromForm = (fields, form) => Object.fromEntries(fields.map(([k, kind]) => [k, parsed(kind, form[k], k)]));
+
+function Fields({ fields, value, onChange, section }) {
+  const set = (k, v) => onChange({ ...value, [k]: v });
+  return html`<div class="fields">${fields.map(([k, kind, choices]) => {
+    const name = `${section}.${k}`;
+    const label = t(`f_${k}`);
+    if (kind === 'bool') {
+      return html`<label class="check"><input type="checkbox" name=${name} checked=${value[k]} onChange=${(e) => set(k, e.target.checked)} /> ${label}</label>`;
+    }
+    if (kind === 'choice') {
+      return html`<label>${label}<select name=${name} value=${value[k]} onChange=${(e) => set(k, e.target.value)}>
+        ${choices.map((c) => html`<option value=${c}>${t(`c_${c}`)}</option>`)}</select></label>`;
+    }
+    if (kind === 'list') {
+      return html`<label>${label}<textarea name=${name} rows="2" value=${value[k]} onInput=${(e) => set(k, e.target.value)}></textarea></label>`;
+    }
+    const type = kind === 'text' ? 'text' : 'number';
+    const step = kind === 'num' ? 'any' : '1';
+    return html`<label>${label}<input name=${name} type=${type} step=${step} value=${value[k]} onInput=${(e) => set(k, e.target.value)} /></label>`;
+  })}</div>`;
+}
+
+function AgentRows({ agents, onChange }) {
+  const set = (i, k, v) => onChange(agents.map((a, j) => (i === j ? { ...a, [k]: v } : a)));
+  return html`<div class="agents">
+    ${agents.map((a, i) => html`<div class="row agent">
+      <label>${t('name')}<input name=${`agent.${i}.name`} value=${a.name} onInput=${(e) => set(i, 'name', e.target.value)} /></label>
+      <label class="grow">${t('f_uri')}<input name=${`agent.${i}.uri`} value=${a.uri} onInput=${(e) => set(i, 'uri', e.target.value)} placeholder="sip:frontdesk@pbx.example.com" /></label>
+      <label>${t('f_mode')}<select name=${`agent.${i}.mode`} value=${a.mode} onChange=${(e) => set(i, 'mode', e.target.value)}>
+        <option value="bridged">${t('c_bridged')}</option><option value="blind">${t('c_blind')}</option></select></label>
+      <button type="button" class="danger" onClick=${() => onChange(agents.filter((_, j) => j !== i))}>${t('delete')}</button>
+    </div>`)}
+    <button type="button" onClick=${() => onChange([...agents, { name: '', uri: '', mode: 'bridged' }])}>${t('addAgent')}</button>
+  </div>`;
+}
+
+/// The tenant's settings, every field a form control, by section; the server checks every
+/// value and its message is shown. Numbers route calls between tenants, so only the provider
+/// changes them.
+function SettingsForm({ tenant, provider, onSaved }) {
+  const initial = () => ({
     name: tenant.name,
     language: tenant.language,
     utc_offset_minutes: String(tenant.utc_offset_minutes),
+    numbers: tenant.numbers.join('\n'),
     resolution_tags: tenant.analytics.resolution_tags.join(', '),
-    agents: tenant.agents.map((a) => `${a.name} ${a.uri}`).join('\n'),
-    speech: JSON.stringify(tenant.speech, null, 2),
-    limits: JSON.stringify(tenant.limits, null, 2),
+    agents: tenant.agents.map((a) => ({ ...a, mode: a.mode || 'bridged' })),
+    speech: toForm(SPEECH, tenant.speech),
+    telephony: toForm(TELEPHONY, tenant.telephony),
+    limits: toForm(LIMITS, tenant.limits),
+    sip_user: tenant.telephony.auth ? tenant.telephony.auth.username : '',
+    sip_password: '',
   });
+  const [f, setF] = useState(initial);
   const [error, setError] = useState(null);
   const [saved, setSaved] = useState(false);
-  const set = (k) => (e) => { setF({ ...f, [k]: e.target.value }); setSaved(false); };
+  const put = (k, v) => { setF({ ...f, [k]: v }); setSaved(false); };
+  const set = (k) => (e) => put(k, e.target.value);
   const submit = async (e) => {
     e.preventDefault();
     setError(null);
     try {
-      const json = (what, text) => {
-        try { return JSON.parse(text); } catch (err) { throw new Error(`${what}: ${err.message}`); }
-      };
-      const agents = lines(f.agents).map((l) => {
-        const at = l.lastIndexOf(' ');
-        return at < 0 ? { name: l, uri: '' } : { name: l.slice(0, at).trim(), uri: l.slice(at + 1) };
-      });
+      const telephony = fromForm(TELEPHONY, f.telephony);
+      // Consent prompt and proxy: empty clears them.
+      telephony.consent_prompt = telephony.consent_prompt ?? '';
+      telephony.outbound_proxy = telephony.outbound_proxy ?? '';
+      if (f.sip_password) telephony.auth = { username: f.sip_user.trim(), password: f.sip_password };
+      else if (!f.sip_user.trim() && tenant.telephony.auth) telephony.auth = null;
       const patch = {
         name: f.name,
         language: f.language,
-        utc_offset_minutes: Number(f.utc_offset_minutes),
+        utc_offset_minutes: parsed('int', f.utc_offset_minutes, 'utc_offset_minutes'),
         analytics: { resolution_tags: f.resolution_tags.split(/[,，\s]+/).filter(Boolean) },
-        agents,
-        speech: json('speech', f.speech),
-        limits: json('limits', f.limits),
+        agents: f.agents.map((a) => ({ name: a.name.trim(), uri: a.uri.trim(), mode: a.mode })),
+        speech: fromForm(SPEECH, f.speech),
+        telephony,
+        limits: fromForm(LIMITS, f.limits),
       };
+      const numbers = lines(f.numbers);
+      if (provider && numbers.join() !== tenant.numbers.join()) patch.numbers = numbers;
       await api('PATCH', `/v1/tenants/${encodeURIComponent(tenant.id)}`, patch);
       setSaved(true);
+      setF({ ...f, sip_password: '' });
       onSaved();
     } catch (err) {
       setError(err);
     }
   };
   return html`<form class="box settings" onSubmit=${submit}>
-    <div class="row">
-      <label class="grow">${t('tenantName')}<input name="name" value=${f.name} onInput=${set('name')} /></label>
-      <label>${t('language')}<input name="language" value=${f.language} onInput=${set('language')} size="6" /></label>
-      <label>${t('utcOffset')}<input name="utc_offset_minutes" value=${f.utc_offset_minutes} onInput=${set('utc_offset_minutes')} size="5" /></label>
-    </div>
-    <label>${t('resolutionTags')}<input name="resolution_tags" value=${f.resolution_tags} onInput=${set('resolution_tags')} /></label>
-    <label>${t('agents')}<textarea name="agents" rows="3" value=${f.agents} onInput=${set('agents')} placeholder="Front desk sip:frontdesk@pbx.example.com"></textarea></label>
-    <div class="two">
-      <label>${t('speechSettings')}<textarea name="speech" rows="10" class="mono" value=${f.speech} onInput=${set('speech')}></textarea></label>
-      <label>${t('limits')}<textarea name="limits" rows="10" class="mono" value=${f.limits} onInput=${set('limits')}></textarea></label>
-    </div>
-    <p class="muted">${t('numbersBy')}: ${tenant.numbers.join(', ') || '—'}</p>
+    <fieldset><legend>${t('general')}</legend>
+      <div class="row">
+        <label class="grow">${t('tenantName')}<input name="name" value=${f.name} onInput=${set('name')} /></label>
+        <label>${t('language')}<input name="language" value=${f.language} onInput=${set('language')} size="6" /></label>
+        <label>${t('f_utc_offset_minutes')}<input name="utc_offset_minutes" type="number" value=${f.utc_offset_minutes} onInput=${set('utc_offset_minutes')} /></label>
+      </div>
+      <label>${t('resolutionTags')}<input name="resolution_tags" value=${f.resolution_tags} onInput=${set('resolution_tags')} /></label>
+      <label>${provider ? t('numberLines') : t('numbersBy')}<textarea name="numbers" rows="2" value=${f.numbers} onInput=${set('numberLines')} readonly=${!provider}></textarea></label>
+    </fieldset>
+    <fieldset><legend>${t('speechSettings')}</legend>
+      <${Fields} section="speech" fields=${SPEECH} value=${f.speech} onChange=${(v) => put('speech', v)} />
+    </fieldset>
+    <fieldset><legend>${t('telephonySettings')}</legend>
+      <${Fields} section="telephony" fields=${TELEPHONY} value=${f.telephony} onChange=${(v) => put('telephony', v)} />
+      <div class="row">
+        <label>${t('f_sip_user')}<input name="sip_user" value=${f.sip_user} onInput=${set('sip_user')} autocomplete="off" /></label>
+        <label>${t('f_sip_password')}<input name="sip_password" type="password" value=${f.sip_password} onInput=${set('sip_password')} autocomplete="new-password" placeholder=${tenant.telephony.auth ? t('keepPassword') : ''} /></label>
+      </div>
+    </fieldset>
+    <fieldset><legend>${t('agentsSection')}</legend>
+      <${AgentRows} agents=${f.agents} onChange=${(v) => put('agents', v)} />
+    </fieldset>
+    <fieldset><legend>${t('limits')}</legend>
+      <${Fields} section="limits" fields=${LIMITS} value=${f.limits} onChange=${(v) => put('limits', v)} />
+    </fieldset>
     <div class="row"><button type="submit">${t('save')}</button>${saved && html`<span class="ok">${t('saved')}</span>`}</div>
     <${ErrorLine} error=${error} />
   </form>`;
@@ -95,13 +181,13 @@ function AuditLog({ tenant, version }) {
   </table></div>`;
 }
 
-export function Settings({ tenant }) {
+export function Settings({ tenant, provider }) {
   const [version, setVersion] = useState(0);
   const [data, error] = useLoad(() => api('GET', `/v1/tenants/${encodeURIComponent(tenant)}`), [tenant]);
   if (!data) return html`<${Loading} error=${error} />`;
   return html`<section>
     <h1>${t('settings')}</h1>
-    <${SettingsForm} tenant=${data} onSaved=${() => setVersion((v) => v + 1)} />
+    <${SettingsForm} tenant=${data} provider=${provider} onSaved=${() => setVersion((v) => v + 1)} />
     <h2>${t('keys')}</h2>
     <${Keys} tenant=${tenant} />
     <h2>${t('audit')}</h2>
