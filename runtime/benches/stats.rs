@@ -65,6 +65,7 @@ fn record(tenant: &str, i: usize, now: u64, span_ms: u64) -> CallRecord {
             turn(Speaker::Caller, "我姓陳", Some(350 + (i as u32 % 30) * 20)),
         ],
         recording: None,
+        agent: None,
     }
 }
 

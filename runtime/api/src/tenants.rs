@@ -128,7 +128,7 @@ pub async fn update(
     let t = s.app.db.update_tenant(&id, patch).await?;
     let after = view(&t);
     // What the patch changed, by field, for the audit log.
-    let fields = ["name", "numbers", "language", "utc_offset_minutes", "limits", "agents", "speech", "telephony", "analytics"];
+    let fields = ["name", "numbers", "language", "utc_offset_minutes", "limits", "agents", "speech", "telephony", "analytics", "queues"];
     let changed: Vec<&str> = fields.into_iter().filter(|f| before.get(f) != after.get(f)).collect();
     super::audit::note(&s, &who, &id, "tenant.settings", &id, changed.join(", ")).await;
     Ok(Json(after))

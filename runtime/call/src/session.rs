@@ -181,6 +181,7 @@ impl CallSession {
             order_ids: Vec::new(),
             transcript: Vec::new(),
             recording: None,
+            agent: None,
         };
         let replay = setup.replay;
         let mut session = CallSession { app, tenant: setup.tenant, info, flow: None, record, span: span.clone(), replay };

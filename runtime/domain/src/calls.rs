@@ -113,6 +113,9 @@ pub struct CallRecord {
     /// when the tenant records calls.
     #[serde(default)]
     pub recording: Option<String>,
+    /// The call's time with a person at the agent desk: its queue, the agent, the wrap-up.
+    #[serde(default)]
+    pub agent: Option<crate::desk::AgentHandling>,
 }
 
 /// A call record without its transcript, for listings.

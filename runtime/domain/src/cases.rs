@@ -144,6 +144,7 @@ mod tests {
                 e(Speaker::Bot, "bye"),
             ],
             recording: None,
+            agent: None,
         };
         let c = Conversation::of_call(&r);
         assert_eq!(c.turns.len(), 4);

@@ -13,6 +13,7 @@ pub mod cases;
 pub mod catalog;
 pub mod customers;
 pub mod demo;
+pub mod desk;
 pub mod faq;
 pub mod flows;
 pub mod ids;

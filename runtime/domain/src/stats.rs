@@ -416,6 +416,7 @@ mod tests {
             order_ids: vec![],
             transcript,
             recording: None,
+            agent: None,
         }
     }
 

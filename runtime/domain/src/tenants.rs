@@ -363,6 +363,9 @@ pub struct Tenant {
     /// How the tenant's figures are counted (defaults for records written before it existed).
     #[serde(default)]
     pub analytics: AnalyticsSettings,
+    /// Queues for the tenant's human agents at the agent desk (none for records written before).
+    #[serde(default)]
+    pub queues: Vec<crate::desk::Queue>,
     pub created_at_ms: u64,
 }
 
@@ -405,6 +408,7 @@ pub struct TenantPatch {
     pub speech: Option<SpeechSettings>,
     pub telephony: Option<TelephonyPatch>,
     pub analytics: Option<AnalyticsSettings>,
+    pub queues: Option<Vec<crate::desk::Queue>>,
 }
 
 /// Whether a dialled number names a stored one (both as digits, with an optional `+`):
@@ -487,6 +491,19 @@ impl TenantPatch {
         if let Some(analytics) = self.analytics {
             analytics.validate()?;
             t.analytics = analytics;
+        }
+        if let Some(queues) = self.queues {
+            if queues.len() > 50 {
+                return Err(Error::Invalid("at most 50 queues".into()));
+            }
+            let mut ids = std::collections::HashSet::new();
+            for q in &queues {
+                q.validate()?;
+                if !ids.insert(q.id.as_str()) {
+                    return Err(Error::Invalid(format!("two queues are called `{}`", q.id)));
+                }
+            }
+            t.queues = queues;
         }
         if let Some(agents) = self.agents {
             if agents.iter().any(|a| a.name.trim().is_empty() || a.uri.trim().is_empty()) {

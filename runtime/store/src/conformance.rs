@@ -40,7 +40,8 @@ macro_rules! conformance_tests {
             calls_are_found_by_the_words_of_their_transcript_per_tenant,
             cases_are_kept_per_tenant,
             turns_not_understood_are_kept_by_when_their_call_ended,
-            changes_are_logged_newest_first_per_tenant
+            changes_are_logged_newest_first_per_tenant,
+            desk_users_sign_in_with_unique_logins_and_stay_in_their_tenant
         );
     };
     (@each $fresh:expr; $($check:ident),*) => {$(
@@ -252,6 +253,7 @@ fn call(tenant: &str, id: &str, started_at_ms: u64) -> CallRecord {
         order_ids: Vec::new(),
         transcript: Vec::new(),
         recording: None,
+        agent: None,
     }
 }
 
@@ -371,4 +373,50 @@ pub async fn changes_are_logged_newest_first_per_tenant(db: &Db) {
     assert_eq!(log, vec![second.clone(), first]);
     assert_eq!(db.changes("t1", 1).await.unwrap(), vec![second]);
     assert_eq!(db.changes("t2", 10).await.unwrap().len(), 1);
+}
+
+pub async fn desk_users_sign_in_with_unique_logins_and_stay_in_their_tenant(db: &Db) {
+    use switchboard_domain::desk::{DeskUserInput, FollowUp, verify_password};
+    let input = |login: &str| DeskUserInput {
+        name: "陳美玲".into(),
+        login: login.into(),
+        password: "a long enough secret".into(),
+        groups: vec!["orders".into()],
+    };
+    let (mei, login) = input("Mei@Shop.tw").into_user("t1").unwrap();
+    db.create_desk_user(&mei, &login).await.unwrap();
+    assert_eq!(mei.login, "mei@shop.tw", "logins are compared without case");
+    let (again, again_login) = input("mei@shop.tw").into_user("t2").unwrap();
+    assert!(matches!(db.create_desk_user(&again, &again_login).await, Err(StorageError::Conflict(_))));
+    let found = db.desk_login("MEI@shop.tw").await.unwrap().unwrap();
+    assert_eq!((found.user_id.as_str(), found.tenant_id.as_str()), (mei.id.as_str(), "t1"));
+    assert!(verify_password("a long enough secret", &found.password_hash));
+    assert!(db.desk_login("nobody").await.unwrap().is_none());
+    assert_eq!(db.desk_user("t1", &mei.id).await.unwrap().name, "陳美玲");
+    assert!(matches!(db.desk_user("t2", &mei.id).await, Err(StorageError::NotFound)));
+    assert_eq!(db.desk_users("t1").await.unwrap().len(), 1);
+    assert!(db.desk_users("t2").await.unwrap().is_empty());
+
+    let task = |id: &str, due: u64, done: bool| FollowUp {
+        id: id.into(),
+        tenant_id: "t1".into(),
+        call_id: "call_1".into(),
+        phone: "+886912345678".into(),
+        due_at_ms: due,
+        assignee: mei.id.clone(),
+        note: "回電確認地址".into(),
+        done,
+        created_by: mei.id.clone(),
+        created_at_ms: 1,
+    };
+    db.save_follow_up(&task("b", 20, false)).await.unwrap();
+    db.save_follow_up(&task("a", 30, false)).await.unwrap();
+    db.save_follow_up(&task("c", 10, true)).await.unwrap();
+    let ids: Vec<String> = db.follow_ups("t1").await.unwrap().into_iter().map(|t| t.id).collect();
+    assert_eq!(ids, ["b", "a", "c"], "open ones first, soonest due first");
+    assert!(db.follow_ups("t2").await.unwrap().is_empty());
+
+    assert!(db.delete_desk_user("t1", &mei.id).await.unwrap());
+    assert!(db.desk_login("mei@shop.tw").await.unwrap().is_none());
+    db.create_desk_user(&again, &again_login).await.expect("a deleted user's login is free again");
 }

@@ -23,6 +23,7 @@ use switchboard_domain::api_keys::{ApiKey, KeyKind};
 use switchboard_domain::calls::{CallQuery, CallRecord, CallSummary, UnheardTurn};
 use switchboard_domain::audit::AuditEntry;
 use switchboard_domain::cases::Case;
+use switchboard_domain::desk::{DeskLogin, DeskUser, FollowUp};
 use switchboard_domain::stats::CallFigures;
 use switchboard_domain::catalog::Catalog;
 use switchboard_domain::customers::{Customer, CustomerInput};
@@ -185,14 +186,44 @@ pub trait Audit: Send + Sync {
     async fn changes(&self, tenant: &str, limit: usize) -> Result<Vec<AuditEntry>>;
 }
 
+/// The agent desk's people and the follow-ups they leave.
+///
+/// [`DeskUserInput::into_user`]: switchboard_domain::desk::DeskUserInput::into_user
+#[async_trait]
+pub trait Desk: Send + Sync {
+    /// A new desk user (made by [`DeskUserInput::into_user`]); its login must be free across
+    /// the instance (`Conflict` otherwise).
+    async fn create_desk_user(&self, user: &DeskUser, login: &DeskLogin) -> Result<()>;
+    async fn desk_users(&self, tenant: &str) -> Result<Vec<DeskUser>>;
+    async fn desk_user(&self, tenant: &str, id: &str) -> Result<DeskUser>;
+    /// How the user with this login (any case) signs in, if there is one.
+    async fn desk_login(&self, login: &str) -> Result<Option<DeskLogin>>;
+    async fn delete_desk_user(&self, tenant: &str, id: &str) -> Result<bool>;
+    /// Keep (or replace) a follow-up task.
+    async fn save_follow_up(&self, task: &FollowUp) -> Result<()>;
+    /// A tenant's follow-ups, soonest due first.
+    async fn follow_ups(&self, tenant: &str) -> Result<Vec<FollowUp>>;
+}
+
 /// Everything Switchboard keeps: the interface a backend implements.
 pub trait Store:
-    Tenants + Catalogs + Faqs + Customers + Orders + FlowVersions + ApiKeys + TenantState + Calls + Cases + Audit
+    Tenants + Catalogs + Faqs + Customers + Orders + FlowVersions + ApiKeys + TenantState + Calls + Cases + Audit + Desk
 {
 }
 
 impl<T> Store for T where
-    T: Tenants + Catalogs + Faqs + Customers + Orders + FlowVersions + ApiKeys + TenantState + Calls + Cases + Audit
+    T: Tenants
+        + Catalogs
+        + Faqs
+        + Customers
+        + Orders
+        + FlowVersions
+        + ApiKeys
+        + TenantState
+        + Calls
+        + Cases
+        + Audit
+        + Desk
 {
 }
 

@@ -10,6 +10,7 @@ mod calls;
 mod cases;
 mod catalog;
 mod customers;
+mod desk;
 mod faq;
 mod flows;
 mod orders;
@@ -176,6 +177,12 @@ pub(crate) const UNHEARD: DocTable = TableDefinition::new("unheard_turns");
 pub(crate) const AUDIT: DocTable = TableDefinition::new("audit");
 /// `tenant/case_id`: test cases made of past calls.
 pub(crate) const CASES: DocTable = TableDefinition::new("cases");
+/// `tenant/user_id`: desk users.
+pub(crate) const DESK_USERS: DocTable = TableDefinition::new("desk_users");
+/// `login`: how a desk user signs in (tenant, user, password hash).
+pub(crate) const DESK_LOGINS: DocTable = TableDefinition::new("desk_logins");
+/// `tenant/task_id`: follow-ups agents leave after calls.
+pub(crate) const FOLLOW_UPS: DocTable = TableDefinition::new("follow_ups");
 /// `tenant/term/call_id`: the calls whose transcript has a term (value empty).
 pub(crate) const CALL_TERMS: DocTable = TableDefinition::new("call_terms");
 
@@ -199,6 +206,9 @@ const ALL_TABLES: &[DocTable] = &[
     CASES,
     UNHEARD,
     AUDIT,
+    DESK_USERS,
+    DESK_LOGINS,
+    FOLLOW_UPS,
 ];
 
 /// A store in a throwaway directory, removed when the guard drops: for tests at every layer.
@@ -236,6 +246,7 @@ mod interfaces {
     use switchboard_domain::calls::{CallQuery, CallRecord, CallSummary, UnheardTurn};
     use switchboard_domain::audit::AuditEntry;
     use switchboard_domain::cases::Case;
+    use switchboard_domain::desk::{DeskLogin, DeskUser, FollowUp};
     use switchboard_domain::stats::CallFigures;
     use switchboard_domain::catalog::Catalog;
     use switchboard_domain::customers::{Customer, CustomerInput};
@@ -264,6 +275,43 @@ mod interfaces {
                 let mut all: Vec<AuditEntry> = db.scan(super::AUDIT, &prefix)?;
                 all.reverse();
                 all.truncate(limit);
+                Ok(all)
+            })
+            .await
+        }
+    }
+
+    #[async_trait]
+    impl crate::Desk for RedbStore {
+        async fn create_desk_user(&self, user: &DeskUser, login: &DeskLogin) -> Result<()> {
+            let (user, login) = (user.clone(), login.clone());
+            self.run(move |db| db.create_desk_user(&user, &login)).await
+        }
+        async fn desk_users(&self, tenant: &str) -> Result<Vec<DeskUser>> {
+            let prefix = format!("{tenant}/");
+            self.run(move |db| db.scan(super::DESK_USERS, &prefix)).await
+        }
+        async fn desk_user(&self, tenant: &str, id: &str) -> Result<DeskUser> {
+            let key = format!("{tenant}/{id}");
+            self.run(move |db| db.get(super::DESK_USERS, &key)?.ok_or(crate::StorageError::NotFound)).await
+        }
+        async fn desk_login(&self, login: &str) -> Result<Option<DeskLogin>> {
+            let login = login.to_lowercase();
+            self.run(move |db| db.get(super::DESK_LOGINS, &login)).await
+        }
+        async fn delete_desk_user(&self, tenant: &str, id: &str) -> Result<bool> {
+            let (tenant, id) = (s(tenant), s(id));
+            self.run(move |db| db.delete_desk_user(&tenant, &id)).await
+        }
+        async fn save_follow_up(&self, task: &FollowUp) -> Result<()> {
+            let (key, task) = (format!("{}/{}", task.tenant_id, task.id), task.clone());
+            self.run(move |db| db.put(super::FOLLOW_UPS, &key, &task)).await
+        }
+        async fn follow_ups(&self, tenant: &str) -> Result<Vec<FollowUp>> {
+            let prefix = format!("{tenant}/");
+            self.run(move |db| {
+                let mut all: Vec<FollowUp> = db.scan(super::FOLLOW_UPS, &prefix)?;
+                all.sort_by_key(|t| (t.done, t.due_at_ms));
                 Ok(all)
             })
             .await

@@ -21,6 +21,7 @@ impl RedbStore {
             speech: SpeechSettings::default(),
             telephony: TelephonySettings::default(),
             analytics: AnalyticsSettings::default(),
+            queues: Vec::new(),
             created_at_ms: ids::now_ms(),
         };
         TenantPatch { name: Some(name.to_string()), ..patch }.apply(&mut t)?;
