@@ -15,6 +15,7 @@ pub async fn note(s: &ApiState, who: &Principal, tenant: &str, action: &str, tar
     let actor = match who {
         Principal::Admin => "provider",
         Principal::Tenant(_) => "tenant",
+        Principal::Agent(_) => "agent",
     };
     let entry = AuditEntry::new(actor, action, target, detail);
     if let Err(e) = s.app.db.record_change(tenant, &entry).await {

@@ -27,6 +27,9 @@ pub enum Principal {
     Admin,
     /// A tenant's API key.
     Tenant(String),
+    /// A person of a tenant signed in to the agent desk (a console session only): reaches
+    /// `/v1/desk/…` and nothing of the tenant's administration.
+    Agent(Box<switchboard_domain::desk::DeskUser>),
 }
 
 fn bearer(parts: &Parts) -> Option<String> {
@@ -173,16 +176,26 @@ impl Principal {
     pub fn require_admin(&self) -> Result<(), ApiError> {
         match self {
             Principal::Admin => Ok(()),
-            Principal::Tenant(_) => Err(ApiError::forbidden("this needs the provider's admin token")),
+            _ => Err(ApiError::forbidden("this needs the provider's admin token")),
+        }
+    }
+
+    /// The desk user this principal is (the desk's routes).
+    pub fn agent(&self) -> Result<&switchboard_domain::desk::DeskUser, ApiError> {
+        match self {
+            Principal::Agent(u) => Ok(u),
+            _ => Err(ApiError::forbidden("this is the agent desk's: sign in as a desk user")),
         }
     }
 
     /// The tenant at `/v1/tenants/{id}`, if this principal may act on it.
     pub async fn tenant(&self, state: &ApiState, id: &str) -> Result<Tenant, ApiError> {
-        if let Principal::Tenant(own) = self
-            && own != id
-        {
-            return Err(ApiError::not_found("tenant"));
+        match self {
+            Principal::Tenant(own) if own != id => return Err(ApiError::not_found("tenant")),
+            Principal::Agent(_) => {
+                return Err(ApiError::forbidden("desk users reach the agent desk only (/v1/desk)"));
+            }
+            _ => {}
         }
         let id = id.to_string();
         state.app.db.tenant(&id).await.map_err(not_found_as("tenant"))

@@ -35,24 +35,33 @@ pub fn console_dir() -> PathBuf {
 #[serde(deny_unknown_fields)]
 pub struct SignIn {
     /// The provider's admin token or a tenant's API key.
-    key: String,
+    #[serde(default)]
+    key: Option<String>,
+    /// A desk user's login (with `password`): the agent desk.
+    #[serde(default)]
+    login: Option<String>,
+    #[serde(default)]
+    password: Option<String>,
 }
 
 /// Who is signed in, and the token that requests changing anything must carry in `X-CSRF-Token`.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct SessionView {
-    /// `provider` (every tenant) or `tenant` (one).
+    /// `provider` (every tenant), `tenant` (one) or `agent` (the agent desk of one).
     role: &'static str,
     tenant_id: Option<String>,
+    /// The desk user, when an agent signed in.
+    agent: Option<switchboard_domain::desk::DeskUser>,
     csrf_token: String,
 }
 
 fn view(s: &Session) -> SessionView {
-    let (role, tenant_id) = match &s.principal {
-        Principal::Admin => ("provider", None),
-        Principal::Tenant(t) => ("tenant", Some(t.clone())),
+    let (role, tenant_id, agent) = match &s.principal {
+        Principal::Admin => ("provider", None, None),
+        Principal::Tenant(t) => ("tenant", Some(t.clone()), None),
+        Principal::Agent(u) => ("agent", Some(u.tenant_id.clone()), Some((**u).clone())),
     };
-    SessionView { role, tenant_id, csrf_token: s.csrf.clone() }
+    SessionView { role, tenant_id, agent, csrf_token: s.csrf.clone() }
 }
 
 fn cookie(value: &str, max_age_s: u64) -> HeaderValue {
@@ -70,11 +79,16 @@ fn cookie(value: &str, max_age_s: u64) -> HeaderValue {
     responses((status = 201, description = "Signed in; the cookie is set.", body = SessionView),
               (status = 401, description = "Not a key of this server.", body = super::openapi::ErrorBody)))]
 pub async fn sign_in(State(s): State<ApiState>, Json(body): Json<SignIn>) -> ApiResult<Response> {
-    let principal = principal_of_key(&s, &body.key).await?;
+    let principal = match (&body.key, &body.login, &body.password) {
+        (Some(key), None, None) => principal_of_key(&s, key).await?,
+        (None, Some(login), Some(password)) => super::desk::sign_in(&s, login, password).await?,
+        _ => return Err(ApiError::bad_request("sign in with `key`, or with `login` and `password`")),
+    };
     let (id, session) = s.sessions.start(principal.clone());
     match &principal {
         Principal::Admin => tracing::info!("console: the provider signed in"),
         Principal::Tenant(t) => tracing::info!(tenant_id = %t, "console: a tenant user signed in"),
+        Principal::Agent(u) => tracing::info!(tenant_id = %u.tenant_id, agent = %u.id, "console: an agent signed in"),
     }
     let mut resp = (StatusCode::CREATED, Json(view(&session))).into_response();
     resp.headers_mut().insert(header::SET_COOKIE, cookie(&id, 12 * 3600));

@@ -10,6 +10,7 @@ mod cases;
 mod catalog;
 pub mod console;
 mod customers;
+mod desk;
 pub mod error;
 mod faq;
 mod flows;
@@ -44,6 +45,8 @@ pub struct ApiState {
     pub webrtc: Option<Arc<switchboard_webrtc::WebRtcEndpoint>>,
     /// Signed-in console users.
     pub sessions: Arc<auth::Sessions>,
+    /// The agent desk, when this server takes voice calls.
+    pub desk: Option<Arc<switchboard_call::desk::Desk>>,
 }
 
 /// Largest JSON body accepted (catalogues are the big ones).
@@ -93,6 +96,16 @@ pub fn routes() -> (Router<ApiState>, utoipa::openapi::OpenApi) {
         .routes(routes!(audit::log))
         .routes(routes!(analytics::analytics))
         .routes(routes!(stats::provider))
+        .routes(routes!(desk::users, desk::create_user))
+        .routes(routes!(desk::delete_user))
+        .routes(routes!(desk::board))
+        .routes(routes!(desk::events))
+        .routes(routes!(desk::set_state))
+        .routes(routes!(desk::accept))
+        .routes(routes!(desk::decline))
+        .routes(routes!(desk::hang_up))
+        .routes(routes!(desk::wrap_up))
+        .routes(routes!(desk::tasks))
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
         .merge(flows)
         .merge(widget)
@@ -144,7 +157,7 @@ mod tests {
     async fn every_described_route_is_routed_and_every_route_described() {
         let dir = switchboard_store::redb::TempDir::new();
         let app = switchboard_call::App::open(dir.path()).expect("app");
-        let state = super::ApiState { app, admin_token_hash: String::new(), sip: None, webrtc: None, sessions: Default::default() };
+        let state = super::ApiState { app, admin_token_hash: String::new(), sip: None, webrtc: None, sessions: Default::default(), desk: None };
         let doc = serde_json::to_value(super::routes().1).expect("document");
         assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")), "{}", doc["openapi"]);
         let paths = doc["paths"].as_object().expect("paths");

@@ -21,6 +21,7 @@ pub const WIDGET: &str = "widget";
 pub const STATS: &str = "stats";
 pub const CONSOLE: &str = "console";
 pub const CASES: &str = "cases";
+pub const DESK: &str = "desk";
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
@@ -37,6 +38,7 @@ pub const CASES: &str = "cases";
         (name = CONSOLE, description = "The operator's console: its pages and its sign-in (an HttpOnly session cookie; requests that change anything carry X-CSRF-Token)."),
         (name = CASES, description = "Past calls saved as test cases, replayed against a flow version before it goes live."),
         (name = STATS, description = "How the bot does: rates, handle time, orders and latency over a period, by bucket."),
+        (name = DESK, description = "The agent desk: desk users, queues' callers, and the calls agents take in the browser (a desk user's console session)."),
         (name = WIDGET, description = "The click-to-call widget: browser calls over WebRTC, with a public widget key."),
     ),
     components(schemas(ErrorBody, ErrorDetail)),

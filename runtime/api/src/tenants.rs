@@ -35,6 +35,7 @@ pub struct CreateTenant {
     speech: Option<SpeechSettings>,
     telephony: Option<TelephonyPatch>,
     analytics: Option<AnalyticsSettings>,
+    queues: Option<Vec<switchboard_domain::desk::Queue>>,
 }
 
 /// The tenant as created, and its first API key (shown once).
@@ -76,6 +77,7 @@ pub async fn create(
         speech: body.speech,
         telephony: body.telephony,
         analytics: body.analytics,
+        queues: body.queues,
     };
     let tenant = s.app.db.create_tenant(&body.name, patch).await?;
     let (key, _) = s.app.db.create_api_key(&tenant.id, KeyKind::Tenant).await?;
@@ -93,6 +95,7 @@ pub async fn list(State(s): State<ApiState>, who: Principal) -> ApiResult<Json<T
     let visible: Vec<_> = match &who {
         Principal::Admin => tenants,
         Principal::Tenant(own) => tenants.into_iter().filter(|t| &t.id == own).collect(),
+        Principal::Agent(_) => Vec::new(),
     };
     Ok(Json(TenantList { tenants: visible.iter().map(view).collect() }))
 }

@@ -34,3 +34,38 @@ pub trait AgentLine: Send + Sync {
         handover: &Handover,
     ) -> Result<Bridged, Option<TransferStatus>>;
 }
+
+/// A soft two-note chime every three seconds, for callers on hold.
+pub struct HoldAudio {
+    t: usize,
+}
+
+impl HoldAudio {
+    pub fn new() -> HoldAudio {
+        HoldAudio { t: 0 }
+    }
+
+    pub fn frame(&mut self, out: &mut [f32]) {
+        const RATE: f32 = 16_000.0;
+        const PERIOD: usize = 48_000;
+        for s in out.iter_mut() {
+            let pos = self.t % PERIOD;
+            let (freq, start) = if pos < 6400 { (659.25, 0) } else { (523.25, 6400) };
+            let local = (pos - start) as f32 / RATE;
+            *s = if pos < 12_800 {
+                let envelope = (local * 40.0).min(1.0) * (-3.0 * local).exp();
+                0.12 * envelope * (2.0 * std::f32::consts::PI * freq * local).sin()
+            } else {
+                0.0
+            };
+            self.t += 1;
+        }
+    }
+}
+
+impl Default for HoldAudio {
+    fn default() -> Self {
+        HoldAudio::new()
+    }
+}
+

@@ -25,6 +25,7 @@ use super::recording::Recorder;
 use super::session::Handover;
 use super::voice::{VoiceCall, VoiceEvent};
 use switchboard_domain::calls::TransferStatus;
+use switchboard_domain::tenants::TransferFallback;
 use switchboard_domain::calls::Outcome;
 
 pub use switchboard_media::{AudioOut, FRAME, MediaIn};
@@ -62,7 +63,8 @@ enum BrainIn {
     PlaybackDone,
     Hangup,
     TimeLimit,
-    TransferFinished(TransferStatus),
+    /// With the fallback that overrides the tenant's (a queue's own).
+    TransferFinished(TransferStatus, Option<TransferFallback>),
     /// The caller's speech cut the bot short: noted in the transcript.
     BargeIn,
     /// The first audio of the bot's answer played this long after the caller's speech ended.
@@ -102,6 +104,8 @@ pub struct Conversation {
     app: Option<Arc<crate::app::App>>,
     /// Told of every line of the transcript as it happens.
     pub watcher: Option<Box<dyn FnMut(Progress) + Send>>,
+    /// What a failed transfer falls back to, when not the tenant's setting (a queue sets its own).
+    pub transfer_fallback: Option<TransferFallback>,
 }
 
 impl Conversation {
@@ -134,6 +138,7 @@ impl Conversation {
             reply_latencies: Vec::new(),
             app: None,
             watcher: None,
+            transfer_fallback: None,
         }
     }
 
@@ -208,7 +213,7 @@ impl Conversation {
     /// A transfer the channel carried out has ended; run the conversation again to hear what follows.
     pub fn transfer_finished(&mut self, status: TransferStatus) {
         self.handover = None;
-        let _ = self.to_brain.send(BrainIn::TransferFinished(status));
+        let _ = self.to_brain.send(BrainIn::TransferFinished(status, self.transfer_fallback.take()));
     }
 
     /// The caller went away (also during a transfer, outside [`Conversation::run`]): close the session.
@@ -378,7 +383,7 @@ async fn brain(mut call: VoiceCall, mut rx: mpsc::UnboundedReceiver<BrainIn>, tx
                 events
             }
             BrainIn::TimeLimit => call.host_end("max-duration").await,
-            BrainIn::TransferFinished(status) => call.transfer_finished(status).await,
+            BrainIn::TransferFinished(status, fallback) => call.transfer_finished(status, fallback).await,
             BrainIn::BargeIn => {
                 call.session.note("[barge-in: the caller spoke over the bot]".into());
                 Vec::new()

@@ -14,6 +14,7 @@
 pub mod agents;
 pub mod app;
 pub mod conversation;
+pub mod desk;
 pub mod events;
 pub mod recording;
 pub mod replay;

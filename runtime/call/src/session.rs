@@ -421,8 +421,9 @@ impl CallSession {
 
     /// A live channel's transfer ended. Connected: the call leaves the bot.
     /// Otherwise the tenant's fallback applies: back to the flow (it hears the
-    /// transfer result), or a callback request and a polite goodbye.
-    pub async fn transfer_finished(&mut self, status: TransferStatus) -> Turn {
+    /// transfer result), or a callback request and a polite goodbye. `fallback` overrides the
+    /// tenant's choice (a queue has its own).
+    pub async fn transfer_finished(&mut self, status: TransferStatus, fallback: Option<TransferFallback>) -> Turn {
         let span = self.span.clone();
         async move {
             let mut turn = Turn::default();
@@ -438,7 +439,7 @@ impl CallSession {
                 self.end(Outcome::Transferred, &format!("transfer: {reason}"), wit::HangupParty::Host, &mut turn).await;
                 return turn;
             }
-            if self.tenant.telephony.transfer_fallback == TransferFallback::Callback {
+            if fallback.unwrap_or(self.tenant.telephony.transfer_fallback) == TransferFallback::Callback {
                 self.say_host(
                     &mut turn,
                     "很抱歉，專人目前無法接聽。我們已記下您的電話，會盡快回電給您，謝謝。",

@@ -142,6 +142,24 @@ impl SpeechEngines {
         self.voices.iter().find(|v| v.language() == base)
     }
 
+    /// A short text (a queue's announcement, an agent's whisper) as audio at `rate`, sentence
+    /// by sentence through the prompt cache, off the async executor. Empty without a voice.
+    pub async fn speak(self: &Arc<Self>, language: &str, text: &str, rate: u32) -> Vec<f32> {
+        let (engines, language, text) = (self.clone(), language.to_string(), text.to_string());
+        let work = move || {
+            let mut samples = Vec::new();
+            for sentence in switchboard_speech::tts::sentences(&text) {
+                match engines.render_sentence(&language, &sentence, 1.0, rate) {
+                    Some(Ok(audio)) => samples.extend(audio.samples),
+                    Some(Err(e)) => tracing::warn!(error = %e, "synthesis failed"),
+                    None => break,
+                }
+            }
+            samples
+        };
+        tokio::task::spawn_blocking(work).await.unwrap_or_default()
+    }
+
     /// One sentence as audio at `rate`: from the prompt cache, or synthesised (and cached when short).
     fn render_sentence(&self, language: &str, sentence: &str, speed: f32, rate: u32) -> Option<anyhow::Result<Audio>> {
         let voice = self.voice(language)?.clone();
@@ -580,8 +598,12 @@ impl VoiceCall {
     }
 
     /// A transfer the channel carried out has ended.
-    pub async fn transfer_finished(&mut self, status: TransferStatus) -> Vec<VoiceEvent> {
-        let turn = self.session.transfer_finished(status).await;
+    pub async fn transfer_finished(
+        &mut self,
+        status: TransferStatus,
+        fallback: Option<switchboard_domain::tenants::TransferFallback>,
+    ) -> Vec<VoiceEvent> {
+        let turn = self.session.transfer_finished(status, fallback).await;
         self.speak(turn).await
     }
 

@@ -88,6 +88,8 @@ pub struct Endpoint {
     throttle: Throttle,
     /// Incoming calls being set up or in progress.
     pub active_calls: std::sync::atomic::AtomicUsize,
+    /// Where transfers to a `queue:` target go (the agent desk), when the server has one.
+    pub desk: std::sync::OnceLock<Arc<dyn switchboard_call::agents::AgentLine>>,
 }
 
 pub fn random_token(bytes: usize) -> String {
@@ -125,6 +127,7 @@ impl Endpoint {
             transactions: Mutex::new(HashMap::new()),
             throttle: Throttle::default(),
             active_calls: std::sync::atomic::AtomicUsize::new(0),
+            desk: Default::default(),
         });
         let serving = ep.clone();
         tokio::spawn(async move {

@@ -17,7 +17,7 @@ use super::dialog::{DialogEvent, bye};
 use super::endpoint::Endpoint;
 use super::leg::LiveCall;
 use switchboard_call::conversation::{AudioOut, Conversation, FRAME, MediaIn};
-use switchboard_call::agents::{AgentLine, Bridged};
+use switchboard_call::agents::{AgentLine, Bridged, HoldAudio};
 use switchboard_call::session::Handover;
 use switchboard_domain::calls::TransferStatus;
 use switchboard_domain::tenants::{Tenant, TransferMode};
@@ -40,7 +40,9 @@ pub async fn carry_out(
     out: &mut dyn AudioOut,
     handover: Handover,
 ) -> TransferEnd {
+    let to_desk = switchboard_domain::desk::queue_of(&handover.agent.uri).is_some();
     let status = match handover.agent.mode {
+        _ if to_desk => queue(live, conv, out, &handover).await,
         TransferMode::Blind => refer(live, conv, &handover).await,
         TransferMode::Bridged => bridge(live, conv, out, &handover).await,
     };
@@ -109,40 +111,6 @@ async fn refer(live: &mut LiveCall, conv: &mut Conversation, h: &Handover) -> Re
     }
 }
 
-/// A soft two-note chime every three seconds, for callers on hold.
-pub struct HoldAudio {
-    t: usize,
-}
-
-impl HoldAudio {
-    pub fn new() -> HoldAudio {
-        HoldAudio { t: 0 }
-    }
-
-    pub fn frame(&mut self, out: &mut [f32]) {
-        const RATE: f32 = 16_000.0;
-        const PERIOD: usize = 48_000;
-        for s in out.iter_mut() {
-            let pos = self.t % PERIOD;
-            let (freq, start) = if pos < 6400 { (659.25, 0) } else { (523.25, 6400) };
-            let local = (pos - start) as f32 / RATE;
-            *s = if pos < 12_800 {
-                let envelope = (local * 40.0).min(1.0) * (-3.0 * local).exp();
-                0.12 * envelope * (2.0 * std::f32::consts::PI * freq * local).sin()
-            } else {
-                0.0
-            };
-            self.t += 1;
-        }
-    }
-}
-
-impl Default for HoldAudio {
-    fn default() -> Self {
-        HoldAudio::new()
-    }
-}
-
 /// Bridged transfer of a SIP caller. `Err(None)`: the caller hung up meanwhile.
 async fn bridge(
     live: &mut LiveCall,
@@ -152,6 +120,28 @@ async fn bridge(
 ) -> Result<(), Option<TransferStatus>> {
     let ep = live.ep.clone();
     match bridge_agent(&ep, &live.tenant, &mut live.media, conv, out, h).await? {
+        Bridged::CallerLeft => {}
+        Bridged::AgentLeft => {
+            tracing::info!("agent hung up: ending the caller's leg");
+            live.bye().await;
+        }
+    }
+    Ok(())
+}
+
+/// A transfer to a queue: the caller waits for the agent desk, which bridges a browser leg.
+async fn queue(
+    live: &mut LiveCall,
+    conv: &mut Conversation,
+    out: &mut dyn AudioOut,
+    h: &Handover,
+) -> Result<(), Option<TransferStatus>> {
+    let Some(desk) = live.ep.desk.get().cloned() else {
+        tracing::warn!(target = %h.agent.uri, "a queue needs the agent desk (serve with --webrtc)");
+        return Err(Some(TransferStatus::Failed));
+    };
+    let tenant = live.tenant.clone();
+    match desk.bridge(&tenant, &mut live.media, conv, out, h).await? {
         Bridged::CallerLeft => {}
         Bridged::AgentLeft => {
             tracing::info!("agent hung up: ending the caller's leg");

@@ -119,7 +119,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         None
     };
     let (mut sip_endpoint, mut webrtc_endpoint) = (None, None);
-    let mut agents: Option<std::sync::Arc<dyn crate::call::agents::AgentLine>> = None;
+    // The agent desk routes every transfer: `queue:` targets to the desk's agents (over
+    // WebRTC), the rest to SIP agents.
+    let desk = engines.clone().map(|engines| crate::call::desk::Desk::new(app.clone(), engines));
     if let (Some(sip), Some(engines)) = (args.sip, engines.clone()) {
         let (port_min, port_max) = rtp_range(&args.rtp_ports)?;
         let advertised_ip = match args.public_ip {
@@ -138,7 +140,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             crate::sip::start(app.clone(), engines, config).await.with_context(|| format!("binding SIP on {sip}"))?;
         // Tests and scripts read this line to find the SIP port.
         println!("sip on udp+tcp {}", endpoint.local_addr());
-        agents = Some(std::sync::Arc::new(crate::sip::transfer::SipAgentLine(endpoint.clone())));
+        if let Some(desk) = &desk {
+            desk.set_sip(std::sync::Arc::new(crate::sip::transfer::SipAgentLine(endpoint.clone())));
+            let _ = endpoint.desk.set(desk.clone());
+        }
         sip_endpoint = Some(endpoint);
     }
     if let (Some(listen), Some(engines)) = (args.webrtc, engines) {
@@ -152,9 +157,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             }
             None => vec![listen.ip()],
         };
+        let agents = desk.clone().map(|d| d as std::sync::Arc<dyn crate::call::agents::AgentLine>);
         let endpoint = WebRtcEndpoint::start(app.clone(), engines, WebRtcConfig { listen, announced, agents })
             .await
             .with_context(|| format!("binding WebRTC on udp {listen}"))?;
+        if let Some(desk) = &desk {
+            desk.set_media(endpoint.clone());
+        }
         // Tests and scripts read this line to find the WebRTC port.
         println!("webrtc on udp {}", endpoint.local_addr());
         webrtc_endpoint = Some(endpoint);
@@ -166,6 +175,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         sip: sip_endpoint,
         webrtc: webrtc_endpoint,
         sessions: Default::default(),
+        desk,
     };
     let listener =
         tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;

@@ -106,6 +106,8 @@ pub struct WebRtcEndpoint {
     /// Browser calls per tenant, counted from before they start.
     counts: Arc<Mutex<HashMap<String, u32>>>,
     unrouted: std::sync::atomic::AtomicU64,
+    /// Itself, for the tasks of desk legs (which outlive the call that made them).
+    self_ref: std::sync::OnceLock<std::sync::Weak<WebRtcEndpoint>>,
 }
 
 /// Routes kept per call at most (a browser's candidate pairs).
@@ -129,7 +131,9 @@ impl WebRtcEndpoint {
             calls: Mutex::new(HashMap::new()),
             counts: Arc::new(Mutex::new(HashMap::new())),
             unrouted: Default::default(),
+            self_ref: Default::default(),
         });
+        let _ = ep.self_ref.set(Arc::downgrade(&ep));
         tokio::spawn(receive(ep.clone()));
         Ok(ep)
     }
@@ -165,38 +169,7 @@ impl WebRtcEndpoint {
         if !offer.lines().any(|l| l.starts_with("m=audio")) {
             return Err(StartError::BadOffer("the offer has no audio".into()));
         }
-        let offer = SdpOffer::from_sdp_string(offer).map_err(|e| StartError::BadOffer(e.to_string()))?;
-        let mut config = Rtc::builder().set_ice_lite(true).clear_codecs().enable_opus(true, false);
-        // RFC 4733 key presses, at both rates browsers offer.
-        for (pt, rate) in [(110u8, Frequency::FORTY_EIGHT_KHZ), (126u8, Frequency::EIGHT_KHZ)] {
-            config.codec_config().add_config(
-                pt.into(),
-                None,
-                Codec::Tele,
-                rate,
-                None,
-                FormatParams::parse_line("0-15"),
-            );
-        }
-        let mut rtc = config.build(Instant::now());
-        for addr in &self.announced {
-            match Candidate::host(*addr, "udp") {
-                Ok(c) => {
-                    rtc.add_local_candidate(c);
-                }
-                Err(e) => tracing::warn!(%addr, error = %e, "not a usable ICE candidate"),
-            }
-        }
-        let answer = rtc.sdp_api().accept_offer(offer).map_err(|e| StartError::BadOffer(e.to_string()))?;
-        let answer = answer.to_sdp_string();
-        if !answer.lines().any(|l| l.starts_with("m=audio") && !l.starts_with("m=audio 0 ")) {
-            return Err(StartError::BadOffer("no Opus audio in the offer".into()));
-        }
-        let ufrag = answer
-            .lines()
-            .find_map(|l| l.strip_prefix("a=ice-ufrag:"))
-            .map(|u| u.trim().to_string())
-            .ok_or_else(|| StartError::Internal("the answer has no ICE username".into()))?;
+        let (rtc, answer, ufrag) = self.accept_offer(offer)?;
 
         let setup = switchboard_call::session::CallSetup {
             tenant: tenant.clone(),
@@ -236,6 +209,44 @@ impl WebRtcEndpoint {
             span,
         ));
         Ok((call_id, answer))
+    }
+
+    /// Our side of a browser's offer: the connection, the SDP answer and our ICE username.
+    fn accept_offer(&self, offer: &str) -> Result<(Rtc, String, String), StartError> {
+        let offer = SdpOffer::from_sdp_string(offer).map_err(|e| StartError::BadOffer(e.to_string()))?;
+        let mut config = Rtc::builder().set_ice_lite(true).clear_codecs().enable_opus(true, false);
+        // RFC 4733 key presses, at both rates browsers offer.
+        for (pt, rate) in [(110u8, Frequency::FORTY_EIGHT_KHZ), (126u8, Frequency::EIGHT_KHZ)] {
+            config.codec_config().add_config(
+                pt.into(),
+                None,
+                Codec::Tele,
+                rate,
+                None,
+                FormatParams::parse_line("0-15"),
+            );
+        }
+        let mut rtc = config.build(Instant::now());
+        for addr in &self.announced {
+            match Candidate::host(*addr, "udp") {
+                Ok(c) => {
+                    rtc.add_local_candidate(c);
+                }
+                Err(e) => tracing::warn!(%addr, error = %e, "not a usable ICE candidate"),
+            }
+        }
+        let answer = rtc.sdp_api().accept_offer(offer).map_err(|e| StartError::BadOffer(e.to_string()))?;
+        let answer = answer.to_sdp_string();
+        if !answer.lines().any(|l| l.starts_with("m=audio") && !l.starts_with("m=audio 0 ")) {
+            return Err(StartError::BadOffer("no Opus audio in the offer".into()));
+        }
+        let ufrag = answer
+            .lines()
+            .find_map(|l| l.strip_prefix("a=ice-ufrag:"))
+            .map(|u| u.trim().to_string())
+            .ok_or_else(|| StartError::Internal("the answer has no ICE username".into()))?;
+
+        Ok((rtc, answer, ufrag))
     }
 
     /// The caller's page hung up (the widget's button). `false`: no such call of this tenant.
@@ -300,5 +311,54 @@ async fn receive(ep: Arc<WebRtcEndpoint>) {
                 }
             }
         }
+    }
+}
+
+/// Agent desks talk over the same media path as browser callers: a desk's offer becomes a
+/// peer on this endpoint's port, bridged by the desk to the waiting caller.
+#[async_trait::async_trait]
+impl switchboard_call::desk::DeskMedia for WebRtcEndpoint {
+    async fn connect(
+        &self,
+        tenant_id: &str,
+        call_id: &str,
+        offer_sdp: &str,
+    ) -> Result<switchboard_call::desk::DeskLeg, String> {
+        if !offer_sdp.lines().any(|l| l.starts_with("m=audio")) {
+            return Err("the offer has no audio".into());
+        }
+        let (rtc, answer, ufrag) = self.accept_offer(offer_sdp).map_err(|e| e.to_string())?;
+        let span = tracing::info_span!("desk_leg", call_id = %call_id, tenant_id = %tenant_id);
+        let (net_tx, net_rx) = mpsc::channel(512);
+        let (media_tx, mut media_rx) = mpsc::channel(1024);
+        let link = peer::spawn(
+            Peer { rtc, socket: self.socket.clone(), local: self.local, net: net_rx, media: media_tx },
+            span,
+        );
+        self.routes.lock().unwrap_or_else(|p| p.into_inner()).by_ufrag.insert(ufrag.clone(), net_tx);
+        // The desk reads the agent's audio from here; when the leg ends its routes go.
+        let (agent_tx, agent_rx) = mpsc::channel(1024);
+        let me = self.self_ref.get().and_then(std::sync::Weak::upgrade);
+        tokio::spawn(async move {
+            while let Some(m) = media_rx.recv().await {
+                let last = matches!(m, switchboard_media::MediaIn::Hangup);
+                if agent_tx.send(m).await.is_err() || last {
+                    break;
+                }
+            }
+            if let Some(ep) = me {
+                let mut routes = ep.routes.lock().unwrap_or_else(|p| p.into_inner());
+                if let Some(tx) = routes.by_ufrag.remove(&ufrag) {
+                    routes.by_addr.retain(|_, t| !t.same_channel(&tx));
+                }
+            }
+        });
+        let closing = link.clone();
+        Ok(switchboard_call::desk::DeskLeg {
+            answer_sdp: answer,
+            media: agent_rx,
+            out: Box::new(link),
+            close: Box::new(move || closing.close()),
+        })
     }
 }

@@ -1,0 +1,804 @@
+//! The agent desk: people of a tenant who take calls in the browser, the queues
+//! callers wait in, and the hand-over between them.
+//!
+//! ```text
+//! flow: transfer("queue:support") ─► Desk::bridge (the caller's channel task)
+//!        │  hold chime + "you are number N" every announce_every_secs
+//!        │  ring the longest-idle available agent of the queue's group ─► desk page (events)
+//!        │  ring_secs without an answer ─► the next agent
+//!        ▼
+//!  the agent accepts with a WebRTC offer ─► DeskMedia::connect (the WebRTC endpoint)
+//!        │  (whisper of the summary to the agent while the caller still hears hold)
+//!        ▼
+//!  caller ◄──► agent until one hangs up ─► wrap-up on the desk ─► call record, follow-up task
+//! ```
+//!
+//! Presence and the queues live in this server's memory (one instance; the scale-out issue
+//! moves them to a shared store). What is decided about a call lands on its record.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use serde::Serialize;
+use serde_json::{Value, json};
+use tokio::sync::{mpsc, oneshot};
+
+use super::agents::{AgentLine, Bridged, HoldAudio};
+use super::app::App;
+use super::conversation::Conversation;
+use super::session::Handover;
+use super::voice::SpeechEngines;
+use switchboard_domain::calls::TransferStatus;
+use switchboard_domain::desk::{AgentHandling, AgentState, DeskUser, FollowUp, Queue, QueueFallback, WrapUpInput, queue_of};
+use switchboard_domain::ids::{new_id, now_ms};
+use switchboard_domain::tenants::{Agent, Tenant, TransferFallback, TransferMode};
+use switchboard_media::{AudioOut, FRAME, MediaIn};
+
+/// A desk's audio leg, made from the desk browser's WebRTC offer.
+pub struct DeskLeg {
+    pub answer_sdp: String,
+    /// The agent's voice (16 kHz) and their hang-up.
+    pub media: mpsc::Receiver<MediaIn>,
+    /// What the agent hears.
+    pub out: Box<dyn AudioOut>,
+    /// Ends the leg (the caller left, or the agent's page hung up).
+    pub close: Box<dyn Fn() + Send + Sync>,
+}
+
+/// Who makes desk legs: the WebRTC endpoint, the same media path as browser callers.
+#[async_trait]
+pub trait DeskMedia: Send + Sync {
+    async fn connect(&self, tenant_id: &str, call_id: &str, offer_sdp: &str) -> Result<DeskLeg, String>;
+}
+
+/// Why a desk request was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum DeskError {
+    #[error("no such call is offered to you")]
+    NotOffered,
+    #[error("no such call of yours")]
+    NoSuchCall,
+    #[error("{0}")]
+    Invalid(String),
+    #[error("the desk has no audio path on this server (start it with --webrtc)")]
+    NoMedia,
+    #[error("the desk's audio could not start: {0}")]
+    Media(String),
+    #[error("storage: {0}")]
+    Store(String),
+}
+
+/// An agent as the desk knows them now.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AgentView {
+    pub id: String,
+    pub name: String,
+    pub groups: Vec<String>,
+    pub state: AgentState,
+    pub since_ms: u64,
+    /// The call they are on or writing up.
+    pub call_id: Option<String>,
+}
+
+/// A caller waiting in a queue, as the desk shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct WaitingView {
+    pub call_id: String,
+    pub queue: String,
+    pub caller: String,
+    pub waiting_ms: u64,
+    /// The agent whose desk rings now.
+    pub ringing: Option<String>,
+}
+
+struct Presence {
+    user: DeskUser,
+    state: AgentState,
+    since_ms: u64,
+    /// Since when they have been free (longest idle is offered first).
+    idle_since: Instant,
+    call_id: Option<String>,
+    /// Open desk pages of this agent.
+    watchers: Vec<mpsc::UnboundedSender<Value>>,
+}
+
+impl Presence {
+    fn tell(&mut self, event: Value) {
+        self.watchers.retain(|w| w.send(event.clone()).is_ok());
+    }
+
+    fn view(&self) -> AgentView {
+        AgentView {
+            id: self.user.id.clone(),
+            name: self.user.name.clone(),
+            groups: self.user.groups.clone(),
+            state: self.state,
+            since_ms: self.since_ms,
+            call_id: self.call_id.clone(),
+        }
+    }
+}
+
+/// An agent's leg handed to the waiting caller's task.
+struct Accepted {
+    agent_id: String,
+    agent_name: String,
+    leg: DeskLeg,
+    rang: Vec<String>,
+}
+
+struct Waiting {
+    call_id: String,
+    tenant_id: String,
+    queue: String,
+    group: String,
+    caller: String,
+    since: Instant,
+    /// Agents who let it ring out (each is rung once before anyone twice).
+    tried: HashSet<String>,
+    ringing: Option<(String, Instant)>,
+    ring_for: Duration,
+    /// What the ringing desk shows: caller, customer, orders, summary, transcript.
+    popup: Value,
+    accept: Option<oneshot::Sender<Accepted>>,
+    /// Desks that rang without answering, in order (for the call record).
+    rang: Vec<String>,
+}
+
+#[derive(Default)]
+struct Board {
+    agents: HashMap<String, Presence>,
+    waiting: Vec<Waiting>,
+    /// Calls on a desk now: call id → (agent id, what ends the agent's leg from the page).
+    talking: HashMap<String, (String, mpsc::UnboundedSender<()>)>,
+}
+
+impl Board {
+    /// Ring desks for every waiting call that has none ringing: the longest-idle available
+    /// agent of the call's tenant and group, not ringing for another call, not yet tried.
+    fn assign(&mut self) {
+        let now = Instant::now();
+        for i in 0..self.waiting.len() {
+            // A ring that ran out passes the call on.
+            if let Some((agent, until)) = self.waiting[i].ringing.clone()
+                && now >= until
+            {
+                let w = &mut self.waiting[i];
+                w.ringing = None;
+                w.tried.insert(agent.clone());
+                w.rang.push(agent.clone());
+                let call_id = w.call_id.clone();
+                if let Some(p) = self.agents.get_mut(&agent) {
+                    p.tell(json!({ "type": "offer_withdrawn", "call_id": call_id, "why": "no_answer" }));
+                }
+                tracing::info!(%call_id, %agent, "desk rang out: the call passes on");
+            }
+            if self.waiting[i].ringing.is_some() {
+                continue;
+            }
+            let ringing_now: HashSet<String> =
+                self.waiting.iter().filter_map(|w| w.ringing.as_ref().map(|(a, _)| a.clone())).collect();
+            let (tenant, group) = (self.waiting[i].tenant_id.clone(), self.waiting[i].group.clone());
+            let free: Vec<(String, Instant)> = self
+                .agents
+                .values()
+                .filter(|p| {
+                    p.user.tenant_id == tenant
+                        && p.state == AgentState::Available
+                        && (group.is_empty() || p.user.groups.iter().any(|g| g == &group))
+                        && !ringing_now.contains(&p.user.id)
+                })
+                .map(|p| (p.user.id.clone(), p.idle_since))
+                .collect();
+            let w = &mut self.waiting[i];
+            if !free.is_empty() && free.iter().all(|(id, _)| w.tried.contains(id)) {
+                // Everyone was rung once: start another round.
+                w.tried.clear();
+            }
+            let Some(agent) =
+                free.into_iter().filter(|(id, _)| !w.tried.contains(id)).min_by_key(|(_, idle)| *idle).map(|(id, _)| id)
+            else {
+                continue;
+            };
+            let w = &mut self.waiting[i];
+            w.ringing = Some((agent.clone(), now + w.ring_for));
+            let offer = json!({ "type": "offer", "call_id": w.call_id, "queue": w.queue, "ring_ms": w.ring_for.as_millis() as u64, "popup": w.popup });
+            if let Some(p) = self.agents.get_mut(&agent) {
+                p.tell(offer);
+            }
+            tracing::info!(call_id = %w.call_id, %agent, "desk rings");
+        }
+    }
+
+    /// How many callers wait ahead of `call_id` in its queue, plus one.
+    fn position(&self, call_id: &str) -> Option<usize> {
+        let w = self.waiting.iter().find(|w| w.call_id == call_id)?;
+        Some(self.waiting.iter().filter(|o| o.tenant_id == w.tenant_id && o.queue == w.queue && o.since <= w.since).count())
+    }
+
+    fn set_state(&mut self, agent: &str, state: AgentState, call_id: Option<String>) {
+        if let Some(p) = self.agents.get_mut(agent) {
+            if p.state != AgentState::Available && state == AgentState::Available {
+                p.idle_since = Instant::now();
+            }
+            p.state = state;
+            p.since_ms = now_ms();
+            p.call_id = call_id;
+            let view = p.view();
+            p.tell(json!({ "type": "state", "agent": view }));
+        }
+    }
+}
+
+pub struct Desk {
+    app: Arc<App>,
+    engines: Arc<SpeechEngines>,
+    media: OnceLock<Arc<dyn DeskMedia>>,
+    /// How calls reach SIP agents (other transfer targets, a queue's SIP fallback).
+    sip: OnceLock<Arc<dyn AgentLine>>,
+    board: Mutex<Board>,
+}
+
+/// An open desk page: its events, until dropped.
+pub struct DeskWatch {
+    pub events: mpsc::UnboundedReceiver<Value>,
+}
+
+impl Desk {
+    pub fn new(app: Arc<App>, engines: Arc<SpeechEngines>) -> Arc<Desk> {
+        Arc::new(Desk { app, engines, media: OnceLock::new(), sip: OnceLock::new(), board: Mutex::new(Board::default()) })
+    }
+
+    pub fn set_media(&self, media: Arc<dyn DeskMedia>) {
+        let _ = self.media.set(media);
+    }
+
+    pub fn set_sip(&self, sip: Arc<dyn AgentLine>) {
+        let _ = self.sip.set(sip);
+    }
+
+    fn board(&self) -> std::sync::MutexGuard<'_, Board> {
+        self.board.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A desk page opened: the agent appears (offline until they choose a state) and is
+    /// told everything that concerns them from now on.
+    pub fn watch(&self, user: &DeskUser) -> DeskWatch {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let mut board = self.board();
+        let p = board.agents.entry(user.id.clone()).or_insert_with(|| Presence {
+            user: user.clone(),
+            state: AgentState::Offline,
+            since_ms: now_ms(),
+            idle_since: Instant::now(),
+            call_id: None,
+            watchers: Vec::new(),
+        });
+        p.user = user.clone();
+        let _ = tx.send(json!({ "type": "state", "agent": p.view() }));
+        p.watchers.push(tx);
+        // A call ringing for this agent rings on the new page too.
+        let offers: Vec<Value> = board
+            .waiting
+            .iter()
+            .filter(|w| w.ringing.as_ref().is_some_and(|(a, _)| a == &user.id))
+            .map(|w| json!({ "type": "offer", "call_id": w.call_id, "queue": w.queue, "popup": w.popup }))
+            .collect();
+        if let Some(p) = board.agents.get_mut(&user.id) {
+            offers.into_iter().for_each(|o| p.tell(o));
+        }
+        DeskWatch { events: rx }
+    }
+
+    /// The agent chooses available, away or offline (on a call and wrap-up are the desk's).
+    pub fn set_state(&self, user: &DeskUser, state: AgentState) -> Result<AgentView, DeskError> {
+        if matches!(state, AgentState::OnCall | AgentState::WrapUp) {
+            return Err(DeskError::Invalid("on_call and wrap_up follow the calls; choose available, away or offline".into()));
+        }
+        let mut board = self.board();
+        let current = board.agents.get(&user.id).map(|p| (p.state, p.call_id.clone()));
+        match current {
+            None => return Err(DeskError::Invalid("open the desk first".into())),
+            Some((AgentState::OnCall, _)) => {
+                return Err(DeskError::Invalid("you are on a call: hang up first".into()));
+            }
+            Some((AgentState::WrapUp, Some(_))) if state == AgentState::Available => {
+                return Err(DeskError::Invalid("write the wrap-up of your last call first".into()));
+            }
+            _ => {}
+        }
+        board.set_state(&user.id, state, None);
+        // Calls ringing for an agent who stepped away pass on.
+        if state != AgentState::Available {
+            for w in board.waiting.iter_mut() {
+                if w.ringing.as_ref().is_some_and(|(a, _)| a == &user.id) {
+                    w.ringing = Some((user.id.clone(), Instant::now()));
+                }
+            }
+        }
+        board.assign();
+        Ok(board.agents[&user.id].view())
+    }
+
+    /// The agents and the waiting callers of a tenant.
+    pub fn overview(&self, tenant_id: &str) -> (Vec<AgentView>, Vec<WaitingView>) {
+        let board = self.board();
+        let mut agents: Vec<AgentView> =
+            board.agents.values().filter(|p| p.user.tenant_id == tenant_id).map(Presence::view).collect();
+        agents.sort_by(|a, b| a.name.cmp(&b.name));
+        let waiting = board
+            .waiting
+            .iter()
+            .filter(|w| w.tenant_id == tenant_id)
+            .map(|w| WaitingView {
+                call_id: w.call_id.clone(),
+                queue: w.queue.clone(),
+                caller: w.caller.clone(),
+                waiting_ms: w.since.elapsed().as_millis() as u64,
+                ringing: w.ringing.as_ref().map(|(a, _)| a.clone()),
+            })
+            .collect();
+        (agents, waiting)
+    }
+
+    /// The agent takes the call ringing on their desk: their browser's offer becomes the
+    /// desk's leg, handed to the waiting caller; the answer goes back to the browser.
+    pub async fn accept(&self, user: &DeskUser, call_id: &str, offer_sdp: &str) -> Result<String, DeskError> {
+        let offered = |board: &Board| {
+            board.waiting.iter().any(|w| {
+                w.call_id == call_id
+                    && w.tenant_id == user.tenant_id
+                    && w.ringing.as_ref().is_some_and(|(a, _)| a == &user.id)
+            })
+        };
+        if !offered(&self.board()) {
+            return Err(DeskError::NotOffered);
+        }
+        let media = self.media.get().ok_or(DeskError::NoMedia)?;
+        let leg = media.connect(&user.tenant_id, call_id, offer_sdp).await.map_err(DeskError::Media)?;
+        let mut board = self.board();
+        let Some(i) = board.waiting.iter().position(|w| {
+            w.call_id == call_id && w.tenant_id == user.tenant_id && w.ringing.as_ref().is_some_and(|(a, _)| a == &user.id)
+        }) else {
+            // The caller left (or the ring ran out) while the leg was being made.
+            (leg.close)();
+            return Err(DeskError::NotOffered);
+        };
+        let mut w = board.waiting.remove(i);
+        let answer = leg.answer_sdp.clone();
+        let rang = std::mem::take(&mut w.rang);
+        let accepted = Accepted { agent_id: user.id.clone(), agent_name: user.name.clone(), leg, rang };
+        match w.accept.take().map(|tx| tx.send(accepted)) {
+            Some(Ok(())) => {}
+            _ => return Err(DeskError::NotOffered),
+        }
+        board.set_state(&user.id, AgentState::OnCall, Some(call_id.to_string()));
+        board.assign();
+        Ok(answer)
+    }
+
+    /// The agent turns the ring down: the call passes to the next agent.
+    pub fn decline(&self, user: &DeskUser, call_id: &str) -> Result<(), DeskError> {
+        let mut board = self.board();
+        let w = board
+            .waiting
+            .iter_mut()
+            .find(|w| w.call_id == call_id && w.ringing.as_ref().is_some_and(|(a, _)| a == &user.id))
+            .ok_or(DeskError::NotOffered)?;
+        w.ringing = Some((user.id.clone(), Instant::now()));
+        board.assign();
+        Ok(())
+    }
+
+    /// The agent hangs up from the desk.
+    pub fn hang_up(&self, user: &DeskUser, call_id: &str) -> Result<(), DeskError> {
+        let board = self.board();
+        match board.talking.get(call_id) {
+            Some((agent, end)) if agent == &user.id => {
+                let _ = end.send(());
+                Ok(())
+            }
+            _ => Err(DeskError::NoSuchCall),
+        }
+    }
+
+    /// The agent writes the call up: outcome and notes land on the call record, a callback
+    /// becomes a follow-up task, and the agent is available again.
+    pub async fn wrap_up(&self, user: &DeskUser, call_id: &str, input: WrapUpInput) -> Result<(), DeskError> {
+        input.validate().map_err(|e| DeskError::Invalid(e.to_string()))?;
+        {
+            let board = self.board();
+            let mine = board.agents.get(&user.id).is_some_and(|p| {
+                p.state == AgentState::WrapUp && p.call_id.as_deref() == Some(call_id)
+            });
+            if !mine {
+                return Err(DeskError::NoSuchCall);
+            }
+        }
+        let db = &self.app.db;
+        let mut record = db.call(&user.tenant_id, call_id).await.map_err(|e| DeskError::Store(e.to_string()))?;
+        let mut follow_up_id = None;
+        if let Some(f) = &input.follow_up {
+            let assignee = if f.assignee.trim().is_empty() { user.id.clone() } else { f.assignee.trim().to_string() };
+            // The assignee must be a person of the same tenant.
+            db.desk_user(&user.tenant_id, &assignee)
+                .await
+                .map_err(|_| DeskError::Invalid(format!("no desk user `{assignee}` in your tenant")))?;
+            let task = FollowUp {
+                id: new_id("task"),
+                tenant_id: user.tenant_id.clone(),
+                call_id: call_id.to_string(),
+                phone: record.caller.clone(),
+                due_at_ms: f.due_at_ms,
+                assignee,
+                note: f.note.trim().to_string(),
+                done: false,
+                created_by: user.id.clone(),
+                created_at_ms: now_ms(),
+            };
+            db.save_follow_up(&task).await.map_err(|e| DeskError::Store(e.to_string()))?;
+            follow_up_id = Some(task.id);
+        }
+        let handling = record.agent.get_or_insert_with(AgentHandling::default);
+        handling.wrapped_up_at_ms = Some(now_ms());
+        handling.outcome = Some(input.outcome.trim().to_string());
+        handling.notes = Some(input.notes.trim().to_string()).filter(|n| !n.is_empty());
+        handling.follow_up = follow_up_id;
+        let tag = format!("agent:{}", input.outcome.trim());
+        if !record.tags.contains(&tag) {
+            record.tags.push(tag);
+        }
+        db.save_call(&record).await.map_err(|e| DeskError::Store(e.to_string()))?;
+        let mut board = self.board();
+        board.set_state(&user.id, AgentState::Available, None);
+        board.assign();
+        Ok(())
+    }
+
+    /// The context a ringing desk shows: the caller's number, their customer record and
+    /// recent orders, why the bot transferred, its summary, and the transcript so far.
+    async fn popup(&self, tenant: &Tenant, call_id: &str, handover: &Handover) -> (Value, String) {
+        let db = &self.app.db;
+        let record = db.call(&tenant.id, call_id).await.ok();
+        let caller = record.as_ref().map(|r| r.caller.clone()).unwrap_or_default();
+        let customer = if caller.is_empty() { None } else { db.customer_by_phone(&tenant.id, &caller).await.ok().flatten() };
+        let orders = if caller.is_empty() { Vec::new() } else { db.orders_by_phone(&tenant.id, &caller, 5).await.unwrap_or_default() };
+        let draft = match &record {
+            Some(r) => match r.order_ids.last() {
+                Some(id) => db.order(&tenant.id, id).await.ok(),
+                None => None,
+            },
+            None => None,
+        };
+        let transcript = record.as_ref().map(|r| r.transcript.clone()).unwrap_or_default();
+        let popup = json!({
+            "caller": caller,
+            "channel": record.as_ref().map(|r| r.channel),
+            "reason": handover.reason,
+            "summary": handover.summary,
+            "customer": customer,
+            "orders": orders,
+            "order": draft,
+            "transcript": transcript,
+        });
+        (popup, caller)
+    }
+
+    /// Wait in `queue` and talk with the agent who accepts; see the module's picture.
+    async fn queue_call(
+        &self,
+        tenant: &Tenant,
+        queue: &Queue,
+        media: &mut mpsc::Receiver<MediaIn>,
+        conv: &mut Conversation,
+        out: &mut dyn AudioOut,
+        handover: &Handover,
+    ) -> Result<Bridged, Option<TransferStatus>> {
+        let call_id = conv.call_id.clone();
+        let mut handling =
+            AgentHandling { queue: queue.id.clone(), queued_at_ms: now_ms(), ..AgentHandling::default() };
+        if !queue.open_at(now_ms(), tenant.utc_offset_minutes) {
+            tracing::info!(queue = %queue.id, "queue closed: nobody is available");
+            conv.transfer_fallback = Some(fallback_of(&queue.fallback));
+            return Err(Some(TransferStatus::Busy));
+        }
+        let (popup, caller) = self.popup(tenant, &call_id, handover).await;
+        let (accept_tx, mut accepted) = oneshot::channel();
+        {
+            let mut board = self.board();
+            board.waiting.push(Waiting {
+                call_id: call_id.clone(),
+                tenant_id: tenant.id.clone(),
+                queue: queue.id.clone(),
+                group: queue.group.clone(),
+                caller,
+                since: Instant::now(),
+                tried: HashSet::new(),
+                ringing: None,
+                ring_for: Duration::from_secs(queue.ring_secs as u64),
+                popup,
+                accept: Some(accept_tx),
+                rang: Vec::new(),
+            });
+            board.assign();
+        }
+        tracing::info!(queue = %queue.id, "caller queued");
+        let _leave = LeaveQueue { desk: self, call_id: call_id.clone() };
+
+        // Hold: the chime, and the caller's position when it is time (rendered meanwhile).
+        let mut hold = HoldAudio::new();
+        let mut frame = vec![0.0f32; FRAME];
+        let mut speaking: Vec<f32> = Vec::new();
+        let mut tick = tokio::time::interval(Duration::from_millis(20));
+        let announce_every = Duration::from_secs(queue.announce_every_secs as u64);
+        let mut next_announcement = Instant::now() + Duration::from_millis(300);
+        let (said_tx, mut said_rx) = mpsc::unbounded_channel::<Vec<f32>>();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(queue.max_wait_secs as u64);
+        let agent = loop {
+            tokio::select! {
+                a = &mut accepted => match a {
+                    Ok(a) => break a,
+                    Err(_) => return Err(Some(TransferStatus::Failed)),
+                },
+                _ = tick.tick() => {
+                    if Instant::now() >= next_announcement {
+                        // Rendered off this loop, so that the chime goes on meanwhile.
+                        next_announcement = Instant::now() + announce_every;
+                        let position = self.board().position(&call_id).unwrap_or(1);
+                        let (tx, engines, language) = (said_tx.clone(), self.engines.clone(), tenant.language.clone());
+                        tokio::spawn(async move {
+                            let zh = format!("專人都在忙線中，請稍候。您目前是第 {position} 位。");
+                            let en = format!("All our agents are busy. Please hold; you are number {position} in line.");
+                            let _ = tx.send(speech(&engines, &language, &zh, &en).await);
+                        });
+                    }
+                    self.board().assign();
+                    play_hold(out, &mut speaking, &mut hold, &mut frame);
+                }
+                s = said_rx.recv() => if let Some(s) = s { speaking.extend(s) },
+                m = media.recv() => if matches!(m, Some(MediaIn::Hangup) | None) {
+                    handling.left_queue_at_ms = now_ms();
+                    handling.abandoned = true;
+                    handling.rang = self.rang(&call_id);
+                    tracing::info!(queue = %queue.id, "caller hung up in the queue");
+                    conv.caller_gone().await;
+                    self.note(tenant, &call_id, handling).await;
+                    return Err(None);
+                },
+                _ = tokio::time::sleep_until(deadline) => {
+                    handling.left_queue_at_ms = now_ms();
+                    handling.rang = self.rang(&call_id);
+                    tracing::info!(queue = %queue.id, "the wait ran out: the queue's fallback");
+                    drop(_leave);
+                    return self.queue_fallback(tenant, queue, media, conv, out, handover, handling).await;
+                }
+            }
+        };
+        let Accepted { agent_id, agent_name, leg, rang } = agent;
+        handling.left_queue_at_ms = now_ms();
+        handling.answered = true;
+        handling.within_service_level = handling.time_in_queue_ms() <= queue.service_level_secs as u64 * 1000;
+        handling.agent_id = Some(agent_id.clone());
+        handling.agent_name = Some(agent_name.clone());
+        handling.rang = rang;
+        tracing::info!(agent = %agent_id, "agent accepted: bridging");
+        self.bridge_to_desk(tenant, queue, media, conv, out, handover, handling, agent_id, leg).await
+    }
+
+    fn rang(&self, call_id: &str) -> Vec<String> {
+        self.board().waiting.iter().find(|w| w.call_id == call_id).map(|w| w.rang.clone()).unwrap_or_default()
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn bridge_to_desk(
+        &self,
+        tenant: &Tenant,
+        queue: &Queue,
+        media: &mut mpsc::Receiver<MediaIn>,
+        conv: &mut Conversation,
+        out: &mut dyn AudioOut,
+        handover: &Handover,
+        mut handling: AgentHandling,
+        agent_id: String,
+        leg: DeskLeg,
+    ) -> Result<Bridged, Option<TransferStatus>> {
+        let call_id = conv.call_id.clone();
+        let DeskLeg { media: mut agent_media, out: mut agent_out, close, .. } = leg;
+        let (end_tx, mut end_rx) = mpsc::unbounded_channel();
+        self.board().talking.insert(call_id.clone(), (agent_id.clone(), end_tx));
+        conv.transfer_finished(TransferStatus::Connected);
+        // The whisper: the agent hears why the caller is coming while the caller still holds.
+        let mut whisper = if queue.whisper {
+            let summary = if handover.summary.is_empty() { handover.reason.clone() } else { handover.summary.clone() };
+            speech(&self.engines, &tenant.language, &format!("來電轉接：{summary}"), &format!("Incoming call: {summary}")).await
+        } else {
+            Vec::new()
+        };
+        whisper.reverse();
+        let mut hold = HoldAudio::new();
+        let mut frame = vec![0.0f32; FRAME];
+        let mut tick = tokio::time::interval(Duration::from_millis(20));
+        while !whisper.is_empty() {
+            tokio::select! {
+                _ = tick.tick() => {
+                    let n = whisper.len().min(FRAME);
+                    let chunk: Vec<f32> = (0..n).map(|_| whisper.pop().unwrap_or(0.0)).collect();
+                    agent_out.play(&chunk);
+                    hold.frame(&mut frame);
+                    out.play(&frame);
+                }
+                m = media.recv() => if matches!(m, Some(MediaIn::Hangup) | None) { whisper.clear(); }
+            }
+        }
+        self.announce(&agent_id, json!({ "type": "connected", "call_id": call_id }));
+        let caller_left = loop {
+            tokio::select! {
+                m = media.recv() => match m {
+                    Some(MediaIn::Audio(a)) => {
+                        if let Some(r) = conv.recorder.as_mut() { r.caller(&a); }
+                        agent_out.play(&a);
+                    }
+                    Some(MediaIn::Dtmf(_)) => {}
+                    Some(MediaIn::Hangup) | None => break true,
+                },
+                m = agent_media.recv() => match m {
+                    Some(MediaIn::Audio(a)) => {
+                        if let Some(r) = conv.recorder.as_mut() { r.bot(&a); }
+                        out.play(&a);
+                    }
+                    Some(MediaIn::Dtmf(_)) => {}
+                    Some(MediaIn::Hangup) | None => break false,
+                },
+                _ = end_rx.recv() => break false,
+            }
+        };
+        close();
+        tracing::info!(caller_left, "desk call over");
+        conv.wait_ended().await;
+        handling.talk_ended_at_ms = Some(now_ms());
+        self.note(tenant, &call_id, handling).await;
+        {
+            let mut board = self.board();
+            board.talking.remove(&call_id);
+            board.set_state(&agent_id, AgentState::WrapUp, Some(call_id.clone()));
+            if let Some(p) = board.agents.get_mut(&agent_id) {
+                p.tell(json!({ "type": "ended", "call_id": call_id, "by": if caller_left { "caller" } else { "agent" } }));
+            }
+        }
+        Ok(if caller_left { Bridged::CallerLeft } else { Bridged::AgentLeft })
+    }
+
+    /// The wait ran out: a callback request, back to the bot, or a SIP agent.
+    #[allow(clippy::too_many_arguments)]
+    async fn queue_fallback(
+        &self,
+        tenant: &Tenant,
+        queue: &Queue,
+        media: &mut mpsc::Receiver<MediaIn>,
+        conv: &mut Conversation,
+        out: &mut dyn AudioOut,
+        handover: &Handover,
+        handling: AgentHandling,
+    ) -> Result<Bridged, Option<TransferStatus>> {
+        let call_id = conv.call_id.clone();
+        let result = match (&queue.fallback, self.sip.get()) {
+            (QueueFallback::Sip { uri }, Some(sip)) => {
+                let agent = Agent { name: queue.name.clone(), uri: uri.clone(), mode: TransferMode::Bridged };
+                let h = Handover { agent, reason: handover.reason.clone(), summary: handover.summary.clone() };
+                sip.bridge(tenant, media, conv, out, &h).await
+            }
+            (fallback, _) => {
+                conv.transfer_fallback = Some(fallback_of(fallback));
+                Err(Some(TransferStatus::NoAnswer))
+            }
+        };
+        // The call record is saved by the session when the fallback ends the call; the
+        // queue's part is added after.
+        conv.wait_ended().await;
+        self.note(tenant, &call_id, handling).await;
+        result
+    }
+
+    fn announce(&self, agent: &str, event: Value) {
+        if let Some(p) = self.board().agents.get_mut(agent) {
+            p.tell(event);
+        }
+    }
+
+    /// Put the queue's part on the call record (saved by the session already, or soon).
+    async fn note(&self, tenant: &Tenant, call_id: &str, handling: AgentHandling) {
+        let db = &self.app.db;
+        match db.call(&tenant.id, call_id).await {
+            Ok(mut record) => {
+                record.agent = Some(handling);
+                if let Err(e) = db.save_call(&record).await {
+                    tracing::error!(error = %e, "could not keep the queue's part of the call record");
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "the call record to add the queue's part to is missing"),
+        }
+    }
+}
+
+/// Take the caller off the board however the wait ends.
+struct LeaveQueue<'a> {
+    desk: &'a Desk,
+    call_id: String,
+}
+
+impl Drop for LeaveQueue<'_> {
+    fn drop(&mut self) {
+        let mut board = self.desk.board();
+        if let Some(i) = board.waiting.iter().position(|w| w.call_id == self.call_id) {
+            let w = board.waiting.remove(i);
+            if let Some((agent, _)) = w.ringing
+                && let Some(p) = board.agents.get_mut(&agent)
+            {
+                p.tell(json!({ "type": "offer_withdrawn", "call_id": w.call_id, "why": "caller_left" }));
+            }
+        }
+    }
+}
+
+/// Speech in the tenant's language at the channel's rate: announcements, the whisper.
+async fn speech(engines: &Arc<SpeechEngines>, language: &str, zh: &str, en: &str) -> Vec<f32> {
+    let (text, language) = if language.starts_with("zh") { (zh, "zh") } else { (en, "en") };
+    engines.speak(language, text, switchboard_media::RATE).await
+}
+
+fn fallback_of(f: &QueueFallback) -> TransferFallback {
+    match f {
+        QueueFallback::Bot => TransferFallback::Bot,
+        _ => TransferFallback::Callback,
+    }
+}
+
+fn play_hold(out: &mut dyn AudioOut, speaking: &mut Vec<f32>, hold: &mut HoldAudio, frame: &mut [f32]) {
+    if speaking.is_empty() {
+        hold.frame(frame);
+        out.play(frame);
+    } else {
+        let n = speaking.len().min(FRAME);
+        let mut chunk: Vec<f32> = speaking.drain(..n).collect();
+        chunk.resize(FRAME, 0.0);
+        out.play(&chunk);
+    }
+}
+
+/// Transfers: a `queue:<id>` target waits for the desk; any other goes to SIP.
+#[async_trait]
+impl AgentLine for Desk {
+    async fn bridge(
+        &self,
+        tenant: &Tenant,
+        media: &mut mpsc::Receiver<MediaIn>,
+        conv: &mut Conversation,
+        out: &mut dyn AudioOut,
+        handover: &Handover,
+    ) -> Result<Bridged, Option<TransferStatus>> {
+        match queue_of(&handover.agent.uri) {
+            Some(id) => match tenant.queues.iter().find(|q| q.id == id) {
+                Some(queue) if self.media.get().is_some() => {
+                    self.queue_call(tenant, queue, media, conv, out, handover).await
+                }
+                Some(_) => {
+                    tracing::warn!(queue = id, "a queue needs the desk's audio path (--webrtc)");
+                    Err(Some(TransferStatus::Failed))
+                }
+                None => {
+                    tracing::warn!(queue = id, "transfer to a queue the tenant does not have");
+                    Err(Some(TransferStatus::Failed))
+                }
+            },
+            None => match self.sip.get() {
+                Some(sip) => sip.bridge(tenant, media, conv, out, handover).await,
+                None => {
+                    tracing::warn!(agent = %handover.agent.uri, "transfer asked, but this server has no SIP to reach agents (--sip)");
+                    Err(Some(TransferStatus::Failed))
+                }
+            },
+        }
+    }
+}
