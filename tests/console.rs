@@ -41,14 +41,9 @@ fn sign_in(server: &Server, key: &str, shot: Option<&str>) -> Chromium {
     page
 }
 
-/// Type `value` into the field `selector`, as a person would (the app hears the input event).
+/// Type `value` into the field `selector`.
 fn fill(page: &mut Chromium, selector: &str, value: &str) {
-    page.eval(&format!(
-        "(() => {{ const e = document.querySelector({sel}); e.value = {v}; \
-         e.dispatchEvent(new Event('input', {{ bubbles: true }})); e.dispatchEvent(new Event('change', {{ bubbles: true }})); return true; }})()",
-        sel = js(selector),
-        v = js(value)
-    ));
+    page.fill(selector, value);
 }
 
 fn go(page: &mut Chromium, hash: &str) {

@@ -11,55 +11,12 @@ mod caller;
 mod sipp;
 
 use std::net::UdpSocket;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use common::Server;
 use serde_json::json;
-use sipp::{free_port, media_port, scenario, sipp_peer};
-
-const DEMO_NUMBER: &str = "+886223456789";
-
-fn sipp_command(file: &str, target: &str, service: &str, dir: &Path, extra: &[&str]) -> Command {
-    let mut c = Command::new("sipp");
-    let (port, media) = (free_port().to_string(), media_port().to_string());
-    c.arg("-sf")
-        .arg(scenario(file))
-        .args(["-s", service, "-i", "127.0.0.1", "-p", &port, "-mi", "127.0.0.1", "-mp", &media])
-        .args(["-m", "1", "-l", "1", "-timeout", "90s", "-timeout_error", "-nostdin", "-trace_err"])
-        .args(extra)
-        .arg(target)
-        .current_dir(dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    c
-}
-
-/// Run sipp as a caller to the server and return its output.
-fn sipp(server: &Server, file: &str, service: &str, extra: &[&str]) -> Output {
-    let target = server.sip.expect("server with SIP").to_string();
-    sipp_command(file, &target, service, &server.data_dir, extra).output().expect("sipp (scripts/setup installs it)")
-}
-
-fn assert_passed(out: &Output, what: &str, server: &Server) {
-    if !out.status.success() {
-        let errors: String = std::fs::read_dir(&server.data_dir)
-            .unwrap()
-            .filter_map(|e| e.ok())
-            .filter(|e| e.file_name().to_string_lossy().ends_with("_errors.log"))
-            .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
-            .collect();
-        let log = std::fs::read_to_string(server.data_dir.join("server.log")).unwrap_or_default();
-        let tail: String =
-            log.lines().rev().take(60).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
-        panic!(
-            "{what}: sipp failed ({})\nstdout: {}\nsipp errors: {errors}\nserver log tail:\n{tail}",
-            out.status,
-            String::from_utf8_lossy(&out.stdout).lines().rev().take(30).collect::<Vec<_>>().join("\n")
-        );
-    }
-}
+use sipp::{DEMO_NUMBER, assert_passed, free_port, sipp, sipp_peer};
 
 fn raw_sip(server: &Server, datagram: &str) -> Option<String> {
     let s = UdpSocket::bind("127.0.0.1:0").unwrap();

@@ -209,6 +209,46 @@ impl Chromium {
         result["result"]["value"].clone()
     }
 
+    /// Type `value` into the field `selector`, as a person would (the page hears the input event).
+    pub fn fill(&mut self, selector: &str, value: &str) {
+        let js = |s: &str| serde_json::to_string(s).unwrap();
+        self.eval(&format!(
+            "(() => {{ const e = document.querySelector({sel}); e.value = {v}; \
+             e.dispatchEvent(new Event('input', {{ bubbles: true }})); e.dispatchEvent(new Event('change', {{ bubbles: true }})); return true; }})()",
+            sel = js(selector),
+            v = js(value)
+        ));
+    }
+
+    /// Click the element `selector`.
+    pub fn click(&mut self, selector: &str) {
+        let found = self.eval(&format!(
+            "(() => {{ const e = document.querySelector({}); if (!e) return false; e.click(); return true; }})()",
+            serde_json::to_string(selector).unwrap()
+        ));
+        assert_eq!(found, true, "nothing to click at {selector}");
+    }
+
+    /// Wait until the audio received on the peer connection `pc` (a JavaScript expression) carries
+    /// more than `energy` (WebRTC's `totalAudioEnergy`, the sum of squared levels × seconds): the
+    /// stats are read as they change, every 200 ms; `timeout` only bounds a wait that never ends.
+    pub fn wait_for_audio(&mut self, pc: &str, energy: f64, timeout: Duration) -> f64 {
+        let script = format!(
+            "new Promise(resolve => {{ \
+               const started = Date.now(); \
+               const poll = async () => {{ let e = 0; \
+                 try {{ (await ({pc}).getStats()).forEach(x => {{ if (x.type === 'inbound-rtp' && x.kind === 'audio') e += x.totalAudioEnergy || 0; }}); }} catch (_) {{}} \
+                 if (e > {energy}) return resolve(e); \
+                 if (Date.now() - started > {ms}) return resolve(-1); \
+                 setTimeout(poll, 200); }}; \
+               poll(); }})",
+            ms = timeout.as_millis()
+        );
+        let got = self.eval(&script).as_f64().unwrap_or(-1.0);
+        assert!(got > energy, "no audio ({got}) arrived on {pc}");
+        got
+    }
+
     /// Save what the page shows as a PNG.
     pub fn screenshot(&mut self, path: &Path) {
         use base64::Engine;

@@ -5,7 +5,7 @@
 
 use std::net::UdpSocket;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 
 pub fn scenario(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/sip").join(name)
@@ -73,3 +73,47 @@ pub fn sipp_peer(dir: &Path, file: &str, port: u16) -> Child {
         .spawn()
         .expect("sipp (scripts/setup installs it)")
 }
+
+/// The demo tenant's number.
+pub const DEMO_NUMBER: &str = "+886223456789";
+
+pub fn sipp_command(file: &str, target: &str, service: &str, dir: &Path, extra: &[&str]) -> Command {
+    let mut c = Command::new("sipp");
+    let (port, media) = (free_port().to_string(), media_port().to_string());
+    c.arg("-sf")
+        .arg(scenario(file))
+        .args(["-s", service, "-i", "127.0.0.1", "-p", &port, "-mi", "127.0.0.1", "-mp", &media])
+        .args(["-m", "1", "-l", "1", "-timeout", "90s", "-timeout_error", "-nostdin", "-trace_err"])
+        .args(extra)
+        .arg(target)
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    c
+}
+
+/// Run sipp as a caller to the server and return its output.
+pub fn sipp(server: &crate::common::Server, file: &str, service: &str, extra: &[&str]) -> Output {
+    let target = server.sip.expect("server with SIP").to_string();
+    sipp_command(file, &target, service, &server.data_dir, extra).output().expect("sipp (scripts/setup installs it)")
+}
+
+pub fn assert_passed(out: &Output, what: &str, server: &crate::common::Server) {
+    if !out.status.success() {
+        let errors: String = std::fs::read_dir(&server.data_dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with("_errors.log"))
+            .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+            .collect();
+        let log = std::fs::read_to_string(server.data_dir.join("server.log")).unwrap_or_default();
+        let tail: String =
+            log.lines().rev().take(60).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
+        panic!(
+            "{what}: sipp failed ({})\nstdout: {}\nsipp errors: {errors}\nserver log tail:\n{tail}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout).lines().rev().take(30).collect::<Vec<_>>().join("\n")
+        );
+    }
+}
+

@@ -1,5 +1,19 @@
 // Traditional Chinese (Taiwan) and English. The choice is kept in localStorage.
 const zh = {
+  agents: '專人與佇列', withheld: '未顯示號碼', reason: '轉接原因', summary: '機器人摘要', orderThisCall: '本通訂單', pastOrders: '過去訂單',
+  sp_caller: '來電者', sp_bot: '機器人', sp_system: '系統', wrapUp: '通話後整理', notes: '備註', scheduleCallback: '排定回撥',
+  due: '到期時間', taskNote: '待辦內容', finishWrapUp: '完成整理', dueNeeded: '請填回撥時間', done: '已完成', dueNow: '已到期', taskOpen: '未完成',
+  noTasks: '沒有待辦事項。', desk: '客服桌面', connectedNow: '已連線', reconnecting: '重新連線中', myState: '我的狀態',
+  st_available: '可接聽', st_away: '暫離', st_offline: '離線', st_on_call: '通話中', st_wrap_up: '整理中',
+  incoming: '來電', accept: '接聽', decline: '略過', callEnded: '通話結束', deskTalking: '通話中', connecting: '接通中', hangUp: '掛斷',
+  waitingForCalls: '等候來電中。', notTakingCalls: '目前不接聽：狀態設為「可接聽」即可開始接電話。', followUps: '後續待辦',
+  hoursFormat: '營業時間格式為「1-5 09:00-18:00」（1 為週一）', group: '群組', q_ring_secs: '每位專人響鈴（秒）',
+  q_announce_every_secs: '報告排隊位置的間隔（秒）', q_max_wait_secs: '最長等候（秒）', q_service_level_secs: '服務水準門檻（秒內接起）',
+  q_fallback: '等候逾時後', q_whisper: '接通前對專人播報摘要', q_hours: '營業時間（每行：星期 開始-結束；空白為全天）',
+  queues: '佇列', queuesHelp: '轉接對象的位址設為「queue:佇列代號」，流程的轉接就會進入該佇列，由客服桌面的專人接聽。',
+  addQueue: '新增佇列', deskUsers: '客服人員', login: '帳號', groups: '群組（逗號分隔）', password: '密碼（至少 10 字元）',
+  addDeskUser: '新增客服人員', operatorSignIn: '管理者', agentSignIn: '客服人員', nowOnDesk: '客服人員狀態', waitingCallers: '排隊中的來電',
+
   f_id: '代號', nameZh: '中文名稱', nameEn: '英文名稱', aliases: '別名（逗號分隔）', sizeCol: '尺寸', price: '價格', currency: '幣別', products: '品項', addProduct: '新增品項',
 
   general: '基本資料', numberLines: '電話號碼（每行一個，E.164）', telephonySettings: '電話與網頁通話', agentsSection: '轉接對象', addAgent: '新增轉接對象',
@@ -27,7 +41,7 @@ const zh = {
   create: '建立', numbers: '電話號碼（以逗號分隔）', newKey: '新租戶的 API 金鑰（只顯示這一次）', notFound: '找不到這個頁面，或您無權查看。',
   live: '即時通話', liveOn: '即時更新中。', noLive: '目前沒有通話。', talking: '通話中',
   customers: '顧客', catalogue: '菜單目錄', address: '地址', blocked: '封鎖', catalogueHelp: '逐項編輯品項、別名、尺寸與價格；選項群組等完整內容可用 JSON 編輯。伺服器會檢查整份內容並說明哪裡有誤，正確之前不會儲存。',
-  settings: '設定', tenantName: '名稱', utcOffset: 'UTC 時差（分鐘）', resolutionTags: '算作「已解決」的結果標籤', agents: '轉接專人（每行：名稱 SIP 位址）', speechSettings: '語音', limits: '流程限制', numbersBy: '電話號碼（由供應商設定）', keys: 'API 金鑰', kind: '種類', prefix: '開頭', newTenantKey: '新增租戶金鑰', newWidgetKey: '新增網頁通話金鑰', keyOnce: '新金鑰（只顯示這一次）', audit: '變更紀錄', when: '時間', who: '誰', action: '動作', target: '對象', detail: '內容',
+  settings: '設定', tenantName: '名稱', utcOffset: 'UTC 時差（分鐘）', resolutionTags: '算作「已解決」的結果標籤', speechSettings: '語音', limits: '流程限制', numbersBy: '電話號碼（由供應商設定）', keys: 'API 金鑰', kind: '種類', prefix: '開頭', newTenantKey: '新增租戶金鑰', newWidgetKey: '新增網頁通話金鑰', keyOnce: '新金鑰（只顯示這一次）', audit: '變更紀錄', when: '時間', who: '誰', action: '動作', target: '對象', detail: '內容',
   analytics: '對話分析', notUnderstood: '聽不懂的比例', topIntents: '最常見的意圖', topQuestions: '最常被問的問題', missed: '機器人沒聽懂的話（依語意分組）', missedHelp: '來電者說了、但系統什麼都沒讀懂的話，以及轉接前的最後一句。每組可直接寫好答案、加成常見問題。', byMeaning: '（以語意模型分組）', byWords: '（以共同字詞分組）', noMissed: '這段期間沒有聽不懂的話。', turnsSaid: '句', beforeTransfer: '句在轉接前', suggestFaq: '建議的常見問題：寫上答案後加入', def_not_understood_rate: '系統的理解在來電者的話裡什麼都沒找到（沒有意圖、訂單、問題的答案或常見問題）的比例，以流程詢問過的句子為分母。',
   chat: '對話測試（可選任何版本）', cases: '測試案例與重播', noCases: '還沒有測試案例：在通話頁把一通電話存成案例。', replay: '重播所有案例', changed: '有變化', unchanged: '相同', expected: '預期', actual: '這次', saveCase: '存成測試案例', caseSaved: '已存成測試案例。', saved: '已儲存。', loading: '載入中…', open: '開啟', calls_n: '通話數', perTenant: '各租戶',
   // Each figure's definition (the API gives the English one with its figures).
@@ -43,6 +57,20 @@ const zh = {
   def_flow_errors: '租戶流程出錯（trap、逾時或回傳無效動作）的通話。',
 };
 const en = {
+  agents: 'Agents & queues', withheld: 'number withheld', reason: 'Reason', summary: 'Bot summary', orderThisCall: 'Order on this call', pastOrders: 'Past orders',
+  sp_caller: 'Caller', sp_bot: 'Bot', sp_system: 'System', wrapUp: 'Wrap-up', notes: 'Notes', scheduleCallback: 'Schedule a callback',
+  due: 'Due', taskNote: 'Task', finishWrapUp: 'Finish wrap-up', dueNeeded: 'When is the callback due?', done: 'Done', dueNow: 'Due', taskOpen: 'Open',
+  noTasks: 'No follow-ups.', desk: 'Agent desk', connectedNow: 'Connected', reconnecting: 'Reconnecting', myState: 'My state',
+  st_available: 'Available', st_away: 'Away', st_offline: 'Offline', st_on_call: 'On a call', st_wrap_up: 'Wrap-up',
+  incoming: 'Incoming call', accept: 'Accept', decline: 'Pass', callEnded: 'Call ended', deskTalking: 'Talking', connecting: 'Connecting', hangUp: 'Hang up',
+  waitingForCalls: 'Waiting for calls.', notTakingCalls: 'Not taking calls: set your state to Available to start.', followUps: 'Follow-ups',
+  hoursFormat: 'Hours look like "1-5 09:00-18:00" (1 is Monday)', group: 'Group', q_ring_secs: 'Ring each agent (s)',
+  q_announce_every_secs: 'Announce the position every (s)', q_max_wait_secs: 'Longest wait (s)', q_service_level_secs: 'Service level: answered within (s)',
+  q_fallback: 'When the wait runs out', q_whisper: 'Whisper the summary to the agent', q_hours: 'Hours (per line: days open-close; empty: always)',
+  queues: 'Queues', queuesHelp: 'A transfer target whose URI is queue:<id> sends the flow\'s transfers to that queue, answered at the agent desk.',
+  addQueue: 'Add a queue', deskUsers: 'Desk users', login: 'Login', groups: 'Groups (comma separated)', password: 'Password (10 characters or more)',
+  addDeskUser: 'Add a desk user', operatorSignIn: 'Operator', agentSignIn: 'Agent', nowOnDesk: 'Agents now', waitingCallers: 'Callers waiting',
+
   f_id: 'Id', nameZh: 'Chinese name', nameEn: 'English name', aliases: 'Aliases (comma separated)', sizeCol: 'Size', price: 'Price', currency: 'Currency', products: 'Products', addProduct: 'Add a product',
 
   general: 'General', numberLines: 'Numbers (one per line, E.164)', telephonySettings: 'Phone and browser calls', agentsSection: 'Transfer targets', addAgent: 'Add a target',
@@ -70,7 +98,7 @@ const en = {
   create: 'Create', numbers: 'Numbers (comma-separated)', newKey: "The new tenant's API key (shown this once)", notFound: 'This page does not exist, or you may not see it.',
   live: 'Live calls', liveOn: 'Updating live.', noLive: 'Nobody is on a call.', talking: 'talking',
   customers: 'Customers', catalogue: 'Catalogue', address: 'Address', blocked: 'Blocked', catalogueHelp: 'Edit products, aliases, sizes and prices here; the whole catalogue, option groups included, as JSON. The server checks all of it and says what is wrong; nothing is stored until it is right.',
-  settings: 'Settings', tenantName: 'Name', utcOffset: 'UTC offset (minutes)', resolutionTags: 'Outcome tags that count as resolved', agents: 'Agents (one per line: name, then SIP URI)', speechSettings: 'Speech', limits: 'Flow limits', numbersBy: 'Numbers (set by the provider)', keys: 'API keys', kind: 'Kind', prefix: 'Starts with', newTenantKey: 'New tenant key', newWidgetKey: 'New widget key', keyOnce: 'The new key (shown this once)', audit: 'Audit log', when: 'When', who: 'Who', action: 'Action', target: 'Target', detail: 'Detail',
+  settings: 'Settings', tenantName: 'Name', utcOffset: 'UTC offset (minutes)', resolutionTags: 'Outcome tags that count as resolved', speechSettings: 'Speech', limits: 'Flow limits', numbersBy: 'Numbers (set by the provider)', keys: 'API keys', kind: 'Kind', prefix: 'Starts with', newTenantKey: 'New tenant key', newWidgetKey: 'New widget key', keyOnce: 'The new key (shown this once)', audit: 'Audit log', when: 'When', who: 'Who', action: 'Action', target: 'Target', detail: 'Detail',
   analytics: 'Analytics', notUnderstood: 'Turns not understood', topIntents: 'Most frequent intents', topQuestions: 'Most asked FAQ questions', missed: 'What the bot did not understand, grouped by meaning', missedHelp: 'What callers said that the host found nothing in, and the last words before each transfer. Answer a group and add it to the FAQ.', byMeaning: '(grouped by the sentence model)', byWords: '(grouped by shared words)', noMissed: 'Nothing went unheard in this period.', turnsSaid: 'turns', beforeTransfer: 'before a transfer', suggestFaq: 'Suggested FAQ entry: write the answer and add it', def_not_understood_rate: 'Caller turns in which the host found nothing (no intent, no order, no answer to the question, no FAQ entry), over the turns the flow asked it about.',
   chat: 'Try it (any version)', cases: 'Test cases and replay', noCases: 'No test cases yet: save a call as one from its page.', replay: 'Replay every case', changed: 'changed', unchanged: 'the same', expected: 'Expected', actual: 'This time', saveCase: 'Save as a test case', caseSaved: 'Saved as a test case.', saved: 'Saved.', loading: 'Loading…', open: 'Open', calls_n: 'Calls', perTenant: 'Per tenant',
 };

@@ -14,6 +14,7 @@ import { Settings } from './pages/settings.js';
 import { Live } from './pages/live.js';
 import { Customers, Catalogue } from './pages/customers.js';
 import { Tenants } from './pages/tenants.js';
+import { Desk, DeskAdmin } from './pages/desk.js';
 import { NotFound, useLoad } from './pages/common.js';
 
 /// The route in the hash: `#/t/{tenant}/{page}/{id?}` for a tenant's pages, `#/{page}` for the provider's.
@@ -57,17 +58,33 @@ function App() {
   if (session === null) {
     return html`<${SignIn} onSignedIn=${(s) => { setCsrf(s.csrf_token); setSession(s); location.hash = ''; }} />`;
   }
-  const provider = session.role === 'provider';
-  // A tenant user always works in their own tenant; the provider picks one.
-  let tenant = route.tenant || (provider ? null : session.tenant_id);
-  const page = route.page || (provider && !tenant ? 'overview' : 'dashboard');
   const signOut = async () => {
     await api('DELETE', '/v1/console/session').catch(() => {});
     setSession(null);
   };
+  const langPick = html`<select aria-label="language" value=${lang} onChange=${(e) => { setLang(e.target.value); rerender((n) => n + 1); }}>
+    <option value="zh-TW">中文</option>
+    <option value="en">English</option>
+  </select>`;
+  if (session.role === 'agent') {
+    // A desk user has the desk and nothing else.
+    return html`
+      <header>
+        <a class="brand" href="#/desk">Switchboard</a>
+        <nav><a href="#/desk" class="on">${t('desk')}</a></nav>
+        <span class="spacer"></span>
+        ${langPick}
+        <button class="link" onClick=${signOut}>${t('signOut')}</button>
+      </header>
+      <main><${Desk} me=${session.agent} /></main>`;
+  }
+  const provider = session.role === 'provider';
+  // A tenant user always works in their own tenant; the provider picks one.
+  let tenant = route.tenant || (provider ? null : session.tenant_id);
+  const page = route.page || (provider && !tenant ? 'overview' : 'dashboard');
   const link = (p) => (tenant ? `#/t/${encodeURIComponent(tenant)}/${p}` : `#/${p}`);
   const nav = tenant
-    ? ['dashboard', 'live', 'analytics', 'calls', 'orders', 'customers', 'catalogue', 'faq', 'flows', 'settings'].map((p) => html`<a href=${link(p)} class=${page === p ? 'on' : ''}>${t(p)}</a>`)
+    ? ['dashboard', 'live', 'analytics', 'calls', 'orders', 'customers', 'catalogue', 'faq', 'flows', 'agents', 'settings'].map((p) => html`<a href=${link(p)} class=${page === p ? 'on' : ''}>${t(p)}</a>`)
     : [];
 
   let body;
@@ -86,6 +103,7 @@ function App() {
       live: html`<${Live} ...${props} />`,
       customers: html`<${Customers} ...${props} />`,
       catalogue: html`<${Catalogue} ...${props} />`,
+      agents: html`<${DeskAdmin} ...${props} />`,
     }[page] || html`<${NotFound} />`;
   }
   return html`
@@ -94,10 +112,7 @@ function App() {
       ${provider && html`<nav class="provider"><a href="#/" class=${!tenant && page === 'overview' ? 'on' : ''}>${t('allTenants')}</a><a href="#/tenants" class=${page === 'tenants' ? 'on' : ''}>${t('tenants')}</a></nav>`}
       <nav>${nav}</nav>
       <span class="spacer"></span>
-      <select aria-label="language" value=${lang} onChange=${(e) => { setLang(e.target.value); rerender((n) => n + 1); }}>
-        <option value="zh-TW">中文</option>
-        <option value="en">English</option>
-      </select>
+      ${langPick}
       <button class="link" onClick=${signOut}>${t('signOut')}</button>
     </header>
     ${tenant && html`<${TenantName} id=${tenant} />`}

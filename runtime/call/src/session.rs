@@ -385,7 +385,12 @@ impl CallSession {
         turn: &mut Turn,
     ) -> Option<wit::Event> {
         let agent = match &target {
-            Some(t) => self.tenant.agents.iter().find(|a| &a.name == t || &a.uri == t).cloned(),
+            Some(t) => self.tenant.agents.iter().find(|a| &a.name == t || &a.uri == t).cloned().or_else(|| {
+                // A flow may name one of the tenant's queues directly (`queue:<id>`).
+                let id = switchboard_domain::desk::queue_of(t)?;
+                let q = self.tenant.queues.iter().find(|q| q.id == id)?;
+                Some(Agent { name: q.name.clone(), uri: t.clone(), mode: Default::default() })
+            }),
             None => self.tenant.agents.first().cloned(),
         };
         let target_name = agent.as_ref().map(|a| a.uri.clone()).or(target).unwrap_or_default();

@@ -1,0 +1,220 @@
+//! Human agents at the agent desk, end to end: a browser caller asks for a person (the keypad's
+//! 0), waits in the tenant's queue hearing the hold chime and its position, the first agent's
+//! desk rings out, the second agent accepts in a real browser and sees the call's context, audio
+//! flows both ways over WebRTC (energy measured on both legs), the agent hangs up and writes the
+//! call up with a callback task, and everything lands on the call record. An agent of another
+//! tenant sees none of it. A SIP caller who hangs up in the queue counts as abandoned, and a
+//! call outside the queue's hours gets the callback offer.
+//!
+//! Screenshots of the desk land in `$CARGO_TARGET_DIR/tmp/desk-screenshots/`.
+
+#[path = "common/browser.rs"]
+mod browser;
+#[path = "common/caller.rs"]
+mod caller;
+mod common;
+#[path = "common/sipp.rs"]
+mod sipp;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use browser::{Chromium, STATE};
+use common::Server;
+use serde_json::{Value, json};
+
+const WAIT: Duration = Duration::from_secs(90);
+const PASSWORD: &str = "desk password 1";
+
+/// One test at a time: browsers and the speech models each want a core.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn exclusive() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn screenshots() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("desk-screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshot directory");
+    dir
+}
+
+/// The demo tenant's transfers go to its `support` queue.
+fn with_queue(server: &Server, key: &str, tenant: &str, queue: Value) {
+    let mut q = json!({ "id": "support", "name": "客服", "ring_secs": 6, "announce_every_secs": 5, "max_wait_secs": 600, "whisper": true });
+    q.as_object_mut().unwrap().extend(queue.as_object().unwrap().clone());
+    let r = server.patch(
+        key,
+        &format!("/v1/tenants/{tenant}"),
+        json!({ "agents": [{ "name": "客服", "uri": "queue:support" }], "queues": [q] }),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+
+fn desk_user(server: &Server, key: &str, tenant: &str, name: &str, login: &str) -> Value {
+    let r = server.post(key, &format!("/v1/tenants/{tenant}/desk/users"), json!({ "name": name, "login": login, "password": PASSWORD }));
+    assert_eq!(r.status, 201, "{}", r.body);
+    r.body
+}
+
+/// A desk in its own browser (the fake microphone beeps: the agent's voice), signed in and
+/// available when `available`.
+fn open_desk(server: &Server, login: &str, available: bool) -> Chromium {
+    let mut page = Chromium::open_for_voice(&format!("{}/console#/desk", server.base));
+    page.wait_for("!!document.querySelector('.signin input[name=login]')", WAIT);
+    page.fill(".signin input[name=login]", login);
+    page.fill(".signin input[name=password]", PASSWORD);
+    page.click(".signin button[type=submit]");
+    page.wait_for("document.querySelector('.desk .deskbar .pill.live') !== null", WAIT);
+    if available {
+        page.fill(".desk select[name=state]", "available");
+        page.wait_for("document.querySelector('.desk')?.getAttribute('data-state') === 'available'", WAIT);
+    }
+    page
+}
+
+/// A browser caller on the demo page who speaks when told to.
+fn browser_caller(server: &Server) -> (Chromium, String) {
+    let mut page = Chromium::open_for_voice(&format!("{}/demo", server.base));
+    page.install_voice();
+    page.press_call();
+    page.wait_for(&format!("{STATE} === 'connected'"), WAIT);
+    let call_id = page.eval("document.querySelector('[data-sbw=widget]').getAttribute('data-call-id')");
+    (page, call_id.as_str().expect("the widget knows its call id").to_string())
+}
+
+/// The audio energy received so far on the peer connection `pc`.
+fn energy(page: &mut Chromium, pc: &str) -> f64 {
+    page.eval(&format!(
+        "(async () => {{ let e = 0; (await ({pc}).getStats()).forEach(x => {{ if (x.type === 'inbound-rtp' && x.kind === 'audio') e += x.totalAudioEnergy || 0; }}); return e; }})()"
+    ))
+    .as_f64()
+    .unwrap_or(0.0)
+}
+
+#[test]
+fn a_browser_caller_waits_in_the_queue_and_the_second_agent_takes_the_call() {
+    let _one = exclusive();
+    let server = Server::start_webrtc("tiny-en");
+    let (tenant, key) = server.demo();
+    let watch = server.watch_calls(&key, &tenant);
+    with_queue(&server, &key, &tenant, json!({}));
+    let first = desk_user(&server, &key, &tenant, "林小美", "mei@tea.example");
+    let second = desk_user(&server, &key, &tenant, "Ken Wu", "ken@tea.example");
+    // Another tenant with an agent of its own, available all along.
+    let (other, other_key) = server.create_tenant("Other Shop", json!({ "numbers": ["+886277770001"] }));
+    desk_user(&server, &other_key, &other, "Outsider", "out@other.example");
+
+    // The first agent has been idle longest, so their desk rings first.
+    let mut mei = open_desk(&server, "mei@tea.example", true);
+    let mut ken = open_desk(&server, "ken@tea.example", true);
+    let mut outsider = open_desk(&server, "out@other.example", true);
+
+    // The caller asks for a person (the keypad's 0) once the bot has greeted them.
+    let (mut caller, call_id) = browser_caller(&server);
+    caller.wait_for("document.querySelectorAll('[data-sbw=transcript] [data-who=bot]').length >= 1", WAIT);
+    caller.press_keys("0");
+    caller.wait_for(&format!("{STATE} === 'transferring'"), WAIT);
+
+    // Mei's desk rings with the call's context, and she lets it ring out.
+    mei.wait_for(&format!("!!document.querySelector('.ringing[data-offer=\"{call_id}\"]')"), WAIT);
+    mei.screenshot(&screenshots().join("01-ringing.png"));
+    // While it waits, the queue knows the caller.
+    let board = server.get(&key, &format!("/v1/tenants/{tenant}/desk")).body;
+    assert_eq!(board["waiting"][0]["call_id"], json!(call_id), "{board:#}");
+    // The caller hears the hold chime and their position, spoken, in the meantime.
+    let heard = energy(&mut caller, "window.SwitchboardWidget.pc");
+    caller.wait_for_audio("window.SwitchboardWidget.pc", heard + 0.005, WAIT);
+
+    // Then Ken's desk rings, and he takes it.
+    ken.wait_for(&format!("!!document.querySelector('.ringing[data-offer=\"{call_id}\"]')"), WAIT);
+    mei.wait_for("!document.querySelector('.ringing')", WAIT);
+    let reason = ken.eval("document.querySelector('.ringing [data-pop=reason]').textContent");
+    assert_eq!(reason, json!("caller-request"));
+    let transcript = ken.eval("document.querySelector('.ringing [data-pop=transcript]').textContent");
+    assert!(transcript.as_str().unwrap().contains("DTMF 0"), "the transcript so far: {transcript}");
+    ken.click(".ringing button[name=accept]");
+    ken.wait_for("document.querySelector('.oncall')?.getAttribute('data-connected') === 'true'", WAIT);
+    ken.screenshot(&screenshots().join("02-on-call.png"));
+
+    // Audio both ways: the agent's voice reaches the caller, the caller's reaches the agent.
+    let before = energy(&mut caller, "window.SwitchboardWidget.pc");
+    caller.say(&caller::spoken(&["Hello, I would like to change my order, please."], 48_000, 0.2, 0.3));
+    ken.wait_for_audio("window.__desk.pc", 0.01, WAIT);
+    caller.wait_for_audio("window.SwitchboardWidget.pc", before + 0.01, WAIT);
+
+    // The agent hangs up; the caller's page is told; the desk asks for the wrap-up.
+    ken.click(".oncall button[name=hangup]");
+    caller.wait_for(&format!("{STATE} === 'ended'"), WAIT);
+    ken.wait_for("!!document.querySelector('form.wrapup')", WAIT);
+    ken.fill("form.wrapup input[name=outcome]", "order-corrected");
+    ken.fill("form.wrapup textarea[name=notes]", "改成大杯，少冰");
+    ken.click("form.wrapup input[name=callback]");
+    ken.wait_for("!!document.querySelector('form.wrapup input[name=due]')", WAIT);
+    ken.fill("form.wrapup input[name=due]", "2030-01-02T10:30");
+    ken.fill("form.wrapup input[name=task_note]", "確認取餐時間");
+    ken.screenshot(&screenshots().join("03-wrap-up.png"));
+    ken.click("form.wrapup button[type=submit]");
+    ken.wait_for("document.querySelector('.desk')?.getAttribute('data-state') === 'available'", WAIT);
+    ken.wait_for("document.querySelectorAll('table.tasks tr[data-task]').length === 1", WAIT);
+    ken.screenshot(&screenshots().join("04-follow-ups.png"));
+
+    // The call record has the queue, who rang, who answered, and the wrap-up.
+    let record = watch.ended(&server, |c| c["id"] == call_id.as_str());
+    assert_eq!(record["outcome"], "transferred", "{record:#}");
+    let record = server.get(&key, &format!("/v1/tenants/{tenant}/calls/{call_id}")).body;
+    let agent = &record["agent"];
+    assert_eq!(agent["queue"], "support", "{record:#}");
+    assert_eq!(agent["answered"], true);
+    assert_eq!(agent["rang"], json!([first["id"]]), "the first desk rang out: {agent:#}");
+    assert_eq!(agent["agent_id"], second["id"]);
+    assert_eq!(agent["outcome"], "order-corrected");
+    assert_eq!(agent["notes"], "改成大杯，少冰");
+    assert!(record["tags"].as_array().unwrap().contains(&json!("agent:order-corrected")), "{record:#}");
+    let tasks = ken.eval("fetch('/v1/desk/tasks').then(r => r.json())");
+    assert_eq!(tasks["tasks"][0]["call_id"], json!(call_id), "{tasks:#}");
+    assert_eq!(tasks["tasks"][0]["note"], "確認取餐時間");
+
+    // The other tenant's agent was never offered the call and cannot read this tenant.
+    assert_eq!(outsider.eval("document.querySelectorAll('.ringing').length"), json!(0));
+    let status = outsider.eval(&format!("fetch('/v1/tenants/{tenant}/calls/{call_id}').then(r => r.status)"));
+    assert_eq!(status, json!(403), "a desk user reaches the desk only");
+    let theirs = outsider.eval("fetch('/v1/desk/tasks').then(r => r.json())");
+    assert_eq!(theirs["tasks"], json!([]), "{theirs:#}");
+    // Nor can an agent take a call that is not theirs (the URL does not decide).
+    let status = outsider.eval(&format!(
+        "fetch('/v1/desk/calls/{call_id}/hangup', {{ method: 'POST', headers: {{ 'X-CSRF-Token': 'x' }} }}).then(r => r.status)"
+    ));
+    assert_eq!(status, json!(403), "no CSRF token, no change");
+}
+
+#[test]
+fn a_sip_caller_who_hangs_up_in_the_queue_is_abandoned_and_closed_hours_offer_a_callback() {
+    let _one = exclusive();
+    let server = Server::start_webrtc("tiny-en");
+    let (tenant, key) = server.demo();
+    let watch = server.watch_calls(&key, &tenant);
+    // Nobody is at the desk: the caller waits, then hangs up (the scenario's pause).
+    with_queue(&server, &key, &tenant, json!({}));
+    let out = sipp::sipp(&server, "caller_dtmf_waits.xml", sipp::DEMO_NUMBER, &[]);
+    sipp::assert_passed(&out, "the caller pressed 0, waited and hung up", &server);
+    let call = watch.ended(&server, |c| c["channel"] == "sip" && c["ended_at_ms"].is_u64());
+    let record = server.get(&key, &format!("/v1/tenants/{tenant}/calls/{}", call["id"].as_str().unwrap())).body;
+    assert_eq!(record["agent"]["abandoned"], true, "{record:#}");
+    assert_eq!(record["agent"]["answered"], false, "{record:#}");
+    assert_eq!(record["outcome"], "abandoned", "{record:#}");
+
+    // Outside the queue's hours the flow is told nobody is available: the callback offer.
+    // Open every day but today (the demo tenant's clock is UTC+8).
+    let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64;
+    let today = ((now_ms / 60_000 + 480) / 1440 + 3) % 7 + 1;
+    let days: Vec<u64> = (1..=7).filter(|d| *d != today).collect();
+    let closed = json!([{ "days": days, "open": "00:00", "close": "24:00" }]);
+    with_queue(&server, &key, &tenant, json!({ "hours": closed }));
+    let out = sipp::sipp(&server, "caller_dtmf.xml", sipp::DEMO_NUMBER, &[]);
+    sipp::assert_passed(&out, "the caller pressed 0 outside the hours", &server);
+    let call = watch.ended(&server, |c| c["channel"] == "sip" && c["ended_at_ms"].is_u64() && c["id"] != record["id"]);
+    assert!(call["tags"].as_array().unwrap().iter().any(|t| t == "callback-requested"), "{call:#}");
+    assert_eq!(call["transfer"]["status"], "busy", "{call:#}");
+    assert!(call["transcript"].to_string().contains("回電"), "{}", call["transcript"]);
+}
