@@ -142,6 +142,8 @@ fn a_browser_caller_waits_in_the_queue_and_the_second_agent_takes_the_call() {
     caller.say(&caller::spoken(&["Hello, I would like to change my order, please."], 48_000, 0.2, 0.3));
     ken.wait_for_audio("window.__desk.pc", 0.01, WAIT);
     caller.wait_for_audio("window.SwitchboardWidget.pc", before + 0.01, WAIT);
+    // The caller's side is transcribed as it is said, and the desk shows it.
+    ken.wait_for("[...document.querySelectorAll('.oncall li[data-live=true]')].some(l => /order/i.test(l.textContent))", WAIT);
 
     // The agent hangs up; the caller's page is told; the desk asks for the wrap-up.
     ken.click(".oncall button[name=hangup]");
@@ -171,6 +173,8 @@ fn a_browser_caller_waits_in_the_queue_and_the_second_agent_takes_the_call() {
     assert_eq!(agent["outcome"], "order-corrected");
     assert_eq!(agent["notes"], "改成大杯，少冰");
     assert!(record["tags"].as_array().unwrap().contains(&json!("agent:order-corrected")), "{record:#}");
+    let transcript = record["transcript"].to_string();
+    assert!(transcript.contains("[with Ken Wu at the desk]") && transcript.to_lowercase().contains("order"), "{transcript}");
     let tasks = ken.eval("fetch('/v1/desk/tasks').then(r => r.json())");
     assert_eq!(tasks["tasks"][0]["call_id"], json!(call_id), "{tasks:#}");
     assert_eq!(tasks["tasks"][0]["note"], "確認取餐時間");

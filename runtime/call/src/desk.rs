@@ -30,7 +30,8 @@ use super::app::App;
 use super::conversation::Conversation;
 use super::session::Handover;
 use super::voice::SpeechEngines;
-use switchboard_domain::calls::TransferStatus;
+use switchboard_domain::calls::{Speaker, TranscriptEntry, TransferStatus};
+use switchboard_speech::vad::{Endpointing, VadEvent, VadStream};
 use switchboard_domain::desk::{AgentHandling, AgentState, DeskUser, FollowUp, Queue, QueueFallback, WrapUpInput, queue_of};
 use switchboard_domain::ids::{new_id, now_ms};
 use switchboard_domain::tenants::{Agent, Tenant, TransferFallback, TransferMode};
@@ -633,12 +634,15 @@ impl Desk {
             }
         }
         self.announce(&agent_id, json!({ "type": "connected", "call_id": call_id }));
+        let (mut scribe, mut heard) = CallerScribe::new(self.engines.clone(), tenant);
+        let mut said = Vec::new();
         let caller_left = loop {
             tokio::select! {
                 m = media.recv() => match m {
                     Some(MediaIn::Audio(a)) => {
                         if let Some(r) = conv.recorder.as_mut() { r.caller(&a); }
                         agent_out.play(&a);
+                        scribe.push(&a);
                     }
                     Some(MediaIn::Dtmf(_)) => {}
                     Some(MediaIn::Hangup) | None => break true,
@@ -652,13 +656,27 @@ impl Desk {
                     Some(MediaIn::Hangup) | None => break false,
                 },
                 _ = end_rx.recv() => break false,
+                Some(text) = heard.recv() => {
+                    self.announce(&agent_id, json!({ "type": "transcript", "call_id": call_id, "who": "caller", "text": text }));
+                    self.app.events.publish(super::events::CallEvent {
+                        tenant_id: tenant.id.clone(),
+                        call_id: call_id.clone(),
+                        kind: super::events::CallEventKind::Turn { speaker: Speaker::Caller, text: text.clone() },
+                    });
+                    said.push(TranscriptEntry { at_ms: now_ms(), speaker: Speaker::Caller, text, latency_ms: None, intent: None, faq: None, understood: None });
+                }
             }
         };
         close();
         tracing::info!(caller_left, "desk call over");
         conv.wait_ended().await;
         handling.talk_ended_at_ms = Some(now_ms());
-        self.note(tenant, &call_id, handling).await;
+        // Words still being recognised when the call ended are kept too.
+        drop(scribe);
+        while let Ok(Some(text)) = tokio::time::timeout(Duration::from_secs(5), heard.recv()).await {
+            said.push(TranscriptEntry { at_ms: now_ms(), speaker: Speaker::Caller, text, latency_ms: None, intent: None, faq: None, understood: None });
+        }
+        self.note_with(tenant, &call_id, handling, said).await;
         {
             let mut board = self.board();
             board.talking.remove(&call_id);
@@ -709,9 +727,26 @@ impl Desk {
 
     /// Put the queue's part on the call record (saved by the session already, or soon).
     async fn note(&self, tenant: &Tenant, call_id: &str, handling: AgentHandling) {
+        self.note_with(tenant, call_id, handling, Vec::new()).await
+    }
+
+    /// … with what the caller said to the agent, marked as such in the transcript.
+    async fn note_with(&self, tenant: &Tenant, call_id: &str, handling: AgentHandling, said: Vec<TranscriptEntry>) {
         let db = &self.app.db;
         match db.call(&tenant.id, call_id).await {
             Ok(mut record) => {
+                if let Some(name) = handling.agent_name.as_ref().filter(|_| handling.answered) {
+                    record.transcript.push(TranscriptEntry {
+                        at_ms: handling.left_queue_at_ms,
+                        speaker: Speaker::System,
+                        text: format!("[with {name} at the desk]"),
+                        latency_ms: None,
+                        intent: None,
+                        faq: None,
+                        understood: None,
+                    });
+                }
+                record.transcript.extend(said);
                 record.agent = Some(handling);
                 if let Err(e) = db.save_call(&record).await {
                     tracing::error!(error = %e, "could not keep the queue's part of the call record");
@@ -719,6 +754,79 @@ impl Desk {
             }
             Err(e) => tracing::error!(error = %e, "the call record to add the queue's part to is missing"),
         }
+    }
+}
+
+/// The caller's side of a desk call, transcribed as it is said: the same VAD and recogniser
+/// as the bot's turns, with the tenant's languages; each utterance is recognised off the bridge
+/// loop and its text comes back on `heard`.
+struct CallerScribe {
+    vad: VadStream,
+    /// Caller audio from `buffer_start_ms` on (stream time of the VAD).
+    buffer: Vec<f32>,
+    buffer_start_ms: u64,
+    engines: Arc<SpeechEngines>,
+    languages: Vec<String>,
+    heard: mpsc::UnboundedSender<String>,
+}
+
+/// 16 kHz: samples per ms.
+const PER_MS: u64 = 16;
+/// The most caller audio kept while no utterance has ended (a monologue is cut here).
+const SCRIBE_MAX_MS: u64 = 30_000;
+
+impl CallerScribe {
+    fn new(engines: Arc<SpeechEngines>, tenant: &Tenant) -> (CallerScribe, mpsc::UnboundedReceiver<String>) {
+        let settings = &tenant.speech;
+        let languages = if settings.caller_languages.is_empty() {
+            let own = tenant.language.split('-').next().unwrap_or("en").to_string();
+            if own == "en" { vec![own] } else { vec![own, "en".into()] }
+        } else {
+            settings.caller_languages.clone()
+        };
+        let endpointing =
+            Endpointing { end_of_turn_ms: 700, min_speech_ms: settings.min_speech_ms, ..Endpointing::default() };
+        let (heard, rx) = mpsc::unbounded_channel();
+        let vad = VadStream::new(engines.vad.clone(), endpointing);
+        (CallerScribe { vad, buffer: Vec::new(), buffer_start_ms: 0, engines, languages, heard }, rx)
+    }
+
+    fn push(&mut self, samples: &[f32]) {
+        self.buffer.extend_from_slice(samples);
+        let events = self.vad.push(samples).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "voice activity detection failed");
+            Vec::new()
+        });
+        for e in events {
+            if let VadEvent::EndOfTurn { start_ms, end_ms } = e {
+                let from = (start_ms.saturating_sub(self.buffer_start_ms) * PER_MS) as usize;
+                let to = ((end_ms.saturating_sub(self.buffer_start_ms) * PER_MS) as usize).min(self.buffer.len());
+                if from < to {
+                    let utterance = self.buffer[from..to].to_vec();
+                    let (engines, languages, heard) = (self.engines.clone(), self.languages.clone(), self.heard.clone());
+                    tokio::spawn(async move {
+                        match engines.recogniser(&languages).transcribe(utterance, languages.clone()).await {
+                            Ok(t) if !t.text.trim().is_empty() => {
+                                let _ = heard.send(t.text.trim().to_string());
+                            }
+                            Ok(_) => {}
+                            Err(e) => tracing::warn!(error = %e, "the caller's words with the agent were not recognised"),
+                        }
+                    });
+                }
+                self.drop_until(end_ms);
+            }
+        }
+        let now = self.vad.now_ms();
+        if now.saturating_sub(self.buffer_start_ms) > SCRIBE_MAX_MS && !self.vad.in_speech() {
+            self.drop_until(now.saturating_sub(1000));
+        }
+    }
+
+    fn drop_until(&mut self, ms: u64) {
+        let n = ((ms.saturating_sub(self.buffer_start_ms) * PER_MS) as usize).min(self.buffer.len());
+        self.buffer.drain(..n);
+        self.buffer_start_ms += n as u64 / PER_MS;
     }
 }
 

@@ -56,7 +56,7 @@ function ScreenPop({ popup }) {
       </div>
     </div>
     <details open><summary>${t('transcript')}</summary>
-      <ul class="transcript" data-pop="transcript">${(popup.transcript || []).map((e) => html`<li class=${lineClass(e.speaker)}><span class="who">${t(`sp_${e.speaker}`)}</span><span class="said">${e.text}</span></li>`)}</ul>
+      <ul class="transcript" data-pop="transcript">${(popup.transcript || []).map((e) => html`<li class=${lineClass(e.speaker)} data-live=${!!e.live}><span class="who">${t(`sp_${e.speaker}`)}</span><span class="said">${e.text}</span></li>`)}</ul>
     </details>
   </div>`;
 }
@@ -129,6 +129,12 @@ export function Desk({ me }) {
       if (e.type === 'state') setAgent(e.agent);
       if (e.type === 'offer') setOffer(e);
       if (e.type === 'offer_withdrawn') setOffer((o) => (o && o.call_id === e.call_id ? null : o));
+      if (e.type === 'transcript') {
+        // The caller's words to the agent, as they are recognised.
+        setCall((c) => (c && c.id === e.call_id
+          ? { ...c, popup: { ...c.popup, transcript: [...(c.popup.transcript || []), { speaker: e.who, text: e.text, live: true }] } }
+          : c));
+      }
       if (e.type === 'connected') setCall((c) => (c && c.id === e.call_id ? { ...c, connected: true } : c));
       if (e.type === 'ended') {
         hangUpMedia(leg.current);
