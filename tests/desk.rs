@@ -179,6 +179,15 @@ fn a_browser_caller_waits_in_the_queue_and_the_second_agent_takes_the_call() {
     assert_eq!(tasks["tasks"][0]["call_id"], json!(call_id), "{tasks:#}");
     assert_eq!(tasks["tasks"][0]["note"], "確認取餐時間");
 
+    // The dashboard's figures count it: one queued call, answered after one ring-out.
+    let stats = server.get(&key, &format!("/v1/tenants/{tenant}/stats?bucket=hour")).body;
+    let totals = &stats["totals"];
+    assert_eq!(totals["queued"], 1, "{totals:#}");
+    assert_eq!(totals["queue_abandonment_rate"], 0.0, "{totals:#}");
+    assert!(totals["average_speed_of_answer_s"].as_f64().is_some_and(|s| s > 0.0), "{totals:#}");
+    assert!(totals["agent_handle_time_s"].as_f64().is_some_and(|s| s > 0.0), "{totals:#}");
+    assert_eq!(totals["calls_per_agent"], json!([["Ken Wu", 1]]), "{totals:#}");
+
     // The other tenant's agent was never offered the call and cannot read this tenant.
     assert_eq!(outsider.eval("document.querySelectorAll('.ringing').length"), json!(0));
     let status = outsider.eval(&format!("fetch('/v1/tenants/{tenant}/calls/{call_id}').then(r => r.status)"));
@@ -207,6 +216,8 @@ fn a_sip_caller_who_hangs_up_in_the_queue_is_abandoned_and_closed_hours_offer_a_
     assert_eq!(record["agent"]["abandoned"], true, "{record:#}");
     assert_eq!(record["agent"]["answered"], false, "{record:#}");
     assert_eq!(record["outcome"], "abandoned", "{record:#}");
+    let totals = server.get(&key, &format!("/v1/tenants/{tenant}/stats?bucket=hour")).body["totals"].clone();
+    assert_eq!((totals["queued"].as_i64(), totals["queue_abandonment_rate"].as_f64()), (Some(1), Some(1.0)), "{totals:#}");
 
     // Outside the queue's hours the flow is told nobody is available: the callback offer.
     // Open every day but today (the demo tenant's clock is UTC+8).

@@ -1,5 +1,16 @@
 // Traditional Chinese (Taiwan) and English. The choice is kept in localStorage.
 const zh = {
+  queued: '進入佇列', average_speed_of_answer_s: '平均應答速度', average_time_in_queue_s: '平均排隊時間', queue_abandonment_rate: '排隊放棄率',
+  service_level: '服務水準', agent_handle_time_s: '專人平均處理時間', average_wrap_up_s: '平均整理時間', calls_per_agent: '各專人接聽數',
+  def_queued: '機器人轉入專人佇列（轉接對象 queue:代號）、在期間內結束的通話。',
+  def_average_time_in_queue_s: '從進入佇列到專人接起、來電者掛斷或等候逾時的平均時間（秒），計入所有排隊通話（Amazon Connect 的平均排隊應答時間只算被接起的）。',
+  def_average_speed_of_answer_s: '被專人接起的通話在佇列中的平均等候（秒），即 Genesys 的 ASA；桌面響鈴時間包含在內。',
+  def_queue_abandonment_rate: '排隊中、專人接起前來電者就掛斷的通話，除以排隊通話（Genesys 放棄率；不設短放棄門檻）。',
+  def_service_level: '在佇列的服務水準門檻（service_level_secs）內被接起的通話，除以全部排隊通話，含放棄的（Amazon Connect 的算法；Genesys 可排除放棄）。',
+  def_agent_handle_time_s: '專人接起的每通電話，通話時間加通話後整理的平均（秒），即 Genesys AHT；桌面尚無保留功能，故不含保留時間。',
+  def_average_wrap_up_s: '從專人通話結束到寫完整理的平均時間（秒）。',
+  def_calls_per_agent: '期間內每位專人從佇列接起的通話數。',
+
   agents: '專人與佇列', withheld: '未顯示號碼', reason: '轉接原因', summary: '機器人摘要', orderThisCall: '本通訂單', pastOrders: '過去訂單',
   sp_caller: '來電者', sp_bot: '機器人', sp_system: '系統', wrapUp: '通話後整理', notes: '備註', scheduleCallback: '排定回撥',
   due: '到期時間', taskNote: '待辦內容', finishWrapUp: '完成整理', dueNeeded: '請填回撥時間', done: '已完成', dueNow: '已到期', taskOpen: '未完成',
@@ -57,6 +68,9 @@ const zh = {
   def_flow_errors: '租戶流程出錯（trap、逾時或回傳無效動作）的通話。',
 };
 const en = {
+  queued: 'Queued', average_speed_of_answer_s: 'Average speed of answer', average_time_in_queue_s: 'Average time in queue', queue_abandonment_rate: 'Abandoned in queue',
+  service_level: 'Service level', agent_handle_time_s: 'Agent handle time', average_wrap_up_s: 'Average wrap-up', calls_per_agent: 'Calls per agent',
+
   agents: 'Agents & queues', withheld: 'number withheld', reason: 'Reason', summary: 'Bot summary', orderThisCall: 'Order on this call', pastOrders: 'Past orders',
   sp_caller: 'Caller', sp_bot: 'Bot', sp_system: 'System', wrapUp: 'Wrap-up', notes: 'Notes', scheduleCallback: 'Schedule a callback',
   due: 'Due', taskNote: 'Task', finishWrapUp: 'Finish wrap-up', dueNeeded: 'When is the callback due?', done: 'Done', dueNow: 'Due', taskOpen: 'Open',

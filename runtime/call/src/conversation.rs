@@ -67,6 +67,8 @@ enum BrainIn {
     TransferFinished(TransferStatus, Option<TransferFallback>),
     /// The caller's speech cut the bot short: noted in the transcript.
     BargeIn,
+    /// The agent desk's part of the call, for the record's next save.
+    AgentHandling(Box<switchboard_domain::desk::AgentHandling>),
     /// The first audio of the bot's answer played this long after the caller's speech ended.
     ReplyLatency(Duration),
 }
@@ -214,6 +216,12 @@ impl Conversation {
     pub fn transfer_finished(&mut self, status: TransferStatus) {
         self.handover = None;
         let _ = self.to_brain.send(BrainIn::TransferFinished(status, self.transfer_fallback.take()));
+    }
+
+    /// What the agent desk did with the call, kept on the record when the session next saves
+    /// it (before it announces the call's end).
+    pub fn agent_handling(&mut self, handling: switchboard_domain::desk::AgentHandling) {
+        let _ = self.to_brain.send(BrainIn::AgentHandling(Box::new(handling)));
     }
 
     /// The caller went away (also during a transfer, outside [`Conversation::run`]): close the session.
@@ -384,6 +392,10 @@ async fn brain(mut call: VoiceCall, mut rx: mpsc::UnboundedReceiver<BrainIn>, tx
             }
             BrainIn::TimeLimit => call.host_end("max-duration").await,
             BrainIn::TransferFinished(status, fallback) => call.transfer_finished(status, fallback).await,
+            BrainIn::AgentHandling(h) => {
+                call.session.set_agent_handling(*h);
+                Vec::new()
+            }
             BrainIn::BargeIn => {
                 call.session.note("[barge-in: the caller spoke over the bot]".into());
                 Vec::new()

@@ -500,8 +500,11 @@ impl Desk {
         let call_id = conv.call_id.clone();
         let mut handling =
             AgentHandling { queue: queue.id.clone(), queued_at_ms: now_ms(), ..AgentHandling::default() };
-        if !queue.open_at(now_ms(), tenant.utc_offset_minutes) {
+        handling.closed = !queue.open_at(now_ms(), tenant.utc_offset_minutes);
+        if handling.closed {
             tracing::info!(queue = %queue.id, "queue closed: nobody is available");
+            handling.left_queue_at_ms = handling.queued_at_ms;
+            conv.agent_handling(handling);
             conv.transfer_fallback = Some(fallback_of(&queue.fallback));
             return Err(Some(TransferStatus::Busy));
         }
@@ -564,8 +567,8 @@ impl Desk {
                     handling.abandoned = true;
                     handling.rang = self.rang(&call_id);
                     tracing::info!(queue = %queue.id, "caller hung up in the queue");
+                    conv.agent_handling(handling);
                     conv.caller_gone().await;
-                    self.note(tenant, &call_id, handling).await;
                     return Err(None);
                 },
                 _ = tokio::time::sleep_until(deadline) => {
@@ -609,6 +612,7 @@ impl Desk {
         let DeskLeg { media: mut agent_media, out: mut agent_out, close, .. } = leg;
         let (end_tx, mut end_rx) = mpsc::unbounded_channel();
         self.board().talking.insert(call_id.clone(), (agent_id.clone(), end_tx));
+        conv.agent_handling(handling.clone());
         conv.transfer_finished(TransferStatus::Connected);
         // The whisper: the agent hears why the caller is coming while the caller still holds.
         let mut whisper = if queue.whisper {
@@ -700,7 +704,7 @@ impl Desk {
         handover: &Handover,
         handling: AgentHandling,
     ) -> Result<Bridged, Option<TransferStatus>> {
-        let call_id = conv.call_id.clone();
+        conv.agent_handling(handling);
         let result = match (&queue.fallback, self.sip.get()) {
             (QueueFallback::Sip { uri }, Some(sip)) => {
                 let agent = Agent { name: queue.name.clone(), uri: uri.clone(), mode: TransferMode::Bridged };
@@ -712,10 +716,6 @@ impl Desk {
                 Err(Some(TransferStatus::NoAnswer))
             }
         };
-        // The call record is saved by the session when the fallback ends the call; the
-        // queue's part is added after.
-        conv.wait_ended().await;
-        self.note(tenant, &call_id, handling).await;
         result
     }
 
@@ -725,12 +725,8 @@ impl Desk {
         }
     }
 
-    /// Put the queue's part on the call record (saved by the session already, or soon).
-    async fn note(&self, tenant: &Tenant, call_id: &str, handling: AgentHandling) {
-        self.note_with(tenant, call_id, handling, Vec::new()).await
-    }
-
-    /// … with what the caller said to the agent, marked as such in the transcript.
+    /// After the agent's talk: its end and what the caller said to the agent (marked as such
+    /// in the transcript) go on the record the session saved when the caller was put through.
     async fn note_with(&self, tenant: &Tenant, call_id: &str, handling: AgentHandling, said: Vec<TranscriptEntry>) {
         let db = &self.app.db;
         match db.call(&tenant.id, call_id).await {

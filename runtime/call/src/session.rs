@@ -494,6 +494,12 @@ impl CallSession {
     }
 
     /// Note something the channel did (recording consent, a barge-in) in the transcript.
+    /// What the agent desk did with the call (its queue, its agent): kept on the record from
+    /// the next save on.
+    pub fn set_agent_handling(&mut self, handling: switchboard_domain::desk::AgentHandling) {
+        self.record.agent = Some(handling);
+    }
+
     pub fn note(&mut self, text: String) {
         self.transcribe(Speaker::System, text);
     }

@@ -356,6 +356,9 @@ pub struct AgentHandling {
     pub answered: bool,
     /// The caller hung up while waiting.
     pub abandoned: bool,
+    /// The queue was outside its hours: nobody was offered the call.
+    #[serde(default)]
+    pub closed: bool,
     /// Answered within the queue's service-level threshold.
     pub within_service_level: bool,
     /// Desks that rang without answering, in order.

@@ -56,6 +56,21 @@ pub struct CallFigures {
     /// Caller turns the host's understanding found nothing in, and those it was asked about.
     pub not_understood: i64,
     pub turns_read: i64,
+    /// Calls that entered an agent queue; of them answered by an agent, abandoned there, and
+    /// answered within the queue's service-level threshold.
+    pub queued: i64,
+    pub queue_answered: i64,
+    pub queue_abandoned: i64,
+    pub within_service_level: i64,
+    /// Time in queue of every queued call, and of the answered ones (speed of answer), ms.
+    pub queue_ms: i64,
+    pub answer_wait_ms: i64,
+    /// Agents' talk time and after-call work (wrap-up) on the calls they took, ms.
+    pub agent_talk_ms: i64,
+    pub wrap_up_ms: i64,
+    pub wrapped_up: i64,
+    /// Calls each agent took, by the agent's name.
+    pub agent_calls: BTreeMap<String, i64>,
 }
 
 impl CallFigures {
@@ -107,6 +122,26 @@ impl CallFigures {
                 f.not_understood += (!understood) as i64;
             }
         }
+        // A queue outside its hours offered the call to nobody: not a queued call.
+        if let Some(a) = record.agent.as_ref().filter(|a| !a.closed) {
+            f.queued = 1;
+            f.queue_ms = a.time_in_queue_ms() as i64;
+            f.queue_abandoned = a.abandoned as i64;
+            if a.answered {
+                f.queue_answered = 1;
+                f.answer_wait_ms = a.time_in_queue_ms() as i64;
+                f.within_service_level = a.within_service_level as i64;
+                if let Some(end) = a.talk_ended_at_ms {
+                    f.agent_talk_ms = end.saturating_sub(a.left_queue_at_ms) as i64;
+                    if let Some(done) = a.wrapped_up_at_ms {
+                        f.wrapped_up = 1;
+                        f.wrap_up_ms = done.saturating_sub(end) as i64;
+                    }
+                }
+                let name = a.agent_name.clone().or_else(|| a.agent_id.clone()).unwrap_or_default();
+                f.agent_calls.insert(name, 1);
+            }
+        }
         f
     }
 
@@ -134,6 +169,15 @@ impl CallFigures {
             (&mut self.flow_errors, other.flow_errors),
             (&mut self.not_understood, other.not_understood),
             (&mut self.turns_read, other.turns_read),
+            (&mut self.queued, other.queued),
+            (&mut self.queue_answered, other.queue_answered),
+            (&mut self.queue_abandoned, other.queue_abandoned),
+            (&mut self.within_service_level, other.within_service_level),
+            (&mut self.queue_ms, other.queue_ms),
+            (&mut self.answer_wait_ms, other.answer_wait_ms),
+            (&mut self.agent_talk_ms, other.agent_talk_ms),
+            (&mut self.wrap_up_ms, other.wrap_up_ms),
+            (&mut self.wrapped_up, other.wrapped_up),
         ];
         for (mine, theirs) in pairs {
             *mine += sign * theirs;
@@ -142,6 +186,7 @@ impl CallFigures {
         add_map(&mut self.tags, &other.tags, sign);
         add_map(&mut self.intents, &other.intents, sign);
         add_map(&mut self.questions, &other.questions, sign);
+        add_map(&mut self.agent_calls, &other.agent_calls, sign);
         if !other.latency_bins.is_empty() && self.latency_bins.len() < LATENCY_BINS {
             self.latency_bins.resize(LATENCY_BINS, 0);
         }
@@ -201,6 +246,14 @@ impl CallFigures {
             intents: most_first(&self.intents),
             questions: most_first(&self.questions),
             not_understood_rate: rate(self.not_understood, self.turns_read),
+            queued: self.queued,
+            average_time_in_queue_s: rate(self.queue_ms, self.queued).map(|ms| ms / 1000.0),
+            average_speed_of_answer_s: rate(self.answer_wait_ms, self.queue_answered).map(|ms| ms / 1000.0),
+            queue_abandonment_rate: rate(self.queue_abandoned, self.queued),
+            service_level: rate(self.within_service_level, self.queued),
+            agent_handle_time_s: rate(self.agent_talk_ms + self.wrap_up_ms, self.queue_answered).map(|ms| ms / 1000.0),
+            average_wrap_up_s: rate(self.wrap_up_ms, self.wrapped_up).map(|ms| ms / 1000.0),
+            calls_per_agent: most_first(&self.agent_calls),
         }
     }
 }
@@ -289,6 +342,16 @@ pub struct Report {
     pub questions: Vec<(String, i64)>,
     /// Caller turns the host's understanding found nothing in, over those it read.
     pub not_understood_rate: Option<f64>,
+    /// Calls that entered an agent queue.
+    pub queued: i64,
+    pub average_time_in_queue_s: Option<f64>,
+    pub average_speed_of_answer_s: Option<f64>,
+    pub queue_abandonment_rate: Option<f64>,
+    pub service_level: Option<f64>,
+    pub agent_handle_time_s: Option<f64>,
+    pub average_wrap_up_s: Option<f64>,
+    /// Calls each agent took (by name), most first.
+    pub calls_per_agent: Vec<(String, i64)>,
 }
 
 /// A figure and what it means.
@@ -328,6 +391,38 @@ pub const DEFINITIONS: &[Definition] = &[
         definition: "From the end of the caller's speech to the first audio of the bot's answer, on voice calls: p50 and p95, to 50 ms.",
     },
     Definition { figure: "flow_errors", definition: "Calls in which the tenant's flow failed (trapped, ran out of time or answered with an invalid action)." },
+    Definition {
+        figure: "queued",
+        definition: "Calls the bot handed to an agent queue (a transfer target queue:<id>), ended in the period.",
+    },
+    Definition {
+        figure: "average_time_in_queue_s",
+        definition: "Mean time from entering the queue to an agent accepting, the caller hanging up or the wait running out, over queued calls, in seconds (Amazon Connect: average queue answer time counts answered contacts only; this counts every queued call).",
+    },
+    Definition {
+        figure: "average_speed_of_answer_s",
+        definition: "Mean time in queue of the calls an agent answered, in seconds (Genesys ASA: the wait before an agent answers; ring time at the desks is part of it).",
+    },
+    Definition {
+        figure: "queue_abandonment_rate",
+        definition: "Queued calls whose caller hung up before an agent answered, over queued calls (Genesys abandon rate; no short-abandon threshold is applied).",
+    },
+    Definition {
+        figure: "service_level",
+        definition: "Queued calls answered within the queue's service-level threshold (service_level_secs), over all queued calls, abandoned ones included (Amazon Connect's service level; Genesys can leave abandons out).",
+    },
+    Definition {
+        figure: "agent_handle_time_s",
+        definition: "Mean of talk time plus after-call work (wrap-up) per call an agent answered, in seconds: Genesys AHT. Switchboard's desk has no hold yet, so there is no hold time in it.",
+    },
+    Definition {
+        figure: "average_wrap_up_s",
+        definition: "Mean after-call work: from the end of the agent's talk to the wrap-up being written, over the calls wrapped up, in seconds.",
+    },
+    Definition {
+        figure: "calls_per_agent",
+        definition: "Calls each agent took from a queue in the period.",
+    },
     Definition {
         figure: "not_understood_rate",
         definition: "Caller turns in which the host's understanding found nothing (no intent, no order, no answer to the question, no FAQ entry), over the turns the flow asked it about.",
@@ -391,6 +486,47 @@ fn width_hint(bucket: Bucket) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn queue_and_agent_figures_follow_the_contact_centre_definitions() {
+        use crate::desk::AgentHandling;
+        let queued = |handling: AgentHandling| {
+            let mut r = record_for_queue();
+            r.agent = Some(handling);
+            CallFigures::of_call(&r, &[], &[])
+        };
+        let answered = queued(AgentHandling {
+            queue: "support".into(),
+            queued_at_ms: 1_000,
+            left_queue_at_ms: 11_000,
+            answered: true,
+            within_service_level: true,
+            agent_name: Some("Ken".into()),
+            talk_ended_at_ms: Some(71_000),
+            wrapped_up_at_ms: Some(101_000),
+            ..AgentHandling::default()
+        });
+        let abandoned = queued(AgentHandling {
+            queue: "support".into(),
+            queued_at_ms: 1_000,
+            left_queue_at_ms: 31_000,
+            abandoned: true,
+            ..AgentHandling::default()
+        });
+        let r = CallFigures::total([&answered, &abandoned]).report(0);
+        assert_eq!(r.queued, 2);
+        assert_eq!(r.average_time_in_queue_s, Some(20.0), "(10 s + 30 s) / 2");
+        assert_eq!(r.average_speed_of_answer_s, Some(10.0), "answered calls only");
+        assert_eq!(r.queue_abandonment_rate, Some(0.5));
+        assert_eq!(r.service_level, Some(0.5), "abandons count against the service level");
+        assert_eq!(r.agent_handle_time_s, Some(90.0), "60 s talk + 30 s wrap-up");
+        assert_eq!(r.average_wrap_up_s, Some(30.0));
+        assert_eq!(r.calls_per_agent, vec![("Ken".to_string(), 1)]);
+    }
+
+    fn record_for_queue() -> CallRecord {
+        call(Outcome::Transferred, &[], &[])
+    }
     use crate::calls::{Channel, TranscriptEntry};
 
     fn call(outcome: Outcome, tags: &[&str], latencies: &[u32]) -> CallRecord {

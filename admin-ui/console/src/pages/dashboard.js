@@ -29,6 +29,19 @@ function Figures({ totals, definitions }) {
     ['reply_latency', `${ms(totals.reply_latency_p50_ms)} / ${ms(totals.reply_latency_p95_ms)}`, 'reply_latency'],
     ['flow_errors', totals.flow_errors, 'flow_errors'],
   ];
+  if (totals.queued > 0) {
+    // People at the desk: the queue and agent figures (Genesys and Amazon Connect definitions).
+    cards.push(
+      ['queued', totals.queued, 'queued'],
+      ['average_speed_of_answer_s', secs(totals.average_speed_of_answer_s), 'average_speed_of_answer_s'],
+      ['average_time_in_queue_s', secs(totals.average_time_in_queue_s), 'average_time_in_queue_s'],
+      ['queue_abandonment_rate', pct(totals.queue_abandonment_rate), 'queue_abandonment_rate'],
+      ['service_level', pct(totals.service_level), 'service_level'],
+      ['agent_handle_time_s', secs(totals.agent_handle_time_s), 'agent_handle_time_s'],
+      ['average_wrap_up_s', secs(totals.average_wrap_up_s), 'average_wrap_up_s'],
+      ['calls_per_agent', (totals.calls_per_agent || []).map(([n, c]) => `${n} ${c}`).join(' · ') || '—', 'calls_per_agent'],
+    );
+  }
   return html`<div class="cards">
     ${cards.map(([label, value, figure]) => html`
       <div class="card" data-figure=${label}>
