@@ -209,7 +209,7 @@ fn a_sip_caller_who_hangs_up_in_the_queue_is_abandoned_and_closed_hours_offer_a_
     let watch = server.watch_calls(&key, &tenant);
     // Nobody is at the desk: the caller waits, then hangs up (the scenario's pause).
     with_queue(&server, &key, &tenant, json!({}));
-    let out = sipp::sipp(&server, "caller_dtmf_waits.xml", sipp::DEMO_NUMBER, &[]);
+    let out = sipp::sipp(&server, "caller_dtmf_waits.xml", sipp::DEMO_NUMBER, &["-d", "25000"]);
     sipp::assert_passed(&out, "the caller pressed 0, waited and hung up", &server);
     let call = watch.ended(&server, |c| c["channel"] == "sip" && c["ended_at_ms"].is_u64());
     let record = server.get(&key, &format!("/v1/tenants/{tenant}/calls/{}", call["id"].as_str().unwrap())).body;

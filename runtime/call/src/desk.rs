@@ -128,6 +128,7 @@ struct Accepted {
     agent_name: String,
     leg: DeskLeg,
     rang: Vec<String>,
+    first_ring_at_ms: Option<u64>,
 }
 
 struct Waiting {
@@ -146,6 +147,7 @@ struct Waiting {
     accept: Option<oneshot::Sender<Accepted>>,
     /// Desks that rang without answering, in order (for the call record).
     rang: Vec<String>,
+    first_ring_at_ms: Option<u64>,
 }
 
 #[derive(Default)]
@@ -205,6 +207,7 @@ impl Board {
             };
             let w = &mut self.waiting[i];
             w.ringing = Some((agent.clone(), now + w.ring_for));
+            w.first_ring_at_ms.get_or_insert_with(now_ms);
             let offer = json!({ "type": "offer", "call_id": w.call_id, "queue": w.queue, "ring_ms": w.ring_for.as_millis() as u64, "popup": w.popup });
             if let Some(p) = self.agents.get_mut(&agent) {
                 p.tell(offer);
@@ -370,7 +373,13 @@ impl Desk {
         let mut w = board.waiting.remove(i);
         let answer = leg.answer_sdp.clone();
         let rang = std::mem::take(&mut w.rang);
-        let accepted = Accepted { agent_id: user.id.clone(), agent_name: user.name.clone(), leg, rang };
+        let accepted = Accepted {
+            agent_id: user.id.clone(),
+            agent_name: user.name.clone(),
+            leg,
+            rang,
+            first_ring_at_ms: w.first_ring_at_ms,
+        };
         match w.accept.take().map(|tx| tx.send(accepted)) {
             Some(Ok(())) => {}
             _ => return Err(DeskError::NotOffered),
@@ -525,6 +534,7 @@ impl Desk {
                 popup,
                 accept: Some(accept_tx),
                 rang: Vec::new(),
+                first_ring_at_ms: None,
             });
             board.assign();
         }
@@ -565,7 +575,7 @@ impl Desk {
                 m = media.recv() => if matches!(m, Some(MediaIn::Hangup) | None) {
                     handling.left_queue_at_ms = now_ms();
                     handling.abandoned = true;
-                    handling.rang = self.rang(&call_id);
+                    (handling.rang, handling.first_ring_at_ms) = self.rang(&call_id);
                     tracing::info!(queue = %queue.id, "caller hung up in the queue");
                     conv.agent_handling(handling);
                     conv.caller_gone().await;
@@ -573,14 +583,15 @@ impl Desk {
                 },
                 _ = tokio::time::sleep_until(deadline) => {
                     handling.left_queue_at_ms = now_ms();
-                    handling.rang = self.rang(&call_id);
+                    (handling.rang, handling.first_ring_at_ms) = self.rang(&call_id);
                     tracing::info!(queue = %queue.id, "the wait ran out: the queue's fallback");
                     drop(_leave);
                     return self.queue_fallback(tenant, queue, media, conv, out, handover, handling).await;
                 }
             }
         };
-        let Accepted { agent_id, agent_name, leg, rang } = agent;
+        let Accepted { agent_id, agent_name, leg, rang, first_ring_at_ms } = agent;
+        handling.first_ring_at_ms = first_ring_at_ms;
         handling.left_queue_at_ms = now_ms();
         handling.answered = true;
         handling.within_service_level = handling.time_in_queue_ms() <= queue.service_level_secs as u64 * 1000;
@@ -591,8 +602,11 @@ impl Desk {
         self.bridge_to_desk(tenant, queue, media, conv, out, handover, handling, agent_id, leg).await
     }
 
-    fn rang(&self, call_id: &str) -> Vec<String> {
-        self.board().waiting.iter().find(|w| w.call_id == call_id).map(|w| w.rang.clone()).unwrap_or_default()
+    /// The desks a waiting call rang without an answer, and when the first rang.
+    fn rang(&self, call_id: &str) -> (Vec<String>, Option<u64>) {
+        let board = self.board();
+        let w = board.waiting.iter().find(|w| w.call_id == call_id);
+        w.map(|w| (w.rang.clone(), w.first_ring_at_ms)).unwrap_or_default()
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -363,6 +363,9 @@ pub struct AgentHandling {
     pub within_service_level: bool,
     /// Desks that rang without answering, in order.
     pub rang: Vec<String>,
+    /// When the first desk rang.
+    #[serde(default)]
+    pub first_ring_at_ms: Option<u64>,
     pub agent_id: Option<String>,
     pub agent_name: Option<String>,
     /// When the agent's leg ended.
