@@ -94,6 +94,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     {
         println!("demo tenant {} created (珍珍茶坊 Zhenzhen Tea House, {})", demo.id, demo::DEMO_NUMBER);
         println!("demo tenant API key: {}", demo.api_key);
+        println!("demo agent at the desk: login {} password {}", demo.desk_login, demo.desk_password);
         println!("  (also saved in {})", args.data_dir.join("demo_tenant.json").display());
     }
     // Every tenant's FAQ is embedded for semantic search: for up to a few seconds before

@@ -9,6 +9,7 @@ use crate::domain::api_keys::KeyKind;
 use crate::domain::catalog::Catalog;
 use crate::domain::customers::CustomerInput;
 use crate::domain::faq::FaqInput;
+use crate::domain::desk::{DeskUserInput, Queue};
 use crate::domain::tenants::{Agent, TenantPatch};
 
 pub use crate::domain::demo::{CATALOG_JSON, FAQ_JSON};
@@ -23,7 +24,13 @@ pub const DEMO_NUMBER: &str = "+886223456789";
 pub struct DemoTenant {
     pub id: String,
     pub api_key: String,
+    /// The demo's agent at the desk: login and password.
+    pub desk_login: String,
+    pub desk_password: String,
 }
+
+/// The demo agent's login at the desk.
+pub const DEMO_DESK_LOGIN: &str = "agent@demo";
 
 /// Seed catalogue, FAQ and customers for a tenant (used by the demo and `chat --wasm`).
 pub async fn seed_data(app: &App, tenant: &str) -> anyhow::Result<()> {
@@ -67,10 +74,14 @@ pub async fn seed_if_empty(app: &App) -> anyhow::Result<Option<DemoTenant>> {
         TenantPatch {
             numbers: Some(vec![DEMO_NUMBER.into()]),
             language: Some("zh-TW".into()),
-            agents: Some(vec![Agent {
-                name: "front-desk".into(),
-                uri: "sip:front-desk@127.0.0.1:5070".into(),
-                mode: Default::default(),
+            // Transfers go to the agent desk's queue (the console's desk page answers them).
+            agents: Some(vec![Agent { name: "客服".into(), uri: "queue:support".into(), mode: Default::default() }]),
+            queues: Some(vec![Queue {
+                id: "support".into(),
+                name: "客服".into(),
+                max_wait_secs: 120,
+                whisper: true,
+                ..Queue::default()
             }]),
             ..Default::default()
         },
@@ -80,9 +91,25 @@ pub async fn seed_if_empty(app: &App) -> anyhow::Result<Option<DemoTenant>> {
     app.flows.activate(&tenant.id, version.version).await.context("activating the demo flow")?;
     let (api_key, _) = app.db.create_api_key(&tenant.id, KeyKind::Tenant).await?;
     let widget_key = app.db.widget_key(&tenant.id).await?;
-    let note = serde_json::json!({ "tenant_id": tenant.id, "api_key": api_key, "widget_key": widget_key });
+    // A person for the desk, with a password of its own (printed once, kept in the note).
+    let mut secret = [0u8; 9];
+    crate::domain::ids::random_bytes(&mut secret);
+    let desk_password: String = secret.iter().map(|b| format!("{b:02x}")).collect();
+    let input = DeskUserInput {
+        name: "示範客服 Demo agent".into(),
+        login: DEMO_DESK_LOGIN.into(),
+        password: desk_password.clone(),
+        groups: Vec::new(),
+    };
+    let tenant_id = tenant.id.clone();
+    let (user, login) = tokio::task::spawn_blocking(move || input.into_user(&tenant_id)).await??;
+    app.db.create_desk_user(&user, &login).await?;
+    let note = serde_json::json!({
+        "tenant_id": tenant.id, "api_key": api_key, "widget_key": widget_key,
+        "desk_login": DEMO_DESK_LOGIN, "desk_password": desk_password,
+    });
     write_secret(&app.data_dir.join("demo_tenant.json"), &serde_json::to_string_pretty(&note)?)?;
-    Ok(Some(DemoTenant { id: tenant.id, api_key }))
+    Ok(Some(DemoTenant { id: tenant.id, api_key, desk_login: DEMO_DESK_LOGIN.into(), desk_password }))
 }
 
 pub use crate::api::widget::demo_tenant_id;
