@@ -1,8 +1,10 @@
 //! Human agents at the agent desk, end to end: a browser caller asks for a person (the keypad's
 //! 0), waits in the tenant's queue hearing the hold chime and its position, the first agent's
 //! desk rings out, the second agent accepts in a real browser and sees the call's context, audio
-//! flows both ways over WebRTC (energy measured on both legs), the agent hangs up and writes the
-//! call up with a callback task, and everything lands on the call record. An agent of another
+//! flows both ways over WebRTC (energy measured on both legs) and the caller's words are
+//! transcribed live; the agent holds the caller, then transfers them to the first agent, who
+//! takes the call, hangs up and writes it up with a callback task; everything lands on the call
+//! record and in the figures. An agent of another
 //! tenant sees none of it. A SIP caller who hangs up in the queue counts as abandoned, and a
 //! call outside the queue's hours gets the callback offer.
 //!
@@ -145,23 +147,48 @@ fn a_browser_caller_waits_in_the_queue_and_the_second_agent_takes_the_call() {
     // The caller's side is transcribed as it is said, and the desk shows it.
     ken.wait_for("[...document.querySelectorAll('.oncall li[data-live=true]')].some(l => /order/i.test(l.textContent))", WAIT);
 
-    // The agent hangs up; the caller's page is told; the desk asks for the wrap-up.
-    ken.click(".oncall button[name=hangup]");
-    caller.wait_for(&format!("{STATE} === 'ended'"), WAIT);
+    // Hold: the caller hears the hold chime, and then is taken back.
+    ken.click(".oncall button[name=hold]");
+    ken.wait_for("!!document.querySelector('.oncall [data-held=true]')", WAIT);
+    let before = energy(&mut caller, "window.SwitchboardWidget.pc");
+    caller.wait_for_audio("window.SwitchboardWidget.pc", before + 0.0005, WAIT);
+    ken.click(".oncall button[name=hold]");
+    ken.wait_for("!document.querySelector('.oncall [data-held=true]')", WAIT);
+
+    // Ken transfers the caller to Mei: only her desk rings; he writes his part up meanwhile.
+    let mei_id = first["id"].as_str().unwrap();
+    ken.wait_for(&format!("!!document.querySelector('select[name=transfer_to] option[value=\"agent:{mei_id}\"]')"), WAIT);
+    ken.fill("select[name=transfer_to]", &format!("agent:{mei_id}"));
+    ken.click("button[name=transfer]");
     ken.wait_for("!!document.querySelector('form.wrapup')", WAIT);
-    ken.fill("form.wrapup input[name=outcome]", "order-corrected");
-    ken.fill("form.wrapup textarea[name=notes]", "改成大杯，少冰");
-    ken.click("form.wrapup input[name=callback]");
-    ken.wait_for("!!document.querySelector('form.wrapup input[name=due]')", WAIT);
-    ken.fill("form.wrapup input[name=due]", "2030-01-02T10:30");
-    ken.fill("form.wrapup input[name=task_note]", "確認取餐時間");
-    ken.screenshot(&screenshots().join("03-wrap-up.png"));
+    ken.fill("form.wrapup input[name=outcome]", "transferred");
+    ken.fill("form.wrapup textarea[name=notes]", "想改訂單，轉給美玲");
     ken.click("form.wrapup button[type=submit]");
     ken.wait_for("document.querySelector('.desk')?.getAttribute('data-state') === 'available'", WAIT);
-    ken.wait_for("document.querySelectorAll('table.tasks tr[data-task]').length === 1", WAIT);
-    ken.screenshot(&screenshots().join("04-follow-ups.png"));
+    mei.wait_for(&format!("!!document.querySelector('.ringing[data-offer=\"{call_id}\"]')"), WAIT);
+    mei.click(".ringing button[name=accept]");
+    mei.wait_for("document.querySelector('.oncall')?.getAttribute('data-connected') === 'true'", WAIT);
+    let heard = energy(&mut mei, "window.__desk.pc");
+    caller.say(&caller::spoken(&["Large, with less ice."], 48_000, 0.2, 0.3));
+    mei.wait_for_audio("window.__desk.pc", heard + 0.005, WAIT);
 
-    // The call record has the queue, who rang, who answered, and the wrap-up.
+    // Mei hangs up; the caller's page is told; her desk asks for the wrap-up.
+    mei.click(".oncall button[name=hangup]");
+    caller.wait_for(&format!("{STATE} === 'ended'"), WAIT);
+    mei.wait_for("!!document.querySelector('form.wrapup')", WAIT);
+    mei.fill("form.wrapup input[name=outcome]", "order-corrected");
+    mei.fill("form.wrapup textarea[name=notes]", "改成大杯，少冰");
+    mei.click("form.wrapup input[name=callback]");
+    mei.wait_for("!!document.querySelector('form.wrapup input[name=due]')", WAIT);
+    mei.fill("form.wrapup input[name=due]", "2030-01-02T10:30");
+    mei.fill("form.wrapup input[name=task_note]", "確認取餐時間");
+    mei.screenshot(&screenshots().join("03-wrap-up.png"));
+    mei.click("form.wrapup button[type=submit]");
+    mei.wait_for("document.querySelector('.desk')?.getAttribute('data-state') === 'available'", WAIT);
+    mei.wait_for("document.querySelectorAll('table.tasks tr[data-task]').length === 1", WAIT);
+    mei.screenshot(&screenshots().join("04-follow-ups.png"));
+
+    // The call record has the queue, who rang, who answered, the transfer, and the wrap-ups.
     let record = watch.ended(&server, |c| c["id"] == call_id.as_str());
     assert_eq!(record["outcome"], "transferred", "{record:#}");
     let record = server.get(&key, &format!("/v1/tenants/{tenant}/calls/{call_id}")).body;
@@ -169,12 +196,14 @@ fn a_browser_caller_waits_in_the_queue_and_the_second_agent_takes_the_call() {
     assert_eq!(agent["queue"], "support", "{record:#}");
     assert_eq!(agent["answered"], true);
     assert_eq!(agent["rang"], json!([first["id"]]), "the first desk rang out: {agent:#}");
-    assert_eq!(agent["agent_id"], second["id"]);
+    assert_eq!(agent["transferred_by"], json!(["Ken Wu"]), "{agent:#}");
+    assert_eq!(agent["agent_id"], first["id"], "Mei had the call last: {agent:#}");
     assert_eq!(agent["outcome"], "order-corrected");
-    assert_eq!(agent["notes"], "改成大杯，少冰");
+    assert_eq!(agent["notes"], "Ken Wu: 想改訂單，轉給美玲\n林小美: 改成大杯，少冰", "{agent:#}");
     assert!(record["tags"].as_array().unwrap().contains(&json!("agent:order-corrected")), "{record:#}");
     let transcript = record["transcript"].to_string();
-    assert!(transcript.contains("[with Ken Wu at the desk]") && transcript.to_lowercase().contains("order"), "{transcript}");
+    assert!(transcript.contains("[with Ken Wu at the desk]") && transcript.contains("[with 林小美 at the desk]"), "{transcript}");
+    assert!(transcript.to_lowercase().contains("order"), "the caller's words to Ken: {transcript}");
     let tasks = ken.eval("fetch('/v1/desk/tasks').then(r => r.json())");
     assert_eq!(tasks["tasks"][0]["call_id"], json!(call_id), "{tasks:#}");
     assert_eq!(tasks["tasks"][0]["note"], "確認取餐時間");
@@ -186,7 +215,8 @@ fn a_browser_caller_waits_in_the_queue_and_the_second_agent_takes_the_call() {
     assert_eq!(totals["queue_abandonment_rate"], 0.0, "{totals:#}");
     assert!(totals["average_speed_of_answer_s"].as_f64().is_some_and(|s| s > 0.0), "{totals:#}");
     assert!(totals["agent_handle_time_s"].as_f64().is_some_and(|s| s > 0.0), "{totals:#}");
-    assert_eq!(totals["calls_per_agent"], json!([["Ken Wu", 1]]), "{totals:#}");
+    assert_eq!(totals["calls_per_agent"], json!([["Ken Wu", 1], ["林小美", 1]]), "{totals:#}");
+    assert_eq!(totals["transfers_per_agent"], json!([["Ken Wu", 1]]), "{totals:#}");
 
     // The other tenant's agent was never offered the call and cannot read this tenant.
     assert_eq!(outsider.eval("document.querySelectorAll('.ringing').length"), json!(0));

@@ -1,5 +1,8 @@
 // Traditional Chinese (Taiwan) and English. The choice is kept in localStorage.
 const zh = {
+  hold: '保留', resume: '恢復通話', onHold: '來電者保留中：對方聽到等候音樂，雙方聽不到彼此。', transferTo: '轉給…', queue: '佇列',
+  transfers_per_agent: '各專人轉出數', def_transfers_per_agent: '每位專人把通話轉給同事或其他佇列的次數（Genesys 的專人轉接數）。',
+
   queued: '進入佇列', average_speed_of_answer_s: '平均應答速度', average_time_in_queue_s: '平均排隊時間', queue_abandonment_rate: '排隊放棄率',
   service_level: '服務水準', agent_handle_time_s: '專人平均處理時間', average_wrap_up_s: '平均整理時間', calls_per_agent: '各專人接聽數',
   def_queued: '機器人轉入專人佇列（轉接對象 queue:代號）、在期間內結束的通話。',
@@ -68,6 +71,9 @@ const zh = {
   def_flow_errors: '租戶流程出錯（trap、逾時或回傳無效動作）的通話。',
 };
 const en = {
+  hold: 'Hold', resume: 'Resume', onHold: 'The caller is on hold: they hear the hold chime; neither of you hears the other.', transferTo: 'Transfer to…', queue: 'Queue',
+  transfers_per_agent: 'Transfers per agent',
+
   queued: 'Queued', average_speed_of_answer_s: 'Average speed of answer', average_time_in_queue_s: 'Average time in queue', queue_abandonment_rate: 'Abandoned in queue',
   service_level: 'Service level', agent_handle_time_s: 'Agent handle time', average_wrap_up_s: 'Average wrap-up', calls_per_agent: 'Calls per agent',
 

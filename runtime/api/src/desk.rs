@@ -14,7 +14,7 @@ use super::ApiState;
 use super::auth::Principal;
 use super::error::{ApiError, ApiResult, Json};
 use super::openapi::DESK;
-use switchboard_call::desk::{AgentView, Desk, DeskError, WaitingView};
+use switchboard_call::desk::{AgentView, Desk, DeskError, DeskTarget, WaitingView};
 use switchboard_domain::desk::{AgentState, DeskUser, DeskUserInput, FollowUp, WrapUpInput};
 use switchboard_store::StorageError;
 
@@ -206,6 +206,60 @@ pub async fn decline(State(s): State<ApiState>, who: Principal, Path(call): Path
 pub async fn hang_up(State(s): State<ApiState>, who: Principal, Path(call): Path<String>) -> ApiResult<StatusCode> {
     desk(&s)?.hang_up(who.agent()?, &call)?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HoldChange {
+    /// `true` to hold the caller (they hear the hold chime), `false` to take them back.
+    on: bool,
+}
+
+/// Hold the caller, or take them back
+#[utoipa::path(post, path = "/v1/desk/calls/{call}/hold", tag = DESK, params(("call" = String, Path, description = "The call's id.")),
+    request_body = HoldChange,
+    responses((status = 204, description = "Done.")))]
+pub async fn hold(
+    State(s): State<ApiState>,
+    who: Principal,
+    Path(call): Path<String>,
+    Json(body): Json<HoldChange>,
+) -> ApiResult<StatusCode> {
+    desk(&s)?.hold(who.agent()?, &call, body.on)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Transfer the caller to another queue or a colleague
+///
+/// `{"queue": "<id>"}` or `{"agent": "<desk user id>"}` (of the same tenant). The caller waits
+/// there (hold chime, position); this agent goes to wrap-up.
+#[utoipa::path(post, path = "/v1/desk/calls/{call}/transfer", tag = DESK, params(("call" = String, Path, description = "The call's id.")),
+    request_body = DeskTarget,
+    responses((status = 204, description = "The caller is on their way.")))]
+pub async fn transfer(
+    State(s): State<ApiState>,
+    who: Principal,
+    Path(call): Path<String>,
+    Json(target): Json<DeskTarget>,
+) -> ApiResult<StatusCode> {
+    let user = who.agent()?;
+    if let DeskTarget::Queue(id) = &target {
+        let tenant = s.app.db.tenant(&user.tenant_id).await?;
+        if !tenant.queues.iter().any(|q| &q.id == id) {
+            return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "desk", format!("no queue `{id}` in your tenant")));
+        }
+    }
+    desk(&s)?.transfer(user, &call, target)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Where a call can be transferred: the tenant's queues and the colleagues at the desk
+#[utoipa::path(get, path = "/v1/desk/directory", tag = DESK,
+    responses((status = 200, description = "Queues and colleagues with their states.")))]
+pub async fn directory(State(s): State<ApiState>, who: Principal) -> ApiResult<Json<Value>> {
+    let user = who.agent()?;
+    let tenant = s.app.db.tenant(&user.tenant_id).await?;
+    Ok(Json(desk(&s)?.directory(user, &tenant)))
 }
 
 /// Write the call up

@@ -71,6 +71,31 @@ pub enum DeskError {
     Store(String),
 }
 
+/// Where an agent sends the caller on.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeskTarget {
+    /// Another of the tenant's queues, by id.
+    Queue(String),
+    /// A colleague, by desk user id: only their desk rings.
+    Agent(String),
+}
+
+/// What an agent's page asks of the call they are on.
+#[derive(Debug)]
+enum DeskCommand {
+    HangUp,
+    Hold(bool),
+    Transfer(DeskTarget),
+}
+
+/// How an agent's part of a call ended.
+enum DeskEnd {
+    CallerLeft,
+    AgentLeft,
+    Transferred(DeskTarget),
+}
+
 /// An agent as the desk knows them now.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AgentView {
@@ -148,14 +173,16 @@ struct Waiting {
     /// Desks that rang without answering, in order (for the call record).
     rang: Vec<String>,
     first_ring_at_ms: Option<u64>,
+    /// A call an agent transferred to one colleague: only their desk rings.
+    only: Option<String>,
 }
 
 #[derive(Default)]
 struct Board {
     agents: HashMap<String, Presence>,
     waiting: Vec<Waiting>,
-    /// Calls on a desk now: call id → (agent id, what ends the agent's leg from the page).
-    talking: HashMap<String, (String, mpsc::UnboundedSender<()>)>,
+    /// Calls on a desk now: call id → (agent id, what the agent's page asks of the call).
+    talking: HashMap<String, (String, mpsc::UnboundedSender<DeskCommand>)>,
 }
 
 impl Board {
@@ -184,13 +211,17 @@ impl Board {
             let ringing_now: HashSet<String> =
                 self.waiting.iter().filter_map(|w| w.ringing.as_ref().map(|(a, _)| a.clone())).collect();
             let (tenant, group) = (self.waiting[i].tenant_id.clone(), self.waiting[i].group.clone());
+            let only = self.waiting[i].only.clone();
             let free: Vec<(String, Instant)> = self
                 .agents
                 .values()
                 .filter(|p| {
                     p.user.tenant_id == tenant
                         && p.state == AgentState::Available
-                        && (group.is_empty() || p.user.groups.iter().any(|g| g == &group))
+                        && match &only {
+                            Some(one) => &p.user.id == one,
+                            None => group.is_empty() || p.user.groups.iter().any(|g| g == &group),
+                        }
                         && !ringing_now.contains(&p.user.id)
                 })
                 .map(|p| (p.user.id.clone(), p.idle_since))
@@ -243,6 +274,8 @@ pub struct Desk {
     /// How calls reach SIP agents (other transfer targets, a queue's SIP fallback).
     sip: OnceLock<Arc<dyn AgentLine>>,
     board: Mutex<Board>,
+    /// One writer at a time per call record (the talk's end, each agent's wrap-up).
+    record_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 /// An open desk page: its events, until dropped.
@@ -252,7 +285,14 @@ pub struct DeskWatch {
 
 impl Desk {
     pub fn new(app: Arc<App>, engines: Arc<SpeechEngines>) -> Arc<Desk> {
-        Arc::new(Desk { app, engines, media: OnceLock::new(), sip: OnceLock::new(), board: Mutex::new(Board::default()) })
+        Arc::new(Desk {
+            app,
+            engines,
+            media: OnceLock::new(),
+            sip: OnceLock::new(),
+            board: Mutex::new(Board::default()),
+            record_locks: Mutex::new(HashMap::new()),
+        })
     }
 
     pub fn set_media(&self, media: Arc<dyn DeskMedia>) {
@@ -261,6 +301,17 @@ impl Desk {
 
     pub fn set_sip(&self, sip: Arc<dyn AgentLine>) {
         let _ = self.sip.set(sip);
+    }
+
+    /// Hold the call record of `call_id` for a read-modify-write.
+    async fn lock_record(&self, call_id: &str) -> tokio::sync::OwnedMutexGuard<()> {
+        let lock = {
+            let mut locks = self.record_locks.lock().unwrap_or_else(|p| p.into_inner());
+            // Locks of calls nobody holds any more go.
+            locks.retain(|_, l| Arc::strong_count(l) > 1);
+            locks.entry(call_id.to_string()).or_default().clone()
+        };
+        lock.lock_owned().await
     }
 
     fn board(&self) -> std::sync::MutexGuard<'_, Board> {
@@ -324,6 +375,14 @@ impl Desk {
         }
         board.assign();
         Ok(board.agents[&user.id].view())
+    }
+
+    /// Where an agent may transfer a call: the tenant's queues and the colleagues at the desk.
+    pub fn directory(&self, user: &DeskUser, tenant: &Tenant) -> Value {
+        let (agents, _) = self.overview(&user.tenant_id);
+        let colleagues: Vec<AgentView> = agents.into_iter().filter(|a| a.id != user.id).collect();
+        let queues: Vec<Value> = tenant.queues.iter().map(|q| json!({ "id": q.id, "name": q.name })).collect();
+        json!({ "queues": queues, "agents": colleagues })
     }
 
     /// The agents and the waiting callers of a tenant.
@@ -404,10 +463,38 @@ impl Desk {
 
     /// The agent hangs up from the desk.
     pub fn hang_up(&self, user: &DeskUser, call_id: &str) -> Result<(), DeskError> {
+        self.command(user, call_id, DeskCommand::HangUp)
+    }
+
+    /// The agent puts the caller on hold (they hear the chime, neither hears the other) or
+    /// takes them back.
+    pub fn hold(&self, user: &DeskUser, call_id: &str, on: bool) -> Result<(), DeskError> {
+        self.command(user, call_id, DeskCommand::Hold(on))
+    }
+
+    /// The agent sends the caller to another queue or colleague of the same tenant; the
+    /// caller waits (hold chime, position) until someone accepts, and this agent wraps up.
+    pub fn transfer(&self, user: &DeskUser, call_id: &str, target: DeskTarget) -> Result<(), DeskError> {
+        match &target {
+            DeskTarget::Agent(id) if id == &user.id => {
+                return Err(DeskError::Invalid("that is you: choose a colleague or a queue".into()));
+            }
+            DeskTarget::Agent(id) => {
+                let board = self.board();
+                if !board.agents.get(id).is_some_and(|p| p.user.tenant_id == user.tenant_id) {
+                    return Err(DeskError::Invalid("no such colleague at the desk".into()));
+                }
+            }
+            DeskTarget::Queue(_) => {}
+        }
+        self.command(user, call_id, DeskCommand::Transfer(target))
+    }
+
+    fn command(&self, user: &DeskUser, call_id: &str, command: DeskCommand) -> Result<(), DeskError> {
         let board = self.board();
         match board.talking.get(call_id) {
-            Some((agent, end)) if agent == &user.id => {
-                let _ = end.send(());
+            Some((agent, tx)) if agent == &user.id => {
+                let _ = tx.send(command);
                 Ok(())
             }
             _ => Err(DeskError::NoSuchCall),
@@ -428,6 +515,7 @@ impl Desk {
             }
         }
         let db = &self.app.db;
+        let _writing = self.lock_record(call_id).await;
         let mut record = db.call(&user.tenant_id, call_id).await.map_err(|e| DeskError::Store(e.to_string()))?;
         let mut follow_up_id = None;
         if let Some(f) = &input.follow_up {
@@ -454,7 +542,15 @@ impl Desk {
         let handling = record.agent.get_or_insert_with(AgentHandling::default);
         handling.wrapped_up_at_ms = Some(now_ms());
         handling.outcome = Some(input.outcome.trim().to_string());
-        handling.notes = Some(input.notes.trim().to_string()).filter(|n| !n.is_empty());
+        // Several agents may have had the call (transfers): each one's notes are kept, by name.
+        let notes = input.notes.trim();
+        if !notes.is_empty() {
+            let line = format!("{}: {notes}", user.name);
+            handling.notes = Some(match handling.notes.take() {
+                Some(before) => format!("{before}\n{line}"),
+                None => line,
+            });
+        }
         handling.follow_up = follow_up_id;
         let tag = format!("agent:{}", input.outcome.trim());
         if !record.tags.contains(&tag) {
@@ -496,7 +592,8 @@ impl Desk {
         (popup, caller)
     }
 
-    /// Wait in `queue` and talk with the agent who accepts; see the module's picture.
+    /// Wait in `queue` and talk with the agent who accepts, and with whoever they transfer the
+    /// caller to; see the module's picture.
     async fn queue_call(
         &self,
         tenant: &Tenant,
@@ -517,12 +614,94 @@ impl Desk {
             conv.transfer_fallback = Some(fallback_of(&queue.fallback));
             return Err(Some(TransferStatus::Busy));
         }
-        let (popup, caller) = self.popup(tenant, &call_id, handover).await;
+        let (mut queue, mut only) = (queue.clone(), None::<String>);
+        let mut connected = false;
+        loop {
+            let agent = match self.wait_for_agent(tenant, &queue, only.clone(), media, out, handover, &call_id).await {
+                Waited::Accepted(a) => a,
+                Waited::CallerLeft { rang, first_ring_at_ms } => {
+                    if !connected {
+                        handling.left_queue_at_ms = now_ms();
+                        handling.abandoned = true;
+                        (handling.rang, handling.first_ring_at_ms) = (rang, first_ring_at_ms);
+                        conv.agent_handling(handling);
+                    }
+                    tracing::info!(queue = %queue.id, "caller hung up in the queue");
+                    conv.caller_gone().await;
+                    return Err(None);
+                }
+                Waited::TimedOut { rang, first_ring_at_ms } if !connected => {
+                    handling.left_queue_at_ms = now_ms();
+                    (handling.rang, handling.first_ring_at_ms) = (rang, first_ring_at_ms);
+                    tracing::info!(queue = %queue.id, "the wait ran out: the queue's fallback");
+                    return self.queue_fallback(tenant, &queue, media, conv, out, handover, handling).await;
+                }
+                Waited::TimedOut { .. } => {
+                    // Transferred on by an agent, and nobody took it: the call ends politely.
+                    tracing::info!(queue = %queue.id, "nobody took the transferred call");
+                    let sorry = speech(
+                        &self.engines,
+                        &tenant.language,
+                        "很抱歉，目前沒有專人可以接聽，我們會盡快回電給您。",
+                        "Sorry, nobody can take your call now. We will call you back soon.",
+                    )
+                    .await;
+                    play_all(out, &sorry).await;
+                    return Ok(Bridged::AgentLeft);
+                }
+            };
+            let Accepted { agent_id, agent_name, leg, rang, first_ring_at_ms } = agent;
+            if !connected {
+                handling.left_queue_at_ms = now_ms();
+                handling.answered = true;
+                handling.within_service_level =
+                    handling.time_in_queue_ms() <= queue.service_level_secs as u64 * 1000;
+                handling.first_ring_at_ms = first_ring_at_ms;
+                handling.rang = rang;
+            }
+            handling.agent_id = Some(agent_id.clone());
+            handling.agent_name = Some(agent_name.clone());
+            tracing::info!(agent = %agent_id, "agent accepted: bridging");
+            let first = !connected;
+            connected = true;
+            match self.bridge_to_desk(tenant, &queue, media, conv, out, handover, &mut handling, &agent_id, leg, first).await {
+                DeskEnd::CallerLeft => return Ok(Bridged::CallerLeft),
+                DeskEnd::AgentLeft => return Ok(Bridged::AgentLeft),
+                DeskEnd::Transferred(target) => {
+                    handling.transferred_by.push(agent_name);
+                    match target {
+                        DeskTarget::Queue(id) => {
+                            if let Some(q) = tenant.queues.iter().find(|q| q.id == id) {
+                                queue = q.clone();
+                            }
+                            only = None;
+                        }
+                        DeskTarget::Agent(id) => only = Some(id),
+                    }
+                }
+            }
+        }
+    }
+
+    /// The caller waits in `queue` (the hold chime, and their position when it is time)
+    /// until a desk accepts, they hang up, or the queue's longest wait runs out.
+    #[allow(clippy::too_many_arguments)]
+    async fn wait_for_agent(
+        &self,
+        tenant: &Tenant,
+        queue: &Queue,
+        only: Option<String>,
+        media: &mut mpsc::Receiver<MediaIn>,
+        out: &mut dyn AudioOut,
+        handover: &Handover,
+        call_id: &str,
+    ) -> Waited {
+        let (popup, caller) = self.popup(tenant, call_id, handover).await;
         let (accept_tx, mut accepted) = oneshot::channel();
         {
             let mut board = self.board();
             board.waiting.push(Waiting {
-                call_id: call_id.clone(),
+                call_id: call_id.to_string(),
                 tenant_id: tenant.id.clone(),
                 queue: queue.id.clone(),
                 group: queue.group.clone(),
@@ -535,13 +714,12 @@ impl Desk {
                 accept: Some(accept_tx),
                 rang: Vec::new(),
                 first_ring_at_ms: None,
+                only,
             });
             board.assign();
         }
         tracing::info!(queue = %queue.id, "caller queued");
-        let _leave = LeaveQueue { desk: self, call_id: call_id.clone() };
-
-        // Hold: the chime, and the caller's position when it is time (rendered meanwhile).
+        let _leave = LeaveQueue { desk: self, call_id: call_id.to_string() };
         let mut hold = HoldAudio::new();
         let mut frame = vec![0.0f32; FRAME];
         let mut speaking: Vec<f32> = Vec::new();
@@ -550,17 +728,20 @@ impl Desk {
         let mut next_announcement = Instant::now() + Duration::from_millis(300);
         let (said_tx, mut said_rx) = mpsc::unbounded_channel::<Vec<f32>>();
         let deadline = tokio::time::Instant::now() + Duration::from_secs(queue.max_wait_secs as u64);
-        let agent = loop {
+        loop {
             tokio::select! {
                 a = &mut accepted => match a {
-                    Ok(a) => break a,
-                    Err(_) => return Err(Some(TransferStatus::Failed)),
+                    Ok(a) => return Waited::Accepted(a),
+                    Err(_) => {
+                        let (rang, first_ring_at_ms) = self.rang(call_id);
+                        return Waited::TimedOut { rang, first_ring_at_ms };
+                    }
                 },
                 _ = tick.tick() => {
                     if Instant::now() >= next_announcement {
                         // Rendered off this loop, so that the chime goes on meanwhile.
                         next_announcement = Instant::now() + announce_every;
-                        let position = self.board().position(&call_id).unwrap_or(1);
+                        let position = self.board().position(call_id).unwrap_or(1);
                         let (tx, engines, language) = (said_tx.clone(), self.engines.clone(), tenant.language.clone());
                         tokio::spawn(async move {
                             let zh = format!("專人都在忙線中，請稍候。您目前是第 {position} 位。");
@@ -573,33 +754,15 @@ impl Desk {
                 }
                 s = said_rx.recv() => if let Some(s) = s { speaking.extend(s) },
                 m = media.recv() => if matches!(m, Some(MediaIn::Hangup) | None) {
-                    handling.left_queue_at_ms = now_ms();
-                    handling.abandoned = true;
-                    (handling.rang, handling.first_ring_at_ms) = self.rang(&call_id);
-                    tracing::info!(queue = %queue.id, "caller hung up in the queue");
-                    conv.agent_handling(handling);
-                    conv.caller_gone().await;
-                    return Err(None);
+                    let (rang, first_ring_at_ms) = self.rang(call_id);
+                    return Waited::CallerLeft { rang, first_ring_at_ms };
                 },
                 _ = tokio::time::sleep_until(deadline) => {
-                    handling.left_queue_at_ms = now_ms();
-                    (handling.rang, handling.first_ring_at_ms) = self.rang(&call_id);
-                    tracing::info!(queue = %queue.id, "the wait ran out: the queue's fallback");
-                    drop(_leave);
-                    return self.queue_fallback(tenant, queue, media, conv, out, handover, handling).await;
+                    let (rang, first_ring_at_ms) = self.rang(call_id);
+                    return Waited::TimedOut { rang, first_ring_at_ms };
                 }
             }
-        };
-        let Accepted { agent_id, agent_name, leg, rang, first_ring_at_ms } = agent;
-        handling.first_ring_at_ms = first_ring_at_ms;
-        handling.left_queue_at_ms = now_ms();
-        handling.answered = true;
-        handling.within_service_level = handling.time_in_queue_ms() <= queue.service_level_secs as u64 * 1000;
-        handling.agent_id = Some(agent_id.clone());
-        handling.agent_name = Some(agent_name.clone());
-        handling.rang = rang;
-        tracing::info!(agent = %agent_id, "agent accepted: bridging");
-        self.bridge_to_desk(tenant, queue, media, conv, out, handover, handling, agent_id, leg).await
+        }
     }
 
     /// The desks a waiting call rang without an answer, and when the first rang.
@@ -609,6 +772,8 @@ impl Desk {
         w.map(|w| (w.rang.clone(), w.first_ring_at_ms)).unwrap_or_default()
     }
 
+    /// The caller and the agent's desk leg, until one leaves or the agent transfers the call.
+    /// `first`: this is the call's first agent (the session hears it connected).
     #[allow(clippy::too_many_arguments)]
     async fn bridge_to_desk(
         &self,
@@ -618,16 +783,19 @@ impl Desk {
         conv: &mut Conversation,
         out: &mut dyn AudioOut,
         handover: &Handover,
-        mut handling: AgentHandling,
-        agent_id: String,
+        handling: &mut AgentHandling,
+        agent_id: &str,
         leg: DeskLeg,
-    ) -> Result<Bridged, Option<TransferStatus>> {
+        first: bool,
+    ) -> DeskEnd {
         let call_id = conv.call_id.clone();
         let DeskLeg { media: mut agent_media, out: mut agent_out, close, .. } = leg;
-        let (end_tx, mut end_rx) = mpsc::unbounded_channel();
-        self.board().talking.insert(call_id.clone(), (agent_id.clone(), end_tx));
-        conv.agent_handling(handling.clone());
-        conv.transfer_finished(TransferStatus::Connected);
+        let (command_tx, mut commands) = mpsc::unbounded_channel();
+        self.board().talking.insert(call_id.clone(), (agent_id.to_string(), command_tx));
+        if first {
+            conv.agent_handling(handling.clone());
+            conv.transfer_finished(TransferStatus::Connected);
+        }
         // The whisper: the agent hears why the caller is coming while the caller still holds.
         let mut whisper = if queue.whisper {
             let summary = if handover.summary.is_empty() { handover.reason.clone() } else { handover.summary.clone() };
@@ -651,31 +819,48 @@ impl Desk {
                 m = media.recv() => if matches!(m, Some(MediaIn::Hangup) | None) { whisper.clear(); }
             }
         }
-        self.announce(&agent_id, json!({ "type": "connected", "call_id": call_id }));
+        self.announce(agent_id, json!({ "type": "connected", "call_id": call_id }));
         let (mut scribe, mut heard) = CallerScribe::new(self.engines.clone(), tenant);
         let mut said = Vec::new();
-        let caller_left = loop {
+        let mut held = false;
+        let end = loop {
             tokio::select! {
                 m = media.recv() => match m {
                     Some(MediaIn::Audio(a)) => {
                         if let Some(r) = conv.recorder.as_mut() { r.caller(&a); }
-                        agent_out.play(&a);
-                        scribe.push(&a);
+                        if !held {
+                            agent_out.play(&a);
+                            scribe.push(&a);
+                        }
                     }
                     Some(MediaIn::Dtmf(_)) => {}
-                    Some(MediaIn::Hangup) | None => break true,
+                    Some(MediaIn::Hangup) | None => break DeskEnd::CallerLeft,
                 },
                 m = agent_media.recv() => match m {
                     Some(MediaIn::Audio(a)) => {
-                        if let Some(r) = conv.recorder.as_mut() { r.bot(&a); }
-                        out.play(&a);
+                        if !held {
+                            if let Some(r) = conv.recorder.as_mut() { r.bot(&a); }
+                            out.play(&a);
+                        }
                     }
                     Some(MediaIn::Dtmf(_)) => {}
-                    Some(MediaIn::Hangup) | None => break false,
+                    Some(MediaIn::Hangup) | None => break DeskEnd::AgentLeft,
                 },
-                _ = end_rx.recv() => break false,
+                _ = tick.tick(), if held => {
+                    hold.frame(&mut frame);
+                    out.play(&frame);
+                }
+                c = commands.recv() => match c {
+                    Some(DeskCommand::Hold(on)) => {
+                        held = on;
+                        tracing::info!(held, "hold");
+                        self.announce(agent_id, json!({ "type": "hold", "call_id": call_id, "on": on }));
+                    }
+                    Some(DeskCommand::Transfer(target)) => break DeskEnd::Transferred(target),
+                    Some(DeskCommand::HangUp) | None => break DeskEnd::AgentLeft,
+                },
                 Some(text) = heard.recv() => {
-                    self.announce(&agent_id, json!({ "type": "transcript", "call_id": call_id, "who": "caller", "text": text }));
+                    self.announce(agent_id, json!({ "type": "transcript", "call_id": call_id, "who": "caller", "text": text }));
                     self.app.events.publish(super::events::CallEvent {
                         tenant_id: tenant.id.clone(),
                         call_id: call_id.clone(),
@@ -686,24 +871,32 @@ impl Desk {
             }
         };
         close();
-        tracing::info!(caller_left, "desk call over");
+        let (by, transferred) = match &end {
+            DeskEnd::CallerLeft => ("caller", false),
+            DeskEnd::AgentLeft => ("agent", false),
+            DeskEnd::Transferred(_) => ("transfer", true),
+        };
+        tracing::info!(by, "the agent's part of the call is over");
         conv.wait_ended().await;
         handling.talk_ended_at_ms = Some(now_ms());
-        // Words still being recognised when the call ended are kept too.
+        // Words still being recognised when the agent's part ended are kept too.
         drop(scribe);
         while let Ok(Some(text)) = tokio::time::timeout(Duration::from_secs(5), heard.recv()).await {
             said.push(TranscriptEntry { at_ms: now_ms(), speaker: Speaker::Caller, text, latency_ms: None, intent: None, faq: None, understood: None });
         }
-        self.note_with(tenant, &call_id, handling, said).await;
+        if transferred {
+            said.push(TranscriptEntry { at_ms: now_ms(), speaker: Speaker::System, text: "[transferred on by the agent]".into(), latency_ms: None, intent: None, faq: None, understood: None });
+        }
+        self.note_with(tenant, &call_id, handling.clone(), said).await;
         {
             let mut board = self.board();
             board.talking.remove(&call_id);
-            board.set_state(&agent_id, AgentState::WrapUp, Some(call_id.clone()));
-            if let Some(p) = board.agents.get_mut(&agent_id) {
-                p.tell(json!({ "type": "ended", "call_id": call_id, "by": if caller_left { "caller" } else { "agent" } }));
+            board.set_state(agent_id, AgentState::WrapUp, Some(call_id.clone()));
+            if let Some(p) = board.agents.get_mut(agent_id) {
+                p.tell(json!({ "type": "ended", "call_id": call_id, "by": by }));
             }
         }
-        Ok(if caller_left { Bridged::CallerLeft } else { Bridged::AgentLeft })
+        end
     }
 
     /// The wait ran out: a callback request, back to the bot, or a SIP agent.
@@ -741,13 +934,21 @@ impl Desk {
 
     /// After the agent's talk: its end and what the caller said to the agent (marked as such
     /// in the transcript) go on the record the session saved when the caller was put through.
-    async fn note_with(&self, tenant: &Tenant, call_id: &str, handling: AgentHandling, said: Vec<TranscriptEntry>) {
+    async fn note_with(&self, tenant: &Tenant, call_id: &str, mut handling: AgentHandling, said: Vec<TranscriptEntry>) {
         let db = &self.app.db;
+        let _writing = self.lock_record(call_id).await;
         match db.call(&tenant.id, call_id).await {
             Ok(mut record) => {
+                // What agents wrote up already (an agent who transferred the call on) stays.
+                if let Some(stored) = record.agent.take() {
+                    handling.outcome = stored.outcome;
+                    handling.notes = stored.notes;
+                    handling.wrapped_up_at_ms = stored.wrapped_up_at_ms;
+                    handling.follow_up = stored.follow_up;
+                }
                 if let Some(name) = handling.agent_name.as_ref().filter(|_| handling.answered) {
                     record.transcript.push(TranscriptEntry {
-                        at_ms: handling.left_queue_at_ms,
+                        at_ms: said.first().map_or_else(now_ms, |e| e.at_ms),
                         speaker: Speaker::System,
                         text: format!("[with {name} at the desk]"),
                         latency_ms: None,
@@ -837,6 +1038,22 @@ impl CallerScribe {
         let n = ((ms.saturating_sub(self.buffer_start_ms) * PER_MS) as usize).min(self.buffer.len());
         self.buffer.drain(..n);
         self.buffer_start_ms += n as u64 / PER_MS;
+    }
+}
+
+/// How a caller's wait in a queue ended.
+enum Waited {
+    Accepted(Accepted),
+    CallerLeft { rang: Vec<String>, first_ring_at_ms: Option<u64> },
+    TimedOut { rang: Vec<String>, first_ring_at_ms: Option<u64> },
+}
+
+/// Play `samples` to `out` in real time (20 ms frames).
+async fn play_all(out: &mut dyn AudioOut, samples: &[f32]) {
+    let mut tick = tokio::time::interval(Duration::from_millis(20));
+    for chunk in samples.chunks(FRAME) {
+        tick.tick().await;
+        out.play(chunk);
     }
 }
 

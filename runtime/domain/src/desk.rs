@@ -366,6 +366,9 @@ pub struct AgentHandling {
     /// When the first desk rang.
     #[serde(default)]
     pub first_ring_at_ms: Option<u64>,
+    /// Agents who transferred the call on to a colleague or another queue, in order.
+    #[serde(default)]
+    pub transferred_by: Vec<String>,
     pub agent_id: Option<String>,
     pub agent_name: Option<String>,
     /// When the agent's leg ended.

@@ -71,6 +71,8 @@ pub struct CallFigures {
     pub wrapped_up: i64,
     /// Calls each agent took, by the agent's name.
     pub agent_calls: BTreeMap<String, i64>,
+    /// Calls each agent transferred on to a colleague or another queue.
+    pub agent_transfers: BTreeMap<String, i64>,
 }
 
 impl CallFigures {
@@ -140,6 +142,11 @@ impl CallFigures {
                 }
                 let name = a.agent_name.clone().or_else(|| a.agent_id.clone()).unwrap_or_default();
                 f.agent_calls.insert(name, 1);
+                // Every agent who had the call took it once; those who passed it on transferred it.
+                for by in &a.transferred_by {
+                    f.agent_calls.insert(by.clone(), 1);
+                    f.agent_transfers.insert(by.clone(), 1);
+                }
             }
         }
         f
@@ -187,6 +194,7 @@ impl CallFigures {
         add_map(&mut self.intents, &other.intents, sign);
         add_map(&mut self.questions, &other.questions, sign);
         add_map(&mut self.agent_calls, &other.agent_calls, sign);
+        add_map(&mut self.agent_transfers, &other.agent_transfers, sign);
         if !other.latency_bins.is_empty() && self.latency_bins.len() < LATENCY_BINS {
             self.latency_bins.resize(LATENCY_BINS, 0);
         }
@@ -254,6 +262,7 @@ impl CallFigures {
             agent_handle_time_s: rate(self.agent_talk_ms + self.wrap_up_ms, self.queue_answered).map(|ms| ms / 1000.0),
             average_wrap_up_s: rate(self.wrap_up_ms, self.wrapped_up).map(|ms| ms / 1000.0),
             calls_per_agent: most_first(&self.agent_calls),
+            transfers_per_agent: most_first(&self.agent_transfers),
         }
     }
 }
@@ -352,6 +361,8 @@ pub struct Report {
     pub average_wrap_up_s: Option<f64>,
     /// Calls each agent took (by name), most first.
     pub calls_per_agent: Vec<(String, i64)>,
+    /// Calls each agent transferred on to a colleague or another queue, most first.
+    pub transfers_per_agent: Vec<(String, i64)>,
 }
 
 /// A figure and what it means.
@@ -421,7 +432,11 @@ pub const DEFINITIONS: &[Definition] = &[
     },
     Definition {
         figure: "calls_per_agent",
-        definition: "Calls each agent took from a queue in the period.",
+        definition: "Calls each agent took from a queue in the period (a call transferred between agents counts for each).",
+    },
+    Definition {
+        figure: "transfers_per_agent",
+        definition: "Calls each agent transferred on to a colleague or another queue (Genesys: transfers by agent).",
     },
     Definition {
         figure: "not_understood_rate",

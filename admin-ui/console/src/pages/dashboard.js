@@ -40,6 +40,7 @@ function Figures({ totals, definitions }) {
       ['agent_handle_time_s', secs(totals.agent_handle_time_s), 'agent_handle_time_s'],
       ['average_wrap_up_s', secs(totals.average_wrap_up_s), 'average_wrap_up_s'],
       ['calls_per_agent', (totals.calls_per_agent || []).map(([n, c]) => `${n} ${c}`).join(' · ') || '—', 'calls_per_agent'],
+      ['transfers_per_agent', (totals.transfers_per_agent || []).map(([n, c]) => `${n} ${c}`).join(' · ') || '—', 'transfers_per_agent'],
     );
   }
   return html`<div class="cards">

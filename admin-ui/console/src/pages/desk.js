@@ -61,6 +61,26 @@ function ScreenPop({ popup }) {
   </div>`;
 }
 
+/// Send the caller to another queue or a colleague (their state is shown).
+function TransferTo({ callId, onError }) {
+  const [dir] = useLoad(() => api('GET', '/v1/desk/directory'), [callId]);
+  const [to, setTo] = useState('');
+  if (!dir) return null;
+  const go = () => {
+    if (!to) return;
+    const [kind, id] = [to.slice(0, to.indexOf(':')), to.slice(to.indexOf(':') + 1)];
+    api('POST', `/v1/desk/calls/${encodeURIComponent(callId)}/transfer`, { [kind]: id }).catch(onError);
+  };
+  return html`<span class="row transfer">
+    <select name="transfer_to" value=${to} onChange=${(e) => setTo(e.target.value)}>
+      <option value="">${t('transferTo')}</option>
+      ${dir.queues.map((q) => html`<option value=${`queue:${q.id}`}>${t('queue')}: ${q.name}</option>`)}
+      ${dir.agents.map((a) => html`<option value=${`agent:${a.id}`}>${a.name} (${t(`st_${a.state}`)})</option>`)}
+    </select>
+    <button type="button" class="secondary" name="transfer" onClick=${go} disabled=${!to}>${t('transfer')}</button>
+  </span>`;
+}
+
 function WrapUp({ callId, me, onDone }) {
   const [f, setF] = useState({ outcome: 'resolved', notes: '', callback: false, due: '', note: '' });
   const [error, setError] = useState(null);
@@ -135,6 +155,7 @@ export function Desk({ me }) {
           ? { ...c, popup: { ...c.popup, transcript: [...(c.popup.transcript || []), { speaker: e.who, text: e.text, live: true }] } }
           : c));
       }
+      if (e.type === 'hold') setCall((c) => (c && c.id === e.call_id ? { ...c, held: e.on } : c));
       if (e.type === 'connected') setCall((c) => (c && c.id === e.call_id ? { ...c, connected: true } : c));
       if (e.type === 'ended') {
         hangUpMedia(leg.current);
@@ -162,6 +183,7 @@ export function Desk({ me }) {
   };
   const decline = () => api('POST', `/v1/desk/calls/${encodeURIComponent(offer.call_id)}/decline`).then(() => setOffer(null), setError);
   const hangUp = () => api('POST', `/v1/desk/calls/${encodeURIComponent(call.id)}/hangup`).catch(setError);
+  const hold = () => api('POST', `/v1/desk/calls/${encodeURIComponent(call.id)}/hold`, { on: !call.held }).catch(setError);
   const wrapped = () => { setCall(null); setVersion((v) => v + 1); };
 
   const state = agent ? agent.state : 'offline';
@@ -185,7 +207,12 @@ export function Desk({ me }) {
     ${call && html`<div class="box oncall" data-call=${call.id} data-connected=${call.connected} data-ended=${call.ended}>
       <h2>${call.ended ? t('callEnded') : call.connected ? t('deskTalking') : t('connecting')}</h2>
       <${ScreenPop} popup=${call.popup} />
-      ${!call.ended && html`<div class="row"><button type="button" class="danger" name="hangup" onClick=${hangUp}>${t('hangUp')}</button></div>`}
+      ${!call.ended && call.connected && html`<div class="row">
+        <button type="button" class="secondary" name="hold" onClick=${hold}>${call.held ? t('resume') : t('hold')}</button>
+        <${TransferTo} callId=${call.id} onError=${setError} />
+        <button type="button" class="danger" name="hangup" onClick=${hangUp}>${t('hangUp')}</button>
+      </div>`}
+      ${call.held && html`<p class="muted" data-held="true">${t('onHold')}</p>`}
     </div>`}
     ${call && call.ended && html`<${WrapUp} callId=${call.id} me=${me} onDone=${wrapped} />`}
     ${!offer && !call && html`<p class="muted idle">${state === 'available' ? t('waitingForCalls') : t('notTakingCalls')}</p>`}
