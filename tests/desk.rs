@@ -172,6 +172,24 @@ fn a_browser_caller_waits_in_the_queue_and_the_second_agent_takes_the_call() {
     caller.say(&caller::spoken(&["Large, with less ice."], 48_000, 0.2, 0.3));
     mei.wait_for_audio("window.__desk.pc", heard + 0.005, WAIT);
 
+    // Mei takes the caller's order at the desk: an empty one is refused with the server's
+    // reason; two large black teas are priced from the catalogue like the bot's orders.
+    mei.eval("document.querySelector('details.orderform').open = true, true");
+    mei.wait_for("!!document.querySelector('select[name=\"item.0.product\"] option[value=black-tea]')", WAIT);
+    mei.click("button[name=place_order]");
+    mei.wait_for("!!document.querySelector('details.orderform .error')", WAIT);
+    mei.fill("select[name=\"item.0.product\"]", "black-tea");
+    mei.wait_for("!!document.querySelector('select[name=\"item.0.size\"] option[value=L]')", WAIT);
+    mei.fill("select[name=\"item.0.size\"]", "L");
+    mei.fill("input[name=\"item.0.quantity\"]", "2");
+    mei.fill("input[name=order_name]", "陳小姐");
+    mei.fill("input[name=order_phone]", "0912345678");
+    mei.click("button[name=place_order]");
+    let order_id = mei.wait_for("document.querySelector('details.orderform [data-order]')?.getAttribute('data-order')", WAIT);
+    let order = server.get(&key, &format!("/v1/tenants/{tenant}/orders/{}", order_id.as_str().unwrap())).body;
+    assert_eq!((order["total"].as_u64(), order["call_id"].as_str()), (Some(70), Some(call_id.as_str())), "{order:#}");
+    mei.screenshot(&screenshots().join("03-order.png"));
+
     // Mei hangs up; the caller's page is told; her desk asks for the wrap-up.
     mei.click(".oncall button[name=hangup]");
     caller.wait_for(&format!("{STATE} === 'ended'"), WAIT);
@@ -207,6 +225,7 @@ fn a_browser_caller_waits_in_the_queue_and_the_second_agent_takes_the_call() {
     let tasks = ken.eval("fetch('/v1/desk/tasks').then(r => r.json())");
     assert_eq!(tasks["tasks"][0]["call_id"], json!(call_id), "{tasks:#}");
     assert_eq!(tasks["tasks"][0]["note"], "確認取餐時間");
+    assert_eq!(record["order_ids"], json!([order_id]), "the desk's order is the call's: {record:#}");
 
     // The dashboard's figures count it: one queued call, answered after one ring-out.
     let stats = server.get(&key, &format!("/v1/tenants/{tenant}/stats?bucket=hour")).body;

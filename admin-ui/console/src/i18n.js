@@ -1,5 +1,8 @@
 // Traditional Chinese (Taiwan) and English. The choice is kept in localStorage.
 const zh = {
+  newOrder: '建立訂單', correctOrder: '修正訂單', quantity: '數量', fulfilment: '取貨方式', pickup: '自取', delivery: '外送',
+  replacesOrder: '取代本通訂單', placeOrder: '送出訂單',
+
   hold: '保留', resume: '恢復通話', onHold: '來電者保留中：對方聽到等候音樂，雙方聽不到彼此。', transferTo: '轉給…', queue: '佇列',
   transfers_per_agent: '各專人轉出數', def_transfers_per_agent: '每位專人把通話轉給同事或其他佇列的次數（Genesys 的專人轉接數）。',
 
@@ -71,6 +74,9 @@ const zh = {
   def_flow_errors: '租戶流程出錯（trap、逾時或回傳無效動作）的通話。',
 };
 const en = {
+  newOrder: 'New order', correctOrder: 'Correct the order', quantity: 'Qty', fulfilment: 'Fulfilment', pickup: 'Pickup', delivery: 'Delivery',
+  replacesOrder: 'Replaces order', placeOrder: 'Place the order',
+
   hold: 'Hold', resume: 'Resume', onHold: 'The caller is on hold: they hear the hold chime; neither of you hears the other.', transferTo: 'Transfer to…', queue: 'Queue',
   transfers_per_agent: 'Transfers per agent',
 

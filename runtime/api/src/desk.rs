@@ -262,6 +262,42 @@ pub async fn directory(State(s): State<ApiState>, who: Principal) -> ApiResult<J
     Ok(Json(desk(&s)?.directory(user, &tenant)))
 }
 
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeskOrder {
+    order: switchboard_domain::orders::OrderRequest,
+    /// An order of the same call this one corrects: it is cancelled.
+    #[serde(default)]
+    replaces: Option<String>,
+}
+
+/// Create (or correct) the caller's order
+///
+/// For the call the agent is on or writing up; priced from the catalogue by the host, like the
+/// bot's orders. With `replaces`, that order of the same call is cancelled.
+#[utoipa::path(post, path = "/v1/desk/calls/{call}/orders", tag = DESK, params(("call" = String, Path, description = "The call's id.")),
+    request_body = DeskOrder,
+    responses((status = 201, description = "The order as priced and stored.", body = switchboard_domain::orders::Order),
+              (status = 422, description = "The order does not fit the catalogue.", body = super::openapi::ErrorBody)))]
+pub async fn place_order(
+    State(s): State<ApiState>,
+    who: Principal,
+    Path(call): Path<String>,
+    Json(body): Json<DeskOrder>,
+) -> ApiResult<(StatusCode, Json<switchboard_domain::orders::Order>)> {
+    let user = who.agent()?;
+    let order = desk(&s)?.place_order(user, &call, body.order, body.replaces).await?;
+    Ok((StatusCode::CREATED, Json(order)))
+}
+
+/// The catalogue, for the desk's order form
+#[utoipa::path(get, path = "/v1/desk/catalog", tag = DESK,
+    responses((status = 200, description = "The tenant's catalogue.", body = switchboard_domain::catalog::Catalog)))]
+pub async fn catalog(State(s): State<ApiState>, who: Principal) -> ApiResult<Json<switchboard_domain::catalog::Catalog>> {
+    let user = who.agent()?;
+    Ok(Json(s.app.db.catalog(&user.tenant_id).await?))
+}
+
 /// Write the call up
 ///
 /// The outcome and notes land on the call record (and an `agent:<outcome>` tag); a follow-up

@@ -107,6 +107,8 @@ pub fn routes() -> (Router<ApiState>, utoipa::openapi::OpenApi) {
         .routes(routes!(desk::hold))
         .routes(routes!(desk::transfer))
         .routes(routes!(desk::directory))
+        .routes(routes!(desk::place_order))
+        .routes(routes!(desk::catalog))
         .routes(routes!(desk::wrap_up))
         .routes(routes!(desk::tasks))
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))

@@ -34,6 +34,7 @@ use switchboard_domain::calls::{Speaker, TranscriptEntry, TransferStatus};
 use switchboard_speech::vad::{Endpointing, VadEvent, VadStream};
 use switchboard_domain::desk::{AgentHandling, AgentState, DeskUser, FollowUp, Queue, QueueFallback, WrapUpInput, queue_of};
 use switchboard_domain::ids::{new_id, now_ms};
+use switchboard_domain::orders::{Order, OrderRequest, OrderStatus};
 use switchboard_domain::tenants::{Agent, Tenant, TransferFallback, TransferMode};
 use switchboard_media::{AudioOut, FRAME, MediaIn};
 
@@ -499,6 +500,56 @@ impl Desk {
             }
             _ => Err(DeskError::NoSuchCall),
         }
+    }
+
+    /// The agent creates an order for the caller of a call they are on or writing up, priced
+    /// by the host from the catalogue like any other; `replaces` (an order of the same call)
+    /// is cancelled and leaves the call's figures, so a correction is counted once.
+    pub async fn place_order(
+        &self,
+        user: &DeskUser,
+        call_id: &str,
+        request: OrderRequest,
+        replaces: Option<String>,
+    ) -> Result<Order, DeskError> {
+        self.mine(user, call_id)?;
+        let db = &self.app.db;
+        let tenant = db.tenant(&user.tenant_id).await.map_err(|e| DeskError::Store(e.to_string()))?;
+        let _writing = self.lock_record(call_id).await;
+        let mut record = db.call(&user.tenant_id, call_id).await.map_err(|e| DeskError::Store(e.to_string()))?;
+        if let Some(old) = &replaces
+            && !record.order_ids.contains(old)
+        {
+            return Err(DeskError::Invalid(format!("order {old} is not one of this call's")));
+        }
+        let order = db.create_order(&user.tenant_id, call_id, request, &tenant.language).await.map_err(|e| match e {
+            switchboard_store::StorageError::Invalid(m) => DeskError::Invalid(m),
+            other => DeskError::Store(other.to_string()),
+        })?;
+        if let Some(old) = &replaces {
+            db.update_order_status(&user.tenant_id, old, OrderStatus::Cancelled)
+                .await
+                .map_err(|e| DeskError::Store(e.to_string()))?;
+            record.order_ids.retain(|id| id != old);
+        }
+        record.order_ids.push(order.id.clone());
+        let what = match &replaces {
+            Some(old) => format!("[{} replaced order {old} with order #{} ({} {})]", user.name, order.number, order.total, order.currency),
+            None => format!("[{} placed order #{} ({} {})]", user.name, order.number, order.total, order.currency),
+        };
+        record.transcript.push(TranscriptEntry { at_ms: now_ms(), speaker: Speaker::System, text: what, latency_ms: None, intent: None, faq: None, understood: None });
+        db.save_call(&record).await.map_err(|e| DeskError::Store(e.to_string()))?;
+        tracing::info!(order = %order.id, replaces = ?replaces, "order from the desk");
+        Ok(order)
+    }
+
+    /// Whether `call_id` is the call this agent is on or writing up.
+    fn mine(&self, user: &DeskUser, call_id: &str) -> Result<(), DeskError> {
+        let board = self.board();
+        let mine = board.agents.get(&user.id).is_some_and(|p| {
+            matches!(p.state, AgentState::OnCall | AgentState::WrapUp) && p.call_id.as_deref() == Some(call_id)
+        });
+        if mine { Ok(()) } else { Err(DeskError::NoSuchCall) }
     }
 
     /// The agent writes the call up: outcome and notes land on the call record, a callback

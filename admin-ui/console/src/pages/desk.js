@@ -61,6 +61,65 @@ function ScreenPop({ popup }) {
   </div>`;
 }
 
+const nameOf = (names) => (names.find((n) => n.lang.startsWith('zh')) || names[0] || {}).text || '';
+
+/// An order for the caller (or a correction of the call's order), priced by the server from
+/// the catalogue as the bot's orders are.
+function OrderForm({ callId, popup, onPlaced }) {
+  const [catalog] = useLoad(() => api('GET', '/v1/desk/catalog'), []);
+  const c = popup.customer || {};
+  const [f, setF] = useState({ name: c.name || '', phone: popup.caller || '', fulfilment: 'pickup', address: c.address || '', notes: '', replace: !!popup.order });
+  const [items, setItems] = useState([{ product_id: '', size_id: '', quantity: 1 }]);
+  const [state, setState] = useState(null);
+  if (!catalog) return null;
+  const set = (k) => (e) => setF({ ...f, [k]: e.target.type === 'checkbox' ? e.target.checked : e.target.value });
+  const setItem = (i, k, v) => setItems(items.map((it, j) => (i === j ? { ...it, [k]: v, ...(k === 'product_id' ? { size_id: '' } : {}) } : it)));
+  const submit = async (e) => {
+    e.preventDefault();
+    const order = {
+      items: items.filter((it) => it.product_id).map((it) => {
+        const p = catalog.products.find((x) => x.id === it.product_id);
+        return { product_id: it.product_id, size_id: it.size_id || (p && p.sizes[0] ? p.sizes[0].id : ''), quantity: Number(it.quantity), options: [] };
+      }),
+      customer_name: f.name, phone: f.phone, fulfilment: f.fulfilment,
+      address: f.fulfilment === 'delivery' ? f.address : null, notes: f.notes || null,
+    };
+    try {
+      const placed = await api('POST', `/v1/desk/calls/${encodeURIComponent(callId)}/orders`, { order, replaces: f.replace && popup.order ? popup.order.id : null });
+      setState({ placed });
+      onPlaced(placed);
+    } catch (err) {
+      setState({ error: err });
+    }
+  };
+  return html`<details class="orderform"><summary>${popup.order ? t('correctOrder') : t('newOrder')}</summary>
+    <form onSubmit=${submit}>
+      ${items.map((it, i) => {
+        const p = catalog.products.find((x) => x.id === it.product_id);
+        return html`<div class="row">
+          <label class="grow">${t('products')}<select name=${`item.${i}.product`} value=${it.product_id} onChange=${(e) => setItem(i, 'product_id', e.target.value)}>
+            <option value="">—</option>${catalog.products.map((x) => html`<option value=${x.id}>${nameOf(x.names)}</option>`)}</select></label>
+          <label>${t('sizeCol')}<select name=${`item.${i}.size`} value=${it.size_id} onChange=${(e) => setItem(i, 'size_id', e.target.value)}>
+            ${(p ? p.sizes : []).map((z) => html`<option value=${z.id}>${nameOf(z.names) || z.id} · ${z.price}</option>`)}</select></label>
+          <label>${t('quantity')}<input name=${`item.${i}.quantity`} type="number" min="1" max="99" value=${it.quantity} onInput=${(e) => setItem(i, 'quantity', e.target.value)} style="width:4rem" /></label>
+        </div>`;
+      })}
+      <button type="button" class="link" onClick=${() => setItems([...items, { product_id: '', size_id: '', quantity: 1 }])}>+ ${t('products')}</button>
+      <div class="row">
+        <label>${t('name')}<input name="order_name" value=${f.name} onInput=${set('name')} /></label>
+        <label>${t('phone')}<input name="order_phone" value=${f.phone} onInput=${set('phone')} /></label>
+        <label>${t('fulfilment')}<select name="fulfilment" value=${f.fulfilment} onChange=${set('fulfilment')}>
+          <option value="pickup">${t('pickup')}</option><option value="delivery">${t('delivery')}</option></select></label>
+      </div>
+      ${f.fulfilment === 'delivery' && html`<label>${t('address')}<input name="order_address" value=${f.address} onInput=${set('address')} /></label>`}
+      ${popup.order && html`<label class="check"><input type="checkbox" name="replace" checked=${f.replace} onChange=${set('replace')} /> ${t('replacesOrder')} #${popup.order.number}</label>`}
+      <div class="row"><button type="submit" name="place_order">${t('placeOrder')}</button>
+        ${state && state.placed && html`<span class="ok" data-order=${state.placed.id}>#${state.placed.number} · ${state.placed.total} ${state.placed.currency}</span>`}</div>
+      <${ErrorLine} error=${state && state.error} />
+    </form>
+  </details>`;
+}
+
 /// Send the caller to another queue or a colleague (their state is shown).
 function TransferTo({ callId, onError }) {
   const [dir] = useLoad(() => api('GET', '/v1/desk/directory'), [callId]);
@@ -213,6 +272,7 @@ export function Desk({ me }) {
         <button type="button" class="danger" name="hangup" onClick=${hangUp}>${t('hangUp')}</button>
       </div>`}
       ${call.held && html`<p class="muted" data-held="true">${t('onHold')}</p>`}
+      ${(call.connected || call.ended) && html`<${OrderForm} callId=${call.id} popup=${call.popup} onPlaced=${(o) => setCall((x) => ({ ...x, popup: { ...x.popup, order: o } }))} />`}
     </div>`}
     ${call && call.ended && html`<${WrapUp} callId=${call.id} me=${me} onDone=${wrapped} />`}
     ${!offer && !call && html`<p class="muted idle">${state === 'available' ? t('waitingForCalls') : t('notTakingCalls')}</p>`}
