@@ -137,6 +137,9 @@ fn a_browser_caller_waits_in_the_queue_and_the_second_agent_takes_the_call() {
     assert!(transcript.as_str().unwrap().contains("DTMF 0"), "the transcript so far: {transcript}");
     ken.click(".ringing button[name=accept]");
     ken.wait_for("document.querySelector('.oncall')?.getAttribute('data-connected') === 'true'", WAIT);
+    let board = server.get(&key, &format!("/v1/tenants/{tenant}/desk")).body;
+    let ken_now = board["agents"].as_array().unwrap().iter().find(|a| a["id"] == second["id"]).cloned();
+    assert_eq!(ken_now.map(|a| a["state"].clone()), Some(json!("on_call")), "{board:#}");
     ken.screenshot(&screenshots().join("02-on-call.png"));
 
     // Audio both ways: the agent's voice reaches the caller, the caller's reaches the agent.
@@ -199,6 +202,7 @@ fn a_browser_caller_waits_in_the_queue_and_the_second_agent_takes_the_call() {
     mei.click("form.wrapup input[name=callback]");
     mei.wait_for("!!document.querySelector('form.wrapup input[name=due]')", WAIT);
     mei.fill("form.wrapup input[name=due]", "2030-01-02T10:30");
+    mei.fill("form.wrapup input[name=task_phone]", "0912345678");
     mei.fill("form.wrapup input[name=task_note]", "確認取餐時間");
     mei.screenshot(&screenshots().join("03-wrap-up.png"));
     mei.click("form.wrapup button[type=submit]");
@@ -227,6 +231,27 @@ fn a_browser_caller_waits_in_the_queue_and_the_second_agent_takes_the_call() {
     assert_eq!(tasks["tasks"][0]["note"], "確認取餐時間");
     assert_eq!(record["order_ids"], json!([order_id]), "the desk's order is the call's: {record:#}");
 
+    // Mei calls the customer back from the follow-up: the number through the tenant's trunk
+    // (a sipp phone that sends back what it hears), her voice there and back.
+    let trunk = sipp::free_port();
+    let r = server.patch(&key, &format!("/v1/tenants/{tenant}"), json!({ "telephony": { "outbound_proxy": format!("sip:127.0.0.1:{trunk}") } }));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let phone = sipp::sipp_peer_with(&server.data_dir, "callee_waits.xml", trunk, &["-rtp_echo"]);
+    mei.click("table.tasks button[name=call_back]");
+    mei.wait_for("document.querySelector('.oncall')?.getAttribute('data-connected') === 'true'", WAIT);
+    mei.wait_for_audio("window.__desk.pc", 0.005, WAIT);
+    let callback_id = mei.eval("document.querySelector('.oncall').getAttribute('data-call')");
+    mei.click(".oncall button[name=hangup]");
+    mei.wait_for("!!document.querySelector('form.wrapup')", WAIT);
+    mei.fill("form.wrapup input[name=outcome]", "resolved");
+    mei.click("form.wrapup button[type=submit]");
+    mei.wait_for("document.querySelector('table.tasks tr[data-task]')?.getAttribute('data-done') === 'true'", WAIT);
+    let phone = phone.wait_with_output().unwrap();
+    assert!(phone.status.success(), "the customer's phone: {}", String::from_utf8_lossy(&phone.stderr));
+    let callback = server.get(&key, &format!("/v1/tenants/{tenant}/calls/{}", callback_id.as_str().unwrap())).body;
+    assert_eq!((callback["direction"].as_str(), callback["callee"].as_str()), (Some("outbound"), Some("0912345678")), "{callback:#}");
+    assert_eq!(callback["agent"]["outcome"], "resolved", "{callback:#}");
+
     // The dashboard's figures count it: one queued call, answered after one ring-out.
     let stats = server.get(&key, &format!("/v1/tenants/{tenant}/stats?bucket=hour")).body;
     let totals = &stats["totals"];
@@ -234,7 +259,9 @@ fn a_browser_caller_waits_in_the_queue_and_the_second_agent_takes_the_call() {
     assert_eq!(totals["queue_abandonment_rate"], 0.0, "{totals:#}");
     assert!(totals["average_speed_of_answer_s"].as_f64().is_some_and(|s| s > 0.0), "{totals:#}");
     assert!(totals["agent_handle_time_s"].as_f64().is_some_and(|s| s > 0.0), "{totals:#}");
-    assert_eq!(totals["calls_per_agent"], json!([["Ken Wu", 1], ["林小美", 1]]), "{totals:#}");
+    // Mei's callback counts for her, not for the queue.
+    assert_eq!(totals["calls_per_agent"], json!([["林小美", 2], ["Ken Wu", 1]]), "{totals:#}");
+    assert_eq!(totals["agent_calls"], 2, "{totals:#}");
     assert_eq!(totals["transfers_per_agent"], json!([["Ken Wu", 1]]), "{totals:#}");
 
     // The other tenant's agent was never offered the call and cannot read this tenant.

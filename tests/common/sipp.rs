@@ -61,12 +61,18 @@ fn claim(first: u16, end: u16, width: u16) -> u16 {
 /// its logs go to `dir`. Nothing waits for sipp to bind its port: an INVITE sent before it has
 /// is retransmitted over UDP (RFC 3261 timer A, from 500 ms), as to any phone still starting.
 pub fn sipp_peer(dir: &Path, file: &str, port: u16) -> Child {
+    sipp_peer_with(dir, file, port, &[])
+}
+
+/// [`sipp_peer`] with more of sipp's options (`-rtp_echo`: send back the audio it hears).
+pub fn sipp_peer_with(dir: &Path, file: &str, port: u16, extra: &[&str]) -> Child {
     let media = media_port().to_string();
     Command::new("sipp")
         .arg("-sf")
         .arg(scenario(file))
         .args(["-i", "127.0.0.1", "-p", &port.to_string(), "-mi", "127.0.0.1", "-mp", &media])
         .args(["-m", "1", "-timeout", "90s", "-timeout_error", "-nostdin", "-trace_err"])
+        .args(extra)
         .current_dir(dir)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -1,5 +1,7 @@
 // Traditional Chinese (Taiwan) and English. The choice is kept in localStorage.
 const zh = {
+  callBack: '回撥', callbackFailed: '回撥沒有接通。',
+
   newOrder: '建立訂單', correctOrder: '修正訂單', quantity: '數量', fulfilment: '取貨方式', pickup: '自取', delivery: '外送',
   replacesOrder: '取代本通訂單', placeOrder: '送出訂單',
 
@@ -13,7 +15,7 @@ const zh = {
   def_average_speed_of_answer_s: '被專人接起的通話在佇列中的平均等候（秒），即 Genesys 的 ASA；桌面響鈴時間包含在內。',
   def_queue_abandonment_rate: '排隊中、專人接起前來電者就掛斷的通話，除以排隊通話（Genesys 放棄率；不設短放棄門檻）。',
   def_service_level: '在佇列的服務水準門檻（service_level_secs）內被接起的通話，除以全部排隊通話，含放棄的（Amazon Connect 的算法；Genesys 可排除放棄）。',
-  def_agent_handle_time_s: '專人接起的每通電話，通話時間加通話後整理的平均（秒），即 Genesys AHT；桌面尚無保留功能，故不含保留時間。',
+  def_agent_handle_time_s: '專人處理的每通電話（佇列接起或自己的回撥），通話時間（含保留）加通話後整理的平均（秒），即 Genesys AHT。',
   def_average_wrap_up_s: '從專人通話結束到寫完整理的平均時間（秒）。',
   def_calls_per_agent: '期間內每位專人從佇列接起的通話數。',
 
@@ -74,6 +76,8 @@ const zh = {
   def_flow_errors: '租戶流程出錯（trap、逾時或回傳無效動作）的通話。',
 };
 const en = {
+  callBack: 'Call back', callbackFailed: 'The callback was not answered.',
+
   newOrder: 'New order', correctOrder: 'Correct the order', quantity: 'Qty', fulfilment: 'Fulfilment', pickup: 'Pickup', delivery: 'Delivery',
   replacesOrder: 'Replaces order', placeOrder: 'Place the order',
 

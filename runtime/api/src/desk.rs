@@ -315,6 +315,36 @@ pub async fn wrap_up(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CallBackStarted {
+    /// The SDP answer for the desk's browser.
+    sdp: String,
+    /// The callback's call record.
+    call_id: String,
+}
+
+/// Call a follow-up's customer back from the desk
+///
+/// The body is the desk browser's WebRTC offer; the customer's number is dialled through the
+/// tenant's trunk, and the desk hears `connected` (or `callback_failed`) on its event stream.
+/// The task is done once the customer answers.
+#[utoipa::path(post, path = "/v1/desk/tasks/{task}/call", tag = DESK, params(("task" = String, Path, description = "The follow-up's id.")),
+    request_body = Sdp,
+    responses((status = 200, description = "The SDP answer and the callback's call id.", body = CallBackStarted)))]
+pub async fn call_back(
+    State(s): State<ApiState>,
+    who: Principal,
+    Path(task): Path<String>,
+    Json(offer): Json<Sdp>,
+) -> ApiResult<Json<CallBackStarted>> {
+    let user = who.agent()?;
+    if offer.sdp.len() > 20_000 {
+        return Err(ApiError::bad_request("the SDP offer is too large"));
+    }
+    let (sdp, call_id) = desk(&s)?.call_back(user, &task, &offer.sdp).await?;
+    Ok(Json(CallBackStarted { sdp, call_id }))
+}
+
 /// The tenant's follow-up tasks, open ones first, soonest due first
 #[utoipa::path(get, path = "/v1/desk/tasks", tag = DESK,
     responses((status = 200, description = "Follow-ups.", body = Vec<FollowUp>)))]

@@ -111,6 +111,7 @@ pub fn routes() -> (Router<ApiState>, utoipa::openapi::OpenApi) {
         .routes(routes!(desk::catalog))
         .routes(routes!(desk::wrap_up))
         .routes(routes!(desk::tasks))
+        .routes(routes!(desk::call_back))
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
         .merge(flows)
         .merge(widget)

@@ -11,6 +11,24 @@ use switchboard_domain::calls::TransferStatus;
 use switchboard_domain::tenants::Tenant;
 use switchboard_media::{AudioOut, MediaIn};
 
+/// A phone reached from Switchboard (an agent's callback to a customer).
+pub struct PhoneLeg {
+    /// The far end's audio (16 kHz) and its hang-up.
+    pub media: tokio::sync::mpsc::Receiver<MediaIn>,
+    /// What the far end hears.
+    pub out: Box<dyn AudioOut>,
+    /// Hang up from our side (the far end is sent a BYE).
+    pub hang_up: tokio::sync::oneshot::Sender<()>,
+}
+
+/// Dials phones: the SIP endpoint (through the tenant's trunk for numbers).
+#[async_trait]
+pub trait PhoneLine: Send + Sync {
+    /// Ring `to` (a number or a SIP URI) for `tenant` for up to `ring`; the answered leg, or
+    /// why it could not be reached.
+    async fn ring(&self, tenant: &Tenant, to: &str, ring: std::time::Duration) -> Result<PhoneLeg, String>;
+}
+
 /// Who ended a bridged call.
 pub enum Bridged {
     CallerLeft,

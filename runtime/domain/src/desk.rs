@@ -317,6 +317,9 @@ pub struct WrapUpInput {
 #[serde(deny_unknown_fields)]
 pub struct FollowUpInput {
     pub due_at_ms: u64,
+    /// The number to call back; empty: the caller's.
+    #[serde(default)]
+    pub phone: String,
     /// A desk user id; empty: the agent who wrote it.
     #[serde(default)]
     pub assignee: String,
@@ -336,6 +339,11 @@ impl WrapUpInput {
         if let Some(f) = &self.follow_up {
             if f.due_at_ms == 0 {
                 return Err(Error::Invalid("follow_up.due_at_ms: when the callback is due".into()));
+            }
+            let phone_ok = f.phone.trim().is_empty()
+                || (f.phone.len() <= 24 && f.phone.chars().all(|c| c.is_ascii_digit() || "+-() ".contains(c)));
+            if !phone_ok {
+                return Err(Error::Invalid(format!("follow_up.phone: `{}` is not a phone number", f.phone)));
             }
             if f.note.chars().count() > 1000 {
                 return Err(Error::Invalid("follow_up.note: at most 1000 characters".into()));

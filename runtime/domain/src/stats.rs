@@ -65,6 +65,8 @@ pub struct CallFigures {
     /// Time in queue of every queued call, and of the answered ones (speed of answer), ms.
     pub queue_ms: i64,
     pub answer_wait_ms: i64,
+    /// Calls a person talked on (from a queue, or an agent's callback).
+    pub agent_answered: i64,
     /// Agents' talk time and after-call work (wrap-up) on the calls they took, ms.
     pub agent_talk_ms: i64,
     pub wrap_up_ms: i64,
@@ -124,15 +126,22 @@ impl CallFigures {
                 f.not_understood += (!understood) as i64;
             }
         }
-        // A queue outside its hours offered the call to nobody: not a queued call.
+        // A queue outside its hours offered the call to nobody: not a queued call. A call
+        // without a queue (an agent's callback) counts for its agent only.
         if let Some(a) = record.agent.as_ref().filter(|a| !a.closed) {
-            f.queued = 1;
-            f.queue_ms = a.time_in_queue_ms() as i64;
-            f.queue_abandoned = a.abandoned as i64;
+            let queued = !a.queue.is_empty();
+            if queued {
+                f.queued = 1;
+                f.queue_ms = a.time_in_queue_ms() as i64;
+                f.queue_abandoned = a.abandoned as i64;
+            }
             if a.answered {
-                f.queue_answered = 1;
-                f.answer_wait_ms = a.time_in_queue_ms() as i64;
-                f.within_service_level = a.within_service_level as i64;
+                if queued {
+                    f.queue_answered = 1;
+                    f.answer_wait_ms = a.time_in_queue_ms() as i64;
+                    f.within_service_level = a.within_service_level as i64;
+                }
+                f.agent_answered = 1;
                 if let Some(end) = a.talk_ended_at_ms {
                     f.agent_talk_ms = end.saturating_sub(a.left_queue_at_ms) as i64;
                     if let Some(done) = a.wrapped_up_at_ms {
@@ -182,6 +191,7 @@ impl CallFigures {
             (&mut self.within_service_level, other.within_service_level),
             (&mut self.queue_ms, other.queue_ms),
             (&mut self.answer_wait_ms, other.answer_wait_ms),
+            (&mut self.agent_answered, other.agent_answered),
             (&mut self.agent_talk_ms, other.agent_talk_ms),
             (&mut self.wrap_up_ms, other.wrap_up_ms),
             (&mut self.wrapped_up, other.wrapped_up),
@@ -259,7 +269,8 @@ impl CallFigures {
             average_speed_of_answer_s: rate(self.answer_wait_ms, self.queue_answered).map(|ms| ms / 1000.0),
             queue_abandonment_rate: rate(self.queue_abandoned, self.queued),
             service_level: rate(self.within_service_level, self.queued),
-            agent_handle_time_s: rate(self.agent_talk_ms + self.wrap_up_ms, self.queue_answered).map(|ms| ms / 1000.0),
+            agent_handle_time_s: rate(self.agent_talk_ms + self.wrap_up_ms, self.agent_answered).map(|ms| ms / 1000.0),
+            agent_calls: self.agent_answered,
             average_wrap_up_s: rate(self.wrap_up_ms, self.wrapped_up).map(|ms| ms / 1000.0),
             calls_per_agent: most_first(&self.agent_calls),
             transfers_per_agent: most_first(&self.agent_transfers),
@@ -358,6 +369,8 @@ pub struct Report {
     pub queue_abandonment_rate: Option<f64>,
     pub service_level: Option<f64>,
     pub agent_handle_time_s: Option<f64>,
+    /// Calls a person talked on: answered from a queue, or an agent's callback.
+    pub agent_calls: i64,
     pub average_wrap_up_s: Option<f64>,
     /// Calls each agent took (by name), most first.
     pub calls_per_agent: Vec<(String, i64)>,
@@ -424,7 +437,7 @@ pub const DEFINITIONS: &[Definition] = &[
     },
     Definition {
         figure: "agent_handle_time_s",
-        definition: "Mean of talk time plus after-call work (wrap-up) per call an agent answered, in seconds: Genesys AHT. Switchboard's desk has no hold yet, so there is no hold time in it.",
+        definition: "Mean of talk time (hold included) plus after-call work (wrap-up) per call an agent talked on (from a queue, or their own callback), in seconds: Genesys AHT.",
     },
     Definition {
         figure: "average_wrap_up_s",

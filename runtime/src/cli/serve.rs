@@ -142,7 +142,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         // Tests and scripts read this line to find the SIP port.
         println!("sip on udp+tcp {}", endpoint.local_addr());
         if let Some(desk) = &desk {
-            desk.set_sip(std::sync::Arc::new(crate::sip::transfer::SipAgentLine(endpoint.clone())));
+            desk.set_sip(
+                std::sync::Arc::new(crate::sip::transfer::SipAgentLine(endpoint.clone())),
+                std::sync::Arc::new(crate::sip::transfer::SipPhoneLine(endpoint.clone())),
+            );
             let _ = endpoint.desk.set(desk.clone());
         }
         sip_endpoint = Some(endpoint);

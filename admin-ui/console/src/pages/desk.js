@@ -7,7 +7,7 @@ import { ErrorLine, Loading, useLoad } from './common.js';
 /// The browser's side of a desk call: the microphone, an offer with its ICE candidates
 /// gathered (the server is ICE-lite and takes no trickle), the answer, and the caller's voice
 /// played. `window.__desk` lets tests read the levels of both directions.
-async function connect(callId) {
+async function connect(url) {
   const pc = new RTCPeerConnection();
   const mic = await navigator.mediaDevices.getUserMedia({ audio: true });
   mic.getTracks().forEach((track) => pc.addTrack(track, mic));
@@ -21,10 +21,16 @@ async function connect(callId) {
     pc.addEventListener('icegatheringstatechange', check);
     setTimeout(done, 3000);
   });
-  const answer = await api('POST', `/v1/desk/calls/${encodeURIComponent(callId)}/accept`, { sdp: pc.localDescription.sdp });
+  let answer;
+  try {
+    answer = await api('POST', url, { sdp: pc.localDescription.sdp });
+  } catch (err) {
+    hangUpMedia({ pc, mic, audio });
+    throw err;
+  }
   await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
   window.__desk = { pc, mic, audio };
-  return { pc, mic, audio };
+  return { pc, mic, audio, answer };
 }
 
 function hangUpMedia(leg) {
@@ -140,8 +146,8 @@ function TransferTo({ callId, onError }) {
   </span>`;
 }
 
-function WrapUp({ callId, me, onDone }) {
-  const [f, setF] = useState({ outcome: 'resolved', notes: '', callback: false, due: '', note: '' });
+function WrapUp({ callId, me, phone, onDone }) {
+  const [f, setF] = useState({ outcome: 'resolved', notes: '', callback: false, due: '', note: '', phone: phone || '' });
   const [error, setError] = useState(null);
   const set = (k) => (e) => setF({ ...f, [k]: e.target.type === 'checkbox' ? e.target.checked : e.target.value });
   const submit = async (e) => {
@@ -151,7 +157,7 @@ function WrapUp({ callId, me, onDone }) {
     if (f.callback) {
       const due = Date.parse(f.due);
       if (!Number.isFinite(due)) { setError(new Error(t('dueNeeded'))); return; }
-      body.follow_up = { due_at_ms: due, assignee: me.id, note: f.note };
+      body.follow_up = { due_at_ms: due, assignee: me.id, note: f.note, phone: f.phone };
     }
     try {
       await api('POST', `/v1/desk/calls/${encodeURIComponent(callId)}/wrapup`, body);
@@ -168,6 +174,7 @@ function WrapUp({ callId, me, onDone }) {
     <label class="check"><input type="checkbox" name="callback" checked=${f.callback} onChange=${set('callback')} /> ${t('scheduleCallback')}</label>
     ${f.callback && html`<div class="row">
       <label>${t('due')}<input type="datetime-local" name="due" value=${f.due} onInput=${set('due')} /></label>
+      <label>${t('phone')}<input name="task_phone" value=${f.phone} onInput=${set('phone')} /></label>
       <label class="grow">${t('taskNote')}<input name="task_note" value=${f.note} onInput=${set('note')} /></label>
     </div>`}
     <div class="row"><button type="submit">${t('finishWrapUp')}</button></div>
@@ -175,14 +182,15 @@ function WrapUp({ callId, me, onDone }) {
   </form>`;
 }
 
-function Tasks({ version }) {
+function Tasks({ version, onCallBack, canCall }) {
   const [data, error] = useLoad(() => api('GET', '/v1/desk/tasks'), [version]);
   if (!data) return html`<${Loading} error=${error} />`;
   const now = Date.now();
   return html`<div class="scroll"><table class="tasks">
-    <thead><tr><th>${t('due')}</th><th>${t('phone')}</th><th>${t('taskNote')}</th><th>${t('status')}</th></tr></thead>
-    <tbody>${data.tasks.map((k) => html`<tr data-task=${k.id} class=${!k.done && k.due_at_ms <= now ? 'due' : ''}>
-      <td>${when(k.due_at_ms)}</td><td>${k.phone}</td><td>${k.note}</td><td>${k.done ? t('done') : k.due_at_ms <= now ? t('dueNow') : t('taskOpen')}</td>
+    <thead><tr><th>${t('due')}</th><th>${t('phone')}</th><th>${t('taskNote')}</th><th>${t('status')}</th><th></th></tr></thead>
+    <tbody>${data.tasks.map((k) => html`<tr data-task=${k.id} data-done=${k.done} class=${!k.done && k.due_at_ms <= now ? 'due' : ''}>
+      <td>${when(k.due_at_ms)}</td><td>${k.phone || '—'}</td><td>${k.note}</td><td>${k.done ? t('done') : k.due_at_ms <= now ? t('dueNow') : t('taskOpen')}</td>
+      <td>${!k.done && k.phone && html`<button type="button" class="secondary" name="call_back" disabled=${!canCall} onClick=${() => onCallBack(k)}>${t('callBack')}</button>`}</td>
     </tr>`)}</tbody></table>
     ${data.tasks.length === 0 && html`<p class="muted">${t('noTasks')}</p>`}
   </div>`;
@@ -198,6 +206,9 @@ export function Desk({ me }) {
   const [version, setVersion] = useState(0);
   const [online, setOnline] = useState(false);
   const leg = useRef(null);
+  // Calls the server said were put through, in case it says so before this page has drawn
+  // the call (its answer and the event race).
+  const through = useRef(new Set());
 
   useEffect(() => {
     const events = new EventSource('/v1/desk/events');
@@ -214,8 +225,18 @@ export function Desk({ me }) {
           ? { ...c, popup: { ...c.popup, transcript: [...(c.popup.transcript || []), { speaker: e.who, text: e.text, live: true }] } }
           : c));
       }
+      if (e.type === 'callback_failed') {
+        hangUpMedia(leg.current);
+        leg.current = null;
+        setCall(null);
+        setError(new Error(t('callbackFailed')));
+        setVersion((v) => v + 1);
+      }
       if (e.type === 'hold') setCall((c) => (c && c.id === e.call_id ? { ...c, held: e.on } : c));
-      if (e.type === 'connected') setCall((c) => (c && c.id === e.call_id ? { ...c, connected: true } : c));
+      if (e.type === 'connected') {
+        through.current.add(e.call_id);
+        setCall((c) => (c && c.id === e.call_id ? { ...c, connected: true } : c));
+      }
       if (e.type === 'ended') {
         hangUpMedia(leg.current);
         leg.current = null;
@@ -230,8 +251,8 @@ export function Desk({ me }) {
     const o = offer;
     setError(null);
     try {
-      leg.current = await connect(o.call_id);
-      setCall({ id: o.call_id, popup: o.popup, connected: false, ended: false });
+      leg.current = await connect(`/v1/desk/calls/${encodeURIComponent(o.call_id)}/accept`);
+      setCall({ id: o.call_id, popup: o.popup, connected: through.current.has(o.call_id), ended: false });
       setOffer(null);
     } catch (err) {
       hangUpMedia(leg.current);
@@ -244,6 +265,17 @@ export function Desk({ me }) {
   const hangUp = () => api('POST', `/v1/desk/calls/${encodeURIComponent(call.id)}/hangup`).catch(setError);
   const hold = () => api('POST', `/v1/desk/calls/${encodeURIComponent(call.id)}/hold`, { on: !call.held }).catch(setError);
   const wrapped = () => { setCall(null); setVersion((v) => v + 1); };
+  const callBack = async (task) => {
+    setError(null);
+    try {
+      const l = await connect(`/v1/desk/tasks/${encodeURIComponent(task.id)}/call`);
+      leg.current = l;
+      const id = l.answer.call_id;
+      setCall({ id, popup: { caller: task.phone, reason: t('callBack'), summary: task.note, transcript: [] }, connected: through.current.has(id), ended: false });
+    } catch (err) {
+      setError(err);
+    }
+  };
 
   const state = agent ? agent.state : 'offline';
   return html`<section class="desk" data-state=${state}>
@@ -274,10 +306,10 @@ export function Desk({ me }) {
       ${call.held && html`<p class="muted" data-held="true">${t('onHold')}</p>`}
       ${(call.connected || call.ended) && html`<${OrderForm} callId=${call.id} popup=${call.popup} onPlaced=${(o) => setCall((x) => ({ ...x, popup: { ...x.popup, order: o } }))} />`}
     </div>`}
-    ${call && call.ended && html`<${WrapUp} callId=${call.id} me=${me} onDone=${wrapped} />`}
+    ${call && call.ended && html`<${WrapUp} callId=${call.id} me=${me} phone=${call.popup.caller} onDone=${wrapped} />`}
     ${!offer && !call && html`<p class="muted idle">${state === 'available' ? t('waitingForCalls') : t('notTakingCalls')}</p>`}
     <h2>${t('followUps')}</h2>
-    <${Tasks} version=${version} />
+    <${Tasks} version=${version} onCallBack=${callBack} canCall=${!call && !offer && (state === 'available' || state === 'away')} />
   </section>`;
 }
 
