@@ -367,4 +367,27 @@ fn a_tenant_edits_its_faq_tries_and_rolls_back_flows_and_sees_no_other_tenant() 
         page.wait_for(&format!("!!document.querySelector('table.audit tr[data-action=\"{action}\"]')"), WAIT);
     }
     page.screenshot(&screenshots().join("14-settings.png"));
+
+    // Agents and queues: a queue with nonsense hours is refused with the reason; a good one is
+    // kept; a desk user is added (their password is never shown again).
+    go(&mut page, &format!("#/t/{tenant}/agents"));
+    page.wait_for("!!document.querySelector('form.queues')", WAIT);
+    page.eval("[...document.querySelectorAll('form.queues button')].find(b => b.type === 'button' && b.classList.contains('secondary')).click(), true");
+    page.wait_for("!!document.querySelector('input[name=\"queue.0.id\"]')", WAIT);
+    fill(&mut page, "input[name=\"queue.0.id\"]", "support");
+    fill(&mut page, "input[name=\"queue.0.name\"]", "客服");
+    fill(&mut page, "textarea[name=\"queue.0.hours\"]", "1-5 18:00-09:00");
+    page.eval("document.querySelector('form.queues button[type=submit]').click(), true");
+    page.wait_for("(document.querySelector('form.queues .error')?.textContent ?? '').includes('hours')", WAIT);
+    fill(&mut page, "textarea[name=\"queue.0.hours\"]", "1-5 09:00-18:00\n6 10:00-14:00");
+    page.eval("document.querySelector('form.queues button[type=submit]').click(), true");
+    page.wait_for("!!document.querySelector('form.queues .ok')", WAIT);
+    let queues = server.get(&key, &format!("/v1/tenants/{tenant}")).body["queues"].clone();
+    assert_eq!(queues[0]["hours"][1], json!({ "days": [6], "open": "10:00", "close": "14:00" }), "{queues:#}");
+    fill(&mut page, "input[name=user_name]", "林小美");
+    fill(&mut page, "input[name=user_login]", "mei@corner.example");
+    fill(&mut page, "input[name=user_password]", "a desk password");
+    page.eval("document.querySelector('form.newuser button[type=submit]').click(), true");
+    page.wait_for("!!document.querySelector('tr[data-user=\"mei@corner.example\"]')", WAIT);
+    page.screenshot(&screenshots().join("15-agents.png"));
 }

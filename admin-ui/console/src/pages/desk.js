@@ -355,7 +355,7 @@ function QueueForm({ q, i, onChange, onRemove }) {
   return html`<div class="box queue" data-queue=${q.id}>
     <div class="row">
       <label>${t('f_id')}<input name=${f('id')} value=${q.id} size="10" onInput=${(e) => set('id', e.target.value)} /></label>
-      <label class="grow">${t('name')}<input name=${f('name')} value=${q.name} onInput=${(e) => set('name', e.target.value)} /></label>
+      <label class="grow">${t('tenantName')}<input name=${f('name')} value=${q.name} onInput=${(e) => set('name', e.target.value)} /></label>
       <label>${t('group')}<input name=${f('group')} value=${q.group} size="10" onInput=${(e) => set('group', e.target.value)} /></label>
       <button type="button" class="danger" onClick=${onRemove}>${t('delete')}</button>
     </div>
