@@ -77,6 +77,13 @@ pub struct TranscriptEntry {
     pub understood: Option<bool>,
 }
 
+impl TranscriptEntry {
+    /// A line of the transcript with nothing read from it (a system note, an agent's talk).
+    pub fn plain(at_ms: u64, speaker: Speaker, text: String) -> TranscriptEntry {
+        TranscriptEntry { at_ms, speaker, text, latency_ms: None, intent: None, faq: None, understood: None }
+    }
+}
+
 /// A transfer the bot asked for.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TransferRecord {

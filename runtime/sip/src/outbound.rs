@@ -82,3 +82,36 @@ pub fn call_out(ep: Arc<Endpoint>, tenant: Tenant, to: String, flow_input: Strin
     ));
     Ok(attempt)
 }
+
+/// SIP dials the desk's callbacks: a number through the tenant's trunk (its `outbound_proxy`),
+/// or a SIP URI as given.
+pub struct SipPhoneLine(pub Arc<Endpoint>);
+
+#[async_trait::async_trait]
+impl switchboard_call::agents::PhoneLine for SipPhoneLine {
+    async fn ring(
+        &self,
+        tenant: &Tenant,
+        to: &str,
+        ring: Duration,
+    ) -> Result<switchboard_call::agents::PhoneLeg, String> {
+        let uri = target_uri(tenant, to)?;
+        tracing::info!(%uri, "dialling");
+        let from_number = tenant.numbers.first().cloned().unwrap_or_else(|| "switchboard".into());
+        let (tx, media) = mpsc::channel(1024);
+        let dialled = dial(self.0.clone(), &uri, &from_number, Vec::new(), ring, tx)
+            .await
+            .map_err(|status| format!("{uri}: {}", status.as_str()))?;
+        let out = Box::new(dialled.leg.sender());
+        let (hang_up, hung_up) = tokio::sync::oneshot::channel::<()>();
+        let ep = self.0.clone();
+        // The dialled leg lives until our side hangs up (BYE) or the far end has (its media
+        // channel says so, and dropping the leg closes it).
+        tokio::spawn(async move {
+            let _ = hung_up.await;
+            super::dialog::bye(&ep, &dialled.dialog).await;
+            drop(dialled);
+        });
+        Ok(switchboard_call::agents::PhoneLeg { media, out, hang_up })
+    }
+}

@@ -144,7 +144,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         if let Some(desk) = &desk {
             desk.set_sip(
                 std::sync::Arc::new(crate::sip::transfer::SipAgentLine(endpoint.clone())),
-                std::sync::Arc::new(crate::sip::transfer::SipPhoneLine(endpoint.clone())),
+                std::sync::Arc::new(crate::sip::outbound::SipPhoneLine(endpoint.clone())),
             );
             let _ = endpoint.desk.set(desk.clone());
         }
