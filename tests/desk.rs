@@ -5,7 +5,8 @@
 //! transcribed live; the agent holds the caller, then transfers them to the first agent, who
 //! takes the call, hangs up and writes it up with a callback task; everything lands on the call
 //! record and in the figures. An agent of another
-//! tenant sees none of it. A SIP caller who hangs up in the queue counts as abandoned, and a
+//! tenant sees none of it. A SIP caller is put through to an agent, whose voice goes to the
+//! phone and comes back; a SIP caller who hangs up in the queue counts as abandoned, and a
 //! call outside the queue's hours gets the callback offer.
 //!
 //! Screenshots of the desk land in `$CARGO_TARGET_DIR/tmp/desk-screenshots/`.
@@ -308,4 +309,36 @@ fn a_sip_caller_who_hangs_up_in_the_queue_is_abandoned_and_closed_hours_offer_a_
     assert!(call["tags"].as_array().unwrap().iter().any(|t| t == "callback-requested"), "{call:#}");
     assert_eq!(call["transfer"]["status"], "busy", "{call:#}");
     assert!(call["transcript"].to_string().contains("回電"), "{}", call["transcript"]);
+}
+
+#[test]
+fn a_sip_caller_is_put_through_to_an_agent_with_audio_both_ways() {
+    let _one = exclusive();
+    let server = Server::start_webrtc("tiny-en");
+    let (tenant, key) = server.demo();
+    // The caller's phone sends back whatever it hears (sipp -rtp_echo), so the agent hearing
+    // their own voice come back proves audio both ways through the SIP leg. Without barge-in
+    // the bot does not take its own voice coming back for the caller speaking over it.
+    with_queue(&server, &key, &tenant, json!({ "whisper": false }));
+    let r = server.patch(&key, &format!("/v1/tenants/{tenant}"), json!({ "telephony": { "barge_in": false } }));
+    assert_eq!(r.status, 200, "{}", r.body);
+    desk_user(&server, &key, &tenant, "林小美", "mei@tea.example");
+    let mut mei = open_desk(&server, "mei@tea.example", true);
+
+    // The caller presses 0 and waits for the call to be hung up on their side.
+    let target = server.sip.expect("server with SIP").to_string();
+    let caller = sipp::sipp_command("caller_dtmf.xml", &target, sipp::DEMO_NUMBER, &server.data_dir, &["-rtp_echo"])
+        .spawn()
+        .expect("sipp");
+    mei.wait_for("!!document.querySelector('.ringing')", WAIT);
+    let caller_number = mei.eval("document.querySelector('.ringing [data-pop=caller]').textContent");
+    assert_eq!(caller_number, json!("+886955000111"), "the SIP caller's number on the screen-pop");
+    mei.click(".ringing button[name=accept]");
+    mei.wait_for("document.querySelector('.oncall')?.getAttribute('data-connected') === 'true'", WAIT);
+    mei.wait_for_audio("window.__desk.pc", 0.005, WAIT);
+    mei.screenshot(&screenshots().join("05-sip-caller.png"));
+    mei.click(".oncall button[name=hangup]");
+    let out = caller.wait_with_output().unwrap();
+    sipp::assert_passed(&out, "the SIP caller was put through and the agent hung up", &server);
+    mei.wait_for("!!document.querySelector('form.wrapup')", WAIT);
 }
