@@ -125,9 +125,18 @@ impl Desk {
             rang,
             first_ring_at_ms: w.first_ring_at_ms,
         };
-        match w.accept.take().map(|tx| tx.send(accepted)) {
-            Some(Ok(())) => {}
-            _ => return Err(DeskError::NotOffered),
+        match w.accept.take() {
+            Some(tx) => {
+                if let Err(refused) = tx.send(accepted) {
+                    // The caller's side stopped waiting meanwhile: the desk's leg goes too.
+                    (refused.leg.close)();
+                    return Err(DeskError::NotOffered);
+                }
+            }
+            None => {
+                (accepted.leg.close)();
+                return Err(DeskError::NotOffered);
+            }
         }
         board.set_state(&user.id, AgentState::OnCall, Some(call_id.to_string()));
         board.assign();

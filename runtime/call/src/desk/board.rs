@@ -101,6 +101,8 @@ impl Board {
                 .filter(|p| {
                     p.user.tenant_id == tenant
                         && p.state == AgentState::Available
+                        // A desk whose every page was closed is not rung.
+                        && p.watchers.iter().any(|w| !w.is_closed())
                         && match &only {
                             Some(one) => &p.user.id == one,
                             None => group.is_empty() || p.user.groups.iter().any(|g| g == &group),
