@@ -65,6 +65,7 @@ fn desk_user(server: &Server, key: &str, tenant: &str, name: &str, login: &str) 
 fn open_desk(server: &Server, login: &str, available: bool) -> Chromium {
     let mut page = Chromium::open_for_voice(&format!("{}/console#/desk", server.base));
     page.wait_for("!!document.querySelector('.signin input[name=login]')", WAIT);
+    page.screenshot(&screenshots().join("00-agent-sign-in.png"));
     page.fill(".signin input[name=login]", login);
     page.fill(".signin input[name=password]", PASSWORD);
     page.click(".signin button[type=submit]");
@@ -271,11 +272,27 @@ fn a_browser_caller_waits_in_the_queue_and_the_second_agent_takes_the_call() {
     assert_eq!(status, json!(403), "a desk user reaches the desk only");
     let theirs = outsider.eval("fetch('/v1/desk/tasks').then(r => r.json())");
     assert_eq!(theirs["tasks"], json!([]), "{theirs:#}");
-    // Nor can an agent take a call that is not theirs (the URL does not decide).
-    let status = outsider.eval(&format!(
-        "fetch('/v1/desk/calls/{call_id}/hangup', {{ method: 'POST', headers: {{ 'X-CSRF-Token': 'x' }} }}).then(r => r.status)"
-    ));
-    assert_eq!(status, json!(403), "no CSRF token, no change");
+    // Nor can an agent touch a call that is not theirs, even with their session's own CSRF
+    // token (the URL does not decide); without the token nothing changes at all.
+    let touch = |page: &mut Chromium, what: &str, token: &str| {
+        page.eval(&format!(
+            "(async () => {{ const s = await (await fetch('/v1/console/session')).json(); \
+               const token = {token}; \
+               return (await fetch('/v1/desk/calls/{call_id}/{what}', {{ method: 'POST', \
+                 headers: {{ 'X-CSRF-Token': token, 'Content-Type': 'application/json' }}, body: '{{\"on\":true}}' }})).status; }})()"
+        ))
+    };
+    assert_eq!(touch(&mut outsider, "hold", "s.csrf_token"), json!(404), "another tenant's call is not theirs");
+    assert_eq!(touch(&mut outsider, "hangup", "s.csrf_token"), json!(404));
+    assert_eq!(touch(&mut outsider, "hangup", "'x'"), json!(403), "no CSRF token, no change");
+
+    // The tenant's dashboard shows the queue and agent figures.
+    let mut console = Chromium::open_for_voice(&format!("{}/console", server.base));
+    console.wait_for("!!document.querySelector('.signin input[name=key]')", WAIT);
+    console.fill(".signin input[name=key]", &key);
+    console.click(".signin button[type=submit]");
+    console.wait_for("document.querySelector('[data-page=dashboard] [data-figure=queued] .value')?.textContent === '1'", WAIT);
+    console.screenshot(&screenshots().join("06-dashboard-queues.png"));
 }
 
 #[test]

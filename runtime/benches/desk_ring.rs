@@ -30,27 +30,7 @@ fn main() {
     let calls: usize = std::env::var("SWITCHBOARD_DESK_CALLS").ok().and_then(|n| n.parse().ok()).unwrap_or(20);
     let dir: PathBuf = std::env::temp_dir().join(format!("switchboard-desk-ring-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let log = std::fs::File::create(dir.join("server.log")).unwrap();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_switchboard"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--sip", "127.0.0.1:0", "--webrtc", "127.0.0.1:0"])
-        .args(["--asr", "tiny-en", "--data-dir"])
-        .arg(&dir)
-        .env("RUST_LOG", "info")
-        .env("SWITCHBOARD_ADMIN_TOKEN", "adm_bench")
-        .stdout(Stdio::piped())
-        .stderr(log)
-        .spawn()
-        .expect("switchboard binary");
-    let (mut sip, mut http) = (String::new(), String::new());
-    for line in BufReader::new(server.stdout.take().unwrap()).lines().map_while(Result::ok) {
-        if let Some(a) = line.strip_prefix("sip on udp+tcp ") {
-            sip = a.to_string();
-        }
-        if let Some(a) = line.strip_prefix("listening on ") {
-            http = a.to_string();
-            break;
-        }
-    }
+    let (mut server, sip, http) = load::serve(&dir, &["--sip", "127.0.0.1:0", "--webrtc", "127.0.0.1:0", "--asr", "tiny-en"]);
     let demo: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("demo_tenant.json")).unwrap()).unwrap();
     let (tenant, key) = (demo["tenant_id"].as_str().unwrap().to_string(), demo["api_key"].as_str().unwrap().to_string());

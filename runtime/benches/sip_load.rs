@@ -9,7 +9,7 @@
 //! `cargo bench -p switchboard --bench sip_load` (needs sipp and the speech
 //! models: `scripts/setup`). `SWITCHBOARD_LOAD_CALLS=1,2,4,8` picks the N.
 
-use std::io::{BufRead, BufReader};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -37,26 +37,7 @@ fn run(calls: usize, work: &Path) -> Run {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::copy(work.join("caller_order.pcap"), dir.join("caller_order.pcap")).unwrap();
-    let log = std::fs::File::create(dir.join("server.log")).unwrap();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_switchboard"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--sip", "127.0.0.1:0", "--asr", "tiny-en", "--data-dir"])
-        .arg(&dir)
-        .env("RUST_LOG", "info")
-        .env("SWITCHBOARD_ADMIN_TOKEN", "adm_bench")
-        .stdout(Stdio::piped())
-        .stderr(log)
-        .spawn()
-        .expect("switchboard binary");
-    let (mut sip, mut http) = (String::new(), String::new());
-    for line in BufReader::new(server.stdout.take().unwrap()).lines().map_while(Result::ok) {
-        if let Some(a) = line.strip_prefix("sip on udp+tcp ") {
-            sip = a.to_string();
-        }
-        if let Some(a) = line.strip_prefix("listening on ") {
-            http = a.to_string();
-            break;
-        }
-    }
+    let (mut server, sip, http) = load::serve(&dir, &["--sip", "127.0.0.1:0", "--asr", "tiny-en"]);
     let demo: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("demo_tenant.json")).unwrap()).unwrap();
     let (tenant, key) =

@@ -1,6 +1,6 @@
 // Traditional Chinese (Taiwan) and English. The choice is kept in localStorage.
 const zh = {
-  callBack: '回撥', callbackFailed: '回撥沒有接通。',
+  callBack: '回撥', passwordPlain: '密碼', callbackFailed: '回撥沒有接通。',
 
   newOrder: '建立訂單', correctOrder: '修正訂單', quantity: '數量', fulfilment: '取貨方式', pickup: '自取', delivery: '外送',
   replacesOrder: '取代本通訂單', placeOrder: '送出訂單',
@@ -76,7 +76,7 @@ const zh = {
   def_flow_errors: '租戶流程出錯（trap、逾時或回傳無效動作）的通話。',
 };
 const en = {
-  callBack: 'Call back', callbackFailed: 'The callback was not answered.',
+  callBack: 'Call back', passwordPlain: 'Password', callbackFailed: 'The callback was not answered.',
 
   newOrder: 'New order', correctOrder: 'Correct the order', quantity: 'Qty', fulfilment: 'Fulfilment', pickup: 'Pickup', delivery: 'Delivery',
   replacesOrder: 'Replaces order', placeOrder: 'Place the order',

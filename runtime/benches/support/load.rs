@@ -1,7 +1,36 @@
-//! What the load benchmarks (`sip_load`, `webrtc_load`) share: the server's CPU use,
-//! and the figures read back from its log.
+//! What the benchmarks that drive the real server (`sip_load`, `webrtc_load`, `desk_ring`)
+//! share: starting it, the server's CPU use, and the figures read back from its log.
 
 #![allow(dead_code)]
+
+/// Start the real `switchboard serve` on `dir` with `args` (ports 0: ephemeral), its log in
+/// `dir/server.log`: the process, its SIP address and its HTTP base URL.
+pub fn serve(dir: &std::path::Path, args: &[&str]) -> (std::process::Child, String, String) {
+    use std::io::BufRead;
+    let log = std::fs::File::create(dir.join("server.log")).unwrap();
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(args)
+        .arg("--data-dir")
+        .arg(dir)
+        .env("RUST_LOG", "info")
+        .env("SWITCHBOARD_ADMIN_TOKEN", "adm_bench")
+        .stdout(std::process::Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .expect("switchboard binary");
+    let (mut sip, mut http) = (String::new(), String::new());
+    for line in std::io::BufReader::new(server.stdout.take().unwrap()).lines().map_while(Result::ok) {
+        if let Some(a) = line.strip_prefix("sip on udp+tcp ") {
+            sip = a.to_string();
+        }
+        if let Some(a) = line.strip_prefix("listening on ") {
+            http = a.to_string();
+            break;
+        }
+    }
+    (server, sip, http)
+}
 
 /// CPU time (user + system) of process `pid` so far, in clock ticks (USER_HZ: 100 a second).
 pub fn cpu_ticks(pid: u32) -> u64 {

@@ -32,7 +32,7 @@ export function SignIn({ onSignedIn }) {
         ? html`<label>${t('key')}<input type="password" name="key" autocomplete="current-password" value=${f.key} onInput=${set('key')} required /></label>
           <p class="muted">${t('keyHelp')}</p>`
         : html`<label>${t('login')}<input name="login" autocomplete="username" value=${f.login} onInput=${set('login')} required /></label>
-          <label>${t('password')}<input type="password" name="password" autocomplete="current-password" value=${f.password} onInput=${set('password')} required /></label>`}
+          <label>${t('passwordPlain')}<input type="password" name="password" autocomplete="current-password" value=${f.password} onInput=${set('password')} required /></label>`}
       <button type="submit">${t('signIn')}</button>
       <${ErrorLine} error=${error} />
     </form>

@@ -169,6 +169,7 @@ impl Desk {
         let mut next_announcement = Instant::now() + Duration::from_millis(300);
         let (said_tx, mut said_rx) = mpsc::unbounded_channel::<Vec<f32>>();
         let deadline = tokio::time::Instant::now() + Duration::from_secs(queue.max_wait_secs as u64);
+        let mut ring_check = tokio::time::interval(Duration::from_millis(200));
         loop {
             tokio::select! {
                 a = &mut accepted => match a {
@@ -190,9 +191,11 @@ impl Desk {
                             let _ = tx.send(speech(&engines, &language, &zh, &en).await);
                         });
                     }
-                    self.board().assign();
                     play_hold(out, &mut speaking, &mut hold, &mut frame);
                 }
+                // Rings that ran out pass on (everything else rings at once, from the event
+                // that frees an agent or queues a caller): not on every 20 ms frame.
+                _ = ring_check.tick() => self.board().assign(),
                 s = said_rx.recv() => if let Some(s) = s { speaking.extend(s) },
                 m = media.recv() => if matches!(m, Some(MediaIn::Hangup) | None) {
                     let (rang, first_ring_at_ms) = self.rang(call_id);
