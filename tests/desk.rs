@@ -6,8 +6,9 @@
 //! takes the call, hangs up and writes it up with a callback task; everything lands on the call
 //! record and in the figures. An agent of another
 //! tenant sees none of it. A SIP caller is put through to an agent, whose voice goes to the
-//! phone and comes back; a SIP caller who hangs up in the queue counts as abandoned, and a
-//! call outside the queue's hours gets the callback offer.
+//! phone and comes back; a phone (baresip) that asks for a person by voice hears the hold chime
+//! and its position in English, hangs up in the queue and counts as abandoned, and a call
+//! outside the queue's hours gets the callback offer.
 //!
 //! Screenshots of the desk land in `$CARGO_TARGET_DIR/tmp/desk-screenshots/`.
 
@@ -18,6 +19,8 @@ mod caller;
 mod common;
 #[path = "common/sipp.rs"]
 mod sipp;
+#[path = "common/baresip.rs"]
+mod baresip;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -25,6 +28,7 @@ use std::time::Duration;
 use browser::{Chromium, STATE};
 use common::Server;
 use serde_json::{Value, json};
+use switchboard::speech::asr::{Whisper, WhisperSize};
 
 const WAIT: Duration = Duration::from_secs(90);
 const PASSWORD: &str = "desk password 1";
@@ -107,7 +111,7 @@ fn a_browser_caller_waits_in_the_queue_and_the_second_agent_takes_the_call() {
     let second = desk_user(&server, &key, &tenant, "Ken Wu", "ken@tea.example");
     // Another tenant with an agent of its own, available all along.
     let (other, other_key) = server.create_tenant("Other Shop", json!({ "numbers": ["+886277770001"] }));
-    desk_user(&server, &other_key, &other, "Outsider", "out@other.example");
+    let outsider_user = desk_user(&server, &other_key, &other, "Outsider", "out@other.example");
 
     // The first agent has been idle longest, so their desk rings first.
     let mut mei = open_desk(&server, "mei@tea.example", true);
@@ -286,6 +290,22 @@ fn a_browser_caller_waits_in_the_queue_and_the_second_agent_takes_the_call() {
     assert_eq!(touch(&mut outsider, "hangup", "s.csrf_token"), json!(404));
     assert_eq!(touch(&mut outsider, "hangup", "'x'"), json!(403), "no CSRF token, no change");
 
+    // A deleted desk user is signed out at once.
+    let r = server.delete(&other_key, &format!("/v1/tenants/{other}/desk/users/{}", outsider_user["id"].as_str().unwrap()));
+    assert_eq!(r.status, 204, "{}", r.body);
+    assert_eq!(outsider.eval("fetch('/v1/console/session').then(r => r.status)"), json!(401));
+    // A password cannot be guessed at the server's speed: five wrong ones lock the login for
+    // a while, even against the right one.
+    let sign_in = |page: &mut Chromium, password: &str| {
+        page.eval(&format!(
+            "fetch('/v1/console/session', {{ method: 'POST', headers: {{ 'Content-Type': 'application/json' }},                body: JSON.stringify({{ login: 'ken@tea.example', password: '{password}' }}) }}).then(r => r.status)"
+        ))
+    };
+    for _ in 0..5 {
+        assert_eq!(sign_in(&mut outsider, "guess"), json!(401));
+    }
+    assert_eq!(sign_in(&mut outsider, PASSWORD), json!(429), "the login is locked");
+
     // The tenant's dashboard shows the queue and agent figures.
     let mut console = Chromium::open_for_voice(&format!("{}/console", server.base));
     console.wait_for("!!document.querySelector('.signin input[name=key]')", WAIT);
@@ -296,22 +316,52 @@ fn a_browser_caller_waits_in_the_queue_and_the_second_agent_takes_the_call() {
 }
 
 #[test]
-fn a_sip_caller_who_hangs_up_in_the_queue_is_abandoned_and_closed_hours_offer_a_callback() {
+fn a_sip_caller_asks_for_a_person_hears_the_queue_and_hangs_up_as_abandoned_and_closed_hours_offer_a_callback() {
     let _one = exclusive();
     let server = Server::start_webrtc("tiny-en");
     let (tenant, key) = server.demo();
     let watch = server.watch_calls(&key, &tenant);
-    // Nobody is at the desk: the caller waits, then hangs up (the scenario's pause).
+    // Nobody is at the desk. A phone (baresip) asks for a person in English, waits 25 s
+    // listening, then hangs up; baresip keeps what it heard.
     with_queue(&server, &key, &tenant, json!({}));
-    let out = sipp::sipp(&server, "caller_dtmf_waits.xml", sipp::DEMO_NUMBER, &["-d", "25000"]);
-    sipp::assert_passed(&out, "the caller pressed 0, waited and hung up", &server);
-    let call = watch.ended(&server, |c| c["channel"] == "sip" && c["ended_at_ms"].is_u64());
+    let ask = caller::spoken(&["Hello. Can I talk to a person, please?"], 8000, 4.0, 0.0);
+    let phone = baresip::call(&server, &ask, "+886955333666", 25.0, true);
+    let call = watch.ended(&server, |c| c["channel"] == "sip" && c["caller"] == "+886955333666");
     let record = server.get(&key, &format!("/v1/tenants/{tenant}/calls/{}", call["id"].as_str().unwrap())).body;
     assert_eq!(record["agent"]["abandoned"], true, "{record:#}");
     assert_eq!(record["agent"]["answered"], false, "{record:#}");
     assert_eq!(record["outcome"], "abandoned", "{record:#}");
     let totals = server.get(&key, &format!("/v1/tenants/{tenant}/stats?bucket=hour")).body["totals"].clone();
     assert_eq!((totals["queued"].as_i64(), totals["queue_abandonment_rate"].as_f64()), (Some(1), Some(1.0)), "{totals:#}");
+
+    // What the phone heard while queued: the hold chime, never a long silence, and its
+    // position, spoken in the caller's language (English, as the bot spoke to them).
+    let heard = phone.heard();
+    let answered = record["started_at_ms"].as_u64().unwrap();
+    let queued = record["agent"]["queued_at_ms"].as_u64().unwrap();
+    let from = ((queued.saturating_sub(answered)) as f64 / 1000.0 * heard.rate as f64) as usize;
+    let hold = &heard.samples[from.min(heard.samples.len())..];
+    assert!(hold.len() > heard.rate as usize * 10, "the phone heard {:.1} s of the queue", hold.len() as f64 / heard.rate as f64);
+    let frame = heard.rate as usize / 10;
+    let quiet: Vec<bool> = hold
+        .chunks(frame)
+        .map(|c| (c.iter().map(|x| x * x).sum::<f32>() / c.len() as f32).sqrt() < 0.002)
+        .collect();
+    // The end is the phone hanging up; a chime comes every three seconds.
+    let longest = quiet[..quiet.len().saturating_sub(10)].split(|q| !q).map(|run| run.len()).max().unwrap_or(0);
+    assert!(longest <= 30, "the queued phone heard {:.1} s of silence", longest as f64 / 10.0);
+    let whisper = Whisper::load(WhisperSize::TinyEn).expect("tiny.en (scripts/setup fetches it)");
+    let hold16 = switchboard::speech::audio::Audio { rate: heard.rate, samples: hold.to_vec() }.resampled(16_000);
+    let said: Vec<String> = hold16
+        .samples
+        .chunks(16_000 * 8)
+        .map(|c| whisper.transcribe(c, Some("en")).map(|t| t.text.to_lowercase()).unwrap_or_default())
+        .collect();
+    eprintln!("queued phone: longest quiet {:.1} s; heard {said:?}", longest as f64 / 10.0);
+    assert!(
+        said.iter().any(|t| t.contains("in line") && (t.contains("number 1") || t.contains("number one"))),
+        "the phone should hear its position; it heard {said:?}"
+    );
 
     // Outside the queue's hours the flow is told nobody is available: the callback offer.
     // Open every day but today (the demo tenant's clock is UTC+8).

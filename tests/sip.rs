@@ -9,9 +9,10 @@ mod common;
 mod caller;
 #[path = "common/sipp.rs"]
 mod sipp;
+#[path = "common/baresip.rs"]
+mod baresip;
 
 use std::net::UdpSocket;
-use std::process::Command;
 use std::time::Duration;
 
 use common::Server;
@@ -404,7 +405,7 @@ fn a_tea_order_from_a_baresip_caller_is_stored_and_recorded() {
 
     // The consent prompt and greeting come first; each turn waits for the bot's answer.
     let caller = caller::spoken_order(8000, 9.0, 7.0);
-    baresip_calls(&server, &caller, "+886955333444");
+    baresip::call(&server, &caller, "+886955333444", 6.0, false);
 
     // The recording is written after the call ends: wait for that event.
     let call = watch.recorded(&server, |c| c["channel"] == "sip" && c["caller"] == "+886955333444");
@@ -431,38 +432,6 @@ fn a_tea_order_from_a_baresip_caller_is_stored_and_recorded() {
     assert_eq!(other.status, 404);
 }
 
-/// baresip calls the demo number as `number`, plays `caller` (8 kHz) as its microphone, and hangs up
-/// when the file has ended (with 6 s more for the goodbye), as a person would.
-fn baresip_calls(server: &Server, caller: &switchboard::speech::audio::Audio, number: &str) {
-    let mut caller = switchboard::speech::audio::Audio { rate: caller.rate, samples: caller.samples.clone() };
-    caller.samples.extend(vec![0.0; caller.rate as usize * 6]);
-    let dir = server.data_dir.join(format!("baresip-{}", number.trim_start_matches('+')));
-    std::fs::create_dir_all(&dir).unwrap();
-    caller.write_wav(&dir.join("caller.wav")).unwrap();
-    let sip_port = sipp::baresip_port();
-    std::fs::write(
-        dir.join("config"),
-        format!(
-            "poll_method epoll\nsip_listen 127.0.0.1:{sip_port}\naudio_player aubridge,nowhere\n\
-             audio_alert aubridge,nowhere\naudio_source aufile,{}\nmodule_path /usr/lib/baresip/modules\n\
-             module g711.so\nmodule aufile.so\nmodule aubridge.so\nmodule_app account.so\nmodule_app menu.so\n",
-            dir.join("caller.wav").display()
-        ),
-    )
-    .unwrap();
-    std::fs::write(dir.join("accounts"), format!("<sip:{number}@127.0.0.1>;regint=0;audio_codecs=PCMU\n")).unwrap();
-    let target = format!("/dial sip:{DEMO_NUMBER}@{}", server.sip.unwrap());
-    let seconds = (caller.duration_secs() + 30.0) as u64;
-    let out = Command::new("baresip")
-        .arg("-f")
-        .arg(&dir)
-        .args(["-e", &target, "-t", &seconds.to_string()])
-        .output()
-        .expect("baresip (scripts/setup installs it)");
-    let log = String::from_utf8_lossy(&out.stdout);
-    assert!(log.contains("Call established"), "baresip log:\n{log}");
-}
-
 /// A Mandarin caller (a recorded voice that is not the bot's, through the phone band) orders in
 /// short answers over SIP; Whisper base hears them steered by what the flow expects.
 #[test]
@@ -471,7 +440,7 @@ fn a_mandarin_order_in_short_answers_from_a_baresip_caller_is_stored() {
     let (tenant, key) = server.demo();
     let watch = server.watch_calls(&key, &tenant);
     let caller = caller::recorded(caller::MANDARIN_VOICE, &caller::MANDARIN_ORDER, 8000, 8.0, 8.0);
-    baresip_calls(&server, &caller, "+886955333555");
+    baresip::call(&server, &caller, "+886955333555", 6.0, false);
     let call = watch.ended(&server, |c| {
         c["channel"] == "sip" && c["caller"] == "+886955333555" && c["ended_at_ms"].is_u64()
     });

@@ -110,6 +110,8 @@ pub struct Session {
 #[derive(Default)]
 pub struct Sessions {
     by_id: Mutex<HashMap<String, Session>>,
+    /// Failed password sign-ins, per login.
+    pub throttle: SignInThrottle,
 }
 
 fn random_token() -> String {
@@ -151,10 +153,65 @@ impl Sessions {
         self.by_id.lock().unwrap_or_else(|p| p.into_inner()).remove(&hash_key(id));
     }
 
+    /// End every session of a desk user (deleted: signed out at once, wherever they were).
+    pub fn end_agent(&self, tenant_id: &str, user_id: &str) -> usize {
+        let mut map = self.by_id.lock().unwrap_or_else(|p| p.into_inner());
+        let before = map.len();
+        map.retain(|_, s| !matches!(&s.principal, Principal::Agent(u) if u.tenant_id == tenant_id && u.id == user_id));
+        before - map.len()
+    }
+
     /// The session id of a request's cookie, if it names a live session.
     pub fn of_request(&self, parts: &Parts) -> Option<(String, Session)> {
         let id = session_cookie(parts)?;
         self.get(&id).map(|s| (id, s))
+    }
+}
+
+/// Failed password sign-ins per login: after [`SIGN_IN_FAILURES`] within [`SIGN_IN_WINDOW`],
+/// that login is refused (429) until the window has passed, so a password cannot be guessed
+/// at the rate the server can check them. A success clears the count.
+#[derive(Default)]
+pub struct SignInThrottle {
+    failures: Mutex<HashMap<String, (u32, Instant)>>,
+}
+
+/// Failed sign-ins allowed per login and window.
+pub const SIGN_IN_FAILURES: u32 = 5;
+pub const SIGN_IN_WINDOW: Duration = Duration::from_secs(15 * 60);
+/// Logins tracked at most (the oldest windows go first).
+const THROTTLE_ENTRIES: usize = 100_000;
+
+impl SignInThrottle {
+    fn key(login: &str) -> String {
+        login.trim().to_lowercase()
+    }
+
+    /// `Err(seconds)`: the login is locked for that much longer.
+    pub fn check(&self, login: &str) -> Result<(), u64> {
+        let map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        match map.get(&Self::key(login)) {
+            Some((n, since)) if *n >= SIGN_IN_FAILURES && since.elapsed() < SIGN_IN_WINDOW => {
+                Err((SIGN_IN_WINDOW - since.elapsed()).as_secs().max(1))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    pub fn failed(&self, login: &str) {
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= THROTTLE_ENTRIES {
+            map.retain(|_, (_, since)| since.elapsed() < SIGN_IN_WINDOW);
+        }
+        let entry = map.entry(Self::key(login)).or_insert((0, Instant::now()));
+        if entry.1.elapsed() >= SIGN_IN_WINDOW {
+            *entry = (0, Instant::now());
+        }
+        entry.0 += 1;
+    }
+
+    pub fn succeeded(&self, login: &str) {
+        self.failures.lock().unwrap_or_else(|p| p.into_inner()).remove(&Self::key(login));
     }
 }
 

@@ -77,7 +77,8 @@ fn cookie(value: &str, max_age_s: u64) -> HeaderValue {
 /// CSRF token.
 #[utoipa::path(post, path = "/v1/console/session", tag = CONSOLE, request_body = SignIn, security(()),
     responses((status = 201, description = "Signed in; the cookie is set.", body = SessionView),
-              (status = 401, description = "Not a key of this server.", body = super::openapi::ErrorBody)))]
+              (status = 401, description = "Not a key of this server, or not a login and its password.", body = super::openapi::ErrorBody),
+              (status = 429, description = "Five failed password sign-ins for this login within 15 minutes: locked until the 15 minutes have passed (`too_many_sign_ins`).", body = super::openapi::ErrorBody)))]
 pub async fn sign_in(State(s): State<ApiState>, Json(body): Json<SignIn>) -> ApiResult<Response> {
     let principal = match (&body.key, &body.login, &body.password) {
         (Some(key), None, None) => principal_of_key(&s, key).await?,

@@ -39,6 +39,14 @@ fn desk(s: &ApiState) -> Result<&Desk, ApiError> {
 
 /// A desk user signing in: their record, if the login and password are right.
 pub async fn sign_in(s: &ApiState, login: &str, password: &str) -> Result<Principal, ApiError> {
+    if let Err(wait_s) = s.sessions.throttle.check(login) {
+        tracing::warn!("desk sign-in refused: too many failed attempts for one login");
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_sign_ins",
+            format!("too many failed sign-ins for this login; try again in {} min", wait_s.div_ceil(60)),
+        ));
+    }
     let found = s.app.db.desk_login(login.trim()).await?;
     let password = password.to_string();
     let (ok, found) = tokio::task::spawn_blocking(move || {
@@ -52,10 +60,14 @@ pub async fn sign_in(s: &ApiState, login: &str, password: &str) -> Result<Princi
     .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
     match (ok, found) {
         (true, Some(f)) => {
+            s.sessions.throttle.succeeded(login);
             let user = s.app.db.desk_user(&f.tenant_id, &f.user_id).await?;
             Ok(Principal::Agent(Box::new(user)))
         }
-        _ => Err(ApiError::unauthorized()),
+        _ => {
+            s.sessions.throttle.failed(login);
+            Err(ApiError::unauthorized())
+        }
     }
 }
 
@@ -106,6 +118,12 @@ pub async fn delete_user(
     if !s.app.db.delete_desk_user(&tenant.id, &user).await? {
         return Err(ApiError::not_found("desk user"));
     }
+    // Signed out at once: a deleted user's session must not outlive them.
+    let ended = s.sessions.end_agent(&tenant.id, &user);
+    if let Some(desk) = &s.desk {
+        desk.remove_agent(&tenant.id, &user);
+    }
+    tracing::info!(tenant_id = %tenant.id, agent = %user, sessions = ended, "desk user deleted and signed out");
     super::audit::note(&s, &who, &tenant.id, "desk.user.delete", &user, String::new()).await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -108,6 +108,9 @@ pub struct Conversation {
     pub watcher: Option<Box<dyn FnMut(Progress) + Send>>,
     /// What a failed transfer falls back to, when not the tenant's setting (a queue sets its own).
     pub transfer_fallback: Option<TransferFallback>,
+    /// The language the bot last spoke in (the caller's, as the flow chose it): what the host
+    /// says on its own later in the call (queue announcements) uses it.
+    pub speaking: Option<String>,
 }
 
 impl Conversation {
@@ -141,6 +144,7 @@ impl Conversation {
             app: None,
             watcher: None,
             transfer_fallback: None,
+            speaking: None,
         }
     }
 
@@ -344,7 +348,8 @@ impl Conversation {
                 }
                 self.tell(Progress::Heard(t.text));
             }
-            VoiceEvent::Said { text, audio, interruptible, end_of_speech, .. } => {
+            VoiceEvent::Said { text, language, audio, interruptible, end_of_speech } => {
+                self.speaking = Some(language);
                 self.tell(Progress::Said(text));
                 self.spoke = true;
                 if let Some(a) = audio {

@@ -156,6 +156,23 @@ impl Desk {
         Ok(())
     }
 
+    /// A desk user was deleted: their pages are closed, a call ringing for them passes on,
+    /// and they leave the board (once off any call they are on, which goes on to its end).
+    pub fn remove_agent(&self, tenant_id: &str, user_id: &str) {
+        let mut board = self.board();
+        let Some(p) = board.agents.get_mut(user_id).filter(|p| p.user.tenant_id == tenant_id) else { return };
+        p.watchers.clear();
+        p.state = AgentState::Offline;
+        if p.call_id.is_none() {
+            board.agents.remove(user_id);
+        }
+        let now = Instant::now();
+        for w in board.waiting.iter_mut().filter(|w| w.ringing.as_ref().is_some_and(|(a, _)| a == user_id)) {
+            w.ringing = Some((user_id.to_string(), now));
+        }
+        board.assign();
+    }
+
     /// The agent hangs up from the desk.
     pub fn hang_up(&self, user: &DeskUser, call_id: &str) -> Result<(), DeskError> {
         self.command(user, call_id, DeskCommand::HangUp)

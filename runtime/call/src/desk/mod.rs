@@ -200,7 +200,7 @@ impl Desk {
     }
 }
 
-/// Speech in the tenant's language at the channel's rate: announcements, the whisper.
+/// Speech in `language` at the channel's rate: announcements, the whisper.
 async fn speech(engines: &Arc<SpeechEngines>, language: &str, zh: &str, en: &str) -> Vec<f32> {
     let (text, language) = if language.starts_with("zh") { (zh, "zh") } else { (en, "en") };
     engines.speak(language, text, switchboard_media::RATE).await

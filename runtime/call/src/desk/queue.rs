@@ -45,6 +45,8 @@ impl Desk {
         handover: &Handover,
     ) -> Result<Bridged, Option<TransferStatus>> {
         let call_id = conv.call_id.clone();
+        // What the caller hears from here is in the language the bot last spoke to them in.
+        let language = conv.speaking.clone().unwrap_or_else(|| tenant.language.clone());
         let mut handling =
             AgentHandling { queue: queue.id.clone(), queued_at_ms: now_ms(), ..AgentHandling::default() };
         handling.closed = !queue.open_at(now_ms(), tenant.utc_offset_minutes);
@@ -58,7 +60,7 @@ impl Desk {
         let (mut queue, mut only) = (queue.clone(), None::<String>);
         let mut connected = false;
         loop {
-            let agent = match self.wait_for_agent(tenant, &queue, only.clone(), media, out, handover, &call_id).await {
+            let agent = match self.wait_for_agent(tenant, &language, &queue, only.clone(), media, out, handover, &call_id).await {
                 Waited::Accepted(a) => a,
                 Waited::CallerLeft { rang, first_ring_at_ms } => {
                     if !connected {
@@ -82,7 +84,7 @@ impl Desk {
                     tracing::info!(queue = %queue.id, "nobody took the transferred call");
                     let sorry = speech(
                         &self.engines,
-                        &tenant.language,
+                        &language,
                         "很抱歉，目前沒有專人可以接聽，我們會盡快回電給您。",
                         "Sorry, nobody can take your call now. We will call you back soon.",
                     )
@@ -130,6 +132,7 @@ impl Desk {
     pub(super) async fn wait_for_agent(
         &self,
         tenant: &Tenant,
+        language: &str,
         queue: &Queue,
         only: Option<String>,
         media: &mut mpsc::Receiver<MediaIn>,
@@ -184,7 +187,7 @@ impl Desk {
                         // Rendered off this loop, so that the chime goes on meanwhile.
                         next_announcement = Instant::now() + announce_every;
                         let position = self.board().position(call_id).unwrap_or(1);
-                        let (tx, engines, language) = (said_tx.clone(), self.engines.clone(), tenant.language.clone());
+                        let (tx, engines, language) = (said_tx.clone(), self.engines.clone(), language.to_string());
                         tokio::spawn(async move {
                             let zh = format!("專人都在忙線中，請稍候。您目前是第 {position} 位。");
                             let en = format!("All our agents are busy. Please hold; you are number {position} in line.");
