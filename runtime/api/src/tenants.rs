@@ -36,6 +36,8 @@ pub struct CreateTenant {
     telephony: Option<TelephonyPatch>,
     analytics: Option<AnalyticsSettings>,
     queues: Option<Vec<switchboard_domain::desk::Queue>>,
+    after_sales: Option<switchboard_domain::tickets::AfterSalesSettings>,
+    outreach: Option<switchboard_domain::tenants::OutreachSettings>,
 }
 
 /// The tenant as created, and its first API key (shown once).
@@ -78,6 +80,8 @@ pub async fn create(
         telephony: body.telephony,
         analytics: body.analytics,
         queues: body.queues,
+        after_sales: body.after_sales,
+        outreach: body.outreach,
     };
     let tenant = s.app.db.create_tenant(&body.name, patch).await?;
     let (key, _) = s.app.db.create_api_key(&tenant.id, KeyKind::Tenant).await?;

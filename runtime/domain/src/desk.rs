@@ -156,23 +156,7 @@ pub enum QueueFallback {
     Sip { uri: String },
 }
 
-/// Opening hours on some days of the week, in the tenant's local time.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Hours {
-    /// ISO days: 1 Monday … 7 Sunday.
-    pub days: Vec<u8>,
-    /// `HH:MM`, opening.
-    pub open: String,
-    /// `HH:MM`, closing (after `open`).
-    pub close: String,
-}
-
-fn minutes(hhmm: &str) -> Option<u32> {
-    let (h, m) = hhmm.split_once(':')?;
-    let (h, m) = (h.parse::<u32>().ok()?, m.parse::<u32>().ok()?);
-    (h <= 24 && m < 60 && h * 60 + m <= 24 * 60).then_some(h * 60 + m)
-}
+pub use crate::hours::Hours;
 
 /// A tenant's queue for its human agents. A flow's `transfer` reaches it through a
 /// transfer target whose uri is `queue:<id>`.
@@ -246,34 +230,15 @@ impl Queue {
         {
             return bad(format!("queue {}: the fallback must be a SIP URI such as sip:desk@pbx.example.com", self.id));
         }
-        for h in &self.hours {
-            let (open, close) = (minutes(&h.open), minutes(&h.close));
-            let days_ok = !h.days.is_empty() && h.days.iter().all(|d| (1..=7).contains(d));
-            if !days_ok || open.is_none() || close.is_none() || open >= close {
-                return bad(format!(
-                    "queue {}: hours need days 1 (Monday) to 7 and open before close as HH:MM",
-                    self.id
-                ));
-            }
+        if !crate::hours::valid(&self.hours) {
+            return bad(format!("queue {}: hours need days 1 (Monday) to 7 and open before close as HH:MM", self.id));
         }
         Ok(())
     }
 
     /// Whether the queue takes calls at `now_ms`, for a tenant `utc_offset_minutes` from UTC.
     pub fn open_at(&self, now_ms: u64, utc_offset_minutes: i32) -> bool {
-        if self.hours.is_empty() {
-            return true;
-        }
-        let local_min = (now_ms / 60_000) as i64 + utc_offset_minutes as i64;
-        let day_index = local_min.div_euclid(24 * 60);
-        let minute = local_min.rem_euclid(24 * 60) as u32;
-        // 1970-01-01 was a Thursday (ISO day 4).
-        let iso_day = ((day_index + 3).rem_euclid(7) + 1) as u8;
-        self.hours.iter().any(|h| {
-            h.days.contains(&iso_day)
-                && minutes(&h.open).is_some_and(|o| o <= minute)
-                && minutes(&h.close).is_some_and(|c| minute < c)
-        })
+        self.hours.is_empty() || crate::hours::open_at(&self.hours, now_ms, utc_offset_minutes)
     }
 }
 

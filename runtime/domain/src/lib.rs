@@ -9,6 +9,7 @@
 pub mod api_keys;
 pub mod audit;
 pub mod calls;
+pub mod campaigns;
 pub mod cases;
 pub mod catalog;
 pub mod customers;
@@ -16,11 +17,13 @@ pub mod demo;
 pub mod desk;
 pub mod faq;
 pub mod flows;
+pub mod hours;
 pub mod ids;
 pub mod orders;
 pub mod stats;
 pub mod tenant_state;
 pub mod tenants;
+pub mod tickets;
 
 /// A rule of the domain that a request breaks.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -366,7 +366,55 @@ pub struct Tenant {
     /// Queues for the tenant's human agents at the agent desk (none for records written before).
     #[serde(default)]
     pub queues: Vec<crate::desk::Queue>,
+    /// Service levels of tickets, and when a person takes over (defaults for records written before).
+    #[serde(default)]
+    pub after_sales: crate::tickets::AfterSalesSettings,
+    /// Outbound calls: how many at once, and the calls order updates place.
+    #[serde(default)]
+    pub outreach: OutreachSettings,
     pub created_at_ms: u64,
+}
+
+/// The tenant's outbound calls: campaigns and order updates.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutreachSettings {
+    /// Outbound calls of the tenant's campaigns under way at once, at most.
+    pub max_concurrent_calls: u32,
+    /// An order reaching one of these statuses places a call to its phone, the flow told why
+    /// (`{"purpose": "order-status", "order_id": …}`).
+    pub order_update_statuses: Vec<crate::orders::OrderStatus>,
+    /// When order-update calls may be placed, in the customer's local time (outside it is
+    /// the quiet window: the call waits).
+    pub order_update_window: Vec<crate::hours::Hours>,
+}
+
+impl Default for OutreachSettings {
+    fn default() -> Self {
+        OutreachSettings {
+            max_concurrent_calls: 2,
+            order_update_statuses: Vec::new(),
+            order_update_window: vec![crate::hours::Hours {
+                days: vec![1, 2, 3, 4, 5, 6, 7],
+                open: "09:00".into(),
+                close: "21:00".into(),
+            }],
+        }
+    }
+}
+
+impl OutreachSettings {
+    fn validate(&self) -> Result<()> {
+        if !(1..=100).contains(&self.max_concurrent_calls) {
+            return Err(Error::Invalid("outreach.max_concurrent_calls: 1 to 100".into()));
+        }
+        if self.order_update_window.is_empty() || !crate::hours::valid(&self.order_update_window) {
+            return Err(Error::Invalid(
+                "outreach.order_update_window: at least one entry, days 1 (Monday) to 7, open before close as HH:MM".into(),
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// How the tenant's calls count in its figures.
@@ -409,6 +457,8 @@ pub struct TenantPatch {
     pub telephony: Option<TelephonyPatch>,
     pub analytics: Option<AnalyticsSettings>,
     pub queues: Option<Vec<crate::desk::Queue>>,
+    pub after_sales: Option<crate::tickets::AfterSalesSettings>,
+    pub outreach: Option<OutreachSettings>,
 }
 
 /// Whether a dialled number names a stored one (both as digits, with an optional `+`):
@@ -504,6 +554,14 @@ impl TenantPatch {
                 }
             }
             t.queues = queues;
+        }
+        if let Some(after_sales) = self.after_sales {
+            after_sales.validate()?;
+            t.after_sales = after_sales;
+        }
+        if let Some(outreach) = self.outreach {
+            outreach.validate()?;
+            t.outreach = outreach;
         }
         if let Some(agents) = self.agents {
             if agents.iter().any(|a| a.name.trim().is_empty() || a.uri.trim().is_empty()) {

@@ -41,7 +41,10 @@ macro_rules! conformance_tests {
             cases_are_kept_per_tenant,
             turns_not_understood_are_kept_by_when_their_call_ended,
             changes_are_logged_newest_first_per_tenant,
-            desk_users_sign_in_with_unique_logins_and_stay_in_their_tenant
+            desk_users_sign_in_with_unique_logins_and_stay_in_their_tenant,
+            tickets_are_numbered_per_tenant_and_listed_newest_first,
+            campaign_recipients_come_due_in_order_and_stay_in_their_tenant,
+            the_do_not_call_list_and_surveys_are_per_tenant
         );
     };
     (@each $fresh:expr; $($check:ident),*) => {$(
@@ -419,4 +422,138 @@ pub async fn desk_users_sign_in_with_unique_logins_and_stay_in_their_tenant(db: 
     assert!(db.delete_desk_user("t1", &mei.id).await.unwrap());
     assert!(db.desk_login("mei@shop.tw").await.unwrap().is_none());
     db.create_desk_user(&again, &again_login).await.expect("a deleted user's login is free again");
+}
+
+fn ticket(tenant: &str, id: &str, at: u64) -> switchboard_domain::tickets::Ticket {
+    use switchboard_domain::tickets::*;
+    Ticket {
+        id: id.into(),
+        number: 0,
+        tenant_id: tenant.into(),
+        kind: TicketKind::Complaint,
+        order_id: Some("ord_1".into()),
+        order_number: Some(1001),
+        phone: "+886912345678".into(),
+        customer_name: None,
+        description: "珍奶送錯了".into(),
+        status: TicketStatus::Open,
+        assignee: None,
+        assignee_name: None,
+        due_at_ms: at + 10,
+        needs_person: false,
+        call_id: None,
+        notes: Vec::new(),
+        created_at_ms: at,
+        updated_at_ms: at,
+    }
+}
+
+pub async fn tickets_are_numbered_per_tenant_and_listed_newest_first(db: &Db) {
+    use switchboard_domain::tickets::{TicketQuery, TicketStatus};
+    let a = db.create_ticket(&ticket("t1", "tkt_a", 1)).await.unwrap();
+    let b = db.create_ticket(&ticket("t1", "tkt_b", 2)).await.unwrap();
+    let other = db.create_ticket(&ticket("t2", "tkt_c", 3)).await.unwrap();
+    assert_eq!((a.number, b.number, other.number), (5001, 5002, 5001));
+    let listed: Vec<String> = db.tickets("t1", &TicketQuery::default()).await.unwrap().into_iter().map(|t| t.id).collect();
+    assert_eq!(listed, ["tkt_b", "tkt_a"]);
+    let mut changed = a.clone();
+    changed.status = TicketStatus::Resolved;
+    db.save_ticket(&changed).await.unwrap();
+    let open = TicketQuery { status: Some(TicketStatus::Open), ..Default::default() };
+    assert_eq!(db.tickets("t1", &open).await.unwrap().len(), 1);
+    assert!(matches!(db.ticket("t2", "tkt_a").await, Err(StorageError::NotFound)));
+    let mut stranger = changed.clone();
+    stranger.tenant_id = "t2".into();
+    assert!(matches!(db.save_ticket(&stranger).await, Err(StorageError::NotFound)), "no ticket of t2 by that id");
+}
+
+fn campaign(tenant: &str, id: &str) -> switchboard_domain::campaigns::Campaign {
+    use switchboard_domain::campaigns::*;
+    Campaign {
+        id: id.into(),
+        tenant_id: tenant.into(),
+        name: "回訪".into(),
+        kind: CampaignKind::Campaign,
+        flow_input: Default::default(),
+        window: Vec::new(),
+        max_attempts: 3,
+        retry: RetryDelays::default(),
+        ring_secs: 20,
+        state: CampaignState::Running,
+        source: "test".into(),
+        recipients: 0,
+        created_at_ms: 1,
+        updated_at_ms: 1,
+    }
+}
+
+fn recipient(campaign: &str, index: u32, next_at_ms: u64) -> switchboard_domain::campaigns::Recipient {
+    use switchboard_domain::campaigns::*;
+    Recipient {
+        campaign_id: campaign.into(),
+        index,
+        phone: format!("+88691200000{index}"),
+        name: None,
+        utc_offset_minutes: 480,
+        fields: Default::default(),
+        status: RecipientStatus::Pending,
+        attempts: Vec::new(),
+        next_at_ms,
+    }
+}
+
+pub async fn campaign_recipients_come_due_in_order_and_stay_in_their_tenant(db: &Db) {
+    use switchboard_domain::campaigns::RecipientStatus;
+    let mut c = campaign("t1", "cmp_a");
+    c.recipients = 3;
+    let list = [recipient("cmp_a", 0, 300), recipient("cmp_a", 1, 100), recipient("cmp_a", 2, 200)];
+    db.create_campaign(&c, &list).await.unwrap();
+    db.create_campaign(&campaign("t2", "cmp_a"), &[recipient("cmp_a", 0, 50)]).await.unwrap();
+    let due = |now| async move {
+        db.due_recipients("t1", "cmp_a", now, 10).await.unwrap().into_iter().map(|r| r.index).collect::<Vec<_>>()
+    };
+    assert_eq!(due(250).await, [1, 2], "soonest first, none after now");
+    assert_eq!(db.next_due("t1", "cmp_a").await.unwrap(), Some(100));
+    // Dialling takes one out of the index; a retry puts it back later.
+    let mut r = db.recipient("t1", "cmp_a", 1).await.unwrap();
+    r.status = RecipientStatus::Dialing;
+    db.save_recipient("t1", &r).await.unwrap();
+    assert_eq!(due(250).await, [2]);
+    r.status = RecipientStatus::Pending;
+    r.next_at_ms = 400;
+    db.save_recipient("t1", &r).await.unwrap();
+    assert_eq!(due(1000).await, [2, 0, 1]);
+    assert_eq!(db.due_recipients("t1", "cmp_a", 1000, 2).await.unwrap().len(), 2, "at most the limit");
+    // Added recipients are numbered on.
+    let c = db.add_recipients("t1", "cmp_a", vec![recipient("ignored", 99, 10)]).await.unwrap();
+    assert_eq!(c.recipients, 4);
+    assert_eq!(due(10).await, [3]);
+    assert_eq!(db.recipients("t2", "cmp_a").await.unwrap().len(), 1, "another tenant's campaign of the same id");
+    assert_eq!(db.running_campaigns().await.unwrap().len(), 2);
+    assert!(db.next_due("t3", "cmp_a").await.unwrap().is_none());
+}
+
+pub async fn the_do_not_call_list_and_surveys_are_per_tenant(db: &Db) {
+    use switchboard_domain::campaigns::{DoNotCall, SurveyResponse};
+    let entry = DoNotCall { phone: "+886 912-345-678".into(), added_at_ms: 1, source: "flow".into(), call_id: None };
+    db.add_do_not_call("t1", &entry).await.unwrap();
+    assert!(db.do_not_call("t1", "+886912345678").await.unwrap().is_some(), "found in any format");
+    assert!(db.do_not_call("t2", "+886912345678").await.unwrap().is_none());
+    assert!(db.remove_do_not_call("t1", "+886912345678").await.unwrap());
+    assert!(db.do_not_calls("t1").await.unwrap().is_empty());
+    let survey = |tenant: &str, campaign: Option<&str>, at| SurveyResponse {
+        id: format!("s{at}"),
+        tenant_id: tenant.into(),
+        call_id: "call_1".into(),
+        campaign_id: campaign.map(str::to_string),
+        phone: "+886912345678".into(),
+        rating: Some(5),
+        comment: None,
+        at_ms: at,
+    };
+    db.save_survey(&survey("t1", Some("cmp_a"), 1)).await.unwrap();
+    db.save_survey(&survey("t1", None, 2)).await.unwrap();
+    db.save_survey(&survey("t2", Some("cmp_a"), 3)).await.unwrap();
+    assert_eq!(db.surveys("t1", None).await.unwrap().len(), 2);
+    assert_eq!(db.surveys("t1", Some("cmp_a")).await.unwrap().len(), 1);
 }

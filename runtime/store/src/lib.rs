@@ -23,7 +23,9 @@ use switchboard_domain::api_keys::{ApiKey, KeyKind};
 use switchboard_domain::calls::{CallQuery, CallRecord, CallSummary, UnheardTurn};
 use switchboard_domain::audit::AuditEntry;
 use switchboard_domain::cases::Case;
+use switchboard_domain::campaigns::{Campaign, DoNotCall, Recipient, SurveyResponse};
 use switchboard_domain::desk::{DeskLogin, DeskUser, FollowUp};
+use switchboard_domain::tickets::{Ticket, TicketQuery};
 use switchboard_domain::stats::CallFigures;
 use switchboard_domain::catalog::Catalog;
 use switchboard_domain::customers::{Customer, CustomerInput};
@@ -205,9 +207,68 @@ pub trait Desk: Send + Sync {
     async fn follow_ups(&self, tenant: &str) -> Result<Vec<FollowUp>>;
 }
 
+/// Tickets after the sale.
+#[async_trait]
+pub trait Tickets: Send + Sync {
+    /// Open a ticket, numbering it per tenant from 5001 (the number given is ignored).
+    async fn create_ticket(&self, ticket: &Ticket) -> Result<Ticket>;
+    async fn ticket(&self, tenant: &str, id: &str) -> Result<Ticket>;
+    /// The tenant's tickets that match, newest first.
+    async fn tickets(&self, tenant: &str, query: &TicketQuery) -> Result<Vec<Ticket>>;
+    /// Keep a changed ticket (it must exist).
+    async fn save_ticket(&self, ticket: &Ticket) -> Result<()>;
+}
+
+/// Outbound campaigns, their recipients, the do-not-call list and survey answers.
+///
+/// Pending recipients are indexed by when they are due, so that the scheduler reads only
+/// the ones whose time has come however many wait.
+#[async_trait]
+pub trait Outreach: Send + Sync {
+    /// Keep a new campaign with its recipients, in one transaction.
+    async fn create_campaign(&self, campaign: &Campaign, recipients: &[Recipient]) -> Result<()>;
+    /// Add recipients to a campaign (numbered from its current count).
+    async fn add_recipients(&self, tenant: &str, campaign_id: &str, recipients: Vec<Recipient>) -> Result<Campaign>;
+    async fn campaign(&self, tenant: &str, id: &str) -> Result<Campaign>;
+    /// The tenant's campaigns, newest first.
+    async fn campaigns(&self, tenant: &str) -> Result<Vec<Campaign>>;
+    /// Campaigns of every tenant that are running.
+    async fn running_campaigns(&self) -> Result<Vec<Campaign>>;
+    async fn save_campaign(&self, campaign: &Campaign) -> Result<()>;
+    /// A campaign's recipients, in order.
+    async fn recipients(&self, tenant: &str, campaign_id: &str) -> Result<Vec<Recipient>>;
+    async fn recipient(&self, tenant: &str, campaign_id: &str, index: u32) -> Result<Recipient>;
+    /// Keep a recipient's new state (and its place in the due index).
+    async fn save_recipient(&self, tenant: &str, recipient: &Recipient) -> Result<()>;
+    /// Pending recipients due at or before `now_ms`, soonest first, at most `limit`.
+    async fn due_recipients(&self, tenant: &str, campaign_id: &str, now_ms: u64, limit: usize) -> Result<Vec<Recipient>>;
+    /// When the campaign's next pending recipient is due, if any is.
+    async fn next_due(&self, tenant: &str, campaign_id: &str) -> Result<Option<u64>>;
+    async fn add_do_not_call(&self, tenant: &str, entry: &DoNotCall) -> Result<()>;
+    async fn remove_do_not_call(&self, tenant: &str, phone: &str) -> Result<bool>;
+    async fn do_not_call(&self, tenant: &str, phone: &str) -> Result<Option<DoNotCall>>;
+    async fn do_not_calls(&self, tenant: &str) -> Result<Vec<DoNotCall>>;
+    async fn save_survey(&self, response: &SurveyResponse) -> Result<()>;
+    /// The tenant's survey answers (of one campaign), oldest first.
+    async fn surveys(&self, tenant: &str, campaign_id: Option<&str>) -> Result<Vec<SurveyResponse>>;
+}
+
 /// Everything Switchboard keeps: the interface a backend implements.
 pub trait Store:
-    Tenants + Catalogs + Faqs + Customers + Orders + FlowVersions + ApiKeys + TenantState + Calls + Cases + Audit + Desk
+    Tenants
+    + Catalogs
+    + Faqs
+    + Customers
+    + Orders
+    + FlowVersions
+    + ApiKeys
+    + TenantState
+    + Calls
+    + Cases
+    + Audit
+    + Desk
+    + Tickets
+    + Outreach
 {
 }
 
@@ -224,6 +285,8 @@ impl<T> Store for T where
         + Cases
         + Audit
         + Desk
+        + Tickets
+        + Outreach
 {
 }
 

@@ -14,7 +14,9 @@ mod desk;
 mod faq;
 mod flows;
 mod orders;
+mod outreach;
 mod tenant_state;
+mod tickets;
 mod tenants;
 
 use std::path::Path;
@@ -183,6 +185,18 @@ pub(crate) const DESK_USERS: DocTable = TableDefinition::new("desk_users");
 pub(crate) const DESK_LOGINS: DocTable = TableDefinition::new("desk_logins");
 /// `tenant/task_id`: follow-ups agents leave after calls.
 pub(crate) const FOLLOW_UPS: DocTable = TableDefinition::new("follow_ups");
+/// `tenant/ticket_id`: after-sales tickets.
+pub(crate) const TICKETS: DocTable = TableDefinition::new("tickets");
+/// `tenant/campaign_id`: outbound campaigns.
+pub(crate) const CAMPAIGNS: DocTable = TableDefinition::new("campaigns");
+/// `tenant/campaign_id/index`: a campaign's recipients.
+pub(crate) const RECIPIENTS: DocTable = TableDefinition::new("campaign_recipients");
+/// `tenant/campaign_id/next_at/index`: pending recipients by when they are due (value empty).
+pub(crate) const CAMPAIGN_DUE: DocTable = TableDefinition::new("campaign_due");
+/// `tenant/number`: the do-not-call list.
+pub(crate) const DO_NOT_CALL: DocTable = TableDefinition::new("do_not_call");
+/// `tenant/at/id`: survey answers.
+pub(crate) const SURVEYS: DocTable = TableDefinition::new("surveys");
 /// `tenant/term/call_id`: the calls whose transcript has a term (value empty).
 pub(crate) const CALL_TERMS: DocTable = TableDefinition::new("call_terms");
 
@@ -209,6 +223,12 @@ const ALL_TABLES: &[DocTable] = &[
     DESK_USERS,
     DESK_LOGINS,
     FOLLOW_UPS,
+    TICKETS,
+    CAMPAIGNS,
+    RECIPIENTS,
+    CAMPAIGN_DUE,
+    DO_NOT_CALL,
+    SURVEYS,
 ];
 
 /// A store in a throwaway directory, removed when the guard drops: for tests at every layer.
@@ -246,8 +266,10 @@ mod interfaces {
     use switchboard_domain::calls::{CallQuery, CallRecord, CallSummary, UnheardTurn};
     use switchboard_domain::audit::AuditEntry;
     use switchboard_domain::cases::Case;
+    use switchboard_domain::campaigns::{Campaign, CampaignState, DoNotCall, Recipient, SurveyResponse, dnc_key};
     use switchboard_domain::desk::{DeskLogin, DeskUser, FollowUp};
     use switchboard_domain::stats::CallFigures;
+    use switchboard_domain::tickets::{Ticket, TicketQuery};
     use switchboard_domain::catalog::Catalog;
     use switchboard_domain::customers::{Customer, CustomerInput};
     use switchboard_domain::faq::{FaqEntry, FaqInput};
@@ -313,6 +335,108 @@ mod interfaces {
                 let mut all: Vec<FollowUp> = db.scan(super::FOLLOW_UPS, &prefix)?;
                 all.sort_by_key(|t| (t.done, t.due_at_ms));
                 Ok(all)
+            })
+            .await
+        }
+    }
+
+    #[async_trait]
+    impl crate::Tickets for RedbStore {
+        async fn create_ticket(&self, ticket: &Ticket) -> Result<Ticket> {
+            let ticket = ticket.clone();
+            self.run(move |db| db.create_ticket(&ticket)).await
+        }
+        async fn ticket(&self, tenant: &str, id: &str) -> Result<Ticket> {
+            let key = format!("{tenant}/{id}");
+            self.run(move |db| db.get(super::TICKETS, &key)?.ok_or(crate::StorageError::NotFound)).await
+        }
+        async fn tickets(&self, tenant: &str, query: &TicketQuery) -> Result<Vec<Ticket>> {
+            let (tenant, query) = (s(tenant), query.clone());
+            self.run(move |db| db.tickets(&tenant, &query)).await
+        }
+        async fn save_ticket(&self, ticket: &Ticket) -> Result<()> {
+            let ticket = ticket.clone();
+            self.run(move |db| db.save_ticket(&ticket)).await
+        }
+    }
+
+    #[async_trait]
+    impl crate::Outreach for RedbStore {
+        async fn create_campaign(&self, campaign: &Campaign, recipients: &[Recipient]) -> Result<()> {
+            let (campaign, recipients) = (campaign.clone(), recipients.to_vec());
+            self.run(move |db| db.create_campaign(&campaign, &recipients)).await
+        }
+        async fn add_recipients(&self, tenant: &str, campaign_id: &str, recipients: Vec<Recipient>) -> Result<Campaign> {
+            let (tenant, campaign_id) = (s(tenant), s(campaign_id));
+            self.run(move |db| db.add_recipients(&tenant, &campaign_id, recipients)).await
+        }
+        async fn campaign(&self, tenant: &str, id: &str) -> Result<Campaign> {
+            let key = format!("{tenant}/{id}");
+            self.run(move |db| db.get(super::CAMPAIGNS, &key)?.ok_or(crate::StorageError::NotFound)).await
+        }
+        async fn campaigns(&self, tenant: &str) -> Result<Vec<Campaign>> {
+            let tenant = s(tenant);
+            self.run(move |db| db.campaigns_of(&tenant)).await
+        }
+        async fn running_campaigns(&self) -> Result<Vec<Campaign>> {
+            self.run(move |db| {
+                let all: Vec<Campaign> = db.scan(super::CAMPAIGNS, "")?;
+                Ok(all.into_iter().filter(|c| c.state == CampaignState::Running).collect())
+            })
+            .await
+        }
+        async fn save_campaign(&self, campaign: &Campaign) -> Result<()> {
+            let (key, campaign) = (format!("{}/{}", campaign.tenant_id, campaign.id), campaign.clone());
+            self.run(move |db| db.put(super::CAMPAIGNS, &key, &campaign)).await
+        }
+        async fn recipients(&self, tenant: &str, campaign_id: &str) -> Result<Vec<Recipient>> {
+            let prefix = format!("{tenant}/{campaign_id}/");
+            self.run(move |db| db.scan(super::RECIPIENTS, &prefix)).await
+        }
+        async fn recipient(&self, tenant: &str, campaign_id: &str, index: u32) -> Result<Recipient> {
+            let key = format!("{tenant}/{campaign_id}/{index:08}");
+            self.run(move |db| db.get(super::RECIPIENTS, &key)?.ok_or(crate::StorageError::NotFound)).await
+        }
+        async fn save_recipient(&self, tenant: &str, recipient: &Recipient) -> Result<()> {
+            let (tenant, recipient) = (s(tenant), recipient.clone());
+            self.run(move |db| db.save_recipient(&tenant, &recipient)).await
+        }
+        async fn due_recipients(&self, tenant: &str, campaign_id: &str, now_ms: u64, limit: usize) -> Result<Vec<Recipient>> {
+            let (tenant, campaign_id) = (s(tenant), s(campaign_id));
+            self.run(move |db| db.due_recipients(&tenant, &campaign_id, now_ms, limit)).await
+        }
+        async fn next_due(&self, tenant: &str, campaign_id: &str) -> Result<Option<u64>> {
+            let (tenant, campaign_id) = (s(tenant), s(campaign_id));
+            self.run(move |db| db.next_due(&tenant, &campaign_id)).await
+        }
+        async fn add_do_not_call(&self, tenant: &str, entry: &DoNotCall) -> Result<()> {
+            let mut entry = entry.clone();
+            entry.phone = dnc_key(&entry.phone);
+            let key = format!("{tenant}/{}", entry.phone);
+            self.run(move |db| db.put(super::DO_NOT_CALL, &key, &entry)).await
+        }
+        async fn remove_do_not_call(&self, tenant: &str, phone: &str) -> Result<bool> {
+            let key = format!("{tenant}/{}", dnc_key(phone));
+            self.run(move |db| db.delete(super::DO_NOT_CALL, &key)).await
+        }
+        async fn do_not_call(&self, tenant: &str, phone: &str) -> Result<Option<DoNotCall>> {
+            let key = format!("{tenant}/{}", dnc_key(phone));
+            self.run(move |db| db.get(super::DO_NOT_CALL, &key)).await
+        }
+        async fn do_not_calls(&self, tenant: &str) -> Result<Vec<DoNotCall>> {
+            let prefix = format!("{tenant}/");
+            self.run(move |db| db.scan(super::DO_NOT_CALL, &prefix)).await
+        }
+        async fn save_survey(&self, response: &SurveyResponse) -> Result<()> {
+            let key = format!("{}/{:015}/{}", response.tenant_id, response.at_ms, response.id);
+            let response = response.clone();
+            self.run(move |db| db.put(super::SURVEYS, &key, &response)).await
+        }
+        async fn surveys(&self, tenant: &str, campaign_id: Option<&str>) -> Result<Vec<SurveyResponse>> {
+            let (prefix, campaign) = (format!("{tenant}/"), campaign_id.map(str::to_string));
+            self.run(move |db| {
+                let all: Vec<SurveyResponse> = db.scan(super::SURVEYS, &prefix)?;
+                Ok(all.into_iter().filter(|r| campaign.is_none() || r.campaign_id == campaign).collect())
             })
             .await
         }

@@ -22,6 +22,8 @@ impl RedbStore {
             telephony: TelephonySettings::default(),
             analytics: AnalyticsSettings::default(),
             queues: Vec::new(),
+            after_sales: Default::default(),
+            outreach: Default::default(),
             created_at_ms: ids::now_ms(),
         };
         TenantPatch { name: Some(name.to_string()), ..patch }.apply(&mut t)?;
