@@ -58,6 +58,7 @@ fn record(tenant: &str, i: usize, now: u64, span_ms: u64) -> CallRecord {
         flow_error: (outcome == Outcome::Failed).then(|| "trap".into()),
         transfer: None,
         order_ids: vec![],
+        ticket_ids: Vec::new(),
         transcript: vec![
             turn(Speaker::Bot, "您好，歡迎致電！請問今天想喝點什麼？", None),
             turn(Speaker::Caller, "兩杯大杯珍奶半糖少冰", Some(400 + (i as u32 % 50) * 10)),

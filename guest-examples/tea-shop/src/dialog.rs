@@ -44,9 +44,14 @@ const MAX_SUMMARY_CHARS: usize = 1000;
 /// What the flow knows about the call.
 #[derive(Clone, Debug, Default)]
 pub struct CallInfo {
+    /// The customer's number: the caller's, or the callee's on a call the shop placed.
     pub caller: String,
     /// The tenant's default language tag (`zh-TW`).
     pub language: String,
+    /// The shop placed this call (a survey, an order update, a follow-up).
+    pub outbound: bool,
+    /// Why, as JSON: `{"purpose": "survey"}`.
+    pub flow_input: String,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -99,6 +104,13 @@ enum Pending {
     /// A person was offered for this reason (the host read the request by its meaning,
     /// not by its words): yes transfers, no goes back to the order.
     Offer(&'static str),
+    // After the sale (`aftersales.rs`).
+    CaseConfirmOrder,
+    CaseOrder,
+    CaseDescribe,
+    Rating,
+    Comment,
+    CallbackTime,
 }
 
 impl Pending {
@@ -146,13 +158,20 @@ impl Pending {
                 ..Expectation::default()
             },
             Pending::Address => Expectation { kind: AnswerKind::Address, ..Expectation::default() },
+            // Answered in `aftersales.rs`, which knows the case.
+            Pending::CaseConfirmOrder
+            | Pending::CaseOrder
+            | Pending::CaseDescribe
+            | Pending::Rating
+            | Pending::Comment
+            | Pending::CallbackTime => Expectation::default(),
         }
     }
 
     /// Answers to these are free text (a name, an address) that says nothing
     /// about the caller's language.
     fn is_free_text(&self) -> bool {
-        matches!(self, Pending::Name | Pending::Address)
+        matches!(self, Pending::Name | Pending::Address | Pending::CaseDescribe | Pending::Comment)
     }
 
     /// Questions a "no" answers.
@@ -234,6 +253,16 @@ pub struct Dialog {
     no_inputs: u8,
     misunderstood: u8,
     last_said: String,
+    /// A return, exchange or complaint being written down.
+    case: Option<aftersales::Case>,
+    /// What the caller said when a person was offered for a complaint read by its meaning.
+    offer_said: String,
+    /// A ticket was opened on this call.
+    filed: bool,
+    survey: Option<aftersales::Survey>,
+    /// Why the shop placed this call.
+    purpose: Option<aftersales::Purpose>,
+    asking_callback_time: bool,
 }
 
 impl Dialog {
@@ -262,6 +291,12 @@ impl Dialog {
             no_inputs: 0,
             misunderstood: 0,
             last_said: String::new(),
+            case: None,
+            offer_said: String::new(),
+            filed: false,
+            survey: None,
+            purpose: if call.outbound { aftersales::Purpose::of(&call.flow_input) } else { None },
+            asking_callback_time: false,
         }
     }
 
@@ -287,6 +322,9 @@ impl Dialog {
     fn on_call_started(&mut self, host: &mut dyn Host) -> Vec<Action> {
         // Loaded now so the first utterance is quick; retried later if the host fails.
         self.load_menu(host);
+        if let Err(e) = host.add_intents(aftersales::INTENTS) {
+            host.log(LogLevel::Warn, &format!("intents not added: {}", e.0));
+        }
         if !self.caller.is_empty() {
             match host.lookup_customer(&self.caller) {
                 Ok(Some(customer)) if customer.blocked => {
@@ -309,6 +347,9 @@ impl Dialog {
                 Ok(None) => {}
                 Err(e) => host.log(LogLevel::Warn, &format!("customer lookup failed: {}", e.0)),
             }
+        }
+        if let Some(actions) = self.outbound_greeting(host) {
+            return actions;
         }
         let greeting = replies::greeting(self.lang, self.draft.name.as_deref());
         vec![self.say(greeting), self.gather()]
@@ -355,10 +396,20 @@ impl Dialog {
         if (!pending.is_free_text() && made_sense && !short_answer) || speaks_for_itself {
             self.lang = detected.unwrap_or(self.lang);
         }
+        if let Some(actions) = self.after_sales_turn(host, raw, &a) {
+            return actions;
+        }
         // The answer to an offer of a person.
         if let Pending::Offer(reason) = pending {
             self.offered = None;
             match a.yes_no {
+                // A complaint read by its meaning, confirmed: write it down (a person takes
+                // it when the tenant's rules say so, or when the caller asks).
+                Some(YesNo::Yes) if matches!(reason, "complaint" | "return-exchange") && !self.filed => {
+                    let said = std::mem::take(&mut self.offer_said);
+                    let intent = if reason == "complaint" { "complaint" } else { "return" };
+                    return self.start_case(host, intent, &said, &Analysis::default());
+                }
                 Some(YesNo::Yes) => return self.hand_over(host, reason),
                 Some(YesNo::No) if a.intents.is_empty() && !a.order.mentions_products() => {
                     return self.ask(replies::ack(self.lang));
@@ -378,7 +429,13 @@ impl Dialog {
             // Read by its meaning rather than said in words: ask first, and say why.
             if m.score < BY_WORDS {
                 self.offered = Some(reason);
+                self.offer_said = raw.to_string();
                 return self.ask("");
+            }
+            // A complaint or a return becomes a ticket; a person when asked for.
+            if reason != "caller-request" {
+                let intent = m.name.clone();
+                return self.start_case(host, &intent, raw, &a);
             }
             return self.hand_over(host, reason);
         }
@@ -461,6 +518,9 @@ impl Dialog {
         }
         if keys == "0" {
             return self.transfer(host, "caller-request", replies::transferring(self.lang));
+        }
+        if let Some(actions) = self.after_sales_keys(host, keys) {
+            return actions;
         }
         let outcome = match (self.pending(), keys) {
             (Pending::Phone | Pending::PhoneDigits, k) if digit_count(k) >= MIN_PHONE_DIGITS => {
@@ -598,8 +658,14 @@ impl Dialog {
         let parsed = &a.order;
         let adding = self.adds_more();
         match pending {
-            // Answered before the turn reaches here (on_utterance).
-            Pending::Offer(_) => Outcome::NotUnderstood,
+            // Answered before the turn reaches here (on_utterance, aftersales.rs).
+            Pending::Offer(_)
+            | Pending::CaseConfirmOrder
+            | Pending::CaseOrder
+            | Pending::CaseDescribe
+            | Pending::Rating
+            | Pending::Comment
+            | Pending::CallbackTime => Outcome::NotUnderstood,
             Pending::Order | Pending::Size(_) | Pending::Option(..) => {
                 let focus = match pending {
                     Pending::Size(i) | Pending::Option(i, _) => Some(*i),
@@ -943,6 +1009,9 @@ impl Dialog {
         if let Some(reason) = self.offered {
             return Pending::Offer(reason);
         }
+        if let Some(p) = self.after_sales_pending() {
+            return p;
+        }
         if self.changing {
             return Pending::Change;
         }
@@ -1001,6 +1070,7 @@ impl Dialog {
                 .map_or_else(|| replies::ask_order(lang, false), |m| replies::readback(lang, &m.catalog, &self.draft)),
             Pending::Change => replies::ask_change(lang),
             Pending::Offer(reason) => replies::offer_person(lang, reason),
+            other => self.after_sales_question(other).unwrap_or_default(),
         }
     }
 
@@ -1190,7 +1260,10 @@ impl Dialog {
 
     /// Listen for the caller, saying what the pending question expects.
     fn gather(&self) -> Action {
-        let expect = self.pending().expectation(self.menu.as_ref(), &self.draft.lines);
+        let pending = self.pending();
+        let expect = pending
+            .after_sales_expectation(self)
+            .unwrap_or_else(|| pending.expectation(self.menu.as_ref(), &self.draft.lines));
         Action::Gather { timeout_ms: GATHER_TIMEOUT_MS, expect }
     }
 
@@ -1212,5 +1285,6 @@ fn tag(name: &str) -> Action {
     Action::Tag(vec![name.to_string()])
 }
 
+mod aftersales;
 #[cfg(test)]
 mod tests;

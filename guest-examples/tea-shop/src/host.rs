@@ -24,8 +24,9 @@ pub struct FaqHit {
     pub score: f32,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum OrderStatus {
+    #[default]
     Received,
     Preparing,
     Ready,
@@ -35,8 +36,11 @@ pub enum OrderStatus {
 }
 
 /// An order as stored and priced by the host.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PlacedOrder {
+    pub id: String,
+    /// What was in it, in the tenant's language ("2 珍珠奶茶").
+    pub items: Vec<(u32, String)>,
     pub number: u64,
     pub total: u32,
     pub currency: String,
@@ -63,6 +67,35 @@ pub struct OrderRequest {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TicketKind {
+    Return,
+    Exchange,
+    Complaint,
+    Inquiry,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TicketStatus {
+    Open,
+    InProgress,
+    Resolved,
+    Closed,
+}
+
+/// A ticket as the host stored it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ticket {
+    pub number: u64,
+    pub kind: TicketKind,
+    pub order_number: Option<u64>,
+    pub status: TicketStatus,
+    /// How many hours from its opening it is due.
+    pub due_in_hours: u64,
+    /// The tenant's rules want a person to take it.
+    pub needs_person: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LogLevel {
     Debug,
     Info,
@@ -79,5 +112,20 @@ pub trait Host {
     /// What the caller's turn meant, read by the host against the tenant's catalogue and
     /// the expectation the flow declared with its last gather.
     fn analyse(&mut self, text: &str) -> Result<Analysis, HostError>;
+    /// One order of the tenant's, by id.
+    fn order(&mut self, id: &str) -> Result<PlacedOrder, HostError>;
+    /// Open a ticket for the caller (the host knows who they are).
+    fn open_ticket(&mut self, kind: TicketKind, order_id: Option<&str>, description: &str) -> Result<Ticket, HostError>;
+    /// The caller's tickets, newest first.
+    fn my_tickets(&mut self, limit: u32) -> Result<Vec<Ticket>, HostError>;
+    fn record_survey(&mut self, rating: Option<u8>, comment: Option<&str>) -> Result<(), HostError>;
+    /// Put the caller on the do-not-call list.
+    fn do_not_call(&mut self) -> Result<(), HostError>;
+    /// A callback task at `at_ms` for the tenant's agents.
+    fn schedule_callback(&mut self, at_ms: u64, note: &str) -> Result<(), HostError>;
+    /// Now (ms since the epoch) and the tenant's UTC offset in minutes.
+    fn now(&mut self) -> (u64, i32);
+    /// Intents for the rest of the call, by example.
+    fn add_intents(&mut self, intents: &[(&str, &[&str])]) -> Result<(), HostError>;
     fn log(&mut self, level: LogLevel, message: &str);
 }

@@ -24,7 +24,9 @@ use switchboard_understand::Fulfilment;
 wit_bindgen::generate!({ path: "../../wit", world: "flow" });
 
 use exports::switchboard::flow::handler::Guest;
-use switchboard::flow::{catalog as wit_catalog, customers, knowledge, log, orders, types, understand};
+use switchboard::flow::{
+    catalog as wit_catalog, clock, customers, knowledge, log, orders, outreach, tickets, types, understand,
+};
 
 thread_local! {
     /// The call this instance serves; created on its first event.
@@ -38,7 +40,16 @@ impl Guest for TeaShop {
         DIALOG.with(|cell| {
             let mut slot = cell.borrow_mut();
             let dialog = slot.get_or_insert_with(|| {
-                Dialog::new(&CallInfo { caller: call.caller.clone(), language: call.language.clone() })
+                Dialog::new(&CallInfo {
+                    // On a call we placed, the customer is the callee.
+                    caller: match call.direction {
+                        types::Direction::Inbound => call.caller.clone(),
+                        types::Direction::Outbound => call.callee.clone(),
+                    },
+                    language: call.language.clone(),
+                    outbound: matches!(call.direction, types::Direction::Outbound),
+                    flow_input: call.flow_input.clone(),
+                })
             });
             dialog.handle(&mut WitHost, from_wit_event(event)).into_iter().map(to_wit_action).collect()
         })
@@ -200,7 +211,35 @@ fn from_wit_order(o: orders::Order) -> host::PlacedOrder {
         orders::OrderStatus::Completed => host::OrderStatus::Completed,
         orders::OrderStatus::Cancelled => host::OrderStatus::Cancelled,
     };
-    host::PlacedOrder { number: o.number, total: o.total, currency: o.currency, status }
+    host::PlacedOrder {
+        id: o.id,
+        items: o.items.into_iter().map(|i| (i.quantity, i.product_name)).collect(),
+        number: o.number,
+        total: o.total,
+        currency: o.currency,
+        status,
+    }
+}
+
+fn from_wit_ticket(t: tickets::Ticket) -> host::Ticket {
+    host::Ticket {
+        number: t.number,
+        kind: match t.kind {
+            tickets::TicketKind::Return => host::TicketKind::Return,
+            tickets::TicketKind::Exchange => host::TicketKind::Exchange,
+            tickets::TicketKind::Complaint => host::TicketKind::Complaint,
+            tickets::TicketKind::Inquiry => host::TicketKind::Inquiry,
+        },
+        order_number: t.order_number,
+        status: match t.status {
+            tickets::TicketStatus::Open => host::TicketStatus::Open,
+            tickets::TicketStatus::InProgress => host::TicketStatus::InProgress,
+            tickets::TicketStatus::Resolved => host::TicketStatus::Resolved,
+            tickets::TicketStatus::Closed => host::TicketStatus::Closed,
+        },
+        due_in_hours: t.due_at_ms.saturating_sub(t.created_at_ms).div_ceil(3_600_000),
+        needs_person: t.needs_person,
+    }
 }
 
 /// The tenant's capabilities, through the WIT imports.
@@ -256,6 +295,61 @@ impl host::Host for WitHost {
     fn orders_by_phone(&mut self, phone: &str, limit: u32) -> Result<Vec<host::PlacedOrder>, host::HostError> {
         let found = orders::list_by_phone(phone, limit).map_err(error_text)?;
         Ok(found.into_iter().map(from_wit_order).collect())
+    }
+
+    fn order(&mut self, id: &str) -> Result<host::PlacedOrder, host::HostError> {
+        orders::get(id).map(from_wit_order).map_err(error_text)
+    }
+
+    fn open_ticket(
+        &mut self,
+        kind: host::TicketKind,
+        order_id: Option<&str>,
+        description: &str,
+    ) -> Result<host::Ticket, host::HostError> {
+        let request = tickets::TicketRequest {
+            kind: match kind {
+                host::TicketKind::Return => tickets::TicketKind::Return,
+                host::TicketKind::Exchange => tickets::TicketKind::Exchange,
+                host::TicketKind::Complaint => tickets::TicketKind::Complaint,
+                host::TicketKind::Inquiry => tickets::TicketKind::Inquiry,
+            },
+            order_id: order_id.map(str::to_string),
+            description: description.to_string(),
+        };
+        tickets::create(&request).map(from_wit_ticket).map_err(error_text)
+    }
+
+    fn my_tickets(&mut self, limit: u32) -> Result<Vec<host::Ticket>, host::HostError> {
+        Ok(tickets::mine(limit).map_err(error_text)?.into_iter().map(from_wit_ticket).collect())
+    }
+
+    fn record_survey(&mut self, rating: Option<u8>, comment: Option<&str>) -> Result<(), host::HostError> {
+        outreach::record_survey(rating, comment).map_err(error_text)
+    }
+
+    fn do_not_call(&mut self) -> Result<(), host::HostError> {
+        outreach::do_not_call().map_err(error_text)
+    }
+
+    fn schedule_callback(&mut self, at_ms: u64, note: &str) -> Result<(), host::HostError> {
+        outreach::schedule_callback(at_ms, note).map(|_| ()).map_err(error_text)
+    }
+
+    fn now(&mut self) -> (u64, i32) {
+        let now = clock::now();
+        (now.unix_ms, now.utc_offset_minutes)
+    }
+
+    fn add_intents(&mut self, intents: &[(&str, &[&str])]) -> Result<(), host::HostError> {
+        let intents: Vec<understand::Intent> = intents
+            .iter()
+            .map(|(name, examples)| understand::Intent {
+                name: name.to_string(),
+                examples: examples.iter().map(|e| e.to_string()).collect(),
+            })
+            .collect();
+        understand::add_intents(&intents).map_err(error_text)
     }
 
     fn log(&mut self, level: host::LogLevel, message: &str) {

@@ -7,7 +7,7 @@
 use switchboard_understand::numbers::{PhoneLength, format_phone};
 use switchboard_understand::{Catalog, Fulfilment, name_in};
 
-use crate::host::OrderStatus;
+use crate::host::{OrderStatus, PlacedOrder, Ticket, TicketKind, TicketStatus};
 use crate::language::{Lang, Phrasing};
 use crate::order::{Draft, Line};
 
@@ -540,5 +540,180 @@ mod tests {
         assert_eq!(prices(Lang::Zh, &catalog, &["bubble-milk-tea".into()]), "珍珠奶茶中杯50元、大杯60元。");
         assert_eq!(prices(Lang::En, &catalog, &["black-tea".into()]), "Black tea: medium NT$30, large NT$35. ");
         assert!(menu(Lang::Zh, &catalog).starts_with("我們有珍珠奶茶、紅茶、綠茶、烏龍茶和芒果冰沙"));
+    }
+}
+
+// ----- after the sale -----
+
+fn order_items(lang: Lang, order: &PlacedOrder) -> String {
+    let items: Vec<String> = order
+        .items
+        .iter()
+        .map(|(q, name)| match lang {
+            Lang::Zh => format!("{q}杯{name}"),
+            Lang::En => format!("{q} {}", plural(name, *q)),
+        })
+        .collect();
+    lang.and_list(&items)
+}
+
+fn kind_words(lang: Lang, kind: TicketKind) -> &'static str {
+    match kind {
+        TicketKind::Return => lang.pick("退貨", "return"),
+        TicketKind::Exchange => lang.pick("換貨", "exchange"),
+        TicketKind::Complaint => lang.pick("客訴", "complaint"),
+        TicketKind::Inquiry => lang.pick("詢問", "inquiry"),
+    }
+}
+
+pub fn case_opening(lang: Lang, kind: TicketKind) -> String {
+    match kind {
+        TicketKind::Complaint => lang.pick("很抱歉造成您的不便，我來幫您登記。", "I'm sorry about that. Let me write it down for you. "),
+        _ => lang.pick("好的，我來幫您登記退換貨。", "Of course, let me set up the return for you. "),
+    }
+    .into()
+}
+
+pub fn confirm_case_order(lang: Lang, order: &PlacedOrder) -> String {
+    let items = order_items(lang, order);
+    match lang {
+        Lang::Zh => format!("請問是訂單編號{}，{}這一筆嗎？", order.number, items),
+        Lang::En => format!("Is it about order number {}, {}?", order.number, items),
+    }
+}
+
+pub fn which_case_order(lang: Lang, orders: &[PlacedOrder]) -> String {
+    let listed: Vec<String> = orders
+        .iter()
+        .map(|o| match lang {
+            Lang::Zh => format!("編號{}，{}", o.number, order_items(lang, o)),
+            Lang::En => format!("number {}, {}", o.number, order_items(lang, o)),
+        })
+        .collect();
+    match lang {
+        Lang::Zh => format!("您最近的訂單有：{}。請問是哪一筆？", listed.join("；")),
+        Lang::En => format!("Your recent orders are {}. Which one is it about?", listed.join("; ")),
+    }
+}
+
+pub fn ask_what_happened(lang: Lang) -> String {
+    lang.pick("請告訴我發生了什麼事。", "Please tell me what happened.").into()
+}
+
+pub fn ticket_opened(lang: Lang, t: &Ticket) -> String {
+    let kind = kind_words(lang, t.kind);
+    let about = match (lang, t.order_number) {
+        (Lang::Zh, Some(n)) => format!("訂單{n}的"),
+        (Lang::En, Some(n)) => format!(" about order {n}"),
+        _ => String::new(),
+    };
+    match lang {
+        Lang::Zh => format!(
+            "已經幫您登記{about}{kind}，案件編號是{}。我們會在{}小時內處理並回覆您。",
+            t.number, t.due_in_hours
+        ),
+        Lang::En => format!(
+            "I've recorded your {kind}{about}. Your reference number is {}. We'll get back to you within {} hours. ",
+            t.number, t.due_in_hours
+        ),
+    }
+}
+
+pub fn offer_person_for_ticket(lang: Lang) -> String {
+    lang.pick("這類案件由專人處理，需要現在幫您轉接嗎？", "A colleague handles cases like this. Shall I put you through now?").into()
+}
+
+pub fn anything_else(lang: Lang) -> String {
+    lang.pick("還有其他需要幫忙的嗎？", "Is there anything else I can help with?").into()
+}
+
+fn ticket_status_words(lang: Lang, status: TicketStatus) -> &'static str {
+    match status {
+        TicketStatus::Open => lang.pick("已受理，等待處理", "open and waiting to be handled"),
+        TicketStatus::InProgress => lang.pick("處理中", "being handled"),
+        TicketStatus::Resolved => lang.pick("已處理完成", "resolved"),
+        TicketStatus::Closed => lang.pick("已結案", "closed"),
+    }
+}
+
+pub fn ticket_status(lang: Lang, t: &Ticket) -> String {
+    let (kind, status) = (kind_words(lang, t.kind), ticket_status_words(lang, t.status));
+    match lang {
+        Lang::Zh => format!("您的{kind}案件編號{}，目前{status}。", t.number),
+        Lang::En => format!("Your {kind}, reference {}, is {status}. ", t.number),
+    }
+}
+
+pub fn no_tickets(lang: Lang) -> String {
+    lang.pick("查不到這支電話的案件紀錄。", "I couldn't find any cases for this number. ").into()
+}
+
+// ----- calls the shop places -----
+
+pub fn survey_greeting(lang: Lang, name: Option<&str>) -> String {
+    let rating = ask_rating(lang);
+    match (lang, name) {
+        (Lang::Zh, Some(n)) => format!("{n}您好，這裡是{SHOP_ZH}，想請您花一分鐘為最近一次的訂購評分。{rating}"),
+        (Lang::Zh, None) => format!("您好，這裡是{SHOP_ZH}，想請您花一分鐘為最近一次的訂購評分。{rating}"),
+        (Lang::En, Some(n)) => format!("Hello {n}, this is {SHOP_EN}. Could you rate your last order? It takes a minute. {rating}"),
+        (Lang::En, None) => format!("Hello, this is {SHOP_EN}. Could you rate your last order? It takes a minute. {rating}"),
+    }
+}
+
+pub fn ask_rating(lang: Lang) -> String {
+    lang.pick(
+        "從1到5分，5分是非常滿意，請說出分數，或按電話上的數字鍵。",
+        "From 1 to 5, 5 being very satisfied, say a number or press it on your keypad.",
+    )
+    .into()
+}
+
+pub fn ask_comment(lang: Lang) -> String {
+    lang.pick("謝謝！有沒有什麼想對我們說的建議？", "Thank you! Is there anything you'd like to tell us?").into()
+}
+
+pub fn survey_thanks(lang: Lang) -> String {
+    lang.pick("謝謝您寶貴的意見，祝您有美好的一天，再見。", "Thank you for your feedback. Have a nice day. Goodbye.").into()
+}
+
+pub fn order_update(lang: Lang, name: Option<&str>, order: &PlacedOrder) -> String {
+    let words = status_words(lang, order.status);
+    match (lang, name) {
+        (Lang::Zh, Some(n)) => format!("{n}您好，這裡是{SHOP_ZH}。您的訂單編號{}目前{words}。", order.number),
+        (Lang::Zh, None) => format!("您好，這裡是{SHOP_ZH}。您的訂單編號{}目前{words}。", order.number),
+        (Lang::En, Some(n)) => format!("Hello {n}, this is {SHOP_EN}. Your order number {} is {words}. ", order.number),
+        (Lang::En, None) => format!("Hello, this is {SHOP_EN}. Your order number {} is {words}. ", order.number),
+    }
+}
+
+pub fn follow_up_greeting(lang: Lang, name: Option<&str>) -> String {
+    match (lang, name) {
+        (Lang::Zh, Some(n)) => format!("{n}您好，這裡是{SHOP_ZH}，想關心一下您最近的訂單。請問有什麼需要幫忙的嗎？"),
+        (Lang::Zh, None) => format!("您好，這裡是{SHOP_ZH}，想關心一下您最近的訂單。請問有什麼需要幫忙的嗎？"),
+        (Lang::En, Some(n)) => format!("Hello {n}, this is {SHOP_EN}, following up on your recent order. How can I help?"),
+        (Lang::En, None) => format!("Hello, this is {SHOP_EN}, following up on your recent order. How can I help?"),
+    }
+}
+
+pub fn will_not_call(lang: Lang) -> String {
+    lang.pick("好的，我們以後不會再打電話給您。打擾了，再見。", "Understood. We won't call you again. Sorry to have bothered you. Goodbye.")
+        .into()
+}
+
+pub fn ask_callback_time(lang: Lang) -> String {
+    lang.pick("請問幾點方便回電給您？", "What time should we call you back?").into()
+}
+
+pub fn callback_booked(lang: Lang, when: &str) -> String {
+    match lang {
+        Lang::Zh => format!("好的，我們會在{when}回電給您，再見。"),
+        Lang::En => format!("All right, we'll call you back at {when}. Goodbye."),
+    }
+}
+
+pub fn callback_note(lang: Lang, said: &str) -> String {
+    match lang {
+        Lang::Zh => format!("客人要求回電：「{said}」"),
+        Lang::En => format!("The customer asked to be called back: \"{said}\""),
     }
 }

@@ -179,6 +179,7 @@ impl CallSession {
             flow_error: None,
             transfer: None,
             order_ids: Vec::new(),
+            ticket_ids: Vec::new(),
             transcript: Vec::new(),
             recording: None,
             agent: None,
@@ -225,6 +226,15 @@ impl CallSession {
             tenant_id: self.tenant.id.as_str().into(),
             call_id: self.info.call_id.as_str().into(),
             caller: self.info.caller.clone(),
+            customer: match self.record.direction {
+                Direction::Inbound => self.record.caller.clone(),
+                Direction::Outbound => self.record.callee.clone(),
+            },
+            // A campaign's calls carry its id in their flow input (the scheduler puts it there).
+            campaign: serde_json::from_str::<serde_json::Value>(&self.info.flow_input)
+                .ok()
+                .and_then(|v| v.get("campaign")?.as_str().map(str::to_string)),
+            started_at_ms: self.info.started_at_ms,
             language: self.tenant.language.clone(),
             utc_offset_minutes: self.tenant.utc_offset_minutes,
             db: self.app.db.clone(),
@@ -320,6 +330,7 @@ impl CallSession {
             self.app.metrics.flow_event(started.elapsed());
             let orders = flow.take_new_orders();
             self.record.order_ids.extend(orders);
+            self.record.ticket_ids.extend(flow.take_new_tickets());
             if matches!(event, wit::Event::Utterance(_)) {
                 // What the host understood of the turn, for the analytics.
                 let reading = flow.reading();
@@ -578,6 +589,7 @@ impl CallSession {
                 tracing::warn!(fault = %fault, "flow failed handling hang-up");
             }
             self.record.order_ids.extend(flow.take_new_orders());
+            self.record.ticket_ids.extend(flow.take_new_tickets());
         }
         turn.ended = Some(outcome);
         if !self.replay {

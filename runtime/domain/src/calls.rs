@@ -115,6 +115,9 @@ pub struct CallRecord {
     pub transfer: Option<TransferRecord>,
     /// Orders placed during the call.
     pub order_ids: Vec<String>,
+    /// Tickets opened during the call (none for records written before).
+    #[serde(default)]
+    pub ticket_ids: Vec<String>,
     pub transcript: Vec<TranscriptEntry>,
     /// The recording (stereo WAV: caller left, bot right), relative to the data directory,
     /// when the tenant records calls.

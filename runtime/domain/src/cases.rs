@@ -134,6 +134,7 @@ mod tests {
             flow_error: None,
             transfer: None,
             order_ids: vec![],
+            ticket_ids: Vec::new(),
             transcript: vec![
                 e(Speaker::Bot, "hello"),
                 e(Speaker::Caller, "tea"),

@@ -578,6 +578,7 @@ mod tests {
             flow_error: None,
             transfer: None,
             order_ids: vec![],
+            ticket_ids: Vec::new(),
             transcript,
             recording: None,
             agent: None,

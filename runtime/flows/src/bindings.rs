@@ -10,7 +10,9 @@ wasmtime::component::bindgen!({
 });
 
 pub use self::exports::switchboard::flow::handler;
-pub use self::switchboard::flow::{catalog, clock, customers, knowledge, log, orders, state, types, understand};
+pub use self::switchboard::flow::{
+    catalog, clock, customers, knowledge, log, orders, outreach, state, tickets, types, understand,
+};
 
 /// The host's transfer outcome as the flow hears it.
 impl From<switchboard_domain::calls::TransferStatus> for types::TransferStatus {

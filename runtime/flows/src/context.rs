@@ -18,6 +18,13 @@ pub struct CallScope {
     pub tenant_id: Arc<str>,
     pub call_id: Arc<str>,
     pub caller: String,
+    /// The customer's number: the caller's, or the callee's on an outbound call (empty
+    /// when withheld). Tickets, survey answers and the do-not-call list are about them.
+    pub customer: String,
+    /// The campaign that placed this call, if one did.
+    pub campaign: Option<String>,
+    /// When the call started (ms since the epoch).
+    pub started_at_ms: u64,
     pub language: String,
     pub utc_offset_minutes: i32,
     pub db: Db,
@@ -62,6 +69,8 @@ pub struct CallContext {
     pub log_lines_left: u32,
     /// Orders created during the current event, collected by the call session.
     pub new_orders: Vec<String>,
+    /// Tickets opened during the call.
+    pub new_tickets: Vec<String>,
     /// In a replay: the orders the flow placed and the tenant state it wrote, kept here
     /// instead of in storage.
     pub replayed_orders: HashMap<String, switchboard_domain::orders::Order>,
@@ -99,6 +108,7 @@ impl CallContext {
             call_state_bytes: 0,
             log_lines_left: LOG_LINES_PER_CALL,
             new_orders: Vec::new(),
+            new_tickets: Vec::new(),
             replayed_orders: HashMap::new(),
             replayed_state: HashMap::new(),
             reading: TurnReading::default(),

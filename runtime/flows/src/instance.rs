@@ -118,6 +118,11 @@ impl FlowInstance {
         std::mem::take(&mut self.store.data_mut().new_orders)
     }
 
+    /// Tickets opened since last asked.
+    pub fn take_new_tickets(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.store.data_mut().new_tickets)
+    }
+
     /// What the flow expects the caller's next turn to be, if it said.
     pub fn expecting(&self) -> Option<switchboard_understand::Expectation> {
         self.store.data().understanding.expecting().cloned()

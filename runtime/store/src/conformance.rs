@@ -254,6 +254,7 @@ fn call(tenant: &str, id: &str, started_at_ms: u64) -> CallRecord {
         flow_error: None,
         transfer: None,
         order_ids: Vec::new(),
+        ticket_ids: Vec::new(),
         transcript: Vec::new(),
         recording: None,
         agent: None,

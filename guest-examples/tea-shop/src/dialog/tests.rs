@@ -4,7 +4,7 @@ use switchboard_understand::Understander;
 use switchboard_understand::fixtures::demo;
 
 use super::*;
-use crate::host::{FaqHit, HostError, OrderStatus, PlacedOrder};
+use crate::host::{FaqHit, HostError, OrderStatus, PlacedOrder, Ticket, TicketKind, TicketStatus};
 
 const CALLER: &str = "+886922000111";
 const KNOWN: &str = "+886912345678";
@@ -46,6 +46,13 @@ struct FakeHost {
     /// An intent the next analysis finds by meaning (as Switchboard's host does with
     /// sentence embeddings when the words settle nothing), with its score.
     meaning: Option<(&'static str, f32)>,
+    /// Tickets opened: kind, order id, description.
+    tickets: Vec<(TicketKind, Option<String>, String)>,
+    /// The tenant's rules want a person on every ticket.
+    tickets_need_person: bool,
+    surveys: Vec<(Option<u8>, Option<String>)>,
+    do_not_call: bool,
+    callbacks: Vec<u64>,
 }
 
 impl FakeHost {
@@ -63,13 +70,25 @@ impl FakeHost {
             ],
             history: vec![(
                 KNOWN.into(),
-                PlacedOrder { number: 1000, total: 120, currency: "TWD".into(), status: OrderStatus::Preparing },
+                PlacedOrder {
+                    id: "ord_1000".into(),
+                    items: vec![(2, "珍珠奶茶".into())],
+                    number: 1000,
+                    total: 120,
+                    currency: "TWD".into(),
+                    status: OrderStatus::Preparing,
+                },
             )],
             created: Vec::new(),
             fail_create: false,
             understander: Understander::new(demo(), &[]),
             expecting: Expectation::default(),
             meaning: None,
+            tickets: Vec::new(),
+            tickets_need_person: false,
+            surveys: Vec::new(),
+            do_not_call: false,
+            callbacks: Vec::new(),
         }
     }
 }
@@ -124,11 +143,78 @@ impl Host for FakeHost {
             total,
             currency: "TWD".into(),
             status: OrderStatus::Received,
+            ..Default::default()
         })
     }
 
     fn orders_by_phone(&mut self, phone: &str, limit: u32) -> Result<Vec<PlacedOrder>, HostError> {
         Ok(self.history.iter().filter(|(p, _)| p == phone).map(|(_, o)| o.clone()).take(limit as usize).collect())
+    }
+
+    fn order(&mut self, id: &str) -> Result<PlacedOrder, HostError> {
+        self.history.iter().map(|(_, o)| o).find(|o| o.id == id).cloned().ok_or(HostError("not found".into()))
+    }
+
+    fn open_ticket(&mut self, kind: TicketKind, order_id: Option<&str>, description: &str) -> Result<Ticket, HostError> {
+        self.tickets.push((kind, order_id.map(str::to_string), description.to_string()));
+        let order_number = order_id.and_then(|id| self.order(id).ok()).map(|o| o.number);
+        Ok(Ticket {
+            number: 5000 + self.tickets.len() as u64,
+            kind,
+            order_number,
+            status: TicketStatus::Open,
+            due_in_hours: 24,
+            needs_person: self.tickets_need_person,
+        })
+    }
+
+    fn my_tickets(&mut self, _limit: u32) -> Result<Vec<Ticket>, HostError> {
+        Ok(self
+            .tickets
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(i, (kind, _, _))| Ticket {
+                number: 5001 + i as u64,
+                kind: *kind,
+                order_number: None,
+                status: TicketStatus::InProgress,
+                due_in_hours: 24,
+                needs_person: false,
+            })
+            .collect())
+    }
+
+    fn record_survey(&mut self, rating: Option<u8>, comment: Option<&str>) -> Result<(), HostError> {
+        self.surveys.push((rating, comment.map(str::to_string)));
+        Ok(())
+    }
+
+    fn do_not_call(&mut self) -> Result<(), HostError> {
+        self.do_not_call = true;
+        Ok(())
+    }
+
+    fn schedule_callback(&mut self, at_ms: u64, _note: &str) -> Result<(), HostError> {
+        self.callbacks.push(at_ms);
+        Ok(())
+    }
+
+    fn now(&mut self) -> (u64, i32) {
+        // 2026-12-02 09:00 in Taipei.
+        (1_796_173_200_000, 480)
+    }
+
+    fn add_intents(&mut self, intents: &[(&str, &[&str])]) -> Result<(), HostError> {
+        let extra: Vec<switchboard_understand::IntentExamples> = intents
+            .iter()
+            .map(|(name, examples)| switchboard_understand::IntentExamples {
+                name: name.to_string(),
+                examples: examples.iter().map(|e| e.to_string()).collect(),
+            })
+            .collect();
+        self.understander.add_intents(&extra);
+        Ok(())
     }
 
     fn log(&mut self, _level: LogLevel, _message: &str) {}
@@ -146,9 +232,17 @@ impl Call {
         Call::start_with(caller, FakeHost::new())
     }
 
+    /// A call the shop placed to `callee`, for the reason in `flow_input`.
+    fn placed(callee: &str, flow_input: &str) -> (Call, Vec<Action>) {
+        let info = CallInfo { caller: callee.into(), language: "zh-TW".into(), outbound: true, flow_input: flow_input.into() };
+        let mut call = Call { dialog: Dialog::new(&info), host: FakeHost::new(), next: None };
+        let actions = call.event(Event::CallStarted);
+        (call, actions)
+    }
+
     fn start_with(caller: &str, host: FakeHost) -> (Call, Vec<Action>) {
         let mut call = Call {
-            dialog: Dialog::new(&CallInfo { caller: caller.into(), language: "zh-TW".into() }),
+            dialog: Dialog::new(&CallInfo { caller: caller.into(), language: "zh-TW".into(), ..CallInfo::default() }),
             host,
             next: None,
         };
@@ -408,14 +502,14 @@ fn known_customer_prefilled_and_change_after_readback() {
 #[test]
 fn english_greeting_for_english_tenant() {
     let mut call = Call {
-        dialog: Dialog::new(&CallInfo { caller: KNOWN.into(), language: "en-US".into() }),
+        dialog: Dialog::new(&CallInfo { caller: KNOWN.into(), language: "en-US".into(), ..CallInfo::default() }),
         host: FakeHost::new(),
         next: None,
     };
     let greeting = call.event(Event::CallStarted);
     assert_turn(&greeting, "Hi 王小明, welcome to Zhenzhen Tea House! What would you like to order today?");
     let mut call = Call {
-        dialog: Dialog::new(&CallInfo { caller: CALLER.into(), language: "en-US".into() }),
+        dialog: Dialog::new(&CallInfo { caller: CALLER.into(), language: "en-US".into(), ..CallInfo::default() }),
         host: FakeHost::new(),
         next: None,
     };
@@ -573,19 +667,94 @@ fn one_product_in_two_variants() {
 }
 
 #[test]
-fn complaints_and_returns_go_to_a_person_with_the_reason() {
-    let (mut call, _) = Call::start(CALLER);
-    let turn = call.says("我昨天買的珍奶…我要客訴");
-    assert_eq!(transfer_of(&turn).map(|t| t.0), Some("complaint"));
+fn a_complaint_becomes_a_ticket_about_the_callers_order_with_their_words() {
+    let (mut call, _) = Call::start(KNOWN);
+    let turn = call.says("我昨天買的珍奶送錯了，我要客訴");
+    assert!(transfer_of(&turn).is_none(), "a ticket first: {turn:?}");
     assert!(call.dialog.draft.lines.is_empty(), "a complaint orders nothing");
     assert!(tags(&turn).contains(&"complaint".to_string()));
-    let (mut call, _) = Call::start(CALLER);
+    // The caller's only recent order is read back for them to confirm.
+    assert!(spoken(&turn).contains("1000") && spoken(&turn).contains("珍珠奶茶"), "{}", spoken(&turn));
+    let turn = call.says("對");
+    assert_eq!(call.host.tickets, [(TicketKind::Complaint, Some("ord_1000".into()), "我昨天買的珍奶送錯了，我要客訴".into())]);
+    assert!(spoken(&turn).contains("案件編號是5001"), "{}", spoken(&turn));
+    assert!(tags(&turn).contains(&"ticket-opened".to_string()));
+    assert!(!turn.iter().any(|a| matches!(a, Action::Hangup(_))), "the caller may go on");
+    // And later in the call: where does it stand?
+    let turn = call.says("我的客訴處理得怎麼樣了");
+    assert!(spoken(&turn).contains("5001") && spoken(&turn).contains("處理中"), "{}", spoken(&turn));
+}
+
+#[test]
+fn a_return_without_orders_on_file_asks_what_happened_and_offers_a_person_when_the_rules_say_so() {
+    let mut host = FakeHost::new();
+    host.tickets_need_person = true;
+    let (mut call, _) = Call::start_with(CALLER, host);
     call.says("one large black tea");
-    let turn = call.says("Actually I want to return a wrong delivery from yesterday");
-    let (reason, summary) = transfer_of(&turn).expect("a transfer");
-    assert_eq!(reason, "return-exchange");
-    assert!(summary.contains("return a wrong delivery"), "{summary}");
-    assert!(!turn.iter().any(|a| matches!(a, Action::Hangup(_))));
+    let turn = call.says("I want to return something");
+    assert!(spoken(&turn).contains("what happened"), "{}", spoken(&turn));
+    let turn = call.says("The lid was broken and it all spilled in the bag");
+    assert_eq!(call.host.tickets[0].0, TicketKind::Return);
+    assert_eq!(call.host.tickets[0].1, None, "no order on file for this number");
+    assert!(spoken(&turn).contains("reference number is 5001"), "{}", spoken(&turn));
+    assert!(spoken(&turn).contains("Shall I put you through"), "the tenant's rule offers a person: {}", spoken(&turn));
+    let turn = call.says("yes please");
+    assert_eq!(transfer_of(&turn).map(|t| t.0), Some("return-exchange"));
+}
+
+#[test]
+fn an_exchange_picks_one_of_several_orders_by_its_number() {
+    let mut host = FakeHost::new();
+    let second = PlacedOrder { id: "ord_1001".into(), items: vec![(1, "紅茶".into())], number: 1001, ..Default::default() };
+    host.history.insert(0, (KNOWN.into(), second));
+    let (mut call, _) = Call::start_with(KNOWN, host);
+    let turn = call.says("我要換貨");
+    assert!(spoken(&turn).contains("1001") && spoken(&turn).contains("1000"), "{}", spoken(&turn));
+    call.says("1000那筆");
+    let turn = call.says("少了一杯珍奶，想換成紅茶");
+    assert_eq!(call.host.tickets[0].0, TicketKind::Exchange);
+    assert_eq!(call.host.tickets[0].1.as_deref(), Some("ord_1000"));
+    assert!(spoken(&turn).contains("訂單1000"), "{}", spoken(&turn));
+}
+
+#[test]
+fn a_survey_call_keeps_the_rating_by_keypad_and_the_comment() {
+    let (mut call, turn) = Call::placed(KNOWN, r#"{"purpose":"survey","campaign":"cmp_1"}"#);
+    assert!(spoken(&turn).contains("王小明") && spoken(&turn).contains("1到5分"), "{}", spoken(&turn));
+    let turn = call.keys("4");
+    assert!(spoken(&turn).contains("建議"), "{}", spoken(&turn));
+    let turn = call.says("珍奶很好喝，但是外送有點慢");
+    assert_eq!(call.host.surveys, [(Some(4), Some("珍奶很好喝，但是外送有點慢".into()))]);
+    assert!(tags(&turn).contains(&"survey-completed".to_string()));
+    assert!(turn.iter().any(|a| matches!(a, Action::Hangup(_))));
+
+    // By voice, and no comment.
+    let (mut call, _) = Call::placed(KNOWN, r#"{"purpose":"survey"}"#);
+    call.says("五分");
+    call.says("沒有");
+    assert_eq!(call.host.surveys, [(Some(5), None)]);
+}
+
+#[test]
+fn a_callee_who_wants_no_more_calls_is_put_on_the_list_and_one_who_is_busy_gets_a_callback() {
+    let (mut call, _) = Call::placed(KNOWN, r#"{"purpose":"survey"}"#);
+    let turn = call.says("請不要再打給我了");
+    assert!(call.host.do_not_call);
+    assert!(call.host.surveys.is_empty(), "no answer is no survey");
+    assert!(turn.iter().any(|a| matches!(a, Action::Hangup(_))));
+
+    let (mut call, _) = Call::placed(KNOWN, r#"{"purpose":"survey"}"#);
+    call.says("I'm busy now, can you call me back at 6 pm?");
+    // 2026-12-02 18:00 in Taipei.
+    assert_eq!(call.host.callbacks, [1_796_173_200_000 + 9 * 3_600_000]);
+}
+
+#[test]
+fn an_order_update_call_says_where_the_order_is() {
+    let (call, turn) = Call::placed(KNOWN, r#"{"purpose":"order-status","order_id":"ord_1000"}"#);
+    assert!(spoken(&turn).contains("1000") && spoken(&turn).contains("製作中"), "{}", spoken(&turn));
+    assert!(tags(&turn).contains(&"order-update".to_string()));
+    drop(call);
 }
 
 #[test]
@@ -596,9 +765,10 @@ fn a_request_read_by_meaning_is_offered_before_a_transfer() {
     let turn = call.says("one of the cups is not in the bag");
     assert!(transfer_of(&turn).is_none(), "{turn:?}");
     assert!(spoken(&turn).contains("Shall I put you through"), "{}", spoken(&turn));
+    // Yes: the return is written down (it asks what happened: that was it).
     let turn = call.says("yes please");
-    assert_eq!(transfer_of(&turn).map(|t| t.0), Some("return-exchange"));
     assert!(tags(&turn).contains(&"return-exchange".to_string()));
+    assert_eq!(call.host.tickets.len(), 1, "{turn:?}");
 
     // No: back to the order, where it was.
     let (mut call, _) = Call::start(CALLER);

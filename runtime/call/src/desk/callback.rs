@@ -49,6 +49,7 @@ impl Desk {
             flow_error: None,
             transfer: None,
             order_ids: Vec::new(),
+            ticket_ids: Vec::new(),
             transcript: vec![TranscriptEntry::plain(now, Speaker::System, format!("[{} calls back {} for call {}: {}]", user.name, task.phone, task.call_id, task.note))],
             recording: None,
             agent: Some(AgentHandling {

@@ -8,7 +8,9 @@ mod customers;
 mod knowledge;
 mod log;
 mod orders;
+mod outreach;
 mod state;
+mod tickets;
 mod understand;
 
 
