@@ -308,7 +308,7 @@ impl Dialog {
             Event::CallStarted => self.on_call_started(host),
             Event::Utterance { text, language } => self.on_utterance(host, &text, &language),
             Event::Dtmf(keys) => self.on_dtmf(host, &keys),
-            Event::NoInput => self.on_no_input(),
+            Event::NoInput => self.on_no_input(host),
             Event::TransferResult { connected } => self.on_transfer_result(connected),
             Event::Hangup => {
                 self.finished = true;
@@ -573,9 +573,12 @@ impl Dialog {
         self.ask_plain(replies::phone_again(self.lang, &format_phone(&keyed), length, true))
     }
 
-    fn on_no_input(&mut self) -> Vec<Action> {
+    fn on_no_input(&mut self, host: &mut dyn Host) -> Vec<Action> {
         if self.transferring {
             return Vec::new();
+        }
+        if let Some(actions) = self.after_sales_silence(host) {
+            return actions;
         }
         self.no_inputs += 1;
         if self.no_inputs >= MAX_NO_INPUT {

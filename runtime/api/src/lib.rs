@@ -16,8 +16,10 @@ mod faq;
 mod flows;
 mod openapi;
 mod orders;
+mod outreach;
 mod stats;
 mod tenants;
+mod tickets;
 pub mod widget;
 
 use std::sync::Arc;
@@ -47,6 +49,8 @@ pub struct ApiState {
     pub sessions: Arc<auth::Sessions>,
     /// The agent desk, when this server takes voice calls.
     pub desk: Option<Arc<switchboard_call::desk::Desk>>,
+    /// Outbound campaigns and order-update calls.
+    pub outreach: Arc<switchboard_call::outreach::Outreach>,
 }
 
 /// Largest JSON body accepted (catalogues are the big ones).
@@ -112,6 +116,16 @@ pub fn routes() -> (Router<ApiState>, utoipa::openapi::OpenApi) {
         .routes(routes!(desk::wrap_up))
         .routes(routes!(desk::tasks))
         .routes(routes!(desk::call_back))
+        .routes(routes!(tickets::list, tickets::create))
+        .routes(routes!(tickets::get, tickets::update))
+        .routes(routes!(outreach::create, outreach::list))
+        .routes(routes!(outreach::get))
+        .routes(routes!(outreach::pause))
+        .routes(routes!(outreach::resume))
+        .routes(routes!(outreach::cancel))
+        .routes(routes!(outreach::do_not_call, outreach::add_do_not_call))
+        .routes(routes!(outreach::remove_do_not_call))
+        .routes(routes!(outreach::surveys))
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
         .merge(flows)
         .merge(widget)
@@ -163,7 +177,16 @@ mod tests {
     async fn every_described_route_is_routed_and_every_route_described() {
         let dir = switchboard_store::redb::TempDir::new();
         let app = switchboard_call::App::open(dir.path()).expect("app");
-        let state = super::ApiState { app, admin_token_hash: String::new(), sip: None, webrtc: None, sessions: Default::default(), desk: None };
+        let outreach = switchboard_call::outreach::Outreach::new(app.clone());
+        let state = super::ApiState {
+            app,
+            admin_token_hash: String::new(),
+            sip: None,
+            webrtc: None,
+            sessions: Default::default(),
+            desk: None,
+            outreach,
+        };
         let doc = serde_json::to_value(super::routes().1).expect("document");
         assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")), "{}", doc["openapi"]);
         let paths = doc["paths"].as_object().expect("paths");

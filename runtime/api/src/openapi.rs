@@ -22,6 +22,8 @@ pub const STATS: &str = "stats";
 pub const CONSOLE: &str = "console";
 pub const CASES: &str = "cases";
 pub const DESK: &str = "desk";
+pub const TICKETS: &str = "tickets";
+pub const CAMPAIGNS: &str = "campaigns";
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
@@ -39,6 +41,8 @@ pub const DESK: &str = "desk";
         (name = CASES, description = "Past calls saved as test cases, replayed against a flow version before it goes live."),
         (name = STATS, description = "How the bot does: rates, handle time, orders and latency over a period, by bucket."),
         (name = DESK, description = "The agent desk: desk users, queues' callers, and the calls agents take in the browser (a desk user's console session)."),
+        (name = TICKETS, description = "After-sales tickets: returns, exchanges, complaints and inquiries, with their service levels, assignees and notes."),
+        (name = CAMPAIGNS, description = "Outbound campaigns (follow-ups and surveys), order-update calls, the do-not-call list and survey results."),
         (name = WIDGET, description = "The click-to-call widget: browser calls over WebRTC, with a public widget key."),
     ),
     components(schemas(ErrorBody, ErrorDetail)),

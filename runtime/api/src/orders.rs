@@ -80,11 +80,18 @@ pub async fn update(
     Path((id, order_id)): Path<(String, String)>,
     Json(body): Json<UpdateOrder>,
 ) -> ApiResult<axum::Json<Order>> {
-    who.tenant(&s, &id).await?;
+    let tenant = who.tenant(&s, &id).await?;
+    let before = s.app.db.order(&id, &order_id).await.map_err(not_found_as("order"))?;
     let order = s.app.db.update_order_status(&id, &order_id, body.status).await.map_err(|e| match e {
         switchboard_store::StorageError::NotFound => ApiError::not_found("order"),
         e => e.into(),
     })?;
     super::audit::note(&s, &who, &id, "order.status", &order_id, format!("#{} {:?}", order.number, order.status)).await;
+    // The tenant's rules may call the customer about it (the order is stored either way).
+    if before.status != order.status
+        && let Err(e) = s.outreach.order_changed(&tenant, &order).await
+    {
+        tracing::warn!(tenant_id = %id, order = %order.id, error = %e, "order update call not queued");
+    }
     Ok(axum::Json(order))
 }

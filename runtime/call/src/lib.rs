@@ -15,6 +15,7 @@ pub mod agents;
 pub mod app;
 pub mod conversation;
 pub mod desk;
+pub mod outreach;
 pub mod events;
 pub mod recording;
 pub mod replay;

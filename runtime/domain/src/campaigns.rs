@@ -165,6 +165,10 @@ pub struct CampaignInput {
     pub ring_secs: u32,
     #[serde(default)]
     pub recipients: Vec<RecipientInput>,
+    /// Or (and) recipients as CSV text (see [`parse_recipients_csv`]): its bad lines are
+    /// reported with their numbers, the rest imported.
+    #[serde(default)]
+    pub csv: Option<String>,
     /// Or (and) recipients from the orders.
     #[serde(default)]
     pub from_orders: Option<OrderAudience>,
@@ -199,8 +203,8 @@ impl CampaignInput {
         if serde_json::to_vec(&self.flow_input).map(|v| v.len()).unwrap_or(0) > 4096 {
             return bad("flow_input: at most 4096 bytes as JSON");
         }
-        if self.recipients.is_empty() && self.from_orders.is_none() {
-            return bad("give recipients (or a CSV), or from_orders");
+        if self.recipients.is_empty() && self.from_orders.is_none() && self.csv.is_none() {
+            return bad("give recipients, a csv, or from_orders");
         }
         if self.recipients.len() > MAX_RECIPIENTS {
             return Err(Error::Invalid(format!("at most {MAX_RECIPIENTS} recipients")));
@@ -400,7 +404,7 @@ pub fn parse_offset(s: &str) -> Option<i32> {
 /// A CSV line that could not be imported.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct RowError {
-    /// The line in the file (the header is line 1).
+    /// The line in the CSV (its header is line 1), or the position in the list of recipients.
     pub line: u64,
     pub message: String,
 }
@@ -408,8 +412,12 @@ pub struct RowError {
 /// Recipients from a CSV file with a header line: a `phone` column (also `number`, `電話`),
 /// optional `name` (`姓名`) and `utc_offset`; every other column goes to the flow as a field.
 /// Bad lines are reported with their line number and the rest are imported; a file without
-/// a phone column is refused.
-pub fn parse_recipients_csv(text: &str) -> Result<(Vec<RecipientInput>, Vec<RowError>)> {
+/// a phone column is refused. `dialable` checks and normalises each number ([`callee`], or
+/// one that knows the tenant's country for national numbers).
+pub fn parse_recipients_csv(
+    text: &str,
+    dialable: impl Fn(&str) -> Result<String>,
+) -> Result<(Vec<RecipientInput>, Vec<RowError>)> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
@@ -442,7 +450,7 @@ pub fn parse_recipients_csv(text: &str) -> Result<(Vec<RecipientInput>, Vec<RowE
             });
             continue;
         }
-        let phone = match callee(&record[phone_col]) {
+        let phone = match dialable(&record[phone_col]) {
             Ok(p) => p,
             Err(e) => {
                 errors.push(RowError { line, message: e.to_string() });
@@ -648,13 +656,13 @@ mod tests {
     fn a_bad_csv_line_is_reported_with_its_number_and_the_rest_imported() {
         let csv = "phone,name,utc_offset,order\n+886912000001,林小姐,,1001\n0912000002,陳先生,,1002\n\
                    +886912000003,\"Wu, Ken\",+08:00,1003\n+886912000004,Amy\n+886912000005,Bo,+99:00,1005\n";
-        let (rows, errors) = parse_recipients_csv(csv).unwrap();
+        let (rows, errors) = parse_recipients_csv(csv, callee).unwrap();
         assert_eq!(rows.len(), 2, "{rows:?}");
         assert_eq!(rows[1].name.as_deref(), Some("Wu, Ken"));
         assert_eq!(rows[1].fields.get("order").map(String::as_str), Some("1003"));
         assert_eq!(errors.iter().map(|e| e.line).collect::<Vec<_>>(), vec![3, 5, 6], "{errors:?}");
         assert!(errors[0].message.contains("international form"), "{errors:?}");
-        assert!(parse_recipients_csv("name\nAmy\n").is_err(), "no phone column");
+        assert!(parse_recipients_csv("name\nAmy\n", callee).is_err(), "no phone column");
     }
 
     #[test]

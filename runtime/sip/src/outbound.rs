@@ -13,8 +13,9 @@ use super::endpoint::Endpoint;
 use super::leg::LiveCall;
 use super::message::{normalise_number, uri_host_port};
 use switchboard_call::session::CallSetup;
+use switchboard_call::outreach::DialOutcome;
 use switchboard_call::voice::VoiceCall;
-use switchboard_domain::calls::{Channel, Direction as CallDirection};
+use switchboard_domain::calls::{Channel, Direction as CallDirection, TransferStatus};
 use switchboard_domain::tenants::Tenant;
 
 /// Where an outbound call to `to` goes: a SIP URI as given, or a number through the tenant's trunk.
@@ -48,39 +49,82 @@ pub fn call_out(ep: Arc<Endpoint>, tenant: Tenant, to: String, flow_input: Strin
     let span = tracing::info_span!("outbound", tenant_id = %tenant.id, attempt = %attempt);
     tokio::spawn(tracing::Instrument::instrument(
         async move {
-            let from_number = tenant.numbers.first().cloned().unwrap_or_else(|| "switchboard".into());
-            let (media_tx, media_rx) = mpsc::channel(1024);
-            tracing::info!(%uri, "placing an outbound call");
-            let dialled =
-                match dial(ep.clone(), &uri, &from_number, Vec::new(), Duration::from_secs(60), media_tx).await {
-                    Ok(d) => d,
-                    Err(status) => {
-                        tracing::info!(?status, "outbound call not connected");
-                        return;
-                    }
-                };
-            let setup = CallSetup {
-                tenant: tenant.clone(),
-                caller: from_number,
-                callee: to,
-                channel: Channel::Sip,
-                direction: CallDirection::Outbound,
-                flow_input,
-                flow_version: None,
-                replay: false,
-            };
-            let (call, greeting) = VoiceCall::start(ep.app.clone(), ep.engines.clone(), setup, 16_000).await;
-            // The leg's tasks live as long as `dialled`, to the end of the call.
-            let mut dialled = dialled;
-            let events = std::mem::replace(&mut dialled.events, mpsc::unbounded_channel().1);
-            let (dialog, leg) = (dialled.dialog.clone(), dialled.leg.clone());
-            let live = LiveCall { ep, tenant, dialog, leg, media: media_rx, events };
-            run(live, call, greeting).await;
-            drop(dialled);
+            let outcome = place(ep, tenant, uri, to, flow_input, Duration::from_secs(60), None).await;
+            tracing::info!(?outcome, "outbound call over");
         },
         span,
     ));
     Ok(attempt)
+}
+
+/// Dial `uri`, and once answered run the tenant's flow on the call to its end. `answered`
+/// learns the call's id as soon as it has one.
+async fn place(
+    ep: Arc<Endpoint>,
+    tenant: Tenant,
+    uri: String,
+    to: String,
+    flow_input: String,
+    ring: Duration,
+    answered: Option<tokio::sync::oneshot::Sender<String>>,
+) -> DialOutcome {
+    let from_number = tenant.numbers.first().cloned().unwrap_or_else(|| "switchboard".into());
+    let (media_tx, media_rx) = mpsc::channel(1024);
+    tracing::info!(%uri, "placing an outbound call");
+    let dialled = match dial(ep.clone(), &uri, &from_number, Vec::new(), ring, media_tx).await {
+        Ok(d) => d,
+        Err(status) => {
+            tracing::info!(?status, "outbound call not connected");
+            return match status {
+                TransferStatus::Busy => DialOutcome::Busy,
+                TransferStatus::NoAnswer => DialOutcome::NoAnswer,
+                other => DialOutcome::Failed(other.as_str().to_string()),
+            };
+        }
+    };
+    let setup = CallSetup {
+        tenant: tenant.clone(),
+        caller: from_number,
+        callee: to,
+        channel: Channel::Sip,
+        direction: CallDirection::Outbound,
+        flow_input,
+        flow_version: None,
+        replay: false,
+    };
+    let (call, greeting) = VoiceCall::start(ep.app.clone(), ep.engines.clone(), setup, 16_000).await;
+    let call_id = call.session.id().to_string();
+    if let Some(tx) = answered {
+        let _ = tx.send(call_id.clone());
+    }
+    // The leg's tasks live as long as `dialled`, to the end of the call.
+    let mut dialled = dialled;
+    let events = std::mem::replace(&mut dialled.events, mpsc::unbounded_channel().1);
+    let (dialog, leg) = (dialled.dialog.clone(), dialled.leg.clone());
+    let live = LiveCall { ep, tenant, dialog, leg, media: media_rx, events };
+    run(live, call, greeting).await;
+    drop(dialled);
+    DialOutcome::Answered { call_id }
+}
+
+/// SIP places campaign calls: a number through the tenant's trunk, or a SIP URI as given.
+pub struct SipDialer(pub Arc<Endpoint>);
+
+#[async_trait::async_trait]
+impl switchboard_call::outreach::Dialer for SipDialer {
+    async fn place(
+        &self,
+        tenant: &Tenant,
+        to: &str,
+        flow_input: String,
+        ring: Duration,
+        answered: tokio::sync::oneshot::Sender<String>,
+    ) -> DialOutcome {
+        match target_uri(tenant, to) {
+            Ok(uri) => place(self.0.clone(), tenant.clone(), uri, to.to_string(), flow_input, ring, Some(answered)).await,
+            Err(why) => DialOutcome::Failed(why),
+        }
+    }
 }
 
 /// SIP dials the desk's callbacks: a number through the tenant's trunk (its `outbound_proxy`),

@@ -123,6 +123,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     // The agent desk routes every transfer: `queue:` targets to the desk's agents (over
     // WebRTC), the rest to SIP agents.
     let desk = engines.clone().map(|engines| crate::call::desk::Desk::new(app.clone(), engines));
+    // Campaigns and order-update calls; they are dialled once SIP is up.
+    let outreach = crate::call::outreach::Outreach::new(app.clone());
     if let (Some(sip), Some(engines)) = (args.sip, engines.clone()) {
         let (port_min, port_max) = rtp_range(&args.rtp_ports)?;
         let advertised_ip = match args.public_ip {
@@ -148,6 +150,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             );
             let _ = endpoint.desk.set(desk.clone());
         }
+        outreach.set_dialer(std::sync::Arc::new(crate::sip::outbound::SipDialer(endpoint.clone())));
         sip_endpoint = Some(endpoint);
     }
     if let (Some(listen), Some(engines)) = (args.webrtc, engines) {
@@ -180,7 +183,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         webrtc: webrtc_endpoint,
         sessions: Default::default(),
         desk,
+        outreach: outreach.clone(),
     };
+    tokio::spawn(outreach.run());
     let listener =
         tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
     let addr = listener.local_addr()?;

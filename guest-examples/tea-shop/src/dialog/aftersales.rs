@@ -440,6 +440,12 @@ impl Dialog {
 
     // ----- surveys, do-not-call, callbacks -----
 
+    /// Silence after a survey's rating is no comment: the rating is kept and the call ends.
+    pub(super) fn after_sales_silence(&mut self, host: &mut dyn Host) -> Option<Vec<Action>> {
+        let rated = self.survey.as_ref()?.rating.is_some();
+        rated.then(|| self.end_survey(host, None))
+    }
+
     fn end_survey(&mut self, host: &mut dyn Host, comment: Option<String>) -> Vec<Action> {
         let rating = self.survey.take().and_then(|s| s.rating);
         let mut actions = Vec::new();

@@ -733,6 +733,12 @@ fn a_survey_call_keeps_the_rating_by_keypad_and_the_comment() {
     call.says("五分");
     call.says("沒有");
     assert_eq!(call.host.surveys, [(Some(5), None)]);
+    // A rating and then silence: the rating is kept.
+    let (mut call, _) = Call::placed(KNOWN, r#"{"purpose":"survey"}"#);
+    call.keys("2");
+    let turn = call.event(Event::NoInput);
+    assert_eq!(call.host.surveys, [(Some(2), None)]);
+    assert!(turn.iter().any(|a| matches!(a, Action::Hangup(_))));
 }
 
 #[test]
