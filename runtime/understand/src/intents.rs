@@ -464,6 +464,9 @@ struct Scored {
     name: String,
     anchor_score: f32,
     anchors: Vec<String>,
+    /// The readings of its Mandarin anchors of two characters or more, for anchors the
+    /// recogniser wrote with other characters of the same sound (客訴 as 克速).
+    anchor_sounds: Vec<Vec<Vec<String>>>,
     examples: Vec<HashMap<String, f32>>,
     /// The examples' text, and the built-in intent's sentences for meaning, for embeddings.
     sentences: Vec<String>,
@@ -544,6 +547,12 @@ impl Intents {
             .map(|r| Scored {
                 name: r.name,
                 anchor_score: r.anchor_score,
+                anchor_sounds: r
+                    .anchors
+                    .iter()
+                    .filter(|a| a.chars().count() >= 2 && a.chars().all(is_han))
+                    .map(|a| crate::sounds::readings(a))
+                    .collect(),
                 anchors: r.anchors,
                 examples: r.examples.iter().map(|e| weigh(&features(e), &idf)).collect(),
                 sentences: r.examples.into_iter().chain(r.sentences).collect(),
@@ -555,6 +564,7 @@ impl Intents {
     /// Intents the turn matches at or above [`THRESHOLD`], best first.
     pub fn classify(&self, text: &str) -> Vec<IntentMatch> {
         let normalised = normalize(text);
+        let heard = crate::sounds::readings(&normalised);
         let query = weigh(&features(text), &self.idf);
         let mut found: Vec<IntentMatch> = self
             .intents
@@ -566,7 +576,17 @@ impl Intents {
                     .iter()
                     .filter(|a| contains_phrase(&normalised, a))
                     .map(|a| a.chars().count().min(8) as f32 * 0.01)
-                    .fold(None, |best: Option<f32>, b| Some(best.map_or(b, |x| x.max(b))));
+                    .fold(None, |best: Option<f32>, b| Some(best.map_or(b, |x| x.max(b))))
+                    // An anchor the recogniser wrote with other characters of its sound
+                    // counts as said.
+                    .or_else(|| {
+                        intent
+                            .anchor_sounds
+                            .iter()
+                            .filter(|word| (0..heard.len()).any(|at| crate::sounds::sounds_like_at(&heard, at, word)))
+                            .map(|word| word.len().min(8) as f32 * 0.01)
+                            .reduce(f32::max)
+                    });
                 let similar = intent.examples.iter().map(|e| cosine(&query, e)).fold(0.0f32, f32::max);
                 let score = match anchored {
                     Some(bonus) => (intent.anchor_score + bonus).max(similar),
@@ -724,6 +744,9 @@ mod tests {
         let intents = Intents::default();
         assert_eq!(top(&intents, "轉人工"), Some("agent".into()));
         assert_eq!(top(&intents, "我昨天買的珍奶…我要客訴"), Some("complaint".into()));
+        // Whisper's homophones of an anchor: 客訴 written 克速, 轉人工 written 轉仁工.
+        assert_eq!(top(&intents, "你們送來的飲料不對，我要克速。"), Some("complaint".into()));
+        assert_eq!(top(&intents, "我要轉仁工"), Some("agent".into()));
         assert_eq!(top(&intents, "I want a refund for a wrong delivery"), Some("return".into()));
         assert_eq!(top(&intents, "Where is my order?"), Some("order-status".into()));
     }
