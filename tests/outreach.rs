@@ -7,6 +7,8 @@
 //! voice (baresip) becomes a ticket about the right order.
 
 mod common;
+#[path = "common/browser.rs"]
+mod browser;
 #[path = "common/caller.rs"]
 mod caller;
 #[path = "common/sipp.rs"]
@@ -17,10 +19,35 @@ mod baresip;
 use std::process::Child;
 use std::time::{Duration, Instant};
 
+use browser::Chromium;
 use common::Server;
 use serde_json::{Value, json};
 
 const WAIT: Duration = Duration::from_secs(180);
+
+fn screenshots() -> std::path::PathBuf {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("outreach-screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshot directory");
+    dir
+}
+
+/// The console, signed in with the tenant's key, at `hash`.
+fn console(server: &Server, key: &str, hash: &str) -> Chromium {
+    let mut page = Chromium::open_for_voice(&format!("{}/console", server.base));
+    page.wait_for("!!document.querySelector('.signin input[name=key]')", WAIT);
+    page.fill(".signin input[name=key]", key);
+    page.click(".signin button[type=submit]");
+    page.wait_for("!!document.querySelector('header .brand')", WAIT);
+    page.eval(&format!("location.hash = {}, true", serde_json::to_string(hash).unwrap()));
+    page
+}
+
+/// The ISO weekday (1 Monday) today in Taipei, and the days that are not today.
+fn not_today() -> (u64, Vec<u64>) {
+    let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64;
+    let today = ((now_ms / 60_000 + 480) / 1440 + 3) % 7 + 1;
+    (now_ms, (1..=7).filter(|d| *d != today).collect())
+}
 
 /// Every day, all day: the window of campaigns that should call now.
 fn always() -> Value {
@@ -114,9 +141,7 @@ fn a_survey_campaign_retries_inside_its_window_keeps_answers_and_skips_do_not_ca
 
     // A campaign whose window is shut today waits: its recipient is moved to the opening and
     // never dialled meanwhile.
-    let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64;
-    let today = ((now_ms / 60_000 + 480) / 1440 + 3) % 7 + 1;
-    let days: Vec<u64> = (1..=7).filter(|d| *d != today).collect();
+    let (now_ms, days) = not_today();
     let r = server.post(
         &key,
         &format!("/v1/tenants/{tenant}/campaigns"),
@@ -136,6 +161,29 @@ fn a_survey_campaign_retries_inside_its_window_keeps_answers_and_skips_do_not_ca
     }
     let cancelled = server.get(&key, &later).body;
     assert_eq!(cancelled["recipients"][0]["status"], "cancelled");
+
+    // The console shows the campaign's progress and survey results, and starts a campaign
+    // from a CSV whose bad line it reports by number.
+    let mut page = console(&server, &key, &format!("#/t/{tenant}/campaigns/{id}"));
+    let csat = page.wait_for("document.querySelector('[data-figure=csat] b')?.textContent", WAIT);
+    assert_eq!(csat, json!("50%"));
+    assert_eq!(page.eval("document.querySelectorAll('tr[data-recipient]').length"), json!(5));
+    page.screenshot(&screenshots().join("01-campaign.png"));
+    page.eval(&format!("location.hash = {}, true", serde_json::to_string(&format!("#/t/{tenant}/campaigns")).unwrap()));
+    page.wait_for("!!document.querySelector('form.newcampaign')", WAIT);
+    let file = server.data_dir.join("customers.csv");
+    std::fs::write(&file, "phone,name\n+886912000201,林小姐\n0912-000-202,陳先生\nnot a number,Bad\n").unwrap();
+    page.fill("form.newcampaign input[name=name]", "下週回訪");
+    let window = format!("{} 10:00-20:00", days.iter().map(u64::to_string).collect::<Vec<_>>().join(","));
+    page.fill("form.newcampaign textarea[name=window]", &window);
+    page.choose_file("form.newcampaign input[name=csv]", &file);
+    page.click("form.newcampaign button[type=submit]");
+    let reported = page.wait_for("document.querySelector('form.newcampaign .rowerrors, form.newcampaign .error')?.textContent", WAIT);
+    assert!(reported.as_str().unwrap().contains('4'), "the bad line by its number: {reported}");
+    let imported = page.eval("document.querySelector('form.newcampaign .result b').textContent");
+    assert_eq!(imported, json!("2"), "a national number is taken as of the tenant's country");
+    page.wait_for("document.querySelectorAll('tr[data-campaign]').length >= 3", WAIT);
+    page.screenshot(&screenshots().join("02-campaigns.png"));
 
     // Another tenant sees none of it.
     let (other, other_key) = server.create_tenant("Other Shop", json!({ "numbers": ["+886277770009"] }));
@@ -239,14 +287,22 @@ fn a_mandarin_complaint_by_voice_becomes_a_ticket_about_the_right_order() {
     // 「珍珠奶茶那一筆」: the newest, of the two.
     assert_eq!(ticket["order_id"], json!(newest_id), "{tickets:#}\n{call:#}");
 
-    // The ticket is the console's to move on: assigned and in progress, with a note.
+    // The console lists it and moves it on.
+    let mut page = console(&server, &key, &format!("#/t/{tenant}/tickets"));
+    let row = format!("tr[data-ticket=\"{}\"]", ticket["number"]);
+    page.wait_for(&format!("!!document.querySelector('{row}')"), WAIT);
+    page.fill(&format!("{row} select[name=status]"), "in_progress");
+    page.wait_for(&format!("document.querySelector('{row}')?.getAttribute('data-status') === 'in_progress'"), WAIT);
+    page.screenshot(&screenshots().join("03-tickets.png"));
+    // And by the API: a note, and an assignee who must be one of the tenant's desk users.
     let r = server.patch(
         &key,
         &format!("/v1/tenants/{tenant}/tickets/{}", ticket["id"].as_str().unwrap()),
-        json!({ "status": "in_progress", "note": "已聯絡客人" }),
+        json!({ "note": "已聯絡客人" }),
     );
     assert_eq!(r.status, 200, "{}", r.body);
-    assert!(r.body["notes"][0]["text"].as_str().unwrap().contains("已聯絡客人"), "{}", r.body);
+    let notes = r.body["notes"].to_string();
+    assert!(notes.contains("open → in_progress") && notes.contains("已聯絡客人"), "{notes}");
     let r = server.patch(
         &key,
         &format!("/v1/tenants/{tenant}/tickets/{}", ticket["id"].as_str().unwrap()),
@@ -254,3 +310,5 @@ fn a_mandarin_complaint_by_voice_becomes_a_ticket_about_the_right_order() {
     );
     assert_eq!(r.status, 400, "only a desk user of the tenant: {}", r.body);
 }
+
+

@@ -15,6 +15,7 @@ import { Live } from './pages/live.js';
 import { Customers, Catalogue } from './pages/customers.js';
 import { Tenants } from './pages/tenants.js';
 import { Desk, DeskAdmin } from './pages/desk.js';
+import { Tickets, Campaigns } from './pages/aftersales.js';
 import { NotFound, useLoad } from './pages/common.js';
 
 /// The route in the hash: `#/t/{tenant}/{page}/{id?}` for a tenant's pages, `#/{page}` for the provider's.
@@ -84,7 +85,7 @@ function App() {
   const page = route.page || (provider && !tenant ? 'overview' : 'dashboard');
   const link = (p) => (tenant ? `#/t/${encodeURIComponent(tenant)}/${p}` : `#/${p}`);
   const nav = tenant
-    ? ['dashboard', 'live', 'analytics', 'calls', 'orders', 'customers', 'catalogue', 'faq', 'flows', 'agents', 'settings'].map((p) => html`<a href=${link(p)} class=${page === p ? 'on' : ''}>${t(p)}</a>`)
+    ? ['dashboard', 'live', 'analytics', 'calls', 'orders', 'tickets', 'campaigns', 'customers', 'catalogue', 'faq', 'flows', 'agents', 'settings'].map((p) => html`<a href=${link(p)} class=${page === p ? 'on' : ''}>${t(p)}</a>`)
     : [];
 
   let body;
@@ -104,6 +105,8 @@ function App() {
       customers: html`<${Customers} ...${props} />`,
       catalogue: html`<${Catalogue} ...${props} />`,
       agents: html`<${DeskAdmin} ...${props} />`,
+      tickets: html`<${Tickets} ...${props} />`,
+      campaigns: html`<${Campaigns} ...${props} />`,
     }[page] || html`<${NotFound} />`;
   }
   return html`

@@ -453,7 +453,7 @@ pub fn parse_recipients_csv(
         let phone = match dialable(&record[phone_col]) {
             Ok(p) => p,
             Err(e) => {
-                errors.push(RowError { line, message: e.to_string() });
+                errors.push(RowError { line, message: e.message() });
                 continue;
             }
         };

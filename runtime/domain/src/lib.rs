@@ -36,4 +36,14 @@ pub enum Error {
     Invalid(String),
 }
 
+impl Error {
+    /// What went wrong, without the kind in front (for a person reading a list of them).
+    pub fn message(&self) -> String {
+        match self {
+            Error::Invalid(m) | Error::Conflict(m) => m.clone(),
+            other => other.to_string(),
+        }
+    }
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;

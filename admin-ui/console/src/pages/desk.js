@@ -313,9 +313,9 @@ export function Desk({ me }) {
   </section>`;
 }
 
-const hoursText = (hours) => hours.map((h) => `${h.days.join(',')} ${h.open}-${h.close}`).join('\n');
+export const hoursText = (hours) => hours.map((h) => `${h.days.join(',')} ${h.open}-${h.close}`).join('\n');
 /// `1,2,3,4,5 09:00-18:00` per line.
-function parseHours(text) {
+export function parseHours(text) {
   return text.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => {
     const m = l.match(/^([\d,\s-]+)\s+(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})$/);
     if (!m) throw new Error(`${t('hoursFormat')}: ${l}`);

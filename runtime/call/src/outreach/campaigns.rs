@@ -58,7 +58,7 @@ fn dialable(phone: &str, tenant: &Tenant) -> Result<String, switchboard_domain::
 }
 
 fn recipient_of(input: RecipientInput, campaign_id: &str, index: u32, tenant: &Tenant, now: u64) -> Result<Recipient, String> {
-    let phone = dialable(&input.phone, tenant).map_err(|e| e.to_string())?;
+    let phone = dialable(&input.phone, tenant).map_err(|e| e.message())?;
     let utc_offset_minutes = input
         .utc_offset_minutes
         .or_else(|| country_offset(&phone))
@@ -123,7 +123,7 @@ impl Outreach {
         if recipients.len() > MAX_RECIPIENTS {
             return Err(CampaignError::Invalid(format!("at most {MAX_RECIPIENTS} recipients")));
         }
-        let campaign = Campaign {
+        let mut campaign = Campaign {
             id,
             tenant_id: tenant.id.clone(),
             name: input.name.trim().to_string(),
@@ -139,6 +139,12 @@ impl Outreach {
             created_at_ms: now,
             updated_at_ms: now,
         };
+        // Each is due when its window next opens in its own time: a campaign made outside its
+        // window costs the scheduler nothing until then.
+        for r in &mut recipients {
+            r.next_at_ms = campaign.due_at(r, now).unwrap_or(now);
+        }
+        campaign.updated_at_ms = now;
         db.create_campaign(&campaign, &recipients).await?;
         tracing::info!(tenant_id = %tenant.id, campaign = %campaign.id, recipients = recipients.len(), refused = errors.len(), "campaign created");
         self.poke();

@@ -89,6 +89,11 @@ impl Outreach {
         self.wake.notify_one();
     }
 
+    /// The store it schedules from.
+    pub fn db(&self) -> switchboard_store::Db {
+        self.app.db.clone()
+    }
+
     pub fn can_dial(&self) -> bool {
         self.dialer.get().is_some()
     }
