@@ -312,3 +312,70 @@ fn a_mandarin_complaint_by_voice_becomes_a_ticket_about_the_right_order() {
 }
 
 
+
+/// The same after-sales dialogue by text (the API's simulated calls), where every turn is
+/// certain: a complaint's ticket, where it stands, the tenant's rule that a person takes
+/// complaints, a caller who wants no more calls, a callback at a time, and a campaign
+/// from the orders (this server cannot dial: it waits).
+#[test]
+fn by_text_tickets_their_status_the_tenants_rules_do_not_call_and_callbacks() {
+    let server = Server::start();
+    let (tenant, key) = server.demo();
+    let number = "+886912555000";
+    server.place_pickup_order(&key, &tenant, number, "一杯大杯紅茶無糖去冰", "王");
+    let call = server.simulate(&key, &tenant, number, &[json!("紅茶很難喝，我要客訴"), json!("對")]);
+    let tickets = server.get(&key, &format!("/v1/tenants/{tenant}/tickets")).body;
+    let ticket = tickets["tickets"][0].clone();
+    assert_eq!(ticket["kind"], "complaint", "{tickets:#}");
+    assert!(ticket["order_number"].is_u64(), "{ticket:#}");
+    assert!(common::all_replies(&call).contains("案件編號是5001"), "{}", common::all_replies(&call));
+    assert_eq!(call["ticket_ids"][0], ticket["id"]);
+
+    // Later: where does it stand?
+    let r = server.patch(&key, &format!("/v1/tenants/{tenant}/tickets/{}", ticket["id"].as_str().unwrap()), json!({ "status": "in_progress" }));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let call = server.simulate(&key, &tenant, number, &[json!("我的客訴處理得怎麼樣了")]);
+    let said = common::all_replies(&call);
+    assert!(said.contains("5001") && said.contains("處理中"), "{said}");
+
+    // The tenant's rule: complaints go to a person; the bot offers one after the ticket.
+    let r = server.patch(&key, &format!("/v1/tenants/{tenant}"), json!({ "after_sales": { "person_for": ["complaint"] } }));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let call = server.simulate(&key, &tenant, number, &[json!("你們的店員態度很差，我要投訴"), json!("對"), json!("好")]);
+    assert_eq!(call["transfer"]["reason"], "complaint", "{call:#}");
+    let newest = &server.get(&key, &format!("/v1/tenants/{tenant}/tickets")).body["tickets"][0];
+    assert_eq!(newest["needs_person"], true, "{newest:#}");
+
+    // "Don't call me again": on the do-not-call list, politely ended.
+    let call = server.simulate(&key, &tenant, "+886912555001", &[json!("請不要再打電話給我了")]);
+    assert!(call["tags"].as_array().unwrap().iter().any(|t| t == "do-not-call"), "{call:#}");
+    let listed = server.get(&key, &format!("/v1/tenants/{tenant}/do-not-call")).body;
+    assert_eq!(listed["numbers"][0]["phone"], "+886912555001", "{listed:#}");
+    assert_eq!(listed["numbers"][0]["source"], "flow");
+
+    // "Call me back at 7 pm": a follow-up at that time in the tenant's day.
+    let call = server.simulate(&key, &tenant, "+886912555002", &[json!("I'm busy right now, can you call me back at 7 pm?")]);
+    assert!(call["tags"].as_array().unwrap().iter().any(|t| t == "callback-requested"), "{call:#}");
+    assert!(common::all_replies(&call).contains("19:00"), "{}", common::all_replies(&call));
+
+    // A campaign to the customers whose orders were received today.
+    let r = server.post(
+        &key,
+        &format!("/v1/tenants/{tenant}/campaigns"),
+        json!({ "name": "關懷", "flow_input": { "purpose": "follow-up" }, "window": always(),
+                "from_orders": { "status": "received", "days_ago": 0 } }),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["imported"], 1, "one call per customer: {:#}", r.body);
+    let list = server.get(&key, &format!("/v1/tenants/{tenant}/campaigns")).body;
+    assert_eq!(list["dialling"], false, "this server has no SIP: {list:#}");
+    // A number in the wrong form, and nothing valid: refused, nothing stored.
+    let r = server.post(
+        &key,
+        &format!("/v1/tenants/{tenant}/campaigns"),
+        json!({ "name": "Bad", "window": always(), "recipients": [{ "phone": "12345" }] }),
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.to_string().contains("international form"), "{}", r.body);
+    assert_eq!(server.get(&key, &format!("/v1/tenants/{tenant}/campaigns")).body["campaigns"].as_array().unwrap().len(), 1);
+}

@@ -1,5 +1,9 @@
 // Traditional Chinese (Taiwan) and English. The choice is kept in localStorage.
 const zh = {
+  afterSalesSettings: '售後服務', outreachSettings: '外撥', f_complaint_hours: '客訴處理時限（小時）', f_return_hours: '退貨處理時限（小時）',
+  f_exchange_hours: '換貨處理時限（小時）', f_inquiry_hours: '詢問處理時限（小時）', f_person_above: '訂單金額超過此數的退換貨交給專人（空白：不限）',
+  f_person_for: '一律交給專人的種類（complaint、return、exchange、inquiry）', f_max_concurrent_calls: '同時外撥通數上限',
+  f_order_update_statuses: '訂單到這些狀態時打電話通知客人（例如 out_for_delivery、ready）', f_order_update_window: '通知電話的時段（客人當地時間；以外為勿擾時段）',
   tickets: '客服單', campaigns: '外撥活動', needsPerson: '需專人', theCall: '該通電話', overdue: '已逾期', assignee: '負責人', addNote: '加註記…',
   newTicket: '新增客服單', orderId: '訂單代號（ord_…）', description: '問題描述', openTicket: '建立客服單', ticketsOpen: '件待處理',
   noTickets: '沒有客服單。', customer: '客人', order: '訂單', remove: '移除',
@@ -93,6 +97,10 @@ const zh = {
   def_flow_errors: '租戶流程出錯（trap、逾時或回傳無效動作）的通話。',
 };
 const en = {
+  afterSalesSettings: 'After the sale', outreachSettings: 'Outbound calls', f_complaint_hours: 'Complaints resolved within (hours)', f_return_hours: 'Returns resolved within (hours)',
+  f_exchange_hours: 'Exchanges resolved within (hours)', f_inquiry_hours: 'Inquiries resolved within (hours)', f_person_above: 'Returns and exchanges of orders above this go to a person (empty: never for the amount)',
+  f_person_for: 'Kinds that always go to a person (complaint, return, exchange, inquiry)', f_max_concurrent_calls: 'Outbound calls at once, at most',
+  f_order_update_statuses: 'Call the customer when an order reaches (out_for_delivery, ready…)', f_order_update_window: "When update calls may be placed (the customer's local time; outside is quiet)",
   tickets: 'Tickets', campaigns: 'Campaigns', needsPerson: 'needs a person', theCall: 'the call', overdue: 'overdue', assignee: 'Assignee', addNote: 'Add a note…',
   newTicket: 'New ticket', orderId: 'Order id (ord_…)', description: 'What happened', openTicket: 'Open ticket', ticketsOpen: 'open',
   noTickets: 'No tickets.', customer: 'Customer', order: 'Order', remove: 'Remove',

@@ -176,6 +176,8 @@ pub struct SimulatedCall {
     flow_error: Option<String>,
     transfer: Option<TransferRecord>,
     order_ids: Vec<String>,
+    /// Tickets opened during the call.
+    ticket_ids: Vec<String>,
 }
 
 /// Simulate a call
@@ -225,6 +227,7 @@ pub async fn simulate(
         flow_error: r.flow_error,
         transfer: r.transfer,
         order_ids: r.order_ids,
+        ticket_ids: r.ticket_ids,
     }))
 }
 

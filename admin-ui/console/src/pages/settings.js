@@ -3,6 +3,7 @@ import { html } from '../html.js';
 import { api } from '../api.js';
 import { t, when } from '../i18n.js';
 import { ErrorLine, Loading, useLoad } from './common.js';
+import { hoursText, parseHours } from './desk.js';
 
 const lines = (s) => s.split(/[\n,，]+/).map((l) => l.trim()).filter(Boolean);
 
@@ -19,6 +20,11 @@ const TELEPHONY = [
   ['allowed_sources', 'list'], ['allowed_origins', 'list'], ['outbound_proxy', 'text'],
 ];
 const LIMITS = [['event_deadline_ms', 'int'], ['memory_mib', 'int']];
+const AFTER_SALES = [
+  ['complaint_hours', 'int'], ['return_hours', 'int'], ['exchange_hours', 'int'], ['inquiry_hours', 'int'],
+  ['person_above', 'optint'], ['person_for', 'list'],
+];
+const OUTREACH = [['max_concurrent_calls', 'int'], ['order_update_statuses', 'list']];
 
 const shown = (kind, v) => (kind === 'list' ? (v || []).join('\n') : kind === 'bool' ? !!v : v == null ? '' : String(v));
 function parsed(kind, v, field) {
@@ -27,6 +33,7 @@ function parsed(kind, v, field) {
     if (v === '' || !Number.isFinite(n) || (kind === 'int' && !Number.isInteger(n))) throw new Error(`${t(`f_${field}`)}: ${t('notANumber')}`);
     return n;
   }
+  if (kind === 'optint') return v === '' ? null : parsed('int', v, field);
   if (kind === 'list') return lines(v);
   if (kind === 'text') return v.trim() === '' ? null : v;
   return v;
@@ -50,6 +57,7 @@ function Fields({ fields, value, onChange, section }) {
       return html`<label>${label}<textarea name=${name} rows="2" value=${value[k]} onInput=${(e) => set(k, e.target.value)}></textarea></label>`;
     }
     const type = kind === 'text' ? 'text' : 'number';
+    // (optint: a number or nothing)
     const step = kind === 'num' ? 'any' : '1';
     return html`<label>${label}<input name=${name} type=${type} step=${step} value=${value[k]} onInput=${(e) => set(k, e.target.value)} /></label>`;
   })}</div>`;
@@ -83,6 +91,9 @@ function SettingsForm({ tenant, provider, onSaved }) {
     speech: toForm(SPEECH, tenant.speech),
     telephony: toForm(TELEPHONY, tenant.telephony),
     limits: toForm(LIMITS, tenant.limits),
+    after_sales: toForm(AFTER_SALES, tenant.after_sales),
+    outreach: toForm(OUTREACH, tenant.outreach),
+    order_update_window: hoursText(tenant.outreach.order_update_window),
     sip_user: tenant.telephony.auth ? tenant.telephony.auth.username : '',
     sip_password: '',
   });
@@ -110,6 +121,8 @@ function SettingsForm({ tenant, provider, onSaved }) {
         speech: fromForm(SPEECH, f.speech),
         telephony,
         limits: fromForm(LIMITS, f.limits),
+        after_sales: fromForm(AFTER_SALES, f.after_sales),
+        outreach: { ...fromForm(OUTREACH, f.outreach), order_update_window: parseHours(f.order_update_window) },
       };
       const numbers = lines(f.numbers);
       if (provider && numbers.join() !== tenant.numbers.join()) patch.numbers = numbers;
@@ -143,6 +156,13 @@ function SettingsForm({ tenant, provider, onSaved }) {
     </fieldset>
     <fieldset><legend>${t('agentsSection')}</legend>
       <${AgentRows} agents=${f.agents} onChange=${(v) => put('agents', v)} />
+    </fieldset>
+    <fieldset><legend>${t('afterSalesSettings')}</legend>
+      <${Fields} section="after_sales" fields=${AFTER_SALES} value=${f.after_sales} onChange=${(v) => put('after_sales', v)} />
+    </fieldset>
+    <fieldset><legend>${t('outreachSettings')}</legend>
+      <${Fields} section="outreach" fields=${OUTREACH} value=${f.outreach} onChange=${(v) => put('outreach', v)} />
+      <label>${t('f_order_update_window')}<textarea name="outreach.order_update_window" rows="2" value=${f.order_update_window} onInput=${set('order_update_window')}></textarea></label>
     </fieldset>
     <fieldset><legend>${t('limits')}</legend>
       <${Fields} section="limits" fields=${LIMITS} value=${f.limits} onChange=${(v) => put('limits', v)} />
