@@ -6,10 +6,10 @@
 // person on request, and says goodbye when the caller is done. Everything it reads
 // is scoped by the host to the tenant that owns the call.
 
-import { search } from 'switchboard:flow/knowledge@0.1.1';
-import { analyse } from 'switchboard:flow/understand@0.1.1';
-import { callGet, callSet } from 'switchboard:flow/state@0.1.1';
-import { log } from 'switchboard:flow/log@0.1.1';
+import { search } from 'switchboard:flow/knowledge@0.1.2';
+import { analyse } from 'switchboard:flow/understand@0.1.2';
+import { callGet, callSet } from 'switchboard:flow/state@0.1.2';
+import { log } from 'switchboard:flow/log@0.1.2';
 
 // A FAQ answer counts from this score (the host's scale, 0 to 1).
 const ANSWERS_FROM = 0.35;
