@@ -7,8 +7,8 @@ use serde::Serialize;
 use super::error::{ApiError, ApiResult, Json, Query, not_found_as};
 use super::{ApiState, Principal};
 use switchboard_domain::customers::normalize_phone;
-use switchboard_domain::ids::{new_id, now_ms};
-use switchboard_domain::tickets::{Ticket, TicketInput, TicketPatch, TicketQuery, TicketStatus};
+use switchboard_domain::ids::now_ms;
+use switchboard_domain::tickets::{Ticket, TicketInput, TicketPatch, TicketQuery};
 
 const TICKETS: &str = super::openapi::TICKETS;
 
@@ -65,27 +65,8 @@ pub async fn create(
         (_, Some(o)) => o.phone.clone(),
         _ => return Err(ApiError::bad_request("phone: the customer's number (or an order_id)")),
     };
-    let now = now_ms();
-    let ticket = Ticket {
-        id: new_id("tkt"),
-        number: 0,
-        tenant_id: tenant.id.clone(),
-        kind: input.kind,
-        order_id: order.as_ref().map(|o| o.id.clone()),
-        order_number: order.as_ref().map(|o| o.number),
-        phone,
-        customer_name: input.customer_name.clone().or_else(|| order.as_ref().map(|o| o.customer_name.clone())),
-        description: input.description.trim().to_string(),
-        status: TicketStatus::Open,
-        assignee: None,
-        assignee_name: None,
-        due_at_ms: tenant.after_sales.due_at(input.kind, now),
-        needs_person: tenant.after_sales.needs_person(input.kind, order.as_ref().map(|o| o.total)),
-        call_id: None,
-        notes: Vec::new(),
-        created_at_ms: now,
-        updated_at_ms: now,
-    };
+    let ticket =
+        Ticket::open(&tenant, input.kind, &input.description, phone, input.customer_name.clone(), order.as_ref(), None, now_ms());
     let ticket = s.app.db.create_ticket(&ticket).await?;
     super::audit::note(&s, &who, &tenant.id, "ticket.create", &ticket.id, format!("#{} {}", ticket.number, ticket.kind.as_str())).await;
     Ok((StatusCode::CREATED, Json(ticket)))

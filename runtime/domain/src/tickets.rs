@@ -95,6 +95,42 @@ pub struct Ticket {
 }
 
 impl Ticket {
+    /// A new ticket of `tenant`'s (numbered when stored), due by the tenant's service level for
+    /// its kind, about `order` when there is one, and flagged for a person when the tenant's
+    /// rules want one.
+    #[allow(clippy::too_many_arguments)]
+    pub fn open(
+        tenant: &crate::tenants::Tenant,
+        kind: TicketKind,
+        description: &str,
+        phone: String,
+        customer_name: Option<String>,
+        order: Option<&crate::orders::Order>,
+        call_id: Option<String>,
+        now_ms: u64,
+    ) -> Ticket {
+        Ticket {
+            id: crate::ids::new_id("tkt"),
+            number: 0,
+            tenant_id: tenant.id.clone(),
+            kind,
+            order_id: order.map(|o| o.id.clone()),
+            order_number: order.map(|o| o.number),
+            phone,
+            customer_name: customer_name.or_else(|| order.map(|o| o.customer_name.clone())).filter(|n| !n.is_empty()),
+            description: description.trim().to_string(),
+            status: TicketStatus::Open,
+            assignee: None,
+            assignee_name: None,
+            due_at_ms: tenant.after_sales.due_at(kind, now_ms),
+            needs_person: tenant.after_sales.needs_person(kind, order.map(|o| o.total)),
+            call_id,
+            notes: Vec::new(),
+            created_at_ms: now_ms,
+            updated_at_ms: now_ms,
+        }
+    }
+
     /// Past its due time and still open or in progress.
     pub fn overdue(&self, now_ms: u64) -> bool {
         self.status.is_active() && now_ms > self.due_at_ms

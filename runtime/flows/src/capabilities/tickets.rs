@@ -74,27 +74,9 @@ impl wit::Host for CallContext {
             None => None,
         };
         let phone = if customer.is_empty() { order.as_ref().map(|o| o.phone.clone()).unwrap_or_default() } else { customer };
+        let call_id = Some(self.scope.call_id.to_string());
         let now = switchboard_domain::ids::now_ms();
-        let ticket = Ticket {
-            id: switchboard_domain::ids::new_id("tkt"),
-            number: 0,
-            tenant_id: tenant.id.clone(),
-            kind: input.kind,
-            order_id: order.as_ref().map(|o| o.id.clone()),
-            order_number: order.as_ref().map(|o| o.number),
-            customer_name: order.as_ref().map(|o| o.customer_name.clone()).filter(|n| !n.is_empty()),
-            phone,
-            description: input.description.trim().to_string(),
-            status: TicketStatus::Open,
-            assignee: None,
-            assignee_name: None,
-            due_at_ms: tenant.after_sales.due_at(input.kind, now),
-            needs_person: tenant.after_sales.needs_person(input.kind, order.as_ref().map(|o| o.total)),
-            call_id: Some(self.scope.call_id.to_string()),
-            notes: Vec::new(),
-            created_at_ms: now,
-            updated_at_ms: now,
-        };
+        let ticket = Ticket::open(&tenant, input.kind, &input.description, phone, None, order.as_ref(), call_id, now);
         if self.scope.replay {
             // A replay stores nothing: the flow hears what it would have.
             return Ok(Ok(to_wit(ticket)));
