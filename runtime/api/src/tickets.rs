@@ -65,8 +65,9 @@ pub async fn create(
         (_, Some(o)) => o.phone.clone(),
         _ => return Err(ApiError::bad_request("phone: the customer's number (or an order_id)")),
     };
-    let ticket =
-        Ticket::open(&tenant, input.kind, &input.description, phone, input.customer_name.clone(), order.as_ref(), None, now_ms());
+    let (kind, name) = (input.kind, input.customer_name.clone());
+    let rules = &tenant.after_sales;
+    let ticket = Ticket::open(&tenant.id, rules, kind, &input.description, phone, name, order.as_ref(), None, now_ms());
     let ticket = s.app.db.create_ticket(&ticket).await?;
     super::audit::note(&s, &who, &tenant.id, "ticket.create", &ticket.id, format!("#{} {}", ticket.number, ticket.kind.as_str())).await;
     Ok((StatusCode::CREATED, Json(ticket)))

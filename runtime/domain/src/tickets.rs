@@ -95,12 +95,13 @@ pub struct Ticket {
 }
 
 impl Ticket {
-    /// A new ticket of `tenant`'s (numbered when stored), due by the tenant's service level for
-    /// its kind, about `order` when there is one, and flagged for a person when the tenant's
-    /// rules want one.
+    /// A new ticket of the tenant's (numbered when stored), due by its service level for the
+    /// kind (`rules`: the tenant's `after_sales`), about `order` when there is one, and flagged
+    /// for a person when the tenant's rules want one.
     #[allow(clippy::too_many_arguments)]
     pub fn open(
-        tenant: &crate::tenants::Tenant,
+        tenant_id: &str,
+        rules: &AfterSalesSettings,
         kind: TicketKind,
         description: &str,
         phone: String,
@@ -112,7 +113,7 @@ impl Ticket {
         Ticket {
             id: crate::ids::new_id("tkt"),
             number: 0,
-            tenant_id: tenant.id.clone(),
+            tenant_id: tenant_id.to_string(),
             kind,
             order_id: order.map(|o| o.id.clone()),
             order_number: order.map(|o| o.number),
@@ -122,8 +123,8 @@ impl Ticket {
             status: TicketStatus::Open,
             assignee: None,
             assignee_name: None,
-            due_at_ms: tenant.after_sales.due_at(kind, now_ms),
-            needs_person: tenant.after_sales.needs_person(kind, order.map(|o| o.total)),
+            due_at_ms: rules.due_at(kind, now_ms),
+            needs_person: rules.needs_person(kind, order.map(|o| o.total)),
             call_id,
             notes: Vec::new(),
             created_at_ms: now_ms,
