@@ -472,12 +472,16 @@ impl Dialog {
             && !pending.is_yes_no()
             && a.order.loose.is_empty()
             && a.order.removals.is_empty();
-        if let Some(before) = undo.filter(|_| rejects) {
-            self.draft.lines = before;
-            if !a.order.mentions_products() {
-                self.misunderstood = 0;
-                return self.ask(replies::misheard(self.lang));
+        let mut kept = None;
+        match undo {
+            Some(before) if rejects => {
+                self.draft.lines = before;
+                if !a.order.mentions_products() {
+                    self.misunderstood = 0;
+                    return self.ask(replies::misheard(self.lang));
+                }
             }
+            other => kept = other,
         }
         let lines_before = self.draft.lines.clone();
         // Information given before it was asked for (a name while asked about ice) is kept.
@@ -488,6 +492,10 @@ impl Dialog {
         };
         if self.draft.lines.len() > lines_before.len() {
             self.undo = Some(lines_before);
+        } else if self.draft.lines == lines_before {
+            // A turn that changed no drink (noise, an answer misheard as nothing) leaves the
+            // caller their chance to say the drinks just confirmed were wrong.
+            self.undo = kept;
         }
         match outcome {
             Outcome::Progress(ack) => {

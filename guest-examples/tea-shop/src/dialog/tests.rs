@@ -1031,4 +1031,12 @@ fn no_to_drinks_just_confirmed_takes_them_back() {
     call.says("No, I said one large black tea");
     assert_eq!(lines(&call)[0].0, "black-tea");
     assert_eq!(lines(&call).len(), 1);
+    // Noise heard between the read-back and the caller's no (「不對，一杯就好」 heard as
+    // 「補兜一世間」) changes no drink: the no still takes them back.
+    let (mut call, _) = Call::start("");
+    call.says("火焰燒、烏龍杯、搭杯珍珠奶茶。");
+    assert_eq!(lines(&call).len(), 2, "{:?}", lines(&call));
+    call.says("補兜一世間。");
+    assert_turn(&call.says("不對"), "抱歉，我聽錯了。請問想點什麼飲料呢？");
+    assert!(lines(&call).is_empty());
 }
