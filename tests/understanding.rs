@@ -88,13 +88,13 @@ fn one_drink_in_two_variants_is_two_lines() {
 }
 
 #[test]
-fn a_complaint_goes_to_a_person_and_orders_nothing() {
+fn a_complaint_becomes_a_ticket_and_orders_nothing() {
     let server = Server::start();
     let (tenant, key) = server.demo();
     let call = server.simulate(&key, &tenant, "+886912345678", &[json!("我昨天買的珍奶…我要客訴")]);
-    assert_eq!(call["outcome"], "transferred", "{}", all_replies(&call));
-    assert_eq!(call["transfer"]["reason"], "complaint");
-    assert!(call["transfer"]["summary"].as_str().unwrap().contains("客訴"), "{:#}", call["transfer"]);
+    assert!(call["tags"].as_array().unwrap().iter().any(|t| t == "complaint"), "{}", all_replies(&call));
+    assert!(all_replies(&call).contains("案件編號"), "{}", all_replies(&call));
+    assert_eq!(call["ticket_ids"].as_array().map(Vec::len), Some(1), "{call:#}");
     assert!(call["order_ids"].as_array().unwrap().is_empty());
 }
 
@@ -108,8 +108,9 @@ fn a_return_of_a_wrong_delivery_is_not_a_goodbye() {
         "+886912345678",
         &[json!("Hi, you delivered the wrong drinks yesterday, I want to return them")],
     );
-    assert_eq!(call["outcome"], "transferred", "{}", all_replies(&call));
-    assert_eq!(call["transfer"]["reason"], "return-exchange");
+    assert_ne!(call["end_reason"], "caller-done", "{}", all_replies(&call));
+    assert!(call["tags"].as_array().unwrap().iter().any(|t| t == "return-exchange"), "{}", all_replies(&call));
+    assert!(all_replies(&call).contains("reference number"), "{}", all_replies(&call));
 }
 
 #[test]
