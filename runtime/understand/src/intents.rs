@@ -464,8 +464,8 @@ struct Scored {
     name: String,
     anchor_score: f32,
     anchors: Vec<String>,
-    /// The readings of its Mandarin anchors of two characters or more, for anchors the
-    /// recogniser wrote with other characters of the same sound (客訴 as 克速).
+    /// The main readings of its Mandarin anchors of two characters or more, for anchors
+    /// the recogniser wrote with other characters of the same sound (客訴 as 克速).
     anchor_sounds: Vec<Vec<Vec<String>>>,
     examples: Vec<HashMap<String, f32>>,
     /// The examples' text, and the built-in intent's sentences for meaning, for embeddings.
@@ -551,7 +551,7 @@ impl Intents {
                     .anchors
                     .iter()
                     .filter(|a| a.chars().count() >= 2 && a.chars().all(is_han))
-                    .map(|a| crate::sounds::readings(a))
+                    .map(|a| main_readings(a))
                     .collect(),
                 anchors: r.anchors,
                 examples: r.examples.iter().map(|e| weigh(&features(e), &idf)).collect(),
@@ -564,7 +564,7 @@ impl Intents {
     /// Intents the turn matches at or above [`THRESHOLD`], best first.
     pub fn classify(&self, text: &str) -> Vec<IntentMatch> {
         let normalised = normalize(text);
-        let heard = crate::sounds::readings(&normalised);
+        let heard = main_readings(&normalised);
         let query = weigh(&features(text), &self.idf);
         let mut found: Vec<IntentMatch> = self
             .intents
@@ -729,6 +729,19 @@ fn cosine(a: &HashMap<String, f32>, b: &HashMap<String, f32>) -> f32 {
     let norm = |m: &HashMap<String, f32>| m.values().map(|w| w * w).sum::<f32>().sqrt();
     let (na, nb) = (norm(a), norm(b));
     if na == 0.0 || nb == 0.0 { 0.0 } else { dot / (na * nb) * (shared as f32 / 2.0).min(1.0) }
+}
+
+/// Each character's main toneless reading (none for anything but Han). An anchor heard
+/// by sound compares main readings only: with every reading of a polyphone, 結果 would
+/// sound like 價格 (價 is also read *jie*) and a wrong delivery would ask for a price.
+fn main_readings(text: &str) -> Vec<Vec<String>> {
+    crate::sounds::readings(text)
+        .into_iter()
+        .map(|mut r| {
+            r.truncate(1);
+            r
+        })
+        .collect()
 }
 
 #[cfg(test)]
