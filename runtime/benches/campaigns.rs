@@ -41,9 +41,7 @@ fn campaign(n: usize, window: Vec<Hours>) -> CampaignInput {
         max_attempts: 3,
         retry: RetryDelays::default(),
         ring_secs: 30,
-        recipients: (0..n)
-            .map(|i| RecipientInput { phone: format!("+8869{:08}", i), ..Default::default() })
-            .collect(),
+        recipients: (0..n).map(|i| RecipientInput { phone: format!("+8869{:08}", i), ..Default::default() }).collect(),
         csv: None,
         from_orders: None,
     }

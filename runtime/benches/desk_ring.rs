@@ -30,20 +30,27 @@ fn main() {
     let calls: usize = std::env::var("SWITCHBOARD_DESK_CALLS").ok().and_then(|n| n.parse().ok()).unwrap_or(20);
     let dir: PathBuf = std::env::temp_dir().join(format!("switchboard-desk-ring-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let (mut server, sip, http) = load::serve(&dir, &["--sip", "127.0.0.1:0", "--webrtc", "127.0.0.1:0", "--asr", "tiny-en"]);
+    let (mut server, sip, http) =
+        load::serve(&dir, &["--sip", "127.0.0.1:0", "--webrtc", "127.0.0.1:0", "--asr", "tiny-en"]);
     let demo: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("demo_tenant.json")).unwrap()).unwrap();
-    let (tenant, key) = (demo["tenant_id"].as_str().unwrap().to_string(), demo["api_key"].as_str().unwrap().to_string());
+    let (tenant, key) =
+        (demo["tenant_id"].as_str().unwrap().to_string(), demo["api_key"].as_str().unwrap().to_string());
     let client: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
     let bearer = format!("Bearer {key}");
     let patch = serde_json::json!({
         "agents": [{ "name": "客服", "uri": "queue:support" }],
         "queues": [{ "id": "support", "name": "客服", "ring_secs": 30, "max_wait_secs": 600 }],
     });
-    let r = client.patch(format!("{http}/v1/tenants/{tenant}")).header("Authorization", &bearer).send_json(&patch).unwrap();
+    let r =
+        client.patch(format!("{http}/v1/tenants/{tenant}")).header("Authorization", &bearer).send_json(&patch).unwrap();
     assert_eq!(r.status(), 200, "queue set up");
     let user = serde_json::json!({ "name": "Bench", "login": LOGIN, "password": PASSWORD });
-    let r = client.post(format!("{http}/v1/tenants/{tenant}/desk/users")).header("Authorization", &bearer).send_json(&user).unwrap();
+    let r = client
+        .post(format!("{http}/v1/tenants/{tenant}/desk/users"))
+        .header("Authorization", &bearer)
+        .send_json(&user)
+        .unwrap();
     assert_eq!(r.status(), 201, "desk user");
     desk_agent(&http);
 
@@ -74,9 +81,11 @@ fn main() {
         let record = get(&format!("/v1/tenants/{tenant}/calls/{}", c["id"].as_str().unwrap()));
         let Some(ring) = record["agent"]["first_ring_at_ms"].as_u64() else { continue };
         let transcript = record["transcript"].as_array().unwrap();
-        let handover = transcript.iter().position(|e| e["text"].as_str().is_some_and(|t| t.starts_with("[transfer to")));
+        let handover =
+            transcript.iter().position(|e| e["text"].as_str().is_some_and(|t| t.starts_with("[transfer to")));
         let Some(handover) = handover else { continue };
-        let asked = transcript[..handover].iter().rev().find(|e| e["speaker"] == "caller").and_then(|e| e["at_ms"].as_u64());
+        let asked =
+            transcript[..handover].iter().rev().find(|e| e["speaker"] == "caller").and_then(|e| e["at_ms"].as_u64());
         if let Some(asked) = asked {
             request_to_ring.push(ring.saturating_sub(asked));
         }

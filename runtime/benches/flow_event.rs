@@ -13,11 +13,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use switchboard::app::App;
+use switchboard::domain::tenants::{FlowLimits, TenantPatch};
 use switchboard::flows::LoadedFlow;
 use switchboard::flows::bindings::types as wit;
 use switchboard::flows::context::CallScope;
 use switchboard::flows::instance::FlowInstance;
-use switchboard::domain::tenants::{FlowLimits, TenantPatch};
 
 const ITERATIONS: usize = 2000;
 

@@ -159,7 +159,8 @@ fn main() -> anyhow::Result<()> {
                 let path = callers_dir().join(voice).join(format!("{}.wav", a.id));
                 let Ok(audio) = Audio::read_wav(&path) else { continue };
                 let samples = audio.resampled(16_000).samples;
-                let mut hints = if steered { steering::hints(Some(&a.expecting), &languages) } else { Hints::default() };
+                let mut hints =
+                    if steered { steering::hints(Some(&a.expecting), &languages) } else { Hints::default() };
                 if without_shapes {
                     hints.slots.clear();
                 }
@@ -204,17 +205,26 @@ fn main() -> anyhow::Result<()> {
                     };
                     tally.errors.push(e);
                     if a.expecting.kind == AnswerKind::Name {
-                        let name = |text: &str| Understander::new(catalog.clone(), &[]).analyse(text, &a.expecting).name;
+                        let name =
+                            |text: &str| Understander::new(catalog.clone(), &[]).analyse(text, &a.expecting).name;
                         let right = name(&t.text) == name(&a.text);
                         tally.names.0 += usize::from(right);
                         tally.names.1 += 1;
                         if !right {
-                            println!("  {pass} {voice} {}: name {:?} heard {:?}{}", a.id, a.text, t.text,
-                                t.free_text.as_deref().map(|f| format!(" (free: {f:?})")).unwrap_or_default());
+                            println!(
+                                "  {pass} {voice} {}: name {:?} heard {:?}{}",
+                                a.id,
+                                a.text,
+                                t.text,
+                                t.free_text.as_deref().map(|f| format!(" (free: {f:?})")).unwrap_or_default()
+                            );
                         }
                     } else if steered && a.lang == "zh" {
                         // Other answers where a name was expected: a surname taken there is wrong.
-                        let name_hints = steering::hints(Some(&Expectation { kind: AnswerKind::Name, ..Expectation::default() }), &languages);
+                        let name_hints = steering::hints(
+                            Some(&Expectation { kind: AnswerKind::Name, ..Expectation::default() }),
+                            &languages,
+                        );
                         let wrong = whisper.transcribe_steered(&samples, &languages, &[], &name_hints, &|| false)?;
                         names_tried += 1;
                         if wrong.free_text.is_some() {

@@ -9,7 +9,6 @@
 //! `cargo bench -p switchboard --bench sip_load` (needs sipp and the speech
 //! models: `scripts/setup`). `SWITCHBOARD_LOAD_CALLS=1,2,4,8` picks the N.
 
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

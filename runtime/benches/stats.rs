@@ -92,8 +92,7 @@ async fn main() {
         }
         let (key, _) = store.create_api_key(&tenants[0], KeyKind::Tenant).await.expect("key");
         for chunk in (0..calls).collect::<Vec<_>>().chunks(5_000) {
-            let records: Vec<CallRecord> =
-                chunk.iter().map(|&i| record(&tenants[i % 2], i, now, span)).collect();
+            let records: Vec<CallRecord> = chunk.iter().map(|&i| record(&tenants[i % 2], i, now, span)).collect();
             store.import_calls(&records).expect("import");
         }
         (tenants, key)
@@ -120,8 +119,16 @@ async fn main() {
     let day_from = now - span;
     let hour_from = now - 31 * DAY_MS + HOUR_MS;
     let cases = [
-        ("tenant, 90 days by day", format!("/v1/tenants/{}/stats?from={day_from}&to={now}&bucket=day", tenants[0]), key.as_str()),
-        ("tenant, 31 days by hour", format!("/v1/tenants/{}/stats?from={hour_from}&to={now}&bucket=hour", tenants[0]), key.as_str()),
+        (
+            "tenant, 90 days by day",
+            format!("/v1/tenants/{}/stats?from={day_from}&to={now}&bucket=day", tenants[0]),
+            key.as_str(),
+        ),
+        (
+            "tenant, 31 days by hour",
+            format!("/v1/tenants/{}/stats?from={hour_from}&to={now}&bucket=hour", tenants[0]),
+            key.as_str(),
+        ),
         ("provider, 90 days by week", format!("/v1/stats?from={day_from}&to={now}&bucket=week"), ADMIN),
     ];
     for (name, path, token) in cases {

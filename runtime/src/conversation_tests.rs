@@ -9,11 +9,11 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
+use crate::app::App;
 use crate::call::CallSetup;
 use crate::call::conversation::{AudioOut, Conversation, MediaIn, Progress};
 use crate::call::fakes::{self, Gate, say, silence};
 use crate::call::voice::{VoiceCall, VoiceEvent};
-use crate::app::App;
 use crate::domain::calls::{Channel, Direction};
 use crate::storage::redb::TempDir;
 

@@ -39,8 +39,10 @@ fn imports(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
                     continue;
                 }
                 for (i, _) in line.match_indices(prefix) {
-                    let name: String =
-                        line[i + prefix.len()..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                    let name: String = line[i + prefix.len()..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                        .collect();
                     if name != from && modules.contains(&name) {
                         graph.get_mut(&from).expect("module").insert(name);
                     }

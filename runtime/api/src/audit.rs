@@ -42,7 +42,12 @@ pub struct AuditLog {
 /// newest first.
 #[utoipa::path(get, path = "/v1/tenants/{id}/audit", tag = TENANTS, params(("id" = String, Path, description = "The tenant's id."), AuditQuery),
     responses((status = 200, description = "The changes.", body = AuditLog)))]
-pub async fn log(State(s): State<ApiState>, who: Principal, Path(id): Path<String>, Query(q): Query<AuditQuery>) -> ApiResult<Json<AuditLog>> {
+pub async fn log(
+    State(s): State<ApiState>,
+    who: Principal,
+    Path(id): Path<String>,
+    Query(q): Query<AuditQuery>,
+) -> ApiResult<Json<AuditLog>> {
     who.tenant(&s, &id).await?;
     let limit = q.limit.unwrap_or(200).clamp(1, 1000);
     Ok(Json(AuditLog { changes: s.app.db.changes(&id, limit).await? }))

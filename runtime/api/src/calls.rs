@@ -6,9 +6,9 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use tokio::sync::broadcast::error::RecvError;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use tokio::sync::broadcast::error::RecvError;
 
 use super::error::{ApiError, ApiResult, Json, Query, not_found_as};
 use super::openapi::CALLS;
@@ -105,7 +105,8 @@ pub async fn outbound(
         ));
     };
     let to = req.to.clone();
-    let attempt = switchboard_sip::outbound::call_out(sip, tenant, req.to, req.flow_input).map_err(ApiError::bad_request)?;
+    let attempt =
+        switchboard_sip::outbound::call_out(sip, tenant, req.to, req.flow_input).map_err(ApiError::bad_request)?;
     Ok((axum::http::StatusCode::ACCEPTED, Json(OutboundAccepted { attempt, to, status: "dialing" })))
 }
 

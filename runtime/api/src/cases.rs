@@ -57,7 +57,11 @@ pub async fn list(State(s): State<ApiState>, who: Principal, Path(id): Path<Stri
 #[utoipa::path(delete, path = "/v1/tenants/{id}/cases/{case_id}", tag = CASES,
     params(("id" = String, Path, description = "The tenant's id."), ("case_id" = String, Path, description = "The case's id.")),
     responses((status = 204, description = "Deleted.")))]
-pub async fn delete(State(s): State<ApiState>, who: Principal, Path((id, case_id)): Path<(String, String)>) -> ApiResult<StatusCode> {
+pub async fn delete(
+    State(s): State<ApiState>,
+    who: Principal,
+    Path((id, case_id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
     who.tenant(&s, &id).await?;
     if !s.app.db.delete_case(&id, &case_id).await? {
         return Err(ApiError::not_found("case"));

@@ -33,6 +33,7 @@ pub async fn put(
     who.tenant(&s, &id).await?;
     let stored = catalog.clone();
     s.app.db.put_catalog(&id, &catalog).await?;
-    super::audit::note(&s, &who, &id, "catalog.replace", "catalog", format!("{} products", catalog.products.len())).await;
+    super::audit::note(&s, &who, &id, "catalog.replace", "catalog", format!("{} products", catalog.products.len()))
+        .await;
     Ok(axum::Json(stored))
 }

@@ -33,7 +33,11 @@ impl From<DeskError> for ApiError {
 
 fn desk(s: &ApiState) -> Result<&Desk, ApiError> {
     s.desk.as_deref().ok_or_else(|| {
-        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the agent desk needs voice calls (serve with --webrtc)")
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "the agent desk needs voice calls (serve with --webrtc)",
+        )
     })
 }
 
@@ -51,9 +55,10 @@ pub async fn sign_in(s: &ApiState, login: &str, password: &str) -> Result<Princi
     let password = password.to_string();
     let (ok, found) = tokio::task::spawn_blocking(move || {
         // A login that does not exist costs the same as a wrong password.
-        let hash = found.as_ref().map(|f| f.password_hash.clone()).unwrap_or_else(|| {
-            switchboard_domain::desk::hash_password("no such login")
-        });
+        let hash = found
+            .as_ref()
+            .map(|f| f.password_hash.clone())
+            .unwrap_or_else(|| switchboard_domain::desk::hash_password("no such login"));
         (switchboard_domain::desk::verify_password(&password, &hash), found)
     })
     .await
@@ -176,7 +181,11 @@ pub struct StateChange {
 /// Set the agent's state
 #[utoipa::path(put, path = "/v1/desk/state", tag = DESK, request_body = StateChange,
     responses((status = 200, description = "The agent now.", body = AgentView)))]
-pub async fn set_state(State(s): State<ApiState>, who: Principal, Json(body): Json<StateChange>) -> ApiResult<Json<AgentView>> {
+pub async fn set_state(
+    State(s): State<ApiState>,
+    who: Principal,
+    Json(body): Json<StateChange>,
+) -> ApiResult<Json<AgentView>> {
     let user = who.agent()?;
     Ok(Json(desk(&s)?.set_state(user, body.state)?))
 }
@@ -264,7 +273,11 @@ pub async fn transfer(
     if let DeskTarget::Queue(id) = &target {
         let tenant = s.app.db.tenant(&user.tenant_id).await?;
         if !tenant.queues.iter().any(|q| &q.id == id) {
-            return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "desk", format!("no queue `{id}` in your tenant")));
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "desk",
+                format!("no queue `{id}` in your tenant"),
+            ));
         }
     }
     desk(&s)?.transfer(user, &call, target)?;
@@ -311,7 +324,10 @@ pub async fn place_order(
 /// The catalogue, for the desk's order form
 #[utoipa::path(get, path = "/v1/desk/catalog", tag = DESK,
     responses((status = 200, description = "The tenant's catalogue.", body = switchboard_domain::catalog::Catalog)))]
-pub async fn catalog(State(s): State<ApiState>, who: Principal) -> ApiResult<Json<switchboard_domain::catalog::Catalog>> {
+pub async fn catalog(
+    State(s): State<ApiState>,
+    who: Principal,
+) -> ApiResult<Json<switchboard_domain::catalog::Catalog>> {
     let user = who.agent()?;
     Ok(Json(s.app.db.catalog(&user.tenant_id).await?))
 }

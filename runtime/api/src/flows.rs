@@ -66,7 +66,15 @@ pub async fn upload(
     let meta = s.app.flows.upload(&tenant.id, body.to_vec()).await.inspect_err(|e| {
         tracing::warn!(tenant_id = %tenant.id, error = %e, "flow upload rejected");
     })?;
-    super::audit::note(&s, &who, &id, "flow.upload", &meta.version.to_string(), format!("{} bytes, sha256 {}", meta.size_bytes, &meta.sha256[..12.min(meta.sha256.len())])).await;
+    super::audit::note(
+        &s,
+        &who,
+        &id,
+        "flow.upload",
+        &meta.version.to_string(),
+        format!("{} bytes, sha256 {}", meta.size_bytes, &meta.sha256[..12.min(meta.sha256.len())]),
+    )
+    .await;
     if q.activate {
         s.app.flows.activate(&tenant.id, meta.version).await?;
         super::audit::note(&s, &who, &id, "flow.activate", &meta.version.to_string(), "on upload").await;

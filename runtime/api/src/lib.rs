@@ -32,9 +32,10 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use switchboard_call::app::App;
 pub use auth::Principal;
-use error::ApiError;
+use axum::Json;
+use error::{ApiError, ApiResult};
+use switchboard_call::app::App;
 
 #[derive(Clone)]
 pub struct ApiState {
@@ -71,6 +72,8 @@ pub fn routes() -> (Router<ApiState>, utoipa::openapi::OpenApi) {
         .routes(routes!(widget::demo))
         .routes(routes!(widget::script))
         .routes(routes!(healthz))
+        .routes(routes!(drain))
+        .routes(routes!(node))
         .routes(routes!(metrics))
         .routes(routes!(openapi_json))
         .routes(routes!(tenants::create, tenants::list))
@@ -137,11 +140,52 @@ pub fn router(state: ApiState) -> Router {
     routes().0.fallback(|| async { ApiError::not_found("route") }).with_state(state)
 }
 
-/// The process is up.
+/// The process is up (and takes new calls)
+///
+/// A draining node answers 503 `draining`, so that an HTTP balancer sends new browser calls
+/// elsewhere.
 #[utoipa::path(get, path = "/healthz", tag = openapi::SERVICE, security(()),
-    responses((status = 200, description = "`ok`", body = String, content_type = "text/plain")))]
-async fn healthz() -> &'static str {
-    "ok"
+    responses((status = 200, description = "`ok`", body = String, content_type = "text/plain"),
+              (status = 503, description = "`draining`", body = String, content_type = "text/plain")))]
+async fn healthz(State(state): State<ApiState>) -> (StatusCode, &'static str) {
+    if state.app.drain.is_draining() { (StatusCode::SERVICE_UNAVAILABLE, "draining") } else { (StatusCode::OK, "ok") }
+}
+
+/// This node's state, for whoever runs the cluster.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct NodeState {
+    /// Whether the node is draining: no new calls, and it exits once these end.
+    draining: bool,
+    /// Calls in progress on this node (phone, browser and text).
+    calls_active: i64,
+}
+
+/// Drain this node
+///
+/// Provider admin token only. The node takes no new calls: SIP answers OPTIONS probes and new
+/// INVITEs with 503 (Kamailio's dispatcher then routes to the other nodes), browser calls and
+/// campaign calls are refused. The calls in progress go on; when the last one ends the process
+/// exits. The same as SIGTERM. Asking again changes nothing.
+#[utoipa::path(post, path = "/v1/admin/drain", tag = openapi::SERVICE,
+    responses((status = 202, description = "Draining.", body = NodeState)))]
+async fn drain(State(state): State<ApiState>, who: auth::Principal) -> ApiResult<(StatusCode, Json<NodeState>)> {
+    who.require_admin()?;
+    state.app.drain.start();
+    Ok((StatusCode::ACCEPTED, Json(node_state(&state))))
+}
+
+/// This node's state
+///
+/// Provider admin token only: whether it drains, and its calls in progress.
+#[utoipa::path(get, path = "/v1/admin/node", tag = openapi::SERVICE,
+    responses((status = 200, description = "The node.", body = NodeState)))]
+async fn node(State(state): State<ApiState>, who: auth::Principal) -> ApiResult<Json<NodeState>> {
+    who.require_admin()?;
+    Ok(Json(node_state(&state)))
+}
+
+fn node_state(state: &ApiState) -> NodeState {
+    NodeState { draining: state.app.drain.is_draining(), calls_active: state.app.metrics.calls_active() }
 }
 
 /// Prometheus metrics, in the OpenMetrics text format.

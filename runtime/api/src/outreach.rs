@@ -121,7 +121,13 @@ pub async fn get(
     Ok(Json(CampaignDetail { view: CampaignView { campaign: c, progress }, surveys, recipients }))
 }
 
-async fn change(s: &ApiState, who: &Principal, id: &str, campaign: &str, state: CampaignState) -> ApiResult<Json<CampaignView>> {
+async fn change(
+    s: &ApiState,
+    who: &Principal,
+    id: &str,
+    campaign: &str,
+    state: CampaignState,
+) -> ApiResult<Json<CampaignView>> {
     let tenant = who.tenant(s, id).await?;
     let c = s.outreach.set_state(&tenant.id, campaign, state).await.map_err(campaign_error)?;
     super::audit::note(s, who, &tenant.id, "campaign.state", campaign, format!("{state:?}").to_lowercase()).await;
@@ -136,7 +142,11 @@ async fn change(s: &ApiState, who: &Principal, id: &str, campaign: &str, state: 
     params(("id" = String, Path, description = "The tenant's id."), ("campaign" = String, Path, description = "The campaign's id.")),
     responses((status = 200, description = "Paused.", body = CampaignView),
               (status = 409, description = "Cancelled or completed.", body = super::openapi::ErrorBody)))]
-pub async fn pause(State(s): State<ApiState>, who: Principal, Path((id, c)): Path<(String, String)>) -> ApiResult<Json<CampaignView>> {
+pub async fn pause(
+    State(s): State<ApiState>,
+    who: Principal,
+    Path((id, c)): Path<(String, String)>,
+) -> ApiResult<Json<CampaignView>> {
     change(&s, &who, &id, &c, CampaignState::Paused).await
 }
 
@@ -145,7 +155,11 @@ pub async fn pause(State(s): State<ApiState>, who: Principal, Path((id, c)): Pat
     params(("id" = String, Path, description = "The tenant's id."), ("campaign" = String, Path, description = "The campaign's id.")),
     responses((status = 200, description = "Running.", body = CampaignView),
               (status = 409, description = "Cancelled or completed.", body = super::openapi::ErrorBody)))]
-pub async fn resume(State(s): State<ApiState>, who: Principal, Path((id, c)): Path<(String, String)>) -> ApiResult<Json<CampaignView>> {
+pub async fn resume(
+    State(s): State<ApiState>,
+    who: Principal,
+    Path((id, c)): Path<(String, String)>,
+) -> ApiResult<Json<CampaignView>> {
     change(&s, &who, &id, &c, CampaignState::Running).await
 }
 
@@ -156,7 +170,11 @@ pub async fn resume(State(s): State<ApiState>, who: Principal, Path((id, c)): Pa
     params(("id" = String, Path, description = "The tenant's id."), ("campaign" = String, Path, description = "The campaign's id.")),
     responses((status = 200, description = "Cancelled.", body = CampaignView),
               (status = 409, description = "Completed.", body = super::openapi::ErrorBody)))]
-pub async fn cancel(State(s): State<ApiState>, who: Principal, Path((id, c)): Path<(String, String)>) -> ApiResult<Json<CampaignView>> {
+pub async fn cancel(
+    State(s): State<ApiState>,
+    who: Principal,
+    Path((id, c)): Path<(String, String)>,
+) -> ApiResult<Json<CampaignView>> {
     change(&s, &who, &id, &c, CampaignState::Cancelled).await
 }
 
@@ -169,7 +187,11 @@ pub struct DoNotCallList {
 #[utoipa::path(get, path = "/v1/tenants/{id}/do-not-call", tag = CAMPAIGNS,
     params(("id" = String, Path, description = "The tenant's id.")),
     responses((status = 200, description = "Numbers no campaign calls.", body = DoNotCallList)))]
-pub async fn do_not_call(State(s): State<ApiState>, who: Principal, Path(id): Path<String>) -> ApiResult<Json<DoNotCallList>> {
+pub async fn do_not_call(
+    State(s): State<ApiState>,
+    who: Principal,
+    Path(id): Path<String>,
+) -> ApiResult<Json<DoNotCallList>> {
     let tenant = who.tenant(&s, &id).await?;
     Ok(Json(DoNotCallList { numbers: s.app.db.do_not_calls(&tenant.id).await? }))
 }
@@ -193,7 +215,12 @@ pub async fn add_do_not_call(
 ) -> ApiResult<(StatusCode, Json<DoNotCall>)> {
     let tenant = who.tenant(&s, &id).await?;
     let phone = callee(&body.phone).map_err(|e| ApiError::bad_request(e.to_string()))?;
-    let entry = DoNotCall { phone: dnc_key(&phone), added_at_ms: switchboard_domain::ids::now_ms(), source: "operator".into(), call_id: None };
+    let entry = DoNotCall {
+        phone: dnc_key(&phone),
+        added_at_ms: switchboard_domain::ids::now_ms(),
+        source: "operator".into(),
+        call_id: None,
+    };
     s.app.db.add_do_not_call(&tenant.id, &entry).await?;
     super::audit::note(&s, &who, &tenant.id, "do_not_call.add", &entry.phone, String::new()).await;
     Ok((StatusCode::CREATED, Json(entry)))

@@ -132,7 +132,11 @@ pub struct TenantTotals {
 /// The same figures over every tenant (buckets in UTC), and each tenant's totals. Admin token only.
 #[utoipa::path(get, path = "/v1/stats", tag = STATS, params(StatsQuery),
     responses((status = 200, description = "The figures.", body = ProviderStats)))]
-pub async fn provider(State(s): State<ApiState>, who: Principal, Query(q): Query<StatsQuery>) -> ApiResult<Json<ProviderStats>> {
+pub async fn provider(
+    State(s): State<ApiState>,
+    who: Principal,
+    Query(q): Query<StatsQuery>,
+) -> ApiResult<Json<ProviderStats>> {
     who.require_admin()?;
     let (from, to, bucket) = period(&q, 0)?;
     let mut all = Vec::new();

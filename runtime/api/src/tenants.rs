@@ -10,7 +10,9 @@ use super::error::{ApiResult, Json};
 use super::openapi::TENANTS;
 use super::{ApiState, Principal};
 use switchboard_domain::api_keys::{ApiKey, KeyKind};
-use switchboard_domain::tenants::{Agent, AnalyticsSettings, FlowLimits, SpeechSettings, TelephonyPatch, Tenant, TenantPatch};
+use switchboard_domain::tenants::{
+    Agent, AnalyticsSettings, FlowLimits, SpeechSettings, TelephonyPatch, Tenant, TenantPatch,
+};
 
 /// A tenant as the API shows it: the SIP digest hash stays in storage.
 fn view(t: &Tenant) -> Value {
@@ -135,7 +137,18 @@ pub async fn update(
     let t = s.app.db.update_tenant(&id, patch).await?;
     let after = view(&t);
     // What the patch changed, by field, for the audit log.
-    let fields = ["name", "numbers", "language", "utc_offset_minutes", "limits", "agents", "speech", "telephony", "analytics", "queues"];
+    let fields = [
+        "name",
+        "numbers",
+        "language",
+        "utc_offset_minutes",
+        "limits",
+        "agents",
+        "speech",
+        "telephony",
+        "analytics",
+        "queues",
+    ];
     let changed: Vec<&str> = fields.into_iter().filter(|f| before.get(f) != after.get(f)).collect();
     super::audit::note(&s, &who, &id, "tenant.settings", &id, changed.join(", ")).await;
     Ok(Json(after))

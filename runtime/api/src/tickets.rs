@@ -69,7 +69,15 @@ pub async fn create(
     let rules = &tenant.after_sales;
     let ticket = Ticket::open(&tenant.id, rules, kind, &input.description, phone, name, order.as_ref(), None, now_ms());
     let ticket = s.app.db.create_ticket(&ticket).await?;
-    super::audit::note(&s, &who, &tenant.id, "ticket.create", &ticket.id, format!("#{} {}", ticket.number, ticket.kind.as_str())).await;
+    super::audit::note(
+        &s,
+        &who,
+        &tenant.id,
+        "ticket.create",
+        &ticket.id,
+        format!("#{} {}", ticket.number, ticket.kind.as_str()),
+    )
+    .await;
     Ok((StatusCode::CREATED, Json(ticket)))
 }
 
@@ -104,7 +112,12 @@ pub async fn update(
     let mut t = s.app.db.ticket(&tenant.id, &ticket).await.map_err(not_found_as("ticket"))?;
     let assignee_name = match patch.assignee.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
         Some(user) => Some(
-            s.app.db.desk_user(&tenant.id, user).await.map_err(|_| ApiError::bad_request(format!("no desk user `{user}`")))?.name,
+            s.app
+                .db
+                .desk_user(&tenant.id, user)
+                .await
+                .map_err(|_| ApiError::bad_request(format!("no desk user `{user}`")))?
+                .name,
         ),
         None => None,
     };
@@ -114,6 +127,7 @@ pub async fn update(
     };
     patch.apply(&mut t, by, assignee_name, now_ms()).map_err(|e| ApiError::bad_request(e.to_string()))?;
     s.app.db.save_ticket(&t).await?;
-    super::audit::note(&s, &who, &tenant.id, "ticket.update", &t.id, format!("#{} {}", t.number, t.status.as_str())).await;
+    super::audit::note(&s, &who, &tenant.id, "ticket.update", &t.id, format!("#{} {}", t.number, t.status.as_str()))
+        .await;
     Ok(Json(t))
 }

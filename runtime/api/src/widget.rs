@@ -161,6 +161,11 @@ pub async fn start_call(
             resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
             Ok(resp)
         }
+        Err(e @ StartError::Draining) => {
+            let mut resp = with_cors(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "draining", e.to_string()));
+            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            Ok(resp)
+        }
         Err(e @ StartError::Internal(_)) => {
             tracing::error!(error = %e, "browser call failed to start");
             Ok(with_cors(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())))

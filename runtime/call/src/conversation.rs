@@ -24,9 +24,9 @@ use tokio::sync::mpsc;
 use super::recording::Recorder;
 use super::session::Handover;
 use super::voice::{VoiceCall, VoiceEvent};
+use switchboard_domain::calls::Outcome;
 use switchboard_domain::calls::TransferStatus;
 use switchboard_domain::tenants::TransferFallback;
-use switchboard_domain::calls::Outcome;
 
 pub use switchboard_media::{AudioOut, FRAME, MediaIn};
 

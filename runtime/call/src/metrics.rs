@@ -51,6 +51,8 @@ pub struct Metrics {
     replies: Histogram,
     /// Caller turns ended, by what ended them (silence, semantic, expected-answer, digits).
     turn_ends: Family<PathLabel, Counter>,
+    /// Told whenever a call ends (a drain waits for the last).
+    ended: tokio::sync::Notify,
 }
 
 impl Default for Metrics {
@@ -79,7 +81,17 @@ impl Default for Metrics {
             "End of the caller's speech to the first audio of the bot's answer, on phone and browser calls",
             replies.clone(),
         );
-        Metrics { registry, calls_started, calls_ended, calls_active, flow_errors, flow_events, replies, turn_ends }
+        Metrics {
+            registry,
+            calls_started,
+            calls_ended,
+            calls_active,
+            flow_errors,
+            flow_events,
+            replies,
+            turn_ends,
+            ended: tokio::sync::Notify::new(),
+        }
     }
 }
 
@@ -92,6 +104,25 @@ impl Metrics {
     pub fn call_ended(&self, tenant: &str, outcome: Outcome) {
         self.calls_ended.get_or_create(&OutcomeLabels { tenant: tenant.to_string(), outcome: outcome.as_str() }).inc();
         self.calls_active.dec();
+        self.ended.notify_waiters();
+    }
+
+    /// Calls in progress on this node (every channel, text included).
+    pub fn calls_active(&self) -> i64 {
+        self.calls_active.get()
+    }
+
+    /// Wait until no call is in progress on this node.
+    pub async fn no_calls(&self) {
+        loop {
+            let ended = self.ended.notified();
+            tokio::pin!(ended);
+            ended.as_mut().enable();
+            if self.calls_active() <= 0 {
+                return;
+            }
+            ended.await;
+        }
     }
 
     pub fn flow_error(&self, tenant: &str, kind: &'static str) {

@@ -17,15 +17,15 @@ use tracing::Instrument;
 
 use crate::app::App;
 use crate::events::{CallEvent, CallEventKind};
+use switchboard_domain::calls::{
+    CallRecord, Channel, Direction, Outcome, Speaker, TranscriptEntry, TransferRecord, TransferStatus,
+};
+use switchboard_domain::ids;
+use switchboard_domain::tenants::{Agent, Tenant, TransferFallback};
 use switchboard_flows::actions::Action;
 use switchboard_flows::bindings::types as wit;
 use switchboard_flows::context::CallScope;
 use switchboard_flows::instance::{FlowFault, FlowInstance};
-use switchboard_domain::ids;
-use switchboard_domain::calls::{
-    CallRecord, Channel, Direction, Outcome, Speaker, TranscriptEntry, TransferRecord, TransferStatus,
-};
-use switchboard_domain::tenants::{Agent, Tenant, TransferFallback};
 
 /// Most events a single caller input may cause (a transfer result feeds back into the flow).
 const MAX_EVENTS_PER_INPUT: usize = 4;
@@ -185,7 +185,8 @@ impl CallSession {
             agent: None,
         };
         let replay = setup.replay;
-        let mut session = CallSession { app, tenant: setup.tenant, info, flow: None, record, span: span.clone(), replay };
+        let mut session =
+            CallSession { app, tenant: setup.tenant, info, flow: None, record, span: span.clone(), replay };
         let turn = async {
             if !session.replay {
                 session.app.metrics.call_started(&session.tenant.id);
@@ -632,7 +633,15 @@ impl CallSession {
 
     fn transcribe(&mut self, speaker: Speaker, text: String) {
         self.announce(CallEventKind::Turn { speaker, text: text.clone() });
-        self.record.transcript.push(TranscriptEntry { at_ms: ids::now_ms(), speaker, text, latency_ms: None, intent: None, faq: None, understood: None });
+        self.record.transcript.push(TranscriptEntry {
+            at_ms: ids::now_ms(),
+            speaker,
+            text,
+            latency_ms: None,
+            intent: None,
+            faq: None,
+            understood: None,
+        });
     }
 
     async fn save(&mut self) {

@@ -16,12 +16,12 @@ use tokio::sync::mpsc;
 use super::session::{CallSession, CallSetup, CallerInput, Handover, Reply, Turn};
 use crate::app::App;
 use switchboard_domain::calls::TransferStatus;
+use switchboard_domain::calls::{Channel, Outcome};
 use switchboard_speech::asr::{AsrError, AsrPool, Hints, Transcript, Whisper, WhisperSize};
 use switchboard_speech::audio::Audio;
 use switchboard_speech::tts::{Tts, mandarin::MandarinVoice, piper::Piper, speaking_chunks};
 use switchboard_speech::turn::{SmartTurn, TurnDetector};
 use switchboard_speech::vad::{Endpointing, SAMPLE_RATE, Vad, VadEvent, VadStream, VoiceActivity};
-use switchboard_domain::calls::{Channel, Outcome};
 use switchboard_understand::{AnswerKind, Expectation};
 
 /// Synthesised replies kept for reuse: greetings and other fixed prompts are

@@ -8,7 +8,6 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-
 /// What a key may do.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -35,4 +34,3 @@ pub fn hash_key(key: &str) -> String {
     let digest = Sha256::digest(key.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
-

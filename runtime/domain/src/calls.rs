@@ -3,7 +3,6 @@
 
 use serde::{Deserialize, Serialize};
 
-
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
@@ -163,7 +162,6 @@ impl From<CallRecord> for CallSummary {
         }
     }
 }
-
 
 /// How a hand-over to a person ended, as every channel reports it (the flow hears
 /// it as its WIT `transfer-status`, mapped at the flow boundary).

@@ -72,6 +72,9 @@ pub struct Attempt {
     pub call_id: Option<String>,
     /// The SIP status or error, for a failed attempt.
     pub detail: Option<String>,
+    /// The node that placed the call (of a cluster); the one that settles it if it stops.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -274,6 +277,7 @@ impl Campaign {
                 outcome: Some(outcome),
                 call_id,
                 detail,
+                node: None,
             }),
         }
         let delay = match outcome {
@@ -346,12 +350,15 @@ impl CampaignProgress {
 pub fn callee(raw: &str) -> Result<String> {
     let t = raw.trim();
     if let Some(rest) = t.strip_prefix("sip:") {
-        let ok = rest.contains('@') && t.len() <= 256 && !t.contains(char::is_whitespace) && !t.contains(['<', '>', '"']);
+        let ok =
+            rest.contains('@') && t.len() <= 256 && !t.contains(char::is_whitespace) && !t.contains(['<', '>', '"']);
         return if ok { Ok(t.to_string()) } else { Err(Error::Invalid(format!("`{t}` is not a SIP URI"))) };
     }
     let kept: String = t.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')')).collect();
     match kept.strip_prefix('+') {
-        Some(d) if (8..=15).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()) && !d.starts_with('0') => Ok(kept),
+        Some(d) if (8..=15).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()) && !d.starts_with('0') => {
+            Ok(kept)
+        }
         _ => Err(Error::Invalid(format!(
             "`{t}` is not a phone number in international form (+ country code and number, such as +886912345678) nor a SIP URI"
         ))),
@@ -461,7 +468,8 @@ pub fn parse_recipients_csv(
             Some(v) => match parse_offset(v) {
                 Some(o) => Some(o),
                 None => {
-                    errors.push(RowError { line, message: format!("utc_offset `{v}`: write +08:00, -05:00 or minutes") });
+                    errors
+                        .push(RowError { line, message: format!("utc_offset `{v}`: write +08:00, -05:00 or minutes") });
                     continue;
                 }
             },
@@ -647,7 +655,10 @@ mod tests {
         }
         assert_eq!(country_offset("+886912345678"), Some(480));
         assert_eq!(country_offset("+14155550100"), None);
-        assert_eq!((parse_offset("+08:00"), parse_offset("-0500"), parse_offset("330")), (Some(480), Some(-300), Some(330)));
+        assert_eq!(
+            (parse_offset("+08:00"), parse_offset("-0500"), parse_offset("330")),
+            (Some(480), Some(-300), Some(330))
+        );
         assert_eq!(parse_offset("8"), Some(8), "minutes");
         assert_eq!(parse_offset("+25:00"), None);
     }
@@ -677,7 +688,8 @@ mod tests {
             comment: comment.map(str::to_string),
             at_ms: 0,
         };
-        let s = SurveySummary::of(&[r(Some(5), Some("很好喝")), r(Some(4), None), r(Some(2), Some("太甜")), r(None, None)]);
+        let s =
+            SurveySummary::of(&[r(Some(5), Some("很好喝")), r(Some(4), None), r(Some(2), Some("太甜")), r(None, None)]);
         assert_eq!((s.responses, s.rated, s.distribution), (4, 3, [0, 1, 0, 1, 1]));
         assert!((s.csat.unwrap() - 2.0 / 3.0).abs() < 1e-9);
         assert_eq!(s.comments.len(), 2);

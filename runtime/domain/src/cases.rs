@@ -117,7 +117,15 @@ mod tests {
 
     #[test]
     fn a_call_becomes_turns_at_each_caller_input() {
-        let e = |speaker, text: &str| TranscriptEntry { at_ms: 0, speaker, text: text.into(), latency_ms: None, intent: None, faq: None, understood: None };
+        let e = |speaker, text: &str| TranscriptEntry {
+            at_ms: 0,
+            speaker,
+            text: text.into(),
+            latency_ms: None,
+            intent: None,
+            faq: None,
+            understood: None,
+        };
         let r = CallRecord {
             id: "call_1".into(),
             tenant_id: "t".into(),

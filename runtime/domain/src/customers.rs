@@ -2,7 +2,6 @@
 
 use serde::{Deserialize, Serialize};
 
-
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Customer {
     pub id: String,
@@ -38,4 +37,3 @@ pub fn normalize_phone(phone: &str) -> String {
     out.extend(trimmed.chars().filter(|c| c.is_ascii_digit()));
     out
 }
-

@@ -3,7 +3,6 @@
 
 use serde::{Deserialize, Serialize};
 
-
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FlowVersion {
     pub version: u32,
@@ -12,5 +11,3 @@ pub struct FlowVersion {
     pub size_bytes: u64,
     pub uploaded_at_ms: u64,
 }
-
-

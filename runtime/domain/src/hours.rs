@@ -25,7 +25,11 @@ fn minutes(hhmm: &str) -> Option<u32> {
 pub fn valid(hours: &[Hours]) -> bool {
     hours.iter().all(|h| {
         let (open, close) = (minutes(&h.open), minutes(&h.close));
-        !h.days.is_empty() && h.days.iter().all(|d| (1..=7).contains(d)) && open.is_some() && close.is_some() && open < close
+        !h.days.is_empty()
+            && h.days.iter().all(|d| (1..=7).contains(d))
+            && open.is_some()
+            && close.is_some()
+            && open < close
     })
 }
 

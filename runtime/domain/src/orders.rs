@@ -125,15 +125,14 @@ pub fn price_items(catalog: &Catalog, items: &[ItemRequest], language: &str) -> 
 /// A free-text field of an order, trimmed; empty is none, too long is refused.
 pub fn clean_text(field: &str, value: Option<String>, max: usize) -> Result<Option<String>> {
     match value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) {
-        Some(v) if v.chars().count() > max => {
-            Err(Error::Invalid(format!("{field} is longer than {max} characters")))
-        }
+        Some(v) if v.chars().count() > max => Err(Error::Invalid(format!("{field} is longer than {max} characters"))),
         v => Ok(v),
     }
 }
 
 /// An order request checked and priced against the catalogue: everything of the order but
 /// its id, number and times. Stores number and keep it; a replay only shows it.
+#[derive(Clone, Debug)]
 pub struct PreparedOrder {
     pub items: Vec<OrderItem>,
     pub total: u32,

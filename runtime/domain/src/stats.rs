@@ -21,7 +21,8 @@ const LATENCY_BIN_MS: u32 = 50;
 const LATENCY_BINS: usize = 120;
 
 /// The tags that count a call as resolved unless the tenant says otherwise.
-pub const DEFAULT_RESOLUTION_TAGS: &[&str] = &["order-placed", "order-status", "order-cancelled", "faq-answered", "resolved"];
+pub const DEFAULT_RESOLUTION_TAGS: &[&str] =
+    &["order-placed", "order-status", "order-cancelled", "faq-answered", "resolved"];
 
 /// The tag the host sets when a caller asked to be called back.
 pub const CALLBACK_TAG: &str = "callback-requested";
@@ -94,7 +95,8 @@ impl CallFigures {
         let callback = record.tags.iter().any(|t| t == CALLBACK_TAG);
         if answered {
             f.answered = 1;
-            f.handle_ms = record.ended_at_ms.unwrap_or(record.started_at_ms).saturating_sub(record.started_at_ms) as i64;
+            f.handle_ms =
+                record.ended_at_ms.unwrap_or(record.started_at_ms).saturating_sub(record.started_at_ms) as i64;
             f.transferred = (record.outcome == Outcome::Transferred) as i64;
             f.contained = (record.outcome == Outcome::Completed && !callback) as i64;
             f.resolved = resolved as i64;
@@ -409,12 +411,18 @@ pub const DEFINITIONS: &[Definition] = &[
         figure: "average_handle_time_s",
         definition: "Mean duration of answered calls, from answer to hang-up or hand-over, in seconds. Genesys AHT is talk + hold + after-call work of an agent; the bot has no hold or wrap-up, so it is talk time.",
     },
-    Definition { figure: "orders", definition: "Orders placed during calls, and their totals by currency (revenue), in the catalogue's minor units." },
+    Definition {
+        figure: "orders",
+        definition: "Orders placed during calls, and their totals by currency (revenue), in the catalogue's minor units.",
+    },
     Definition {
         figure: "reply_latency",
         definition: "From the end of the caller's speech to the first audio of the bot's answer, on voice calls: p50 and p95, to 50 ms.",
     },
-    Definition { figure: "flow_errors", definition: "Calls in which the tenant's flow failed (trapped, ran out of time or answered with an invalid action)." },
+    Definition {
+        figure: "flow_errors",
+        definition: "Calls in which the tenant's flow failed (trapped, ran out of time or answered with an invalid action).",
+    },
     Definition {
         figure: "queued",
         definition: "Calls the bot handed to an agent queue (a transfer target queue:<id>), ended in the period.",
@@ -558,9 +566,25 @@ mod tests {
     use crate::calls::{Channel, TranscriptEntry};
 
     fn call(outcome: Outcome, tags: &[&str], latencies: &[u32]) -> CallRecord {
-        let mut transcript = vec![TranscriptEntry { at_ms: 0, speaker: Speaker::Bot, text: "hi".into(), latency_ms: None, intent: None, faq: None, understood: None }];
+        let mut transcript = vec![TranscriptEntry {
+            at_ms: 0,
+            speaker: Speaker::Bot,
+            text: "hi".into(),
+            latency_ms: None,
+            intent: None,
+            faq: None,
+            understood: None,
+        }];
         for &ms in latencies {
-            transcript.push(TranscriptEntry { at_ms: 0, speaker: Speaker::Caller, text: "x".into(), latency_ms: Some(ms), intent: None, faq: None, understood: None });
+            transcript.push(TranscriptEntry {
+                at_ms: 0,
+                speaker: Speaker::Caller,
+                text: "x".into(),
+                latency_ms: Some(ms),
+                intent: None,
+                faq: None,
+                understood: None,
+            });
         }
         CallRecord {
             id: "c".into(),
@@ -631,7 +655,13 @@ mod tests {
         assert_eq!(day, 1_796_140_800_000); // 2026-12-01T16:00:00Z = local midnight
         let week = Bucket::Week.start_of(at, 480);
         assert_eq!((day - week) / DAY_MS, 2, "Wednesday is two days after Monday");
-        let s = summarise(vec![(hour_of(at), CallFigures::of_call(&call(Outcome::Completed, &[], &[]), &[], &tags()))], day, day + 3 * DAY_MS, Bucket::Day, 480);
+        let s = summarise(
+            vec![(hour_of(at), CallFigures::of_call(&call(Outcome::Completed, &[], &[]), &[], &tags()))],
+            day,
+            day + 3 * DAY_MS,
+            Bucket::Day,
+            480,
+        );
         assert_eq!(s.series.len(), 3);
         assert_eq!(s.series[0].answered, 1);
         assert_eq!(s.totals.answered, 1);

@@ -29,10 +29,7 @@ impl FlowLimits {
 
     pub fn validate(&self) -> Result<()> {
         if !(10..=Self::MAX_DEADLINE_MS).contains(&self.event_deadline_ms) {
-            return Err(Error::Invalid(format!(
-                "event_deadline_ms must be between 10 and {}",
-                Self::MAX_DEADLINE_MS
-            )));
+            return Err(Error::Invalid(format!("event_deadline_ms must be between 10 and {}", Self::MAX_DEADLINE_MS)));
         }
         if !(1..=Self::MAX_MEMORY_MIB).contains(&self.memory_mib) {
             return Err(Error::Invalid(format!("memory_mib must be between 1 and {}", Self::MAX_MEMORY_MIB)));
@@ -324,10 +321,7 @@ impl TelephonyPatch {
                 if c.password.len() < 8 {
                     return Err(Error::Invalid("auth password must be at least 8 characters".into()));
                 }
-                next.auth = Some(SipAuth {
-                    ha1: ha1(&c.username, SIP_REALM, &c.password),
-                    username: c.username,
-                });
+                next.auth = Some(SipAuth { ha1: ha1(&c.username, SIP_REALM, &c.password), username: c.username });
             }
             Some(None) => next.auth = None,
             None => {}
@@ -410,7 +404,8 @@ impl OutreachSettings {
         }
         if self.order_update_window.is_empty() || !crate::hours::valid(&self.order_update_window) {
             return Err(Error::Invalid(
-                "outreach.order_update_window: at least one entry, days 1 (Monday) to 7, open before close as HH:MM".into(),
+                "outreach.order_update_window: at least one entry, days 1 (Monday) to 7, open before close as HH:MM"
+                    .into(),
             ));
         }
         Ok(())
@@ -572,8 +567,6 @@ impl TenantPatch {
         Ok(())
     }
 }
-
-
 
 /// The HA1 of SIP digest authentication (RFC 2617): what is stored instead of a
 /// trunk's password, and what the SIP layer checks answers against.

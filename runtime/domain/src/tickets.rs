@@ -345,12 +345,17 @@ mod tests {
     #[test]
     fn changes_leave_notes_and_closed_tickets_only_reopen() {
         let mut t = ticket();
-        let p = TicketPatch { status: Some(TicketStatus::InProgress), assignee: Some("u1".into()), note: Some("called back".into()) };
+        let p = TicketPatch {
+            status: Some(TicketStatus::InProgress),
+            assignee: Some("u1".into()),
+            note: Some("called back".into()),
+        };
         p.apply(&mut t, "Ken", Some("Ken Wu".into()), 5).unwrap();
         assert_eq!(t.notes[0].text, "status: open → in_progress; assigned to Ken Wu; called back");
         assert_eq!(t.assignee_name.as_deref(), Some("Ken Wu"));
         TicketPatch { status: Some(TicketStatus::Closed), ..Default::default() }.apply(&mut t, "Ken", None, 6).unwrap();
-        let bad = TicketPatch { status: Some(TicketStatus::Resolved), ..Default::default() }.apply(&mut t, "Ken", None, 7);
+        let bad =
+            TicketPatch { status: Some(TicketStatus::Resolved), ..Default::default() }.apply(&mut t, "Ken", None, 7);
         assert!(bad.is_err());
         assert_eq!(t.status, TicketStatus::Closed, "a refused change changes nothing");
         TicketPatch { status: Some(TicketStatus::Open), ..Default::default() }.apply(&mut t, "Ken", None, 8).unwrap();

@@ -204,6 +204,23 @@ impl FlowHost {
         Ok(Some(loaded))
     }
 
+    /// Another node activated `version` for `tenant` (heard through the store's
+    /// [`switchboard_store::Changes`]): the next call reads what storage says is active,
+    /// unless this node already runs that version. Calls in progress keep theirs.
+    pub fn activated_elsewhere(&self, tenant: &str, version: u32) {
+        let mut active = self.active.write().unwrap_or_else(|p| p.into_inner());
+        if active.get(tenant).is_some_and(|l| l.version != version) {
+            active.remove(tenant);
+            tracing::info!(tenant_id = tenant, version, "flow version activated on another node");
+        }
+    }
+
+    /// Forget every tenant's active version (changes were missed): the next calls read
+    /// what storage says.
+    pub fn forget_active(&self) {
+        self.active.write().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+
     /// Compile and link a component that is not stored (`switchboard chat --wasm`, benchmarks).
     pub async fn load_unstored(&self, tenant: &str, bytes: Vec<u8>) -> Result<Arc<LoadedFlow>, FlowError> {
         let (component, _) = self.compile(Arc::new(bytes)).await?;

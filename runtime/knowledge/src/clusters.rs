@@ -47,7 +47,8 @@ const EN_STOP: &[&str] = &[
     "we", "us", "be", "at", "this", "that", "will", "would", "could", "about", "by", "if", "so", "get", "there",
 ];
 /// Characters that carry no topic: a pair holding one is no keyword (「們有」, 「位嗎」).
-const ZH_FUNCTION: &str = "的了嗎呢吧啊呀喔哦們我你您他她它是有沒在要請問想可以能會就都也還和跟或這那哪什麼嗎怎樣一下去來到用給個";
+const ZH_FUNCTION: &str =
+    "的了嗎呢吧啊呀喔哦們我你您他她它是有沒在要請問想可以能會就都也還和跟或這那哪什麼嗎怎樣一下去來到用給個";
 
 /// The words a phrasing is matched by: English words without the common ones, Chinese
 /// character pairs without the politeness around a question.
@@ -128,7 +129,9 @@ pub fn cluster(knowledge: &Knowledge, turns: &[UnheardTurn]) -> (Vec<Cluster>, b
             // Keywords in the question's language first, then by how many phrasings share them.
             let zh = question.chars().any(is_cjk);
             let mut keywords: Vec<(&String, usize)> = counts.into_iter().collect();
-            keywords.sort_by_key(|(t, n)| (t.chars().any(is_cjk) != zh, std::cmp::Reverse(*n), std::cmp::Reverse(t.chars().count())));
+            keywords.sort_by_key(|(t, n)| {
+                (t.chars().any(is_cjk) != zh, std::cmp::Reverse(*n), std::cmp::Reverse(t.chars().count()))
+            });
             let keywords: Vec<String> = keywords.into_iter().take(4).map(|(t, _)| t.clone()).collect();
             let mut call_ids: Vec<String> = Vec::new();
             for &i in &members {

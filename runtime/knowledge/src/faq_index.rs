@@ -139,7 +139,13 @@ impl FaqIndex {
 
     /// Take entries read from the store (unless an invalidation came since), then embed
     /// up to `max_embeds` of those without vectors (blocking).
-    fn load(&self, tenant: &str, state: &mut TenantFaq, fresh: Option<(u64, Vec<FaqEntry>)>, max_embeds: usize) -> usize {
+    fn load(
+        &self,
+        tenant: &str,
+        state: &mut TenantFaq,
+        fresh: Option<(u64, Vec<FaqEntry>)>,
+        max_embeds: usize,
+    ) -> usize {
         if let Some((generation, entries)) = fresh
             && !state.loaded
         {

@@ -17,8 +17,8 @@
 //! entry list and embeds only what is new or changed. Nothing is scanned per
 //! query beyond the tenant's own entries in memory.
 
-pub mod faq_index;
 pub mod clusters;
+pub mod faq_index;
 pub mod intents;
 
 use std::collections::HashMap;
@@ -310,4 +310,3 @@ pub fn catalog_for_understanding(c: switchboard_domain::catalog::Catalog) -> swi
             .collect(),
     }
 }
-

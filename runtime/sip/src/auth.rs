@@ -4,11 +4,14 @@
 //! - **Nonces are stateless**: the time they were issued, a random salt (two challenges
 //!   in the same second differ) and an HMAC of both under a key of this process. Nothing is stored when a challenge is sent, so unanswered
 //!   INVITEs from any number of addresses cannot fill a table and lock trunks out;
-//!   a nonce is good for five minutes. (A cluster would share the key.)
+//!   a nonce is good for five minutes. Nodes behind one proxy share the key
+//!   ([`Authenticator::with_secret`]), so any node checks any node's nonce.
 //! - **Answers are used once**: for each nonce the highest `nc` seen is kept, and an
 //!   answer with an `nc` not above it (or a second answer without `qop`) is a replay.
 //!   Only answers with the right credentials are remembered, so only a trunk that knows
 //!   the password can add to that table, and entries leave when their nonce expires.
+//!   The table is each node's own: an answer replayed to another node of a cluster is
+//!   taken there once.
 //! - **The answer is for this request**: the digest `uri` must be the Request-URI.
 
 use std::collections::HashMap;
@@ -90,6 +93,14 @@ impl Default for Authenticator {
     fn default() -> Self {
         let mut key = [0u8; 32];
         getrandom::fill(&mut key).expect("the system's random source");
+        Authenticator { key, answered: Mutex::new(HashMap::new()) }
+    }
+}
+
+impl Authenticator {
+    /// Nonces signed with a key drawn from `secret` (any text the nodes share).
+    pub fn with_secret(secret: &str) -> Authenticator {
+        let key: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
         Authenticator { key, answered: Mutex::new(HashMap::new()) }
     }
 }
@@ -243,6 +254,21 @@ mod tests {
         );
         assert_eq!(auth.verify(&header, "GET", "/dir/index.html", realm, &creds), Verdict::Authenticated);
         assert_eq!(auth.verify(&header, "GET", "/dir/index.html", realm, &creds), Verdict::Replayed);
+    }
+
+    #[test]
+    fn nodes_sharing_a_key_check_each_others_nonces() {
+        let creds = SipAuth { username: "trunk".into(), ha1: ha1("trunk", "switchboard", "s3cret-pass") };
+        let (one, two) = (Authenticator::with_secret("cluster key"), Authenticator::with_secret("cluster key"));
+        let uri = "sip:+886223456789@10.0.0.1";
+        let ok = answer(&one.challenge("switchboard", false), "INVITE", uri, "trunk", "s3cret-pass").unwrap();
+        assert_eq!(two.verify(&ok, "INVITE", uri, "switchboard", &creds), Verdict::Authenticated);
+        let elsewhere = Authenticator::with_secret("another cluster");
+        assert_eq!(
+            elsewhere.verify(&ok, "INVITE", uri, "switchboard", &creds),
+            Verdict::Stale { credentials_ok: true },
+            "a nonce signed with another key is not ours"
+        );
     }
 
     #[test]

@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
+use super::dialog::dialog_from_ok;
 use super::dialog::{self, Dialog, DialogEvent};
 use super::endpoint::{Endpoint, random_token};
-use super::dialog::dialog_from_ok;
 use super::message::{SipMessage, uri_host_port};
 use super::sdp::{AudioStream, Direction, describe};
 use super::transport::Transport;
@@ -175,4 +175,3 @@ pub async fn dial(
     let receiving = leg.receive(media, tracing::Span::current());
     Ok(Dialled { dialog, leg, events, tasks: vec![serving, receiving], ep, call_id })
 }
-

@@ -64,6 +64,10 @@ pub struct SipConfig {
     /// The address put in Contact and Via (a public address behind NAT).
     pub advertised_ip: IpAddr,
     pub rtp: RtpConfig,
+    /// The key digest nonces are signed with. Nodes behind one proxy share it, so that a
+    /// trunk may answer a challenge from one node on another; `None` draws a key for
+    /// this process.
+    pub nonce_key: Option<String>,
 }
 
 /// What answers a new INVITE (the crate root gives `inbound::answer`): the endpoint
@@ -116,13 +120,14 @@ impl Endpoint {
         on_invite: InviteHandler,
     ) -> anyhow::Result<Arc<Endpoint>> {
         let (transports, mut rx) = Transports::bind(config.listen).await?;
+        let auth = config.nonce_key.as_deref().map(Authenticator::with_secret).unwrap_or_default();
         let ep = Arc::new(Endpoint {
             app,
             on_invite,
             engines,
             transports,
             config,
-            auth: Authenticator::default(),
+            auth,
             dialogs: Mutex::new(HashMap::new()),
             transactions: Mutex::new(HashMap::new()),
             throttle: Throttle::default(),
@@ -211,6 +216,12 @@ impl Endpoint {
         }
         match method.as_str() {
             "INVITE" if msg.to_tag().is_none() => {
+                if self.app.drain.is_draining() {
+                    // A proxy in front tries another node on a 503.
+                    tracing::info!(call_id = msg.call_id(), "draining: a new call refused with 503");
+                    self.reply(&incoming, 503, "Draining");
+                    return;
+                }
                 if !self.throttle.allow(incoming.from.ip()) {
                     tracing::warn!(from = %incoming.from, "too many new calls from one source: 503");
                     let resp = SipMessage::response_to(msg, 503, "Service Unavailable").with("Retry-After", "5");
@@ -224,6 +235,8 @@ impl Endpoint {
                 let ep = self.clone();
                 tokio::spawn((self.on_invite)(ep, incoming, rx));
             }
+            // A proxy's dispatcher probes with OPTIONS: a draining node says it is unavailable.
+            "OPTIONS" if self.app.drain.is_draining() => self.reply(&incoming, 503, "Draining"),
             "OPTIONS" => {
                 let resp = SipMessage::response_to(msg, 200, "OK")
                     .with("Allow", ALLOW)

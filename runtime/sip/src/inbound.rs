@@ -9,17 +9,17 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use super::call::run;
-use super::leg::LiveCall;
 use super::dialog::{self};
 use super::endpoint::{ALLOW, Endpoint, random_token};
+use super::leg::LiveCall;
 use super::message::{SipMessage, addr_uri, normalise_number, uri_user};
 use super::sdp::{AudioStream, describe};
 use super::transport::Incoming;
 use switchboard_call::session::CallSetup;
 use switchboard_call::voice::VoiceCall;
-use switchboard_media::rtp_stream::{Codec, RtpLeg};
 use switchboard_domain::calls::{Channel, Direction};
 use switchboard_domain::tenants::{SIP_REALM, Tenant};
+use switchboard_media::rtp_stream::{Codec, RtpLeg};
 
 /// A final non-2xx answer; over UDP it is repeated for retransmitted INVITEs until the ACK.
 /// Send a final refusal and wait for its ACK (answering retransmissions). A new INVITE on
@@ -268,4 +268,3 @@ async fn answer_inner(
     receiving.abort();
     serving.abort();
 }
-

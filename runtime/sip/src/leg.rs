@@ -22,7 +22,7 @@ pub struct LiveCall {
 
 impl LiveCall {
     /// Hang up our side: BYE, and wait (briefly) for its answer.
-    
+
     pub async fn bye(&self) {
         super::dialog::bye(&self.ep, &self.dialog).await;
     }

@@ -146,11 +146,13 @@ impl SipMessage {
         }
     }
 
-    /// A response to `req`, with the headers RFC 3261 §8.2.6 copies.
+    /// A response to `req`, with its Via, From, To, Call-ID and CSeq, and its Record-Route
+    /// (RFC 3261 §12.1.1: the route set a proxy in front, such as Kamailio, asked for, so that
+    /// the caller's in-dialog requests reach this node through it).
     pub fn response_to(req: &SipMessage, status: u16, reason: &str) -> SipMessage {
         let mut headers = Vec::new();
         for (name, value) in &req.headers {
-            if ["Via", "From", "To", "Call-ID", "CSeq"].iter().any(|h| name.eq_ignore_ascii_case(h)) {
+            if ["Via", "From", "To", "Call-ID", "CSeq", "Record-Route"].iter().any(|h| name.eq_ignore_ascii_case(h)) {
                 headers.push((name.clone(), value.clone()));
             }
         }

@@ -12,8 +12,8 @@ use super::dial::dial;
 use super::endpoint::Endpoint;
 use super::leg::LiveCall;
 use super::message::{normalise_number, uri_host_port};
-use switchboard_call::session::CallSetup;
 use switchboard_call::outreach::DialOutcome;
+use switchboard_call::session::CallSetup;
 use switchboard_call::voice::VoiceCall;
 use switchboard_domain::calls::{Channel, Direction as CallDirection, TransferStatus};
 use switchboard_domain::tenants::Tenant;
@@ -121,7 +121,9 @@ impl switchboard_call::outreach::Dialer for SipDialer {
         answered: tokio::sync::oneshot::Sender<String>,
     ) -> DialOutcome {
         match target_uri(tenant, to) {
-            Ok(uri) => place(self.0.clone(), tenant.clone(), uri, to.to_string(), flow_input, ring, Some(answered)).await,
+            Ok(uri) => {
+                place(self.0.clone(), tenant.clone(), uri, to.to_string(), flow_input, ring, Some(answered)).await
+            }
             Err(why) => DialOutcome::Failed(why),
         }
     }

@@ -45,11 +45,7 @@ fn english_words(text: &str) -> Vec<String> {
 
 fn chinese_chars(text: &str) -> Vec<String> {
     // "120元" and "一百二十元" are the same characters to a listener.
-    crate::tts::pinyin::normalize_numbers(text)
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .map(|c| c.to_string())
-        .collect()
+    crate::tts::pinyin::normalize_numbers(text).chars().filter(|c| c.is_alphanumeric()).map(|c| c.to_string()).collect()
 }
 
 fn edit_distance(a: &[String], b: &[String]) -> usize {

@@ -239,7 +239,8 @@ pub fn cases(command: CaseCommand, server: &ServerArgs) -> anyhow::Result<()> {
     match command {
         CaseCommand::Save { call_id, name, tenant } => {
             let tenant = client.tenant(tenant)?;
-            let c = client.post_json(&format!("/v1/tenants/{tenant}/cases"), &json!({ "call_id": call_id, "name": name }))?;
+            let c = client
+                .post_json(&format!("/v1/tenants/{tenant}/cases"), &json!({ "call_id": call_id, "name": name }))?;
             println!("case {} saved: {}", c["id"].as_str().unwrap_or_default(), c["name"].as_str().unwrap_or_default());
         }
         CaseCommand::List { tenant } => {
@@ -247,8 +248,13 @@ pub fn cases(command: CaseCommand, server: &ServerArgs) -> anyhow::Result<()> {
             let v = client.get(&format!("/v1/tenants/{tenant}/cases"))?;
             for c in v["cases"].as_array().cloned().unwrap_or_default() {
                 let turns = c["expected"]["turns"].as_array().map_or(0, Vec::len);
-                println!("{}  {}  ({} turns, {})", c["id"].as_str().unwrap_or_default(), c["name"].as_str().unwrap_or_default(),
-                    turns, c["expected"]["outcome"].as_str().unwrap_or_default());
+                println!(
+                    "{}  {}  ({} turns, {})",
+                    c["id"].as_str().unwrap_or_default(),
+                    c["name"].as_str().unwrap_or_default(),
+                    turns,
+                    c["expected"]["outcome"].as_str().unwrap_or_default()
+                );
             }
         }
         CaseCommand::Replay { version, tenant } => {

@@ -1,5 +1,6 @@
 //! `switchboard serve`: open the data directory, seed the demo tenant on first
-//! start, serve the API until Ctrl-C or SIGTERM.
+//! start, serve the API until Ctrl-C or SIGTERM (which drain the node first: see
+//! [`crate::call::drain`]).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -11,9 +12,9 @@ use crate::api::{ApiState, router};
 use crate::app::App;
 use crate::call::voice::SpeechEngines;
 use crate::demo;
+use crate::domain::api_keys::hash_key;
 use crate::media::rtp_stream::RtpConfig;
 use crate::sip::SipConfig;
-use crate::domain::api_keys::hash_key;
 use crate::webrtc::{WebRtcConfig, WebRtcEndpoint};
 
 /// The address this machine uses to reach the outside, for SDP when bound to 0.0.0.0.
@@ -28,6 +29,10 @@ pub struct ServeArgs {
     /// Where the database and caches live.
     #[arg(long, env = "SWITCHBOARD_DATA_DIR", default_value = "./data")]
     data_dir: PathBuf,
+    /// The database: a PostgreSQL URL (`postgres://user:password@host/db`) that several nodes
+    /// share, or nothing for the embedded file in the data directory.
+    #[arg(long, env = "SWITCHBOARD_DATABASE_URL", hide_env_values = true)]
+    database: Option<String>,
     /// Address for the HTTP API (port 0 picks a free port and prints it).
     #[arg(long, env = "SWITCHBOARD_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
@@ -50,6 +55,14 @@ pub struct ServeArgs {
     /// Phone calls carried at once; more are refused with 503 (size it to the CPU: see the load benchmark).
     #[arg(long, env = "SWITCHBOARD_MAX_CALLS", default_value_t = 32)]
     max_calls: usize,
+    /// A secret the nodes of a cluster share: SIP digest nonces are signed with it, so a
+    /// trunk's answer to one node's challenge is good on another. Unset: a key per process.
+    #[arg(long, env = "SWITCHBOARD_CLUSTER_SECRET", hide_env_values = true)]
+    cluster_secret: Option<String>,
+    /// This node's name in a cluster (default: one made on first start and kept in the data
+    /// directory).
+    #[arg(long, env = "SWITCHBOARD_NODE_ID")]
+    node_id: Option<String>,
     /// Speech recogniser for calls: `base` (multilingual) or `tiny-en` (English only, fastest).
     #[arg(long, env = "SWITCHBOARD_ASR", default_value = "base")]
     asr: String,
@@ -87,7 +100,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let app = App::open(&args.data_dir)?;
+    let app = App::open_with_database(&args.data_dir, args.database.as_deref(), args.node_id.as_deref())?;
+    app.follow_changes();
     let (token, token_source) = admin_token(&args.data_dir)?;
     if !args.no_demo
         && let Some(demo) = demo::seed_if_empty(&app).await.context("creating the demo tenant")?
@@ -138,6 +152,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             max_calls: args.max_calls,
             advertised_ip,
             rtp: RtpConfig { bind_ip, advertised_ip, port_min, port_max },
+            nonce_key: args.cluster_secret.clone(),
         };
         let endpoint =
             crate::sip::start(app.clone(), engines, config).await.with_context(|| format!("binding SIP on {sip}"))?;
@@ -201,12 +216,49 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         println!("console not built: run scripts/console (scripts/setup does)");
     }
     tracing::info!(%addr, data_dir = %args.data_dir.display(), "switchboard serving");
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    // SIGTERM, Ctrl-C or `POST /v1/admin/drain` drains the node: no new calls, and once the
+    // calls in progress have ended the server stops. A second signal stops it at once.
+    let (drained_tx, drained_rx) = tokio::sync::oneshot::channel::<()>();
+    let draining = app.clone();
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = stop_signal() => { draining.drain.start(); }
+            _ = draining.drain.started() => {}
+        }
+        println!("draining: {} calls in progress", draining.metrics.calls_active());
+        tokio::select! {
+            _ = draining.metrics.no_calls() => tracing::info!("drained: the last call has ended"),
+            _ = stop_signal() => tracing::warn!("a second signal: stopping with calls in progress"),
+        }
+        let _ = drained_tx.send(());
+    });
+    let server = tokio::spawn(async move {
+        axum::serve(listener, router(state))
+            .with_graceful_shutdown(async move {
+                let _ = drained_rx.await;
+            })
+            .await
+    });
+    // Open event streams (a console's live view) would hold a graceful stop forever: they get
+    // a few seconds once the calls are done.
+    let stopping = async {
+        while !app.drain.is_draining() || app.metrics.calls_active() > 0 {
+            app.drain.started().await;
+            app.metrics.no_calls().await;
+        }
+    };
+    tokio::select! {
+        result = server => result??,
+        _ = async { stopping.await; tokio::time::sleep(std::time::Duration::from_secs(5)).await } => {
+            tracing::info!("HTTP connections still open at the stop: closed");
+        }
+    }
     tracing::info!("shut down");
     Ok(())
 }
 
-async fn shutdown_signal() {
+/// SIGTERM or Ctrl-C.
+async fn stop_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {

@@ -8,8 +8,8 @@ use crate::app::App;
 use crate::domain::api_keys::KeyKind;
 use crate::domain::catalog::Catalog;
 use crate::domain::customers::CustomerInput;
-use crate::domain::faq::FaqInput;
 use crate::domain::desk::{DeskUserInput, Queue};
+use crate::domain::faq::FaqInput;
 use crate::domain::tenants::{Agent, TenantPatch};
 
 pub use crate::domain::demo::{CATALOG_JSON, FAQ_JSON};
@@ -41,26 +41,30 @@ pub async fn seed_data(app: &App, tenant: &str) -> anyhow::Result<()> {
         app.db.create_faq(tenant, entry).await?;
     }
     app.knowledge.faq.invalidate(tenant);
-    app.db.upsert_customer(
-        tenant,
-        CustomerInput {
-            name: "王小明".into(),
-            phone: "+886911222333".into(),
-            address: Some("台北市大安區復興南路一段100號".into()),
-            blocked: false,
-            notes: Some("regular; likes half sugar".into()),
-        },
-    ).await?;
-    app.db.upsert_customer(
-        tenant,
-        CustomerInput {
-            name: "Prank caller".into(),
-            phone: "+886900000000".into(),
-            address: None,
-            blocked: true,
-            notes: Some("blocked after repeated prank calls".into()),
-        },
-    ).await?;
+    app.db
+        .upsert_customer(
+            tenant,
+            CustomerInput {
+                name: "王小明".into(),
+                phone: "+886911222333".into(),
+                address: Some("台北市大安區復興南路一段100號".into()),
+                blocked: false,
+                notes: Some("regular; likes half sugar".into()),
+            },
+        )
+        .await?;
+    app.db
+        .upsert_customer(
+            tenant,
+            CustomerInput {
+                name: "Prank caller".into(),
+                phone: "+886900000000".into(),
+                address: None,
+                blocked: true,
+                notes: Some("blocked after repeated prank calls".into()),
+            },
+        )
+        .await?;
     Ok(())
 }
 
@@ -69,23 +73,30 @@ pub async fn seed_if_empty(app: &App) -> anyhow::Result<Option<DemoTenant>> {
     if !app.db.tenants().await?.is_empty() {
         return Ok(None);
     }
-    let tenant = app.db.create_tenant(
-        "珍珍茶坊 Zhenzhen Tea House",
-        TenantPatch {
-            numbers: Some(vec![DEMO_NUMBER.into()]),
-            language: Some("zh-TW".into()),
-            // Transfers go to the agent desk's queue (the console's desk page answers them).
-            agents: Some(vec![Agent { name: "客服".into(), uri: "queue:support".into(), mode: Default::default() }]),
-            queues: Some(vec![Queue {
-                id: "support".into(),
-                name: "客服".into(),
-                max_wait_secs: 120,
-                whisper: true,
-                ..Queue::default()
-            }]),
-            ..Default::default()
-        },
-    ).await?;
+    let tenant = app
+        .db
+        .create_tenant(
+            "珍珍茶坊 Zhenzhen Tea House",
+            TenantPatch {
+                numbers: Some(vec![DEMO_NUMBER.into()]),
+                language: Some("zh-TW".into()),
+                // Transfers go to the agent desk's queue (the console's desk page answers them).
+                agents: Some(vec![Agent {
+                    name: "客服".into(),
+                    uri: "queue:support".into(),
+                    mode: Default::default(),
+                }]),
+                queues: Some(vec![Queue {
+                    id: "support".into(),
+                    name: "客服".into(),
+                    max_wait_secs: 120,
+                    whisper: true,
+                    ..Queue::default()
+                }]),
+                ..Default::default()
+            },
+        )
+        .await?;
     seed_data(app, &tenant.id).await?;
     let version = app.flows.upload(&tenant.id, TEA_SHOP_FLOW.to_vec()).await.context("demo flow")?;
     app.flows.activate(&tenant.id, version.version).await.context("activating the demo flow")?;
@@ -113,7 +124,6 @@ pub async fn seed_if_empty(app: &App) -> anyhow::Result<Option<DemoTenant>> {
 }
 
 pub use crate::api::widget::demo_tenant_id;
-
 
 /// Write a file only its owner can read.
 pub fn write_secret(path: &std::path::Path, contents: &str) -> anyhow::Result<()> {

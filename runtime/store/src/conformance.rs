@@ -30,6 +30,7 @@ macro_rules! conformance_tests {
             orders_are_priced_from_the_catalogue_and_indexed_by_phone,
             bad_orders_are_refused_and_nothing_is_stored,
             order_status_changes_stay_within_the_tenant,
+            orders_placed_at_once_are_each_numbered_once,
             faq_entries_are_created_updated_and_deleted_per_tenant,
             customers_are_found_by_phone_in_any_format,
             flow_versions_are_numbered_per_tenant_and_kept_whole,
@@ -44,6 +45,7 @@ macro_rules! conformance_tests {
             desk_users_sign_in_with_unique_logins_and_stay_in_their_tenant,
             tickets_are_numbered_per_tenant_and_listed_newest_first,
             campaign_recipients_come_due_in_order_and_stay_in_their_tenant,
+            a_recipient_is_claimed_for_dialling_once,
             the_do_not_call_list_and_surveys_are_per_tenant
         );
     };
@@ -159,6 +161,35 @@ pub async fn bad_orders_are_refused_and_nothing_is_stored(db: &Db) {
     assert!(db.customers("t1").await.unwrap().is_empty(), "no customer from a refused order");
 }
 
+pub async fn orders_placed_at_once_are_each_numbered_once(db: &Db) {
+    orders_placed_at_once_on(&[db.clone(), db.clone()]).await;
+}
+
+/// Orders placed at the same time through several stores on one database (nodes, for a
+/// shared backend): every order is stored once, with a number of its own, none skipped.
+pub async fn orders_placed_at_once_on(nodes: &[Db]) {
+    const EACH: usize = 15;
+    with_demo_catalogue(&nodes[0], "t1").await;
+    let mut placing = Vec::new();
+    for (n, db) in nodes.iter().enumerate() {
+        for i in 0..EACH {
+            let db = db.clone();
+            placing.push(tokio::spawn(async move {
+                let call = format!("call_{n}_{i}");
+                db.create_order("t1", &call, order(vec![item("black-tea", "M", 1)]), "en").await.unwrap().number
+            }));
+        }
+    }
+    let mut numbers = Vec::new();
+    for p in placing {
+        numbers.push(p.await.unwrap());
+    }
+    numbers.sort();
+    let expected: Vec<u64> = (1001..1001 + (nodes.len() * EACH) as u64).collect();
+    assert_eq!(numbers, expected, "one number per order, none skipped");
+    assert_eq!(nodes[0].orders("t1").await.unwrap().len(), nodes.len() * EACH);
+}
+
 pub async fn order_status_changes_stay_within_the_tenant(db: &Db) {
     with_demo_catalogue(db, "t1").await;
     let o = db.create_order("t1", "c", order(vec![item("black-tea", "M", 1)]), "en").await.unwrap();
@@ -170,7 +201,12 @@ pub async fn order_status_changes_stay_within_the_tenant(db: &Db) {
 }
 
 fn faq(question: &str) -> FaqInput {
-    FaqInput { question: question.into(), answer: "9 to 5".into(), language: "en".into(), keywords: vec!["hours".into()] }
+    FaqInput {
+        question: question.into(),
+        answer: "9 to 5".into(),
+        language: "en".into(),
+        keywords: vec!["hours".into()],
+    }
 }
 
 pub async fn faq_entries_are_created_updated_and_deleted_per_tenant(db: &Db) {
@@ -284,8 +320,24 @@ fn ended(mut r: CallRecord, outcome: Outcome, ended_at_ms: u64, caller_says: &st
     r.outcome = outcome;
     r.ended_at_ms = Some(ended_at_ms);
     r.transcript = vec![
-        TranscriptEntry { at_ms: r.started_at_ms, speaker: Speaker::Bot, text: "您好".into(), latency_ms: None, intent: None, faq: None, understood: None },
-        TranscriptEntry { at_ms: r.started_at_ms, speaker: Speaker::Caller, text: caller_says.into(), latency_ms: Some(500), intent: None, faq: None, understood: None },
+        TranscriptEntry {
+            at_ms: r.started_at_ms,
+            speaker: Speaker::Bot,
+            text: "您好".into(),
+            latency_ms: None,
+            intent: None,
+            faq: None,
+            understood: None,
+        },
+        TranscriptEntry {
+            at_ms: r.started_at_ms,
+            speaker: Speaker::Caller,
+            text: caller_says.into(),
+            latency_ms: Some(500),
+            intent: None,
+            faq: None,
+            understood: None,
+        },
     ];
     r
 }
@@ -310,7 +362,11 @@ pub async fn ended_calls_add_to_their_hour_once_per_tenant(db: &Db) {
     let rows = db.call_figures(&t1.id, hour, hour + 3 * HOUR_MS).await.unwrap();
     assert_eq!(rows.iter().map(|(h, _)| *h).collect::<Vec<_>>(), vec![hour, hour + 2 * HOUR_MS]);
     let first = &rows[0].1;
-    assert_eq!((first.offered, first.answered, first.contained, first.resolved), (1, 1, 1, 1), "saved three times, counted once");
+    assert_eq!(
+        (first.offered, first.answered, first.contained, first.resolved),
+        (1, 1, 1, 1),
+        "saved three times, counted once"
+    );
     assert_eq!(rows[1].1.transferred, 1);
     assert_eq!(db.call_figures(&t1.id, hour, hour + HOUR_MS).await.unwrap().len(), 1, "the period bounds the hours");
     let other = db.call_figures(&t2.id, 0, u64::MAX / 2).await.unwrap();
@@ -319,7 +375,11 @@ pub async fn ended_calls_add_to_their_hour_once_per_tenant(db: &Db) {
 }
 
 pub async fn calls_are_found_by_the_words_of_their_transcript_per_tenant(db: &Db) {
-    let said = [("t1", "call_0001", "我要兩杯珍奶半糖"), ("t1", "call_0002", "Two bubble milk teas"), ("t2", "call_0003", "珍奶一杯")];
+    let said = [
+        ("t1", "call_0001", "我要兩杯珍奶半糖"),
+        ("t1", "call_0002", "Two bubble milk teas"),
+        ("t2", "call_0003", "珍奶一杯"),
+    ];
     for (i, (tenant, id, text)) in said.iter().enumerate() {
         db.save_call(&ended(call(tenant, id, i as u64), Outcome::Completed, 100, text)).await.unwrap();
     }
@@ -455,7 +515,8 @@ pub async fn tickets_are_numbered_per_tenant_and_listed_newest_first(db: &Db) {
     let b = db.create_ticket(&ticket("t1", "tkt_b", 2)).await.unwrap();
     let other = db.create_ticket(&ticket("t2", "tkt_c", 3)).await.unwrap();
     assert_eq!((a.number, b.number, other.number), (5001, 5002, 5001));
-    let listed: Vec<String> = db.tickets("t1", &TicketQuery::default()).await.unwrap().into_iter().map(|t| t.id).collect();
+    let listed: Vec<String> =
+        db.tickets("t1", &TicketQuery::default()).await.unwrap().into_iter().map(|t| t.id).collect();
     assert_eq!(listed, ["tkt_b", "tkt_a"]);
     let mut changed = a.clone();
     changed.status = TicketStatus::Resolved;
@@ -532,6 +593,35 @@ pub async fn campaign_recipients_come_due_in_order_and_stay_in_their_tenant(db: 
     assert_eq!(db.recipients("t2", "cmp_a").await.unwrap().len(), 1, "another tenant's campaign of the same id");
     assert_eq!(db.running_campaigns().await.unwrap().len(), 2);
     assert!(db.next_due("t3", "cmp_a").await.unwrap().is_none());
+}
+
+pub async fn a_recipient_is_claimed_for_dialling_once(db: &Db) {
+    use switchboard_domain::campaigns::{Attempt, RecipientStatus};
+    let mut c = campaign("t1", "cmp_a");
+    c.recipients = 1;
+    db.create_campaign(&c, &[recipient("cmp_a", 0, 100)]).await.unwrap();
+    let claim = |node: &str| {
+        let mut r = recipient("cmp_a", 0, 100);
+        r.status = RecipientStatus::Dialing;
+        r.attempts.push(Attempt {
+            started_at_ms: 150,
+            ended_at_ms: None,
+            outcome: None,
+            call_id: None,
+            detail: None,
+            node: Some(node.into()),
+        });
+        r
+    };
+    // Two schedulers (nodes) read the same due recipient at once: one of them dials it.
+    let (first, second) = (claim("a"), claim("b"));
+    let (a, b) = tokio::join!(db.claim_recipient("t1", &first), db.claim_recipient("t1", &second));
+    assert_eq!([a.unwrap(), b.unwrap()].iter().filter(|won| **won).count(), 1, "claimed once");
+    let stored = db.recipient("t1", "cmp_a", 0).await.unwrap();
+    assert_eq!((stored.status, stored.attempts.len()), (RecipientStatus::Dialing, 1));
+    assert!(db.due_recipients("t1", "cmp_a", 1000, 10).await.unwrap().is_empty(), "out of the due index");
+    assert!(!db.claim_recipient("t1", &claim("c")).await.unwrap(), "a dialling recipient is not claimed again");
+    assert!(db.claim_recipient("t2", &claim("a")).await.is_err(), "another tenant has no such recipient");
 }
 
 pub async fn the_do_not_call_list_and_surveys_are_per_tenant(db: &Db) {

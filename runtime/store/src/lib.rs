@@ -4,15 +4,25 @@
 //! [`Store`]. Every layer above holds a [`Db`] (`Arc<dyn Store>`) and never
 //! knows which engine answers.
 //!
-//! - [`redb`] is the first implementation: one embedded file, the default.
-//! - [`conformance`] is the suite every implementation must pass: the same
-//!   tests run against each (a PostgreSQL backend will run it too).
+//! The rules of keeping records (numbering, pricing an order in the transaction that
+//! stores it, the hourly figures, the search index) are written once, in [`documents`],
+//! over a small interface of ordered tables and transactions ([`engine`]). Two engines
+//! answer it:
+//!
+//! - [`redb`]: one embedded file, the default;
+//! - [`postgres`]: a PostgreSQL database that several nodes share.
+//!
+//! [`conformance`] is the suite every backend must pass: the same tests run against each.
+//! [`open`] chooses the backend from the configuration.
 //!
 //! Every record belongs to a tenant, and every method that reads or writes a
 //! tenant's records takes the tenant's id first: the caller (the API's key, the
 //! call's scope) decides it, never the request's contents.
 
 pub mod conformance;
+pub mod documents;
+pub mod engine;
+pub mod postgres;
 pub mod redb;
 
 use std::sync::Arc;
@@ -20,19 +30,19 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use switchboard_domain::api_keys::{ApiKey, KeyKind};
-use switchboard_domain::calls::{CallQuery, CallRecord, CallSummary, UnheardTurn};
 use switchboard_domain::audit::AuditEntry;
-use switchboard_domain::cases::Case;
+use switchboard_domain::calls::{CallQuery, CallRecord, CallSummary, UnheardTurn};
 use switchboard_domain::campaigns::{Campaign, DoNotCall, Recipient, SurveyResponse};
-use switchboard_domain::desk::{DeskLogin, DeskUser, FollowUp};
-use switchboard_domain::tickets::{Ticket, TicketQuery};
-use switchboard_domain::stats::CallFigures;
+use switchboard_domain::cases::Case;
 use switchboard_domain::catalog::Catalog;
 use switchboard_domain::customers::{Customer, CustomerInput};
+use switchboard_domain::desk::{DeskLogin, DeskUser, FollowUp};
 use switchboard_domain::faq::{FaqEntry, FaqInput};
 use switchboard_domain::flows::FlowVersion;
 use switchboard_domain::orders::{Order, OrderRequest, OrderStatus};
+use switchboard_domain::stats::CallFigures;
 use switchboard_domain::tenants::{Tenant, TenantPatch};
+use switchboard_domain::tickets::{Ticket, TicketQuery};
 
 /// What can go wrong in storage, as callers need to tell it apart.
 #[derive(Debug, thiserror::Error)]
@@ -240,8 +250,18 @@ pub trait Outreach: Send + Sync {
     async fn recipient(&self, tenant: &str, campaign_id: &str, index: u32) -> Result<Recipient>;
     /// Keep a recipient's new state (and its place in the due index).
     async fn save_recipient(&self, tenant: &str, recipient: &Recipient) -> Result<()>;
+    /// Keep `recipient`, now dialling with one more attempt, only if the stored recipient is
+    /// still pending with one attempt fewer: `false` when someone (another node's scheduler)
+    /// claimed it first, and nothing is written.
+    async fn claim_recipient(&self, tenant: &str, recipient: &Recipient) -> Result<bool>;
     /// Pending recipients due at or before `now_ms`, soonest first, at most `limit`.
-    async fn due_recipients(&self, tenant: &str, campaign_id: &str, now_ms: u64, limit: usize) -> Result<Vec<Recipient>>;
+    async fn due_recipients(
+        &self,
+        tenant: &str,
+        campaign_id: &str,
+        now_ms: u64,
+        limit: usize,
+    ) -> Result<Vec<Recipient>>;
     /// When the campaign's next pending recipient is due, if any is.
     async fn next_due(&self, tenant: &str, campaign_id: &str) -> Result<Option<u64>>;
     async fn add_do_not_call(&self, tenant: &str, entry: &DoNotCall) -> Result<()>;
@@ -251,6 +271,22 @@ pub trait Outreach: Send + Sync {
     async fn save_survey(&self, response: &SurveyResponse) -> Result<()>;
     /// The tenant's survey answers (of one campaign), oldest first.
     async fn surveys(&self, tenant: &str, campaign_id: Option<&str>) -> Result<Vec<SurveyResponse>>;
+}
+
+/// A change one node made that the others must hear of, for what they keep in memory.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Change {
+    /// A tenant's new calls now run this flow version.
+    FlowActivated { tenant: String, version: u32 },
+}
+
+/// Changes committed by any node that shares this store.
+pub trait Changes: Send + Sync {
+    /// Every change committed from now on, by any node (this one included), in commit
+    /// order. The embedded store has one node, whose own memory is already up to date:
+    /// it sends nothing.
+    fn subscribe_changes(&self) -> tokio::sync::broadcast::Receiver<Change>;
 }
 
 /// Everything Switchboard keeps: the interface a backend implements.
@@ -269,6 +305,7 @@ pub trait Store:
     + Desk
     + Tickets
     + Outreach
+    + Changes
 {
 }
 
@@ -287,7 +324,24 @@ impl<T> Store for T where
         + Desk
         + Tickets
         + Outreach
+        + Changes
 {
+}
+
+/// Open the store the configuration names: a PostgreSQL database when `database` is a
+/// `postgres://` (or `postgresql://`) URL, else the embedded default, a redb file at
+/// `data_dir/switchboard.redb`.
+pub fn open(database: Option<&str>, data_dir: &std::path::Path) -> anyhow::Result<Db> {
+    match database.map(str::trim).filter(|d| !d.is_empty()) {
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            Ok(Arc::new(postgres::PostgresStore::connect(url)?))
+        }
+        Some(other) => anyhow::bail!(
+            "the database `{}` is not a postgres:// URL (leave it out for the embedded file)",
+            postgres::redact(other)
+        ),
+        None => open_redb(&data_dir.join("switchboard.redb")),
+    }
 }
 
 /// Open the embedded default: a redb file at `path`.

@@ -8,12 +8,12 @@ use serde_json::json;
 use tokio::sync::mpsc;
 
 use super::peer::PeerLink;
+use switchboard_call::App;
+use switchboard_call::agents::{AgentLine, Bridged};
 use switchboard_call::conversation::{Conversation, MediaIn, Progress, Stop};
 use switchboard_call::session::Handover;
 use switchboard_call::voice::{VoiceCall, VoiceEvent};
 use switchboard_domain::calls::TransferStatus;
-use switchboard_call::App;
-use switchboard_call::agents::{AgentLine, Bridged};
 use switchboard_domain::tenants::Tenant;
 
 /// Run a browser call on its peer until it is over.

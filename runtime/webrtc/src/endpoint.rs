@@ -45,6 +45,8 @@ pub enum StartError {
     BadOffer(String),
     #[error("this tenant already has {0} browser calls, its limit")]
     TooMany(u32),
+    #[error("this server is draining: it takes no new calls (try again; a balancer sends you to another node)")]
+    Draining,
     #[error("the call could not start: {0}")]
     Internal(String),
 }
@@ -164,6 +166,9 @@ impl WebRtcEndpoint {
         offer: &str,
         origin: &str,
     ) -> Result<(String, String), StartError> {
+        if self.app.drain.is_draining() {
+            return Err(StartError::Draining);
+        }
         let limit = tenant.telephony.max_browser_calls;
         let slot = Slot::take(&self.counts, &tenant.id, limit).ok_or(StartError::TooMany(limit))?;
         if !offer.lines().any(|l| l.starts_with("m=audio")) {

@@ -36,7 +36,9 @@ impl Desk {
     /// The agent chooses available, away or offline (on a call and wrap-up are the desk's).
     pub fn set_state(&self, user: &DeskUser, state: AgentState) -> Result<AgentView, DeskError> {
         if matches!(state, AgentState::OnCall | AgentState::WrapUp) {
-            return Err(DeskError::Invalid("on_call and wrap_up follow the calls; choose available, away or offline".into()));
+            return Err(DeskError::Invalid(
+                "on_call and wrap_up follow the calls; choose available, away or offline".into(),
+            ));
         }
         let mut board = self.board();
         let current = board.agents.get(&user.id).map(|p| (p.state, p.call_id.clone()));
@@ -109,7 +111,9 @@ impl Desk {
         let leg = media.connect(&user.tenant_id, call_id, offer_sdp).await.map_err(DeskError::Media)?;
         let mut board = self.board();
         let Some(i) = board.waiting.iter().position(|w| {
-            w.call_id == call_id && w.tenant_id == user.tenant_id && w.ringing.as_ref().is_some_and(|(a, _)| a == &user.id)
+            w.call_id == call_id
+                && w.tenant_id == user.tenant_id
+                && w.ringing.as_ref().is_some_and(|(a, _)| a == &user.id)
         }) else {
             // The caller left (or the ring ran out) while the leg was being made.
             (leg.close)();
@@ -233,10 +237,11 @@ impl Desk {
         {
             return Err(DeskError::Invalid(format!("order {old} is not one of this call's")));
         }
-        let order = db.create_order(&user.tenant_id, call_id, request, &tenant.language).await.map_err(|e| match e {
-            switchboard_store::StorageError::Invalid(m) => DeskError::Invalid(m),
-            other => DeskError::Store(other.to_string()),
-        })?;
+        let order =
+            db.create_order(&user.tenant_id, call_id, request, &tenant.language).await.map_err(|e| match e {
+                switchboard_store::StorageError::Invalid(m) => DeskError::Invalid(m),
+                other => DeskError::Store(other.to_string()),
+            })?;
         if let Some(old) = &replaces {
             db.update_order_status(&user.tenant_id, old, OrderStatus::Cancelled)
                 .await
@@ -245,7 +250,10 @@ impl Desk {
         }
         record.order_ids.push(order.id.clone());
         let what = match &replaces {
-            Some(old) => format!("[{} replaced order {old} with order #{} ({} {})]", user.name, order.number, order.total, order.currency),
+            Some(old) => format!(
+                "[{} replaced order {old} with order #{} ({} {})]",
+                user.name, order.number, order.total, order.currency
+            ),
             None => format!("[{} placed order #{} ({} {})]", user.name, order.number, order.total, order.currency),
         };
         record.transcript.push(TranscriptEntry::plain(now_ms(), Speaker::System, what));
@@ -269,9 +277,10 @@ impl Desk {
         input.validate().map_err(|e| DeskError::Invalid(e.to_string()))?;
         {
             let board = self.board();
-            let mine = board.agents.get(&user.id).is_some_and(|p| {
-                p.state == AgentState::WrapUp && p.call_id.as_deref() == Some(call_id)
-            });
+            let mine = board
+                .agents
+                .get(&user.id)
+                .is_some_and(|p| p.state == AgentState::WrapUp && p.call_id.as_deref() == Some(call_id));
             if !mine {
                 return Err(DeskError::NoSuchCall);
             }

@@ -116,8 +116,11 @@ impl Board {
                 // Everyone was rung once: start another round.
                 w.tried.clear();
             }
-            let Some(agent) =
-                free.into_iter().filter(|(id, _)| !w.tried.contains(id)).min_by_key(|(_, idle)| *idle).map(|(id, _)| id)
+            let Some(agent) = free
+                .into_iter()
+                .filter(|(id, _)| !w.tried.contains(id))
+                .min_by_key(|(_, idle)| *idle)
+                .map(|(id, _)| id)
             else {
                 continue;
             };
@@ -135,7 +138,12 @@ impl Board {
     /// How many callers wait ahead of `call_id` in its queue, plus one.
     pub(super) fn position(&self, call_id: &str) -> Option<usize> {
         let w = self.waiting.iter().find(|w| w.call_id == call_id)?;
-        Some(self.waiting.iter().filter(|o| o.tenant_id == w.tenant_id && o.queue == w.queue && o.since <= w.since).count())
+        Some(
+            self.waiting
+                .iter()
+                .filter(|o| o.tenant_id == w.tenant_id && o.queue == w.queue && o.since <= w.since)
+                .count(),
+        )
     }
 
     pub(super) fn set_state(&mut self, agent: &str, state: AgentState, call_id: Option<String>) {
@@ -151,4 +159,3 @@ impl Board {
         }
     }
 }
-

@@ -31,7 +31,13 @@ impl Desk {
         // The whisper: the agent hears why the caller is coming while the caller still holds.
         let mut whisper = if queue.whisper {
             let summary = if handover.summary.is_empty() { handover.reason.clone() } else { handover.summary.clone() };
-            speech(&self.engines, &tenant.language, &format!("來電轉接：{summary}"), &format!("Incoming call: {summary}")).await
+            speech(
+                &self.engines,
+                &tenant.language,
+                &format!("來電轉接：{summary}"),
+                &format!("Incoming call: {summary}"),
+            )
+            .await
         } else {
             Vec::new()
         };
@@ -133,7 +139,13 @@ impl Desk {
 
     /// After the agent's talk: its end and what the caller said to the agent (marked as such
     /// in the transcript) go on the record the session saved when the caller was put through.
-    pub(super) async fn note_with(&self, tenant: &Tenant, call_id: &str, mut handling: AgentHandling, said: Vec<TranscriptEntry>) {
+    pub(super) async fn note_with(
+        &self,
+        tenant: &Tenant,
+        call_id: &str,
+        mut handling: AgentHandling,
+        said: Vec<TranscriptEntry>,
+    ) {
         let db = &self.app.db;
         let _writing = self.lock_record(call_id).await;
         match db.call(&tenant.id, call_id).await {
@@ -147,7 +159,11 @@ impl Desk {
                 }
                 if let Some(name) = handling.agent_name.as_ref().filter(|_| handling.answered) {
                     let at = said.first().map_or_else(now_ms, |e| e.at_ms);
-                    record.transcript.push(TranscriptEntry::plain(at, Speaker::System, format!("[with {name} at the desk]")));
+                    record.transcript.push(TranscriptEntry::plain(
+                        at,
+                        Speaker::System,
+                        format!("[with {name} at the desk]"),
+                    ));
                 }
                 record.transcript.extend(said);
                 record.agent = Some(handling);
@@ -207,14 +223,17 @@ impl CallerScribe {
                 let to = ((end_ms.saturating_sub(self.buffer_start_ms) * PER_MS) as usize).min(self.buffer.len());
                 if from < to {
                     let utterance = self.buffer[from..to].to_vec();
-                    let (engines, languages, heard) = (self.engines.clone(), self.languages.clone(), self.heard.clone());
+                    let (engines, languages, heard) =
+                        (self.engines.clone(), self.languages.clone(), self.heard.clone());
                     tokio::spawn(async move {
                         match engines.recogniser(&languages).transcribe(utterance, languages.clone()).await {
                             Ok(t) if !t.text.trim().is_empty() => {
                                 let _ = heard.send(t.text.trim().to_string());
                             }
                             Ok(_) => {}
-                            Err(e) => tracing::warn!(error = %e, "the caller's words with the agent were not recognised"),
+                            Err(e) => {
+                                tracing::warn!(error = %e, "the caller's words with the agent were not recognised")
+                            }
                         }
                     });
                 }
@@ -233,4 +252,3 @@ impl CallerScribe {
         self.buffer_start_ms += n as u64 / PER_MS;
     }
 }
-

@@ -8,7 +8,12 @@ impl Desk {
     /// (through the tenant's trunk). The callback is a call record of its own (outbound, with
     /// the agent), the task is done once the customer answers, and the agent writes the call up
     /// afterwards as any other. Returns the SDP answer and the new call's id.
-    pub async fn call_back(&self, user: &DeskUser, task_id: &str, offer_sdp: &str) -> Result<(String, String), DeskError> {
+    pub async fn call_back(
+        &self,
+        user: &DeskUser,
+        task_id: &str,
+        offer_sdp: &str,
+    ) -> Result<(String, String), DeskError> {
         let db = self.app.db.clone();
         let task = db
             .follow_ups(&user.tenant_id)
@@ -20,11 +25,16 @@ impl Desk {
         if task.phone.trim().is_empty() {
             return Err(DeskError::Invalid("this follow-up has no number to call".into()));
         }
-        let phones = self.phones.get().cloned().ok_or_else(|| DeskError::Invalid("callbacks need SIP (serve with --sip and a trunk)".into()))?;
+        let phones = self
+            .phones
+            .get()
+            .cloned()
+            .ok_or_else(|| DeskError::Invalid("callbacks need SIP (serve with --sip and a trunk)".into()))?;
         let tenant = db.tenant(&user.tenant_id).await.map_err(|e| DeskError::Store(e.to_string()))?;
         {
             let board = self.board();
-            if !board.agents.get(&user.id).is_some_and(|p| matches!(p.state, AgentState::Available | AgentState::Away)) {
+            if !board.agents.get(&user.id).is_some_and(|p| matches!(p.state, AgentState::Available | AgentState::Away))
+            {
                 return Err(DeskError::Invalid("finish your call and its wrap-up first".into()));
             }
         }
@@ -50,7 +60,11 @@ impl Desk {
             transfer: None,
             order_ids: Vec::new(),
             ticket_ids: Vec::new(),
-            transcript: vec![TranscriptEntry::plain(now, Speaker::System, format!("[{} calls back {} for call {}: {}]", user.name, task.phone, task.call_id, task.note))],
+            transcript: vec![TranscriptEntry::plain(
+                now,
+                Speaker::System,
+                format!("[{} calls back {} for call {}: {}]", user.name, task.phone, task.call_id, task.note),
+            )],
             recording: None,
             agent: Some(AgentHandling {
                 queue: String::new(),

@@ -16,7 +16,6 @@
 //! Presence and the queues live in this server's memory (one instance; the scale-out issue
 //! moves them to a shared store). What is decided about a call lands on its record.
 
-
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -32,12 +31,14 @@ use super::conversation::Conversation;
 use super::session::Handover;
 use super::voice::SpeechEngines;
 use switchboard_domain::calls::{CallRecord, Channel, Direction, Outcome, Speaker, TranscriptEntry, TransferStatus};
-use switchboard_speech::vad::{Endpointing, VadEvent, VadStream};
-use switchboard_domain::desk::{AgentHandling, AgentState, DeskUser, FollowUp, Queue, QueueFallback, WrapUpInput, queue_of};
+use switchboard_domain::desk::{
+    AgentHandling, AgentState, DeskUser, FollowUp, Queue, QueueFallback, WrapUpInput, queue_of,
+};
 use switchboard_domain::ids::{new_id, now_ms};
 use switchboard_domain::orders::{Order, OrderRequest, OrderStatus};
 use switchboard_domain::tenants::{Agent, Tenant, TransferFallback, TransferMode};
 use switchboard_media::{AudioOut, FRAME, MediaIn};
+use switchboard_speech::vad::{Endpointing, VadEvent, VadStream};
 
 mod agent;
 mod board;

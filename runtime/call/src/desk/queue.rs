@@ -10,8 +10,13 @@ impl Desk {
         let db = &self.app.db;
         let record = db.call(&tenant.id, call_id).await.ok();
         let caller = record.as_ref().map(|r| r.caller.clone()).unwrap_or_default();
-        let customer = if caller.is_empty() { None } else { db.customer_by_phone(&tenant.id, &caller).await.ok().flatten() };
-        let orders = if caller.is_empty() { Vec::new() } else { db.orders_by_phone(&tenant.id, &caller, 5).await.unwrap_or_default() };
+        let customer =
+            if caller.is_empty() { None } else { db.customer_by_phone(&tenant.id, &caller).await.ok().flatten() };
+        let orders = if caller.is_empty() {
+            Vec::new()
+        } else {
+            db.orders_by_phone(&tenant.id, &caller, 5).await.unwrap_or_default()
+        };
         let draft = match &record {
             Some(r) => match r.order_ids.last() {
                 Some(id) => db.order(&tenant.id, id).await.ok(),
@@ -60,7 +65,10 @@ impl Desk {
         let (mut queue, mut only) = (queue.clone(), None::<String>);
         let mut connected = false;
         loop {
-            let agent = match self.wait_for_agent(tenant, &language, &queue, only.clone(), media, out, handover, &call_id).await {
+            let agent = match self
+                .wait_for_agent(tenant, &language, &queue, only.clone(), media, out, handover, &call_id)
+                .await
+            {
                 Waited::Accepted(a) => a,
                 Waited::CallerLeft { rang, first_ring_at_ms } => {
                     if !connected {
@@ -97,8 +105,7 @@ impl Desk {
             if !connected {
                 handling.left_queue_at_ms = now_ms();
                 handling.answered = true;
-                handling.within_service_level =
-                    handling.time_in_queue_ms() <= queue.service_level_secs as u64 * 1000;
+                handling.within_service_level = handling.time_in_queue_ms() <= queue.service_level_secs as u64 * 1000;
                 handling.first_ring_at_ms = first_ring_at_ms;
                 handling.rang = rang;
             }
@@ -107,7 +114,10 @@ impl Desk {
             tracing::info!(agent = %agent_id, "agent accepted: bridging");
             let first = !connected;
             connected = true;
-            match self.bridge_to_desk(tenant, &queue, media, conv, out, handover, &mut handling, &agent_id, leg, first).await {
+            match self
+                .bridge_to_desk(tenant, &queue, media, conv, out, handover, &mut handling, &agent_id, leg, first)
+                .await
+            {
                 DeskEnd::CallerLeft => return Ok(Bridged::CallerLeft),
                 DeskEnd::AgentLeft => return Ok(Bridged::AgentLeft),
                 DeskEnd::Transferred(target) => {
@@ -301,4 +311,3 @@ pub(super) fn play_hold(out: &mut dyn AudioOut, speaking: &mut Vec<f32>, hold: &
         out.play(&chunk);
     }
 }
-

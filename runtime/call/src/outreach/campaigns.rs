@@ -57,12 +57,16 @@ fn dialable(phone: &str, tenant: &Tenant) -> Result<String, switchboard_domain::
     callee(t)
 }
 
-fn recipient_of(input: RecipientInput, campaign_id: &str, index: u32, tenant: &Tenant, now: u64) -> Result<Recipient, String> {
+fn recipient_of(
+    input: RecipientInput,
+    campaign_id: &str,
+    index: u32,
+    tenant: &Tenant,
+    now: u64,
+) -> Result<Recipient, String> {
     let phone = dialable(&input.phone, tenant).map_err(|e| e.message())?;
-    let utc_offset_minutes = input
-        .utc_offset_minutes
-        .or_else(|| country_offset(&phone))
-        .unwrap_or(tenant.utc_offset_minutes);
+    let utc_offset_minutes =
+        input.utc_offset_minutes.or_else(|| country_offset(&phone)).unwrap_or(tenant.utc_offset_minutes);
     if input.name.as_ref().is_some_and(|n| n.chars().count() > 200) || input.fields.len() > 20 {
         return Err("a name of at most 200 characters and at most 20 fields".into());
     }
@@ -102,7 +106,12 @@ impl Outreach {
         }
         if let Some(audience) = &input.from_orders {
             let found = self.audience(tenant, audience).await?;
-            sources.push(format!("{} customers whose order was {:?} {} day(s) ago", found.len(), audience.status, audience.days_ago));
+            sources.push(format!(
+                "{} customers whose order was {:?} {} day(s) ago",
+                found.len(),
+                audience.status,
+                audience.days_ago
+            ));
             given.extend(found.into_iter().map(|r| (0, r)));
         }
         let (mut recipients, mut seen, mut duplicates) = (Vec::new(), HashSet::new(), 0u32);
@@ -160,7 +169,8 @@ impl Outreach {
         let from = today - a.days_ago as i64 * day;
         let to = from + day;
         let mut orders: Vec<Order> = self.app.db.orders(&tenant.id).await?;
-        orders.retain(|o| o.status == a.status && (from..to).contains(&(o.updated_at_ms as i64)) && !o.phone.is_empty());
+        orders
+            .retain(|o| o.status == a.status && (from..to).contains(&(o.updated_at_ms as i64)) && !o.phone.is_empty());
         orders.sort_by(|x, y| y.updated_at_ms.cmp(&x.updated_at_ms));
         let mut seen = HashSet::new();
         Ok(orders
@@ -170,7 +180,10 @@ impl Outreach {
                 phone: o.phone.clone(),
                 name: Some(o.customer_name.clone()).filter(|n| !n.is_empty()),
                 utc_offset_minutes: None,
-                fields: BTreeMap::from([("order_id".to_string(), o.id.clone()), ("order_number".to_string(), o.number.to_string())]),
+                fields: BTreeMap::from([
+                    ("order_id".to_string(), o.id.clone()),
+                    ("order_number".to_string(), o.number.to_string()),
+                ]),
             })
             .collect())
     }
@@ -186,7 +199,9 @@ impl Outreach {
             (CampaignState::Running, CampaignState::Paused) | (CampaignState::Paused, CampaignState::Running) => {}
             (CampaignState::Running | CampaignState::Paused, CampaignState::Cancelled) => {}
             (from, to) => {
-                return Err(CampaignError::Conflict(format!("a {from:?} campaign cannot become {to:?}").to_lowercase()));
+                return Err(CampaignError::Conflict(
+                    format!("a {from:?} campaign cannot become {to:?}").to_lowercase(),
+                ));
             }
         }
         c.state = wanted;
@@ -230,7 +245,10 @@ impl Outreach {
                     tenant_id: tenant.id.clone(),
                     name: "Order updates".into(),
                     kind: CampaignKind::OrderUpdates,
-                    flow_input: serde_json::Map::from_iter([("purpose".to_string(), serde_json::json!("order-status"))]),
+                    flow_input: serde_json::Map::from_iter([(
+                        "purpose".to_string(),
+                        serde_json::json!("order-status"),
+                    )]),
                     window: rules.order_update_window.clone(),
                     max_attempts: 2,
                     retry: RetryDelays { busy_secs: 300, no_answer_secs: 900, failed_secs: 900 },

@@ -28,7 +28,9 @@ pub use campaigns::{CampaignError, Created};
 #[derive(Debug, Clone, PartialEq)]
 pub enum DialOutcome {
     /// Answered: the flow had the call, which has now ended.
-    Answered { call_id: String },
+    Answered {
+        call_id: String,
+    },
     Busy,
     NoAnswer,
     /// Not placed or refused; why.

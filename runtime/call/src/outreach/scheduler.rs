@@ -38,7 +38,8 @@ impl Outreach {
                     Some(now_ms() + RETRY_AFTER.as_millis() as u64)
                 }
             };
-            let sleep = next.map(|at| Duration::from_millis(at.saturating_sub(now_ms()))).unwrap_or(MAX_SLEEP).min(MAX_SLEEP);
+            let sleep =
+                next.map(|at| Duration::from_millis(at.saturating_sub(now_ms()))).unwrap_or(MAX_SLEEP).min(MAX_SLEEP);
             tokio::select! {
                 _ = self.wake.notified() => {}
                 _ = tokio::time::sleep(sleep) => {}
@@ -46,8 +47,8 @@ impl Outreach {
         }
     }
 
-    /// Attempts that were under way when the server stopped: a call that was answered and
-    /// ended is completed (never dialled again); anything else was cut short and is retried
+    /// Attempts this node had under way when it stopped (another node's are its own to
+    /// settle): a call that was answered and ended is completed (never dialled again); anything else was cut short and is retried
     /// after the failure delay (a call cut short was not completed).
     pub async fn recover(&self) -> Result<(), switchboard_store::StorageError> {
         let db = &self.app.db;
@@ -60,6 +61,11 @@ impl Outreach {
                     if r.status != RecipientStatus::Dialing {
                         continue;
                     }
+                    // Another node's call in progress is that node's to settle.
+                    let node = r.attempts.last().and_then(|a| a.node.as_deref());
+                    if node.is_some_and(|n| n != self.app.node_id) {
+                        continue;
+                    }
                     let call_id = r.attempts.last().and_then(|a| a.call_id.clone());
                     let ended = match &call_id {
                         Some(id) => db.call(&tenant.id, id).await.ok().is_some_and(|rec| rec.ended_at_ms.is_some()),
@@ -67,7 +73,13 @@ impl Outreach {
                     };
                     let outcome = if ended { AttemptOutcome::Answered } else { AttemptOutcome::Interrupted };
                     tracing::info!(campaign = %c.id, recipient = r.index, ?outcome, "attempt settled after a restart");
-                    c.attempt_ended(&mut r, outcome, call_id, Some("the server stopped during the attempt".into()), now_ms());
+                    c.attempt_ended(
+                        &mut r,
+                        outcome,
+                        call_id,
+                        Some("the server stopped during the attempt".into()),
+                        now_ms(),
+                    );
                     db.save_recipient(&tenant.id, &r).await?;
                 }
             }
@@ -79,6 +91,10 @@ impl Outreach {
     pub async fn pass(self: &Arc<Self>) -> Result<Option<u64>, switchboard_store::StorageError> {
         self.passes.fetch_add(1, Ordering::Relaxed);
         let Some(dialer) = self.dialer.get().cloned() else { return Ok(None) };
+        if self.app.drain.is_draining() {
+            // A draining node places no new calls; the other nodes' schedulers take over.
+            return Ok(None);
+        }
         let db = self.app.db.clone();
         let now = now_ms();
         let mut tenants: HashMap<String, Tenant> = HashMap::new();
@@ -124,7 +140,8 @@ impl Outreach {
                         continue;
                     }
                     // Stored as dialling before the call is placed: a stop from here on is
-                    // settled by `recover`, never dialled twice unknowingly.
+                    // settled by `recover`, never dialled twice unknowingly. The claim is
+                    // conditional, so that of several nodes' schedulers one dials.
                     r.status = RecipientStatus::Dialing;
                     r.attempts.push(Attempt {
                         started_at_ms: now,
@@ -132,8 +149,12 @@ impl Outreach {
                         outcome: None,
                         call_id: None,
                         detail: None,
+                        node: Some(self.app.node_id.clone()),
                     });
-                    db.save_recipient(&tenant.id, &r).await?;
+                    if !db.claim_recipient(&tenant.id, &r).await? {
+                        tracing::debug!(campaign = %c.id, recipient = r.index, "claimed by another node");
+                        continue;
+                    }
                     {
                         let mut active = self.active();
                         *active.tenants.entry(tenant.id.clone()).or_default() += 1;
@@ -197,7 +218,8 @@ impl Outreach {
             })
         };
         tracing::info!(to = %r.phone, attempt = r.attempts.len(), "campaign call placed");
-        let outcome = dialer.place(&tenant, &r.phone, c.flow_input_for(&r), Duration::from_secs(c.ring_secs as u64), tx).await;
+        let outcome =
+            dialer.place(&tenant, &r.phone, c.flow_input_for(&r), Duration::from_secs(c.ring_secs as u64), tx).await;
         let answered_id = keep_id.await.ok().flatten();
         let (kind, call_id, detail) = match outcome {
             DialOutcome::Answered { call_id } => (AttemptOutcome::Answered, Some(call_id), None),

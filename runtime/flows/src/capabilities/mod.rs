@@ -13,7 +13,6 @@ mod state;
 mod tickets;
 mod understand;
 
-
 use super::bindings::types::{self, Error};
 use super::context::CallContext;
 use switchboard_store::StorageError;

@@ -153,12 +153,7 @@ impl wit::Host for CallContext {
                 })
                 .map_err(super::guest_error));
         }
-        Ok(self
-            .scope
-            .db
-            .update_order_status(&tenant, &id, status).await
-            .map(to_wit)
-            .map_err(super::guest_error))
+        Ok(self.scope.db.update_order_status(&tenant, &id, status).await.map(to_wit).map_err(super::guest_error))
     }
 
     async fn get(&mut self, id: String) -> wasmtime::Result<Result<wit::Order, Error>> {
@@ -181,7 +176,8 @@ impl wit::Host for CallContext {
         Ok(self
             .scope
             .db
-            .orders_by_phone(&tenant, &phone, limit).await
+            .orders_by_phone(&tenant, &phone, limit)
+            .await
             .map(|v| v.into_iter().map(to_wit).collect())
             .map_err(super::guest_error))
     }

@@ -13,7 +13,11 @@ const CALLBACK_HORIZON_MS: u64 = 30 * 86_400_000;
 impl CallContext {
     fn customer_or_err(&self) -> Result<String, Error> {
         let c = switchboard_domain::customers::normalize_phone(&self.scope.customer);
-        if c.is_empty() { Err(Error::Invalid("this call has no customer number (caller ID withheld)".into())) } else { Ok(c) }
+        if c.is_empty() {
+            Err(Error::Invalid("this call has no customer number (caller ID withheld)".into()))
+        } else {
+            Ok(c)
+        }
     }
 }
 
@@ -36,7 +40,11 @@ impl wit::Host for CallContext {
         Ok(self.scope.db.add_do_not_call(&self.scope.tenant_id, &entry).await.map_err(super::guest_error))
     }
 
-    async fn record_survey(&mut self, rating: Option<u8>, comment: Option<String>) -> wasmtime::Result<Result<(), Error>> {
+    async fn record_survey(
+        &mut self,
+        rating: Option<u8>,
+        comment: Option<String>,
+    ) -> wasmtime::Result<Result<(), Error>> {
         if rating.is_some_and(|r| !(1..=5).contains(&r)) {
             return Ok(Err(Error::Invalid("rating: 1 to 5".into())));
         }

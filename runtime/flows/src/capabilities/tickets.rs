@@ -73,11 +73,13 @@ impl wit::Host for CallContext {
             },
             None => None,
         };
-        let phone = if customer.is_empty() { order.as_ref().map(|o| o.phone.clone()).unwrap_or_default() } else { customer };
+        let phone =
+            if customer.is_empty() { order.as_ref().map(|o| o.phone.clone()).unwrap_or_default() } else { customer };
         let call_id = Some(self.scope.call_id.to_string());
         let now = switchboard_domain::ids::now_ms();
         let rules = &tenant.after_sales;
-        let ticket = Ticket::open(&tenant.id, rules, input.kind, &input.description, phone, None, order.as_ref(), call_id, now);
+        let ticket =
+            Ticket::open(&tenant.id, rules, input.kind, &input.description, phone, None, order.as_ref(), call_id, now);
         if self.scope.replay {
             // A replay stores nothing: the flow hears what it would have.
             return Ok(Ok(to_wit(ticket)));

@@ -254,8 +254,7 @@ mod tests {
 
     #[test]
     fn encoding_round_trips() {
-        let path =
-            crate::models::model_file("whisper-base", "tokenizer.json").expect("whisper-base (scripts/setup)");
+        let path = crate::models::model_file("whisper-base", "tokenizer.json").expect("whisper-base (scripts/setup)");
         let tk = Tokenizer::load(&path).unwrap();
         for text in [" Yes, that's right.", "我要兩杯大杯珍珠奶茶，半糖少冰。", " 0912-345-678", "對", " half sugar"]
         {

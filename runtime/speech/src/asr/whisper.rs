@@ -84,7 +84,8 @@ pub struct SlotHint {
 impl SlotHint {
     /// The language of the answers it shapes: `zh` when it has Han characters.
     fn language(&self) -> &'static str {
-        let mut words = self.before.chars().chain(self.after.chars()).chain(self.fillers.iter().flat_map(|f| f.chars()));
+        let mut words =
+            self.before.chars().chain(self.after.chars()).chain(self.fillers.iter().flat_map(|f| f.chars()));
         if words.any(super::chinese::is_han) { "zh" } else { "en" }
     }
 
@@ -817,7 +818,12 @@ mod tests {
 
     #[test]
     fn an_answer_has_a_shape_when_its_filler_is_one_of_the_slots() {
-        let slot = SlotHint { before: "我姓".into(), fillers: vec!["林".into(), "張簡".into()], after: "".into(), scored: true };
+        let slot = SlotHint {
+            before: "我姓".into(),
+            fillers: vec!["林".into(), "張簡".into()],
+            after: "".into(),
+            scored: true,
+        };
         assert!(slot.matches("我姓林。") && slot.matches("我姓張簡"));
         assert!(!slot.matches("我心裡") && !slot.matches("我姓心") && !slot.matches("林"));
         assert_eq!(slot.language(), "zh");

@@ -1,12 +1,13 @@
-//! The redb implementation of tenants.
+//! Tenants, and the index from each of their numbers to the tenant.
 
 use switchboard_domain::ids;
 use switchboard_domain::tenants::*;
 
-use super::{NUMBERS, RedbStore, TENANTS};
+use super::{Documents, NUMBERS, TENANTS, decode};
+use crate::engine::{Engine, KeyRange, Txn, TxnExt};
 use crate::{Result, StorageError};
 
-impl RedbStore {
+impl<E: Engine> Documents<E> {
     /// Create a tenant. Its numbers must not belong to another tenant.
     pub(crate) fn create_tenant(&self, name: &str, patch: TenantPatch) -> Result<Tenant> {
         let mut t = Tenant {
@@ -27,7 +28,7 @@ impl RedbStore {
             created_at_ms: ids::now_ms(),
         };
         TenantPatch { name: Some(name.to_string()), ..patch }.apply(&mut t)?;
-        self.write_tenant(&t, &[])?;
+        self.write(|txn| write_tenant(txn, &t, &[]))?;
         Ok(t)
     }
 
@@ -49,21 +50,19 @@ impl RedbStore {
         }
         // Not as stored: compare with every number (a scan of the number index, which only
         // dialled forms other than the stored one take).
-        let mut owners: Vec<(String, String)> = Vec::new();
-        {
-            use redb::{ReadableDatabase, ReadableTable};
-            let txn = self.raw().begin_read()?;
-            let table = txn.open_table(NUMBERS)?;
-            for entry in table.iter()? {
-                let (k, v) = entry?;
-                if same_number(k.value(), number) {
-                    let id: String = super::decode(k.value(), v.value())?;
+        let owners = self.read(|txn| {
+            let mut owners: Vec<(String, String)> = Vec::new();
+            txn.each(NUMBERS, KeyRange::from(""), &mut |k, v| {
+                if same_number(k, number) {
+                    let id: String = decode(k, v)?;
                     if !owners.iter().any(|(_, o)| *o == id) {
-                        owners.push((k.value().to_string(), id));
+                        owners.push((k.to_string(), id));
                     }
                 }
-            }
-        }
+                Ok(true)
+            })?;
+            Ok(owners)
+        })?;
         match owners.as_slice() {
             [] => Ok(None),
             [(_, id)] => Ok(Some(self.tenant(id)?)),
@@ -79,46 +78,43 @@ impl RedbStore {
         }
     }
 
+    /// Apply a patch to the stored tenant, in one transaction; a refused patch changes nothing.
     pub(crate) fn update_tenant(&self, id: &str, patch: TenantPatch) -> Result<Tenant> {
-        let mut t = self.tenant(id)?;
-        let old_numbers = t.numbers.clone();
-        patch.apply(&mut t)?;
-        self.write_tenant(&t, &old_numbers)?;
-        Ok(t)
+        self.write(|txn| {
+            let mut t: Tenant = txn.doc(TENANTS, id)?.ok_or(StorageError::NotFound)?;
+            let old_numbers = t.numbers.clone();
+            patch.clone().apply(&mut t)?;
+            write_tenant(txn, &t, &old_numbers)?;
+            Ok(t)
+        })
     }
 
     /// Set the active flow version (the caller has checked the version exists).
     pub(crate) fn set_active_flow(&self, id: &str, version: u32) -> Result<Tenant> {
-        let mut t = self.tenant(id)?;
-        t.active_flow = Some(version);
-        self.put(TENANTS, id, &t)?;
-        Ok(t)
+        self.write(|txn| {
+            let mut t: Tenant = txn.doc(TENANTS, id)?.ok_or(StorageError::NotFound)?;
+            t.active_flow = Some(version);
+            txn.put_doc(TENANTS, id, &t)?;
+            txn.announce(&crate::Change::FlowActivated { tenant: id.to_string(), version })?;
+            Ok(t)
+        })
     }
+}
 
-    /// Write a tenant and its number index in one transaction.
-    fn write_tenant(&self, t: &Tenant, old_numbers: &[String]) -> Result<()> {
-        use redb::ReadableTable;
-        let txn = self.raw().begin_write()?;
-        {
-            let mut numbers = txn.open_table(NUMBERS)?;
-            for n in &t.numbers {
-                if let Some(owner) = numbers.get(n.as_str())? {
-                    let owner: String = super::decode(n, owner.value())?;
-                    if owner != t.id {
-                        return Err(StorageError::Conflict(format!("number {n} belongs to another tenant")));
-                    }
-                }
+/// Write a tenant and its number index in `txn`.
+fn write_tenant(txn: &mut dyn Txn, t: &Tenant, old_numbers: &[String]) -> Result<()> {
+    for n in &t.numbers {
+        if let Some(owner) = txn.doc::<String>(NUMBERS, n)? {
+            if owner != t.id {
+                return Err(StorageError::Conflict(format!("number {n} belongs to another tenant")));
             }
-            for n in old_numbers.iter().filter(|n| !t.numbers.contains(n)) {
-                numbers.remove(n.as_str())?;
-            }
-            for n in &t.numbers {
-                numbers.insert(n.as_str(), super::encode(&t.id).as_slice())?;
-            }
-            let mut tenants = txn.open_table(TENANTS)?;
-            tenants.insert(t.id.as_str(), super::encode(t).as_slice())?;
         }
-        txn.commit()?;
-        Ok(())
     }
+    for n in old_numbers.iter().filter(|n| !t.numbers.contains(n)) {
+        txn.remove(NUMBERS, n)?;
+    }
+    for n in &t.numbers {
+        txn.put_doc(NUMBERS, n, &t.id)?;
+    }
+    txn.put_doc(TENANTS, &t.id, t)
 }

@@ -1,9 +1,10 @@
-//! The redb implementation of flows.
+//! Flow versions: the metadata and the component's bytes, numbered per tenant.
 
 use switchboard_domain::flows::FlowVersion;
 use switchboard_domain::ids;
 
-use super::{COUNTERS, FLOW_BLOBS, FLOWS, RedbStore, key, prefix};
+use super::{COUNTERS, Documents, FLOW_BLOBS, FLOWS, key, prefix};
+use crate::engine::{Engine, TxnExt};
 use crate::{Result, StorageError};
 
 fn version_key(tenant: &str, version: u32) -> String {
@@ -11,32 +12,25 @@ fn version_key(tenant: &str, version: u32) -> String {
     key(tenant, &format!("{version:010}"))
 }
 
-impl RedbStore {
+impl<E: Engine> Documents<E> {
     /// Store a validated component as the tenant's next version.
     pub(crate) fn store_flow(&self, tenant: &str, bytes: &[u8], sha256: String) -> Result<FlowVersion> {
-        use redb::ReadableTable;
-        let txn = self.raw().begin_write()?;
-        let meta = {
-            let mut counters = txn.open_table(COUNTERS)?;
+        let uploaded_at_ms = ids::now_ms();
+        self.write(|txn| {
             let counter_key = key(tenant, "flow_version");
-            let last: u32 = match counters.get(counter_key.as_str())? {
-                Some(v) => super::decode(&counter_key, v.value())?,
-                None => 0,
-            };
+            let last: u32 = txn.doc(COUNTERS, &counter_key)?.unwrap_or(0);
             let meta = FlowVersion {
                 version: last + 1,
-                sha256,
+                sha256: sha256.clone(),
                 size_bytes: bytes.len() as u64,
-                uploaded_at_ms: ids::now_ms(),
+                uploaded_at_ms,
             };
-            counters.insert(counter_key.as_str(), super::encode(&meta.version).as_slice())?;
+            txn.put_doc(COUNTERS, &counter_key, &meta.version)?;
             let k = version_key(tenant, meta.version);
-            txn.open_table(FLOWS)?.insert(k.as_str(), super::encode(&meta).as_slice())?;
-            txn.open_table(FLOW_BLOBS)?.insert(k.as_str(), bytes)?;
-            meta
-        };
-        txn.commit()?;
-        Ok(meta)
+            txn.put_doc(FLOWS, &k, &meta)?;
+            txn.put(FLOW_BLOBS, &k, bytes)?;
+            Ok(meta)
+        })
     }
 
     pub(crate) fn flow_versions(&self, tenant: &str) -> Result<Vec<FlowVersion>> {
@@ -49,10 +43,6 @@ impl RedbStore {
 
     /// The component bytes of a version.
     pub(crate) fn flow_bytes(&self, tenant: &str, version: u32) -> Result<Vec<u8>> {
-        use redb::ReadableDatabase;
-        let txn = self.raw().begin_read()?;
-        let t = txn.open_table(FLOW_BLOBS)?;
-        let bytes = t.get(version_key(tenant, version).as_str())?.ok_or(StorageError::NotFound)?;
-        Ok(bytes.value().to_vec())
+        self.read(|txn| txn.get(FLOW_BLOBS, &version_key(tenant, version)))?.ok_or(StorageError::NotFound)
     }
 }

@@ -1,12 +1,13 @@
-//! The redb implementation of faq.
+//! FAQ entries, one document each.
 
 use switchboard_domain::faq::{FaqEntry, FaqInput};
 use switchboard_domain::ids;
 
-use super::{FAQ, RedbStore, key, prefix};
+use super::{Documents, FAQ, key, prefix};
+use crate::engine::Engine;
 use crate::{Result, StorageError};
 
-impl RedbStore {
+impl<E: Engine> Documents<E> {
     pub(crate) fn faq_entries(&self, tenant: &str) -> Result<Vec<FaqEntry>> {
         self.scan(FAQ, &prefix(tenant))
     }

@@ -1,11 +1,12 @@
-//! The redb implementation of tenant state.
+//! The key-value state a tenant's flow keeps, bounded per tenant.
 
 use switchboard_domain::tenant_state::{MAX_KEY_BYTES, MAX_KEYS_PER_TENANT, MAX_VALUE_BYTES};
 
-use super::{RedbStore, TENANT_STATE, key, prefix};
+use super::{Documents, TENANT_STATE, key, prefix};
+use crate::engine::{Engine, TxnExt};
 use crate::{Result, StorageError};
 
-impl RedbStore {
+impl<E: Engine> Documents<E> {
     pub(crate) fn tenant_state_get(&self, tenant: &str, k: &str) -> Result<Option<String>> {
         self.get(TENANT_STATE, &key(tenant, k))
     }
@@ -18,12 +19,16 @@ impl RedbStore {
             return Err(StorageError::Invalid(format!("values are at most {MAX_VALUE_BYTES} bytes")));
         }
         let full = key(tenant, k);
-        if self.get::<String>(TENANT_STATE, &full)?.is_none() {
-            let count = self.scan::<String>(TENANT_STATE, &prefix(tenant))?.len();
-            if count >= MAX_KEYS_PER_TENANT {
-                return Err(StorageError::Conflict(format!("tenant state holds {MAX_KEYS_PER_TENANT} keys already")));
+        self.write(|txn| {
+            if txn.get(TENANT_STATE, &full)?.is_none() {
+                let count = txn.docs::<String>(TENANT_STATE, &prefix(tenant))?.len();
+                if count >= MAX_KEYS_PER_TENANT {
+                    return Err(StorageError::Conflict(format!(
+                        "tenant state holds {MAX_KEYS_PER_TENANT} keys already"
+                    )));
+                }
             }
-        }
-        self.put(TENANT_STATE, &full, &value)
+            txn.put_doc(TENANT_STATE, &full, &value)
+        })
     }
 }

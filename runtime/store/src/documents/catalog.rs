@@ -1,11 +1,12 @@
-//! The redb implementation of catalog.
+//! A tenant's catalogue: one document, replaced whole.
 
 use switchboard_domain::catalog::Catalog;
 
-use super::{CATALOGS, RedbStore};
+use super::{CATALOGS, Documents};
 use crate::Result;
+use crate::engine::Engine;
 
-impl RedbStore {
+impl<E: Engine> Documents<E> {
     pub(crate) fn catalog(&self, tenant: &str) -> Result<Catalog> {
         Ok(self.get(CATALOGS, tenant)?.unwrap_or_default())
     }

@@ -1,27 +1,23 @@
-//! The redb implementation of test cases.
+//! Test cases made of past calls, bounded per tenant.
 
-use redb::ReadableTable;
 use switchboard_domain::cases::{Case, MAX_CASES};
 
-use super::{CASES, RedbStore, encode, key, prefix, scan_table};
+use super::{CASES, Documents, key, prefix};
+use crate::engine::{Engine, TxnExt};
 use crate::{Result, StorageError};
 
-impl RedbStore {
+impl<E: Engine> Documents<E> {
     pub(crate) fn save_case(&self, tenant: &str, case: &Case) -> Result<()> {
-        let txn = self.raw().begin_write()?;
-        {
-            let mut t = txn.open_table(CASES)?;
-            let k = key(tenant, &case.id);
-            if t.get(k.as_str())?.is_none() {
-                let kept: Vec<Case> = scan_table(&t, &prefix(tenant))?;
+        let k = key(tenant, &case.id);
+        self.write(|txn| {
+            if txn.get(CASES, &k)?.is_none() {
+                let kept: Vec<Case> = txn.docs(CASES, &prefix(tenant))?;
                 if kept.len() >= MAX_CASES {
                     return Err(StorageError::Invalid(format!("a tenant keeps at most {MAX_CASES} cases")));
                 }
             }
-            t.insert(k.as_str(), encode(case).as_slice())?;
-        }
-        txn.commit()?;
-        Ok(())
+            txn.put_doc(CASES, &k, case)
+        })
     }
 
     pub(crate) fn cases(&self, tenant: &str) -> Result<Vec<Case>> {

@@ -1,12 +1,13 @@
-//! The redb implementation of api keys.
+//! API keys: the record under a hash of the secret, never the secret.
 
 use switchboard_domain::api_keys::{ApiKey, KeyKind, hash_key};
 use switchboard_domain::ids;
 
-use super::{API_KEYS, RedbStore};
+use super::{API_KEYS, Documents};
 use crate::Result;
+use crate::engine::Engine;
 
-impl RedbStore {
+impl<E: Engine> Documents<E> {
     /// Create a key for a tenant; the plain key is returned once and never stored.
     pub(crate) fn create_api_key(&self, tenant_id: &str, kind: KeyKind) -> Result<(String, ApiKey)> {
         let plain = ids::new_secret(match kind {
