@@ -11,7 +11,7 @@
 //!   speech, the live conversation, recording, agent hand-over and [`metrics`];
 //! - [`flows`]: the sandboxed WebAssembly flow host and the tenant capabilities it offers;
 //! - [`knowledge`]: FAQ search (lexical and semantic) and sentence embeddings for intents;
-//! - [`storage`]: the storage interfaces and their redb implementation;
+//! - [`storage`]: the storage interfaces, over redb (embedded) or PostgreSQL (shared by a cluster);
 //! - [`domain`]: the records and their rules (pricing, number matching, FAQ scoring);
 //! - [`api`]: the admin and tenant HTTP API (and the WebSocket text session).
 

@@ -76,18 +76,32 @@ impl Server {
         Server::spawn(dir, owns_dir, extra, false)
     }
 
+    /// A node of a cluster: the server inside network namespace `netns`, its API on `ip`
+    /// (reachable from the host), with `extra` arguments (its SIP address, the database).
+    pub fn start_node(netns: &str, ip: &str, dir: &Path, extra: &[&str]) -> Server {
+        let listen = format!("{ip}:0");
+        Server::spawn_in(&["ip", "netns", "exec", netns], &listen, dir, true, extra)
+    }
+
     fn spawn(dir: &Path, owns_dir: bool, extra: &[&str], niced: bool) -> Server {
+        let prefix: &[&str] = if niced { &["nice", "-n", "10"] } else { &[] };
+        Server::spawn_in(prefix, "127.0.0.1:0", dir, owns_dir, extra)
+    }
+
+    /// The server started through `prefix` (a command that runs it: `nice`, `ip netns exec`).
+    fn spawn_in(prefix: &[&str], listen: &str, dir: &Path, owns_dir: bool, extra: &[&str]) -> Server {
         std::fs::create_dir_all(dir).expect("create data dir");
         let mut log = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("server.log")).expect("log file");
-        let mut command = if niced {
-            let mut c = Command::new("nice");
-            c.args(["-n", "10", env!("CARGO_BIN_EXE_switchboard")]);
-            c
-        } else {
-            Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        let mut command = match prefix.split_first() {
+            Some((program, args)) => {
+                let mut c = Command::new(program);
+                c.args(args).arg(env!("CARGO_BIN_EXE_switchboard"));
+                c
+            }
+            None => Command::new(env!("CARGO_BIN_EXE_switchboard")),
         };
         let mut child = command
-            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .args(["serve", "--listen", listen, "--data-dir"])
             .arg(dir)
             .args(extra)
             .env("SWITCHBOARD_ADMIN_TOKEN", ADMIN_TOKEN)
@@ -325,6 +339,21 @@ impl Server {
         let (tx, rx) = mpsc::channel();
         self.log_followers.lock().unwrap().push(tx);
         rx
+    }
+
+    /// Wait for the server to exit by itself (a drained node); `None` if it is still running
+    /// after `patience` (a bound so that a test fails instead of hanging).
+    pub fn exit_status(&mut self, patience: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = std::time::Instant::now() + patience;
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            if std::time::Instant::now() > deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     /// The last `n` lines of the server's log, for failure messages.

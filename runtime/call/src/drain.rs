@@ -5,15 +5,35 @@
 //! `switchboard serve` starts a drain on SIGTERM or Ctrl-C, or on `POST /v1/admin/drain`;
 //! a second signal stops at once.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use tokio::sync::Notify;
 
-/// Whether this node is being drained.
+/// Whether this node is being drained, and the call legs it still carries.
 #[derive(Default)]
 pub struct Drain {
     draining: AtomicBool,
     started: Notify,
+    legs: Arc<Legs>,
+}
+
+/// Media legs in progress (a SIP dialog, a browser's connection): they outlive the call's
+/// session by the hang-up's own exchange (BYE and its answer), which a stop must not cut.
+#[derive(Default)]
+struct Legs {
+    count: AtomicUsize,
+    ended: Notify,
+}
+
+/// One leg in progress, counted until dropped.
+pub struct Leg(Arc<Legs>);
+
+impl Drop for Leg {
+    fn drop(&mut self) {
+        self.0.count.fetch_sub(1, Ordering::SeqCst);
+        self.0.ended.notify_waiters();
+    }
 }
 
 impl Drain {
@@ -29,6 +49,25 @@ impl Drain {
 
     pub fn is_draining(&self) -> bool {
         self.draining.load(Ordering::SeqCst)
+    }
+
+    /// Count a leg until the guard is dropped.
+    pub fn leg(&self) -> Leg {
+        self.legs.count.fetch_add(1, Ordering::SeqCst);
+        Leg(self.legs.clone())
+    }
+
+    /// Wait until no leg is in progress.
+    pub async fn no_legs(&self) {
+        loop {
+            let ended = self.legs.ended.notified();
+            tokio::pin!(ended);
+            ended.as_mut().enable();
+            if self.legs.count.load(Ordering::SeqCst) == 0 {
+                return;
+            }
+            ended.await;
+        }
     }
 
     /// Wait until a drain starts.

@@ -102,8 +102,8 @@ pub fn random_token(bytes: usize) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-/// A call slot (see [`Endpoint::call_slot`]), given back when dropped.
-pub struct CallSlot(Arc<Endpoint>);
+/// A call slot (see [`Endpoint::call_slot`]), given back when dropped; a leg a drain waits for.
+pub struct CallSlot(Arc<Endpoint>, #[allow(dead_code)] switchboard_call::drain::Leg);
 
 impl Drop for CallSlot {
     fn drop(&mut self) {
@@ -184,7 +184,7 @@ impl Endpoint {
             self.active_calls.fetch_sub(1, SeqCst);
             return None;
         }
-        Some(CallSlot(self.clone()))
+        Some(CallSlot(self.clone(), self.app.drain.leg()))
     }
 
     pub fn forget_dialog(&self, call_id: &str) {

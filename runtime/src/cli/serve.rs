@@ -226,8 +226,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             _ = draining.drain.started() => {}
         }
         println!("draining: {} calls in progress", draining.metrics.calls_active());
+        let calls_done = async {
+            draining.metrics.no_calls().await;
+            // The hang-ups' own exchanges (a BYE and its answer) finish, within reason.
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(35), draining.drain.no_legs()).await;
+        };
         tokio::select! {
-            _ = draining.metrics.no_calls() => tracing::info!("drained: the last call has ended"),
+            _ = calls_done => tracing::info!("drained: the last call has ended"),
             _ = stop_signal() => tracing::warn!("a second signal: stopping with calls in progress"),
         }
         let _ = drained_tx.send(());
@@ -246,6 +251,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             app.drain.started().await;
             app.metrics.no_calls().await;
         }
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(35), app.drain.no_legs()).await;
     };
     tokio::select! {
         result = server => result??,

@@ -73,7 +73,7 @@ pub async fn seed_if_empty(app: &App) -> anyhow::Result<Option<DemoTenant>> {
     if !app.db.tenants().await?.is_empty() {
         return Ok(None);
     }
-    let tenant = app
+    let made = app
         .db
         .create_tenant(
             "珍珍茶坊 Zhenzhen Tea House",
@@ -96,7 +96,16 @@ pub async fn seed_if_empty(app: &App) -> anyhow::Result<Option<DemoTenant>> {
                 ..Default::default()
             },
         )
-        .await?;
+        .await;
+    let tenant = match made {
+        Ok(t) => t,
+        // Nodes of a cluster starting together on an empty database: another made it.
+        Err(crate::storage::StorageError::Conflict(why)) => {
+            tracing::info!(%why, "the demo tenant is being made by another node");
+            return Ok(None);
+        }
+        Err(e) => return Err(e.into()),
+    };
     seed_data(app, &tenant.id).await?;
     let version = app.flows.upload(&tenant.id, TEA_SHOP_FLOW.to_vec()).await.context("demo flow")?;
     app.flows.activate(&tenant.id, version.version).await.context("activating the demo flow")?;

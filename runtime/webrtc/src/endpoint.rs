@@ -57,6 +57,8 @@ struct LiveBrowserCall {
     link: PeerLink,
     /// Holds the call's place in its tenant's limit until the call is forgotten.
     _slot: Slot,
+    /// A leg a drain waits for.
+    _leg: switchboard_call::drain::Leg,
 }
 
 /// One of a tenant's `max_browser_calls` places, taken before the call starts
@@ -202,7 +204,12 @@ impl WebRtcEndpoint {
         self.calls
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(call_id.clone(), LiveBrowserCall { tenant_id: tenant.id.clone(), link: link.clone(), _slot: slot });
+            .insert(call_id.clone(), LiveBrowserCall {
+                tenant_id: tenant.id.clone(),
+                link: link.clone(),
+                _slot: slot,
+                _leg: self.app.drain.leg(),
+            });
         tracing::info!(parent: &span, %origin, "browser call answered");
         let ep = self.clone();
         let id = call_id.clone();

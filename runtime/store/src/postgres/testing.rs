@@ -17,15 +17,26 @@ use std::time::{Duration, Instant};
 use super::PostgresStore;
 use crate::Db;
 
-/// The server the tests of this process share.
-struct Server {
+/// A PostgreSQL server for tests.
+pub struct TestServer {
     /// `postgres://user@host:port/` without a database.
     base: String,
-    /// Held open until the process exits: its end stops the server.
+    /// Held open until the process exits (or the server is dropped): its end stops the server.
     _watch: Option<Mutex<Child>>,
 }
 
-static SERVER: OnceLock<Result<Server, String>> = OnceLock::new();
+impl TestServer {
+    /// A new, empty database on this server, dropped with the guard.
+    pub fn database(&self) -> TempDatabase {
+        let name = switchboard_domain::ids::new_id("sbtest").to_lowercase();
+        let (base, sql) = (self.base.clone(), format!("CREATE DATABASE {name}"));
+        std::thread::spawn(move || admin(&base, &sql)).join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        TempDatabase { base: self.base.clone(), name }
+    }
+}
+
+/// The server the conformance tests of this process share.
+static SERVER: OnceLock<Result<TestServer, String>> = OnceLock::new();
 
 /// A fresh, empty store on the test server, and a guard that drops its database. (The
 /// blocking client may not run on a thread that drives async tasks, so the work is done
@@ -35,14 +46,13 @@ pub fn temporary() -> (Db, TempDatabase) {
 }
 
 fn fresh() -> (Db, TempDatabase) {
-    let server = match SERVER.get_or_init(start) {
+    let server = match SERVER.get_or_init(|| shared_or_started(&["127.0.0.1"], &[])) {
         Ok(s) => s,
         Err(e) => panic!("no PostgreSQL server for the tests: {e}"),
     };
-    let name = switchboard_domain::ids::new_id("sbtest").to_lowercase();
-    admin(&server.base, &format!("CREATE DATABASE {name}"));
-    let store = PostgresStore::connect(&format!("{}{name}", server.base)).expect("connect to the test database");
-    (Arc::new(store), TempDatabase { base: server.base.clone(), name })
+    let database = server.database();
+    let store = PostgresStore::connect(&database.url()).expect("connect to the test database");
+    (Arc::new(store), database)
 }
 
 /// A test's database, dropped with the guard.
@@ -72,30 +82,42 @@ fn admin(base: &str, sql: &str) {
     client.batch_execute(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
 
-fn start() -> Result<Server, String> {
+/// The server `SWITCHBOARD_TEST_POSTGRES` names, or a throwaway one ([`start_server`]).
+fn shared_or_started(hosts: &[&str], trusted: &[&str]) -> Result<TestServer, String> {
     if let Ok(url) = std::env::var("SWITCHBOARD_TEST_POSTGRES") {
         let base = match url.rfind('/') {
             Some(i) if i > url.find("://").map_or(0, |s| s + 2) => url[..=i].to_string(),
             _ => format!("{url}/"),
         };
-        return Ok(Server { base, _watch: None });
+        return Ok(TestServer { base, _watch: None });
     }
+    start_server(hosts, trusted)
+}
+
+/// Start a throwaway server from the machine's binaries, listening on `hosts` (addresses of
+/// this machine; the first is in its URLs) and trusting connections from the `trusted`
+/// networks (CIDR) besides loopback. It blocks until the server takes connections.
+pub fn start_server(hosts: &[&str], trusted: &[&str]) -> Result<TestServer, String> {
     let bin = binaries().ok_or("PostgreSQL's initdb and postgres were not found (scripts/setup installs them)")?;
-    let port = free_port()?;
+    let host = *hosts.first().ok_or("no address to listen on")?;
+    let port = free_port(host)?;
     let dir = std::env::temp_dir().join(switchboard_domain::ids::new_id("sbpg"));
     let dir = dir.to_str().ok_or("temporary directory path")?.to_string();
     let script = format!(
         r#"set -e
 mkdir -p "{dir}"
 "{bin}/initdb" -D "{dir}/data" -A trust -U switchboard --no-sync >"{dir}/initdb.log" 2>&1
-"{bin}/postgres" -D "{dir}/data" -h 127.0.0.1 -p {port} -k "{dir}" -c fsync=off -c synchronous_commit=off \
+for net in {trusted}; do echo "host all all $net trust" >>"{dir}/data/pg_hba.conf"; done
+"{bin}/postgres" -D "{dir}/data" -h "{listen}" -p {port} -k "{dir}" -c fsync=off -c synchronous_commit=off \
   -c full_page_writes=off -c max_connections=300 >"{dir}/server.log" 2>&1 &
 pid=$!
 cat >/dev/null || true
 kill -INT $pid 2>/dev/null || true
 wait $pid 2>/dev/null || true
 rm -rf "{dir}""#,
-        bin = bin.display()
+        bin = bin.display(),
+        trusted = trusted.join(" "),
+        listen = hosts.join(","),
     );
     let as_root = Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0\n")).unwrap_or(false);
     let mut command = if as_root {
@@ -115,7 +137,7 @@ rm -rf "{dir}""#,
         .map_err(|e| format!("starting PostgreSQL: {e}"))?;
     // The stdin pipe stays open (the child is kept in a static) until this process exits.
     child.stdin.as_mut().map(|s| s.flush());
-    let base = format!("postgres://switchboard@127.0.0.1:{port}/");
+    let base = format!("postgres://switchboard@{host}:{port}/");
     // Wait for the server to take connections: initdb, then start-up.
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
@@ -130,7 +152,7 @@ rm -rf "{dir}""#,
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    Ok(Server { base, _watch: Some(Mutex::new(child)) })
+    Ok(TestServer { base, _watch: Some(Mutex::new(child)) })
 }
 
 /// The directory of `initdb` and `postgres`: on the PATH, or Debian's newest version.
@@ -152,7 +174,7 @@ fn binaries() -> Option<PathBuf> {
     versions.pop()
 }
 
-fn free_port() -> Result<u16, String> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| format!("finding a free port: {e}"))?;
+fn free_port(host: &str) -> Result<u16, String> {
+    let listener = std::net::TcpListener::bind((host, 0)).map_err(|e| format!("finding a free port: {e}"))?;
     listener.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
 }
