@@ -4,7 +4,8 @@
 //!
 //! One cluster goes through every step, as a provider's would in a day: spoken orders
 //! spread over the nodes, a flow activated through one node's API answering on another,
-//! a node drained in the middle of a call, and a node killed in the middle of one.
+//! a tenant's limit of calls at once held across nodes, a node drained in the middle of
+//! a call, and a node killed in the middle of one.
 //!
 //! Needs root (network namespaces), PostgreSQL, Kamailio and sipp (`scripts/setup --tests`).
 
@@ -83,10 +84,16 @@ impl Cluster {
 
     /// Calls each node has started, from its metrics (`None` for a node that is gone).
     fn calls_started(&self) -> Vec<Option<u64>> {
+        self.calls_started_except(usize::MAX)
+    }
+
+    /// The same, leaving out node `skip` (one that may be exiting).
+    fn calls_started_except(&self, skip: usize) -> Vec<Option<u64>> {
         self.nodes
             .iter()
-            .map(|n| {
-                let node = n.as_ref()?;
+            .enumerate()
+            .map(|(i, n)| {
+                let node = n.as_ref().filter(|_| i != skip)?;
                 let text = node.get(ADMIN_TOKEN, "/metrics").body.as_str().unwrap_or_default().to_string();
                 Some(
                     text.lines()
@@ -153,7 +160,7 @@ fn wait_for(lines: &mpsc::Receiver<(usize, String)>, text: &str) -> (usize, Stri
 }
 
 #[test]
-fn three_nodes_behind_kamailio_share_calls_orders_and_flows_and_lose_nothing_to_a_drain_or_a_kill() {
+fn three_nodes_behind_kamailio_share_calls_orders_flows_and_limits_and_lose_nothing_to_a_drain_or_a_kill() {
     let dir = std::env::temp_dir().join(format!("switchboard-cluster-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -197,26 +204,36 @@ fn three_nodes_behind_kamailio_share_calls_orders_and_flows_and_lose_nothing_to_
     let next = c.node(1).simulate(&c.key, &c.tenant, "+886911000002", &[json!("hello")]);
     assert_eq!(next["flow_version"].as_u64(), Some(version), "node 2 answers with the new version");
 
-    // 3. Drain the node that has a call: the call goes on to its end, new calls go to the
-    //    other nodes, and the node exits once its call has ended.
-    let r = c.any().patch(&c.key, &tenant_path, json!({"telephony": {"max_call_secs": 20}}));
+    // 3. A tenant allowed one call at once: while a call lasts on one node, a call that
+    //    Kamailio sends to another node is refused 486 Busy Here there.
+    let r = c.any().patch(&c.key, &tenant_path, json!({"telephony": {"max_call_secs": 20, "max_calls": 1}}));
     assert_eq!(r.status, 200, "{}", r.body);
     let lines = c.follow_logs();
     let long_call = c.call("caller_wait.xml", 1);
     let (drained, _) = wait_for(&lines, "call answered");
+    let out = c.call("caller_refused_486.xml", 1).wait_with_output().unwrap();
+    c.assert_passed(&out, "a call over the tenant's limit");
+    let (busy, _) = wait_for(&lines, "calls at once are at their limit");
+    assert_ne!(busy, drained, "refused by another node than the one with the call");
+    let r = c.any().patch(&c.key, &tenant_path, json!({"telephony": {"max_calls": 100}}));
+    assert_eq!(r.status, 200, "{}", r.body);
+
+    // 4. Drain the node that has the call: the call goes on to its end, new calls go to the
+    //    other nodes, and the node exits once its call has ended.
     let r = c.node(drained).post(ADMIN_TOKEN, "/v1/admin/drain", json!({}));
     assert_eq!(r.status, 202, "{}", r.body);
     assert_eq!(r.body["draining"], true);
     assert_eq!(r.body["calls_active"], 1, "{}", r.body);
     let probe = cluster::options(&format!("{}:5060", node_ip(drained + 1)), &format!("sip:{}", node_ip(drained + 1)));
     assert!(probe.as_deref().is_some_and(|l| l.contains("503")), "a drained node answers probes with 503: {probe:?}");
-    let before = c.calls_started();
+    let others = |c: &Cluster| -> u64 {
+        let started = c.calls_started_except(drained);
+        started.iter().flatten().sum()
+    };
+    let before = others(&c);
     let out = c.call("caller_hangup.xml", 2).wait_with_output().unwrap();
     c.assert_passed(&out, "new calls while a node drains");
-    let after = c.calls_started();
-    assert_eq!(after[drained], before[drained], "the draining node took no new call");
-    let elsewhere: u64 = (0..NODES).filter(|&i| i != drained).map(|i| after[i].unwrap() - before[i].unwrap()).sum();
-    assert_eq!(elsewhere, 2, "the other nodes took them");
+    assert_eq!(others(&c) - before, 2, "the other nodes took them");
     let out = long_call.wait_with_output().unwrap();
     c.assert_passed(&out, "the call in progress on the draining node");
     let mut node = c.nodes[drained].take().unwrap();
@@ -225,10 +242,12 @@ fn three_nodes_behind_kamailio_share_calls_orders_and_flows_and_lose_nothing_to_
     let log = node.log();
     drop(node);
     assert!(log.contains("drained: the last call has ended"), "{log}");
+    let after_drain = &log[log.find("draining: no new calls").expect("the drain logged")..];
+    assert!(!after_drain.contains("call answered"), "the draining node took no new call:\n{after_drain}");
     let r = c.any().patch(&c.key, &tenant_path, json!({"telephony": {"max_call_secs": 900}}));
     assert_eq!(r.status, 200, "{}", r.body);
 
-    // 4. Kill a node mid-call, right after it confirmed an order: the order stays stored,
+    // 5. Kill a node mid-call, right after it confirmed an order: the order stays stored,
     //    and the next call is taken by the node left.
     let lines = c.follow_logs();
     let mut cut_short = c.call("caller_order.xml", 1);

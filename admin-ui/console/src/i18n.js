@@ -63,7 +63,7 @@ const zh = {
   f_turn_complete_threshold: '說完的機率門檻（0.05–0.95）', f_min_speech_ms: '最短語音（毫秒，短於此視為雜音）', f_speed: '語速（1.0 為原速）',
   f_caller_languages: '來電者可能使用的語言（如 zh、en）', f_ring_ms: '接聽前響鈴（毫秒）', f_max_call_secs: '通話上限（秒）',
   f_barge_in: '來電者可打斷機器人', f_recording: '錄音（先播放告知）', f_consent_prompt: '錄音告知語（空白用預設）',
-  f_transfer_timeout_secs: '專人響鈴上限（秒）', f_transfer_fallback: '無人接聽時', f_max_browser_calls: '同時網頁通話上限',
+  f_transfer_timeout_secs: '專人響鈴上限（秒）', f_transfer_fallback: '無人接聽時', f_max_calls: '同時通話上限（全叢集）', f_max_browser_calls: '同時網頁通話上限',
   f_allowed_sources: '允許的來源 IP／網段（空白：不限）', f_allowed_origins: '可嵌入網頁通話的網站來源', f_outbound_proxy: '外撥中繼（SIP URI）',
   f_sip_user: 'SIP 驗證帳號（空白：不驗證）', f_sip_password: 'SIP 驗證密碼', f_event_deadline_ms: '每個事件的執行上限（毫秒）', f_memory_mib: '每通電話的記憶體上限（MiB）',
 
@@ -152,7 +152,7 @@ const en = {
   f_turn_complete_threshold: 'Probability that counts as done (0.05–0.95)', f_min_speech_ms: 'Shortest speech (ms; shorter is noise)', f_speed: 'Speaking speed (1.0: the voice\'s own)',
   f_caller_languages: 'Languages callers may speak (zh, en …)', f_ring_ms: 'Ring before answering (ms)', f_max_call_secs: 'Longest call (s)',
   f_barge_in: 'Callers may interrupt the bot', f_recording: 'Record calls (after a consent prompt)', f_consent_prompt: 'Consent prompt (empty: the default)',
-  f_transfer_timeout_secs: 'Agent rings at most (s)', f_transfer_fallback: 'When nobody answers', f_max_browser_calls: 'Browser calls at once',
+  f_transfer_timeout_secs: 'Agent rings at most (s)', f_transfer_fallback: 'When nobody answers', f_max_calls: 'Calls at once (whole cluster)', f_max_browser_calls: 'Browser calls at once',
   f_allowed_sources: 'Allowed source IPs / CIDR (empty: any)', f_allowed_origins: 'Sites that may embed the call widget', f_outbound_proxy: 'Outbound trunk (SIP URI)',
   f_sip_user: 'SIP digest user (empty: no auth)', f_sip_password: 'SIP digest password', f_event_deadline_ms: 'Flow time per event (ms)', f_memory_mib: 'Flow memory per call (MiB)',
 

@@ -18,6 +18,7 @@ pub mod desk;
 pub mod drain;
 pub mod events;
 pub mod outreach;
+pub mod places;
 pub mod recording;
 pub mod replay;
 pub mod session;

@@ -170,7 +170,10 @@ pub struct TelephonySettings {
     /// How long an agent may ring before the transfer counts as not answered, in seconds.
     pub transfer_timeout_secs: u32,
     pub transfer_fallback: TransferFallback,
-    /// Browser calls this tenant may have at once.
+    /// Calls this tenant may have at once, phone and browser, counted across every node of
+    /// a cluster; a phone call over it is answered 486 Busy Here.
+    pub max_calls: u32,
+    /// Browser calls this tenant may have at once (across the cluster too).
     pub max_browser_calls: u32,
     /// Origins (`https://shop.example.com`) whose pages may start browser calls with the widget key,
     /// besides Switchboard's own pages (the demo page); empty: only those.
@@ -191,6 +194,7 @@ impl Default for TelephonySettings {
             consent_prompt: None,
             transfer_timeout_secs: 20,
             transfer_fallback: TransferFallback::Bot,
+            max_calls: 100,
             max_browser_calls: 20,
             allowed_origins: Vec::new(),
             outbound_proxy: None,
@@ -224,6 +228,9 @@ impl TelephonySettings {
         }
         if !(5..=120).contains(&self.transfer_timeout_secs) {
             return bad("transfer_timeout_secs must be between 5 and 120".into());
+        }
+        if !(1..=10_000).contains(&self.max_calls) {
+            return bad("max_calls must be between 1 and 10000".into());
         }
         if self.max_browser_calls > 1000 {
             return bad("max_browser_calls must be at most 1000".into());
@@ -272,6 +279,7 @@ pub struct TelephonyPatch {
     pub consent_prompt: Option<String>,
     pub transfer_timeout_secs: Option<u32>,
     pub transfer_fallback: Option<TransferFallback>,
+    pub max_calls: Option<u32>,
     pub max_browser_calls: Option<u32>,
     pub allowed_origins: Option<Vec<String>>,
     /// An empty string clears it.
@@ -306,6 +314,7 @@ impl TelephonyPatch {
             recording,
             transfer_timeout_secs,
             transfer_fallback,
+            max_calls,
             max_browser_calls,
             allowed_origins
         );

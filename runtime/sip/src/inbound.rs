@@ -147,6 +147,20 @@ async fn answer_inner(
         let resp = SipMessage::response_to(msg, 503, "Service Unavailable").with("Retry-After", "30");
         return refuse(ep, invite, &mut rx, follow_up, resp).await;
     };
+    // The tenant's calls at once, counted across the cluster.
+    let limit = tenant.telephony.max_calls;
+    let _place = match switchboard_call::places::take(&ep.app, &tenant.id, switchboard_call::places::CALLS, msg.call_id(), limit).await {
+        Ok(Some(place)) => place,
+        Ok(None) => {
+            tracing::warn!(tenant_id = %tenant.id, limit, "the tenant's calls at once are at their limit: 486");
+            return refuse(ep, invite, &mut rx, follow_up, SipMessage::response_to(msg, 486, "Busy Here")).await;
+        }
+        Err(e) => {
+            tracing::error!(tenant_id = %tenant.id, error = %e, "the tenant's call places could not be counted: 503");
+            let resp = SipMessage::response_to(msg, 503, "Service Unavailable").with("Retry-After", "5");
+            return refuse(ep, invite, &mut rx, follow_up, resp).await;
+        }
+    };
     let offer = AudioStream::parse(&String::from_utf8_lossy(&msg.body)).and_then(|o| o.negotiate().map(|n| (o, n)));
     let (offer, negotiated) = match offer {
         Ok(x) => x,

@@ -102,6 +102,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let app = App::open_with_database(&args.data_dir, args.database.as_deref(), args.node_id.as_deref())?;
     app.follow_changes();
+    crate::call::places::keep_leases(&app).await.context("the call places of this node")?;
     let (token, token_source) = admin_token(&args.data_dir)?;
     if !args.no_demo
         && let Some(demo) = demo::seed_if_empty(&app).await.context("creating the demo tenant")?

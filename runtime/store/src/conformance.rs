@@ -46,6 +46,7 @@ macro_rules! conformance_tests {
             tickets_are_numbered_per_tenant_and_listed_newest_first,
             campaign_recipients_come_due_in_order_and_stay_in_their_tenant,
             a_recipient_is_claimed_for_dialling_once,
+            call_places_hold_a_tenants_limit_and_expire_unless_renewed,
             the_do_not_call_list_and_surveys_are_per_tenant
         );
     };
@@ -622,6 +623,38 @@ pub async fn a_recipient_is_claimed_for_dialling_once(db: &Db) {
     assert!(db.due_recipients("t1", "cmp_a", 1000, 10).await.unwrap().is_empty(), "out of the due index");
     assert!(!db.claim_recipient("t1", &claim("c")).await.unwrap(), "a dialling recipient is not claimed again");
     assert!(db.claim_recipient("t2", &claim("a")).await.is_err(), "another tenant has no such recipient");
+}
+
+pub async fn call_places_hold_a_tenants_limit_and_expire_unless_renewed(db: &Db) {
+    use crate::CallPlace;
+    let place = |tenant: &str, call: &str, node: &str| CallPlace {
+        tenant_id: tenant.into(),
+        kind: "calls".into(),
+        call_id: call.into(),
+        node: node.into(),
+        expires_at_ms: 1_000,
+    };
+    // Three calls at once on two nodes for a limit of two: two get in.
+    let (a, b, c) = (place("t1", "c1", "n1"), place("t1", "c2", "n2"), place("t1", "c3", "n1"));
+    let taken = tokio::join!(db.take_call_place(&a, 2, 100), db.take_call_place(&b, 2, 100), db.take_call_place(&c, 2, 100));
+    let won = [taken.0.unwrap(), taken.1.unwrap(), taken.2.unwrap()];
+    assert_eq!(won.iter().filter(|w| **w).count(), 2, "the limit holds");
+    assert_eq!(db.count_call_places("t1", "calls", 100).await.unwrap(), 2);
+    assert!(db.take_call_place(&place("t2", "c9", "n3"), 2, 100).await.unwrap(), "another tenant has its own");
+    assert_eq!(db.count_call_places("t1", "browser", 100).await.unwrap(), 0, "another kind is counted apart");
+    // Calls given back free their places.
+    for call in ["c1", "c2", "c3"] {
+        db.release_call_place("t1", "calls", call).await.unwrap();
+    }
+    assert!(db.take_call_place(&place("t1", "c4", "n1"), 2, 100).await.unwrap());
+    assert!(db.take_call_place(&place("t1", "c5", "n2"), 2, 100).await.unwrap());
+    assert!(!db.take_call_place(&place("t1", "c6", "n2"), 2, 100).await.unwrap(), "full");
+    // n1 renews its lease; n2 stops renewing (killed): at 1,500 only n1's place counts.
+    assert_eq!(db.renew_call_places("n1", 2_000).await.unwrap(), 1);
+    assert_eq!(db.count_call_places("t1", "calls", 1_500).await.unwrap(), 1, "n2's place expired");
+    let later = |call: &str| CallPlace { expires_at_ms: 3_000, ..place("t1", call, "n2") };
+    assert!(db.take_call_place(&later("c6"), 2, 1_500).await.unwrap(), "an expired place is free again");
+    assert!(!db.take_call_place(&later("c7"), 2, 1_500).await.unwrap(), "full again");
 }
 
 pub async fn the_do_not_call_list_and_surveys_are_per_tenant(db: &Db) {

@@ -10,6 +10,7 @@
 
 mod api_keys;
 mod calls;
+mod call_places;
 mod cases;
 mod catalog;
 mod customers;
@@ -142,6 +143,8 @@ pub(crate) const CAMPAIGN_DUE: Table = "campaign_due";
 pub(crate) const DO_NOT_CALL: Table = "do_not_call";
 /// `tenant/at/id`: survey answers.
 pub(crate) const SURVEYS: Table = "surveys";
+/// `tenant/kind/call_id`: places among a tenant's calls at once, leased by nodes.
+pub(crate) const CALL_PLACES: Table = "call_places";
 /// `tenant/term/call_id`: the calls whose transcript has a term (value empty).
 pub(crate) const CALL_TERMS: Table = "call_terms";
 
@@ -175,6 +178,7 @@ pub const ALL_TABLES: &[Table] = &[
     CAMPAIGN_DUE,
     DO_NOT_CALL,
     SURVEYS,
+    CALL_PLACES,
 ];
 
 mod interfaces {
@@ -203,6 +207,30 @@ mod interfaces {
     /// `s(x)`: an owned copy of a borrowed argument, for the blocking task.
     fn s(x: &str) -> String {
         x.to_owned()
+    }
+
+    #[async_trait]
+    impl<E: Engine> crate::CallPlaces for Documents<E> {
+        async fn take_call_place(&self, place: &crate::CallPlace, limit: u32, now_ms: u64) -> Result<bool> {
+            let place = place.clone();
+            self.run(move |db| db.take_call_place(&place, limit, now_ms)).await
+        }
+        async fn release_call_place(&self, tenant: &str, kind: &str, call_id: &str) -> Result<()> {
+            let key = format!("{tenant}/{kind}/{call_id}");
+            self.run(move |db| db.delete(super::CALL_PLACES, &key).map(|_| ())).await
+        }
+        async fn renew_call_places(&self, node: &str, until_ms: u64) -> Result<usize> {
+            let node = s(node);
+            self.run(move |db| db.renew_call_places(&node, until_ms)).await
+        }
+        async fn count_call_places(&self, tenant: &str, kind: &str, now_ms: u64) -> Result<usize> {
+            let prefix = format!("{tenant}/{kind}/");
+            self.run(move |db| {
+                let held: Vec<crate::CallPlace> = db.scan(super::CALL_PLACES, &prefix)?;
+                Ok(held.iter().filter(|p| p.expires_at_ms > now_ms).count())
+            })
+            .await
+        }
     }
 
     impl<E: Engine> crate::Changes for Documents<E> {

@@ -273,6 +273,32 @@ pub trait Outreach: Send + Sync {
     async fn surveys(&self, tenant: &str, campaign_id: Option<&str>) -> Result<Vec<SurveyResponse>>;
 }
 
+/// A place among a tenant's calls at once, held by the node carrying the call. It is a
+/// lease: the node renews it while the call lasts, so that the places of a node that
+/// stopped without giving them back (killed) expire.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CallPlace {
+    pub tenant_id: String,
+    /// Which limit it counts against: `calls` (every call), `browser`, `campaign`.
+    pub kind: String,
+    pub call_id: String,
+    pub node: String,
+    pub expires_at_ms: u64,
+}
+
+/// A tenant's calls at once, counted across every node that shares the store.
+#[async_trait]
+pub trait CallPlaces: Send + Sync {
+    /// Take `place` if the tenant holds fewer than `limit` unexpired places of its kind at
+    /// `now_ms` (several nodes asking at once cannot overshoot): whether it was taken.
+    async fn take_call_place(&self, place: &CallPlace, limit: u32, now_ms: u64) -> Result<bool>;
+    async fn release_call_place(&self, tenant: &str, kind: &str, call_id: &str) -> Result<()>;
+    /// Extend every place `node` holds to `until_ms`; how many it holds.
+    async fn renew_call_places(&self, node: &str, until_ms: u64) -> Result<usize>;
+    /// The unexpired places a tenant holds of a kind.
+    async fn count_call_places(&self, tenant: &str, kind: &str, now_ms: u64) -> Result<usize>;
+}
+
 /// A change one node made that the others must hear of, for what they keep in memory.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -305,6 +331,7 @@ pub trait Store:
     + Desk
     + Tickets
     + Outreach
+    + CallPlaces
     + Changes
 {
 }
@@ -324,6 +351,7 @@ impl<T> Store for T where
         + Desk
         + Tickets
         + Outreach
+        + CallPlaces
         + Changes
 {
 }

@@ -42,7 +42,8 @@ const MAX_CONNECTIONS: usize = 24;
 
 /// The schema's history: each migration runs once, in order, and is never edited once
 /// released (a change is a new migration).
-pub const MIGRATIONS: &[(i32, &str)] = &[(1, "the document tables of Switchboard 0.1")];
+pub const MIGRATIONS: &[(i32, &str)] =
+    &[(1, "the document tables of Switchboard 0.1"), (2, "places among a tenant's calls at once, leased by nodes")];
 
 /// The tables migration 1 made (a later table gets a migration of its own).
 const TABLES_V1: &[&str] = &[
@@ -87,6 +88,7 @@ fn migration_sql(version: i32) -> String {
             }
             sql
         }
+        2 => format!("CREATE TABLE {SCHEMA}.call_places (key text COLLATE \"C\" PRIMARY KEY, value bytea NOT NULL);\n"),
         _ => unreachable!("migration {version} is listed in MIGRATIONS"),
     }
 }

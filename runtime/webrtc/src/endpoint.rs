@@ -24,6 +24,7 @@ use super::peer::{self, Datagram, Peer, PeerLink};
 use super::stun;
 use switchboard_call::agents::AgentLine;
 use switchboard_call::app::App;
+use switchboard_call::places::{self, Place};
 use switchboard_call::voice::SpeechEngines;
 use switchboard_domain::tenants::Tenant;
 
@@ -43,7 +44,7 @@ pub struct WebRtcConfig {
 pub enum StartError {
     #[error("unusable SDP offer: {0}")]
     BadOffer(String),
-    #[error("this tenant already has {0} browser calls, its limit")]
+    #[error("this tenant is at its limit of {0} calls at once (browser calls, or all calls)")]
     TooMany(u32),
     #[error("this server is draining: it takes no new calls (try again; a balancer sends you to another node)")]
     Draining,
@@ -55,41 +56,11 @@ pub enum StartError {
 struct LiveBrowserCall {
     tenant_id: String,
     link: PeerLink,
-    /// Holds the call's place in its tenant's limit until the call is forgotten.
-    _slot: Slot,
+    /// Hold the call's places in its tenant's limits (all calls, browser calls, across the
+    /// cluster) until the call is forgotten.
+    _places: [Place; 2],
     /// A leg a drain waits for.
     _leg: switchboard_call::drain::Leg,
-}
-
-/// One of a tenant's `max_browser_calls` places, taken before the call starts
-/// (so that simultaneous offers cannot overshoot) and given back on drop.
-struct Slot {
-    counts: Arc<Mutex<HashMap<String, u32>>>,
-    tenant_id: String,
-}
-
-impl Slot {
-    fn take(counts: &Arc<Mutex<HashMap<String, u32>>>, tenant_id: &str, limit: u32) -> Option<Slot> {
-        let mut c = counts.lock().unwrap_or_else(|p| p.into_inner());
-        let n = c.entry(tenant_id.to_string()).or_insert(0);
-        if *n >= limit {
-            return None;
-        }
-        *n += 1;
-        Some(Slot { counts: counts.clone(), tenant_id: tenant_id.to_string() })
-    }
-}
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        let mut c = self.counts.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(n) = c.get_mut(&self.tenant_id) {
-            *n = n.saturating_sub(1);
-            if *n == 0 {
-                c.remove(&self.tenant_id);
-            }
-        }
-    }
 }
 
 #[derive(Default)]
@@ -107,8 +78,6 @@ pub struct WebRtcEndpoint {
     announced: Vec<SocketAddr>,
     routes: Mutex<Routes>,
     calls: Mutex<HashMap<String, LiveBrowserCall>>,
-    /// Browser calls per tenant, counted from before they start.
-    counts: Arc<Mutex<HashMap<String, u32>>>,
     unrouted: std::sync::atomic::AtomicU64,
     /// Itself, for the tasks of desk legs (which outlive the call that made them).
     self_ref: std::sync::OnceLock<std::sync::Weak<WebRtcEndpoint>>,
@@ -133,7 +102,6 @@ impl WebRtcEndpoint {
             announced,
             routes: Mutex::new(Routes::default()),
             calls: Mutex::new(HashMap::new()),
-            counts: Arc::new(Mutex::new(HashMap::new())),
             unrouted: Default::default(),
             self_ref: Default::default(),
         });
@@ -162,6 +130,20 @@ impl WebRtcEndpoint {
             .map_err(|e| StartError::Internal(e.to_string()))?
     }
 
+    /// The call's places: one of the tenant's calls at once and one of its browser calls,
+    /// counted across the cluster (taken before the call starts, so that offers at once
+    /// cannot overshoot).
+    async fn take_places(&self, tenant: &Tenant) -> Result<[Place; 2], StartError> {
+        let key = switchboard_domain::ids::new_id("web");
+        let take = |kind, limit| places::take(&self.app, &tenant.id, kind, &key, limit);
+        let internal = |e: places::Error| StartError::Internal(format!("counting the tenant's calls: {e}"));
+        let limit = tenant.telephony.max_browser_calls;
+        let browser = take(places::BROWSER, limit).await.map_err(internal)?.ok_or(StartError::TooMany(limit))?;
+        let limit = tenant.telephony.max_calls;
+        let call = take(places::CALLS, limit).await.map_err(internal)?.ok_or(StartError::TooMany(limit))?;
+        Ok([browser, call])
+    }
+
     async fn answer(
         self: &Arc<Self>,
         tenant: Tenant,
@@ -171,8 +153,7 @@ impl WebRtcEndpoint {
         if self.app.drain.is_draining() {
             return Err(StartError::Draining);
         }
-        let limit = tenant.telephony.max_browser_calls;
-        let slot = Slot::take(&self.counts, &tenant.id, limit).ok_or(StartError::TooMany(limit))?;
+        let places = self.take_places(&tenant).await?;
         if !offer.lines().any(|l| l.starts_with("m=audio")) {
             return Err(StartError::BadOffer("the offer has no audio".into()));
         }
@@ -207,7 +188,7 @@ impl WebRtcEndpoint {
             .insert(call_id.clone(), LiveBrowserCall {
                 tenant_id: tenant.id.clone(),
                 link: link.clone(),
-                _slot: slot,
+                _places: places,
                 _leg: self.app.drain.leg(),
             });
         tracing::info!(parent: &span, %origin, "browser call answered");

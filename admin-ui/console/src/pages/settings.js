@@ -16,7 +16,7 @@ const SPEECH = [
 ];
 const TELEPHONY = [
   ['ring_ms', 'int'], ['max_call_secs', 'int'], ['barge_in', 'bool'], ['recording', 'bool'], ['consent_prompt', 'text'],
-  ['transfer_timeout_secs', 'int'], ['transfer_fallback', 'choice', ['bot', 'callback']], ['max_browser_calls', 'int'],
+  ['transfer_timeout_secs', 'int'], ['transfer_fallback', 'choice', ['bot', 'callback']], ['max_calls', 'int'], ['max_browser_calls', 'int'],
   ['allowed_sources', 'list'], ['allowed_origins', 'list'], ['outbound_proxy', 'text'],
 ];
 const LIMITS = [['event_deadline_ms', 'int'], ['memory_mib', 'int']];

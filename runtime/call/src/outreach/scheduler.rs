@@ -14,6 +14,7 @@ use tokio::sync::oneshot;
 use tracing::Instrument;
 
 use super::{DialOutcome, Outreach};
+use crate::places;
 use switchboard_domain::campaigns::{Attempt, AttemptOutcome, Campaign, CampaignState, Recipient, RecipientStatus};
 use switchboard_domain::ids::now_ms;
 use switchboard_domain::tenants::Tenant;
@@ -109,8 +110,10 @@ impl Outreach {
                     t
                 }
             };
+            // The tenant's campaign calls in progress on every node of the cluster.
             let limit = tenant.outreach.max_concurrent_calls;
-            let free = limit.saturating_sub(self.active().tenants.get(&tenant.id).copied().unwrap_or(0));
+            let held = db.count_call_places(&tenant.id, places::CAMPAIGN, now).await?;
+            let free = limit.saturating_sub(u32::try_from(held).unwrap_or(u32::MAX));
             let mut admitted = 0u32;
             if free > 0 {
                 // Some of those due may be moved to their window or skipped: read a few more.
@@ -151,6 +154,11 @@ impl Outreach {
                         detail: None,
                         node: Some(self.app.node_id.clone()),
                     });
+                    let key = format!("{}/{}/{}", c.id, r.index, r.attempts.len());
+                    let Some(place) = places::take(&self.app, &tenant.id, places::CAMPAIGN, &key, limit).await? else {
+                        // Another node's calls filled the tenant's lines meanwhile.
+                        break;
+                    };
                     if !db.claim_recipient(&tenant.id, &r).await? {
                         tracing::debug!(campaign = %c.id, recipient = r.index, "claimed by another node");
                         continue;
@@ -163,7 +171,7 @@ impl Outreach {
                     admitted += 1;
                     self.admitted.fetch_add(1, Ordering::Relaxed);
                     let span = tracing::info_span!("campaign call", tenant_id = %tenant.id, campaign = %c.id, recipient = r.index);
-                    tokio::spawn(self.clone().attempt(dialer.clone(), c.clone(), tenant.clone(), r).instrument(span));
+                    tokio::spawn(self.clone().attempt(dialer.clone(), c.clone(), tenant.clone(), r, place).instrument(span));
                 }
             }
             match db.next_due(&tenant.id, &c.id).await? {
@@ -196,8 +204,16 @@ impl Outreach {
         Ok(())
     }
 
-    /// Place one call and record how it went.
-    async fn attempt(self: Arc<Self>, dialer: Arc<dyn super::Dialer>, c: Campaign, tenant: Tenant, r: Recipient) {
+    /// Place one call and record how it went; `_place` (the call's place among the tenant's
+    /// campaign calls) is given back when it is over.
+    async fn attempt(
+        self: Arc<Self>,
+        dialer: Arc<dyn super::Dialer>,
+        c: Campaign,
+        tenant: Tenant,
+        r: Recipient,
+        _place: places::Place,
+    ) {
         let db = self.app.db.clone();
         let (tx, rx) = oneshot::channel::<String>();
         // The call's id is stored as soon as it is answered, so that a stop during the call
