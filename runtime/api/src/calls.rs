@@ -124,14 +124,19 @@ pub async fn recording(
     who.tenant(&s, &id).await?;
     let record = s.app.db.call(&id, &call_id).await.map_err(not_found_as("call"))?;
     let Some(rel) = record.recording else { return Err(ApiError::not_found("recording")) };
-    // The path is ours (tenant and call ids), never the client's.
-    let path = s.app.data_dir.join(switchboard_call::recording::relative_path(&record.tenant_id, &record.id));
-    debug_assert!(path.ends_with(&rel));
-    let bytes = tokio::task::spawn_blocking(move || std::fs::read(path))
-        .await
-        .ok()
-        .and_then(Result::ok)
-        .ok_or_else(|| ApiError::not_found("recording"))?;
+    // The key is ours (tenant and call ids), never the client's.
+    let key = switchboard_call::recording::relative_path(&record.tenant_id, &record.id);
+    debug_assert!(key.ends_with(&rel));
+    let store = s.app.recordings.clone();
+    let bytes = match tokio::task::spawn_blocking(move || store.get(&key)).await {
+        Ok(Ok(Some(bytes))) => bytes,
+        Ok(Ok(None)) => return Err(ApiError::not_found("recording")),
+        Ok(Err(e)) => {
+            tracing::error!(tenant_id = %id, %call_id, error = %e, "a recording could not be read");
+            return Err(ApiError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "internal", "the recording could not be read"));
+        }
+        Err(_) => return Err(ApiError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "internal", "the recording could not be read")),
+    };
     Ok(Response::builder().header("Content-Type", "audio/wav").body(axum::body::Body::from(bytes)).unwrap_or_default())
 }
 

@@ -24,9 +24,24 @@ pub struct App {
     pub events: crate::events::CallEvents,
     /// Whether this node is being drained (no new calls).
     pub drain: crate::drain::Drain,
+    /// Where call recordings are kept (the data directory, or a directory every node shares).
+    pub recordings: Arc<dyn crate::recording::RecordingStore>,
     /// This node's name in a cluster, stable across restarts: what it marks the campaign
     /// calls it places with, so that it alone settles them after a stop.
     pub node_id: String,
+}
+
+/// What a node stands on besides its data directory; each `None` is the single-machine
+/// default.
+#[derive(Debug, Default, Clone)]
+pub struct Backing {
+    /// A `postgres://` URL every node shares, or the embedded file in the data directory
+    /// ([`switchboard_store::open`]).
+    pub database: Option<String>,
+    /// This node's name, or the one kept in the data directory (made on first start).
+    pub node_id: Option<String>,
+    /// A directory every node mounts for call recordings, or the data directory.
+    pub recordings: Option<PathBuf>,
 }
 
 /// Calls that can run flows at once; sizes the sandbox's instance pool.
@@ -35,20 +50,16 @@ pub const DEFAULT_MAX_CONCURRENT_CALLS: u32 = 256;
 impl App {
     /// Open the data directory (creating it), its embedded database and flow cache.
     pub fn open(data_dir: &Path) -> anyhow::Result<Arc<App>> {
-        App::open_with_database(data_dir, None, None)
+        App::open_with(data_dir, &Backing::default())
     }
 
-    /// Open the data directory (creating it) and its flow cache, and the database the
-    /// configuration names: a `postgres://` URL shared by every node, or (`None`) the
-    /// embedded file in the data directory ([`switchboard_store::open`]). The node's id is
-    /// `node_id`, or the one kept in the data directory (made on first start).
-    pub fn open_with_database(
-        data_dir: &Path,
-        database: Option<&str>,
-        node_id: Option<&str>,
-    ) -> anyhow::Result<Arc<App>> {
+    /// Open the data directory (creating it) and its flow cache, with what `backing` names
+    /// for the rest ([`Backing`]).
+    pub fn open_with(data_dir: &Path, backing: &Backing) -> anyhow::Result<Arc<App>> {
         std::fs::create_dir_all(data_dir).with_context(|| format!("creating data directory {}", data_dir.display()))?;
-        let node_id = match node_id.map(str::trim).filter(|n| !n.is_empty()) {
+        let database = backing.database.as_deref();
+        let recordings = crate::recording::DirectoryRecordings::new(backing.recordings.as_deref().unwrap_or(data_dir));
+        let node_id = match backing.node_id.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
             Some(id) => id.to_string(),
             None => kept_node_id(data_dir)?,
         };
@@ -63,6 +74,7 @@ impl App {
             data_dir: data_dir.to_path_buf(),
             events: Default::default(),
             drain: Default::default(),
+            recordings: Arc::new(recordings),
             node_id,
         }))
     }

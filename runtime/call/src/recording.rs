@@ -1,6 +1,10 @@
 //! Call recording (a per-tenant setting, after a consent prompt): the caller on
 //! the left channel, the bot (and agent, after a bridged transfer) on the right,
-//! 16 kHz, saved next to the database and served with the call record.
+//! 16 kHz, kept in the [`RecordingStore`] and served with the call record.
+//!
+//! The store is a directory: the data directory by default, or one that every node of a
+//! cluster mounts (`--recordings-dir`, e.g. NFS), so that any node serves any call's
+//! recording. The call record keeps the recording's key, never a path a client gave.
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +14,45 @@ use crate::app::App;
 
 /// Most audio kept per call (2 h a side); a longer call keeps its first two hours.
 const MAX_SAMPLES: usize = 16_000 * 7200;
+
+/// Where recordings are kept, by key ([`relative_path`]).
+pub trait RecordingStore: Send + Sync {
+    fn put(&self, key: &Path, wav: &[u8]) -> anyhow::Result<()>;
+    /// The recording, `None` when there is none under the key.
+    fn get(&self, key: &Path) -> anyhow::Result<Option<Vec<u8>>>;
+}
+
+/// Recordings as files under a directory.
+pub struct DirectoryRecordings {
+    root: PathBuf,
+}
+
+impl DirectoryRecordings {
+    pub fn new(root: &Path) -> DirectoryRecordings {
+        DirectoryRecordings { root: root.to_path_buf() }
+    }
+}
+
+impl RecordingStore for DirectoryRecordings {
+    fn put(&self, key: &Path, wav: &[u8]) -> anyhow::Result<()> {
+        let path = self.root.join(key);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        // Written whole, then renamed: a node serving it never reads half a file.
+        let partial = path.with_extension("wav.partial");
+        std::fs::write(&partial, wav).with_context(|| format!("writing {}", partial.display()))?;
+        std::fs::rename(&partial, &path).with_context(|| format!("renaming to {}", path.display()))
+    }
+
+    fn get(&self, key: &Path) -> anyhow::Result<Option<Vec<u8>>> {
+        match std::fs::read(self.root.join(key)) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e).with_context(|| format!("reading the recording {}", key.display())),
+        }
+    }
+}
 
 #[derive(Default)]
 pub struct Recorder {
@@ -63,14 +106,9 @@ impl Recorder {
     /// Write the recording and note it in the call record.
     pub async fn save(self, app: &App, tenant_id: &str, call_id: &str) -> anyhow::Result<()> {
         let rel = relative_path(tenant_id, call_id);
-        let path = app.data_dir.join(&rel);
         let wav = self.to_wav();
-        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        tokio::task::spawn_blocking(move || {
-            std::fs::create_dir_all(&dir)?;
-            std::fs::write(&path, wav).with_context(|| format!("writing {}", path.display()))
-        })
-        .await??;
+        let (store, key) = (app.recordings.clone(), rel.clone());
+        tokio::task::spawn_blocking(move || store.put(&key, &wav)).await??;
         let (tenant, call, rel) = (tenant_id.to_string(), call_id.to_string(), rel.display().to_string());
         let mut record = app.db.call(&tenant, &call).await?;
         record.recording = Some(rel);
@@ -78,5 +116,26 @@ impl Recorder {
         let kind = crate::events::CallEventKind::Recorded;
         app.events.publish(crate::events::CallEvent { tenant_id: tenant, call_id: call, kind });
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_directory_keeps_recordings_by_key_and_says_when_there_is_none() {
+        let root = std::env::temp_dir().join(switchboard_domain::ids::new_id("rectest"));
+        let store = DirectoryRecordings::new(&root);
+        let key = relative_path("ten_1", "call_1");
+        assert!(store.get(&key).unwrap().is_none());
+        let mut r = Recorder::default();
+        r.caller(&[0.5; 160]);
+        store.put(&key, &r.to_wav()).unwrap();
+        let wav = store.get(&key).unwrap().expect("kept");
+        assert_eq!(&wav[..4], b"RIFF");
+        assert_eq!(wav.len(), 44 + 160 * 4);
+        assert!(!root.join(&key).with_extension("wav.partial").exists(), "no partial file left");
+        let _ = std::fs::remove_dir_all(&root);
     }
 }

@@ -59,6 +59,10 @@ pub struct ServeArgs {
     /// trunk's answer to one node's challenge is good on another. Unset: a key per process.
     #[arg(long, env = "SWITCHBOARD_CLUSTER_SECRET", hide_env_values = true)]
     cluster_secret: Option<String>,
+    /// Where call recordings are kept: a directory every node of a cluster mounts (so any
+    /// node serves any recording); default: the data directory.
+    #[arg(long, env = "SWITCHBOARD_RECORDINGS_DIR")]
+    recordings_dir: Option<PathBuf>,
     /// This node's name in a cluster (default: one made on first start and kept in the data
     /// directory).
     #[arg(long, env = "SWITCHBOARD_NODE_ID")]
@@ -100,7 +104,12 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let app = App::open_with_database(&args.data_dir, args.database.as_deref(), args.node_id.as_deref())?;
+    let backing = crate::app::Backing {
+        database: args.database.clone(),
+        node_id: args.node_id.clone(),
+        recordings: args.recordings_dir.clone(),
+    };
+    let app = App::open_with(&args.data_dir, &backing)?;
     app.follow_changes();
     crate::call::places::keep_leases(&app).await.context("the call places of this node")?;
     let (token, token_source) = admin_token(&args.data_dir)?;
