@@ -133,9 +133,19 @@ pub async fn recording(
         Ok(Ok(None)) => return Err(ApiError::not_found("recording")),
         Ok(Err(e)) => {
             tracing::error!(tenant_id = %id, %call_id, error = %e, "a recording could not be read");
-            return Err(ApiError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "internal", "the recording could not be read"));
+            return Err(ApiError::new(
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "the recording could not be read",
+            ));
         }
-        Err(_) => return Err(ApiError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "internal", "the recording could not be read")),
+        Err(_) => {
+            return Err(ApiError::new(
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "the recording could not be read",
+            ));
+        }
     };
     Ok(Response::builder().header("Content-Type", "audio/wav").body(axum::body::Body::from(bytes)).unwrap_or_default())
 }

@@ -35,7 +35,8 @@ pub struct Place {
 
 impl Drop for Place {
     fn drop(&mut self) {
-        let (db, tenant, kind, call_id) = (self.db.clone(), std::mem::take(&mut self.tenant), self.kind, std::mem::take(&mut self.call_id));
+        let (db, tenant, kind, call_id) =
+            (self.db.clone(), std::mem::take(&mut self.tenant), self.kind, std::mem::take(&mut self.call_id));
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(async move {
                 if let Err(e) = db.release_call_place(&tenant, kind, &call_id).await {
@@ -48,7 +49,13 @@ impl Drop for Place {
 
 /// Take a place of `kind` for `call_id` (any id unique to the call) if the tenant holds
 /// fewer than `limit` across the cluster; `None` when it is full.
-pub async fn take(app: &App, tenant: &str, kind: &'static str, call_id: &str, limit: u32) -> Result<Option<Place>, StorageError> {
+pub async fn take(
+    app: &App,
+    tenant: &str,
+    kind: &'static str,
+    call_id: &str,
+    limit: u32,
+) -> Result<Option<Place>, StorageError> {
     let now = now_ms();
     let place = CallPlace {
         tenant_id: tenant.to_string(),

@@ -68,6 +68,9 @@ pub struct SipConfig {
     /// trunk may answer a challenge from one node on another; `None` draws a key for
     /// this process.
     pub nonce_key: Option<String>,
+    /// Proxies in front (Kamailio): every call comes from them, so the per-source INVITE
+    /// throttle, meant for one caller flooding, does not apply to them.
+    pub proxies: Vec<IpAddr>,
 }
 
 /// What answers a new INVITE (the crate root gives `inbound::answer`): the endpoint
@@ -222,7 +225,8 @@ impl Endpoint {
                     self.reply(&incoming, 503, "Draining");
                     return;
                 }
-                if !self.throttle.allow(incoming.from.ip()) {
+                let source = incoming.from.ip();
+                if !self.config.proxies.contains(&source) && !self.throttle.allow(source) {
                     tracing::warn!(from = %incoming.from, "too many new calls from one source: 503");
                     let resp = SipMessage::response_to(msg, 503, "Service Unavailable").with("Retry-After", "5");
                     self.send(incoming.from, incoming.transport, &resp);

@@ -149,7 +149,15 @@ async fn answer_inner(
     };
     // The tenant's calls at once, counted across the cluster.
     let limit = tenant.telephony.max_calls;
-    let _place = match switchboard_call::places::take(&ep.app, &tenant.id, switchboard_call::places::CALLS, msg.call_id(), limit).await {
+    let _place = match switchboard_call::places::take(
+        &ep.app,
+        &tenant.id,
+        switchboard_call::places::CALLS,
+        msg.call_id(),
+        limit,
+    )
+    .await
+    {
         Ok(Some(place)) => place,
         Ok(None) => {
             tracing::warn!(tenant_id = %tenant.id, limit, "the tenant's calls at once are at their limit: 486");

@@ -63,6 +63,10 @@ pub struct ServeArgs {
     /// node serves any recording); default: the data directory.
     #[arg(long, env = "SWITCHBOARD_RECORDINGS_DIR")]
     recordings_dir: Option<PathBuf>,
+    /// Addresses of SIP proxies in front of this node (Kamailio), comma-separated: the
+    /// per-source INVITE throttle does not count them (every call comes through them).
+    #[arg(long, env = "SWITCHBOARD_SIP_PROXIES", value_delimiter = ',')]
+    sip_proxies: Vec<std::net::IpAddr>,
     /// This node's name in a cluster (default: one made on first start and kept in the data
     /// directory).
     #[arg(long, env = "SWITCHBOARD_NODE_ID")]
@@ -163,6 +167,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             advertised_ip,
             rtp: RtpConfig { bind_ip, advertised_ip, port_min, port_max },
             nonce_key: args.cluster_secret.clone(),
+            proxies: args.sip_proxies.clone(),
         };
         let endpoint =
             crate::sip::start(app.clone(), engines, config).await.with_context(|| format!("binding SIP on {sip}"))?;

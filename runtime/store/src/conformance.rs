@@ -636,7 +636,8 @@ pub async fn call_places_hold_a_tenants_limit_and_expire_unless_renewed(db: &Db)
     };
     // Three calls at once on two nodes for a limit of two: two get in.
     let (a, b, c) = (place("t1", "c1", "n1"), place("t1", "c2", "n2"), place("t1", "c3", "n1"));
-    let taken = tokio::join!(db.take_call_place(&a, 2, 100), db.take_call_place(&b, 2, 100), db.take_call_place(&c, 2, 100));
+    let taken =
+        tokio::join!(db.take_call_place(&a, 2, 100), db.take_call_place(&b, 2, 100), db.take_call_place(&c, 2, 100));
     let won = [taken.0.unwrap(), taken.1.unwrap(), taken.2.unwrap()];
     assert_eq!(won.iter().filter(|w| **w).count(), 2, "the limit holds");
     assert_eq!(db.count_call_places("t1", "calls", 100).await.unwrap(), 2);

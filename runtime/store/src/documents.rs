@@ -9,8 +9,8 @@
 //! method moves its work to the blocking pool with a deadline ([`Documents::run`]).
 
 mod api_keys;
-mod calls;
 mod call_places;
+mod calls;
 mod cases;
 mod catalog;
 mod customers;

@@ -182,15 +182,15 @@ impl WebRtcEndpoint {
             span.clone(),
         );
         self.routes.lock().unwrap_or_else(|p| p.into_inner()).by_ufrag.insert(ufrag.clone(), net_tx);
-        self.calls
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(call_id.clone(), LiveBrowserCall {
+        self.calls.lock().unwrap_or_else(|p| p.into_inner()).insert(
+            call_id.clone(),
+            LiveBrowserCall {
                 tenant_id: tenant.id.clone(),
                 link: link.clone(),
                 _places: places,
                 _leg: self.app.drain.leg(),
-            });
+            },
+        );
         tracing::info!(parent: &span, %origin, "browser call answered");
         let ep = self.clone();
         let id = call_id.clone();

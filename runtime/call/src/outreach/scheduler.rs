@@ -171,7 +171,9 @@ impl Outreach {
                     admitted += 1;
                     self.admitted.fetch_add(1, Ordering::Relaxed);
                     let span = tracing::info_span!("campaign call", tenant_id = %tenant.id, campaign = %c.id, recipient = r.index);
-                    tokio::spawn(self.clone().attempt(dialer.clone(), c.clone(), tenant.clone(), r, place).instrument(span));
+                    tokio::spawn(
+                        self.clone().attempt(dialer.clone(), c.clone(), tenant.clone(), r, place).instrument(span),
+                    );
                 }
             }
             match db.next_due(&tenant.id, &c.id).await? {

@@ -47,4 +47,3 @@ impl<E: Engine> Documents<E> {
         })
     }
 }
-
