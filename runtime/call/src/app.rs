@@ -25,7 +25,7 @@ pub struct App {
     /// Whether this node is being drained (no new calls).
     pub drain: crate::drain::Drain,
     /// Where call recordings are kept (the data directory, or a directory every node shares).
-    pub recordings: Arc<dyn crate::recording::RecordingStore>,
+    pub recordings: Arc<dyn crate::recording_store::RecordingStore>,
     /// This node's name in a cluster, stable across restarts: what it marks the campaign
     /// calls it places with, so that it alone settles them after a stop.
     pub node_id: String,
@@ -58,7 +58,7 @@ impl App {
     pub fn open_with(data_dir: &Path, backing: &Backing) -> anyhow::Result<Arc<App>> {
         std::fs::create_dir_all(data_dir).with_context(|| format!("creating data directory {}", data_dir.display()))?;
         let database = backing.database.as_deref();
-        let recordings = crate::recording::DirectoryRecordings::new(backing.recordings.as_deref().unwrap_or(data_dir));
+        let recordings = crate::recording_store::DirectoryRecordings::new(backing.recordings.as_deref().unwrap_or(data_dir));
         let node_id = match backing.node_id.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
             Some(id) => id.to_string(),
             None => kept_node_id(data_dir)?,

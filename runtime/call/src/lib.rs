@@ -20,6 +20,7 @@ pub mod events;
 pub mod outreach;
 pub mod places;
 pub mod recording;
+pub mod recording_store;
 pub mod replay;
 pub mod session;
 pub mod steering;

@@ -1,58 +1,19 @@
 //! Call recording (a per-tenant setting, after a consent prompt): the caller on
 //! the left channel, the bot (and agent, after a bridged transfer) on the right,
-//! 16 kHz, kept in the [`RecordingStore`] and served with the call record.
+//! 16 kHz, kept in a [`RecordingStore`] and served with the call record.
 //!
-//! The store is a directory: the data directory by default, or one that every node of a
+//! The store ([`crate::recording_store`]) is a directory: the data directory by default, or one that every node of a
 //! cluster mounts (`--recordings-dir`, e.g. NFS), so that any node serves any call's
 //! recording. The call record keeps the recording's key, never a path a client gave.
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
 
 use crate::app::App;
+pub use crate::recording_store::{DirectoryRecordings, RecordingStore};
 
 /// Most audio kept per call (2 h a side); a longer call keeps its first two hours.
 const MAX_SAMPLES: usize = 16_000 * 7200;
-
-/// Where recordings are kept, by key ([`relative_path`]).
-pub trait RecordingStore: Send + Sync {
-    fn put(&self, key: &Path, wav: &[u8]) -> anyhow::Result<()>;
-    /// The recording, `None` when there is none under the key.
-    fn get(&self, key: &Path) -> anyhow::Result<Option<Vec<u8>>>;
-}
-
-/// Recordings as files under a directory.
-pub struct DirectoryRecordings {
-    root: PathBuf,
-}
-
-impl DirectoryRecordings {
-    pub fn new(root: &Path) -> DirectoryRecordings {
-        DirectoryRecordings { root: root.to_path_buf() }
-    }
-}
-
-impl RecordingStore for DirectoryRecordings {
-    fn put(&self, key: &Path, wav: &[u8]) -> anyhow::Result<()> {
-        let path = self.root.join(key);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        }
-        // Written whole, then renamed: a node serving it never reads half a file.
-        let partial = path.with_extension("wav.partial");
-        std::fs::write(&partial, wav).with_context(|| format!("writing {}", partial.display()))?;
-        std::fs::rename(&partial, &path).with_context(|| format!("renaming to {}", path.display()))
-    }
-
-    fn get(&self, key: &Path) -> anyhow::Result<Option<Vec<u8>>> {
-        match std::fs::read(self.root.join(key)) {
-            Ok(bytes) => Ok(Some(bytes)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e).with_context(|| format!("reading the recording {}", key.display())),
-        }
-    }
-}
 
 #[derive(Default)]
 pub struct Recorder {
