@@ -13,7 +13,7 @@ use switchboard_speech::asr::{Hints, SlotHint};
 
 const YES_NO_ZH: &[&str] = &["對", "是", "好", "好的", "可以", "沒錯", "對的", "不是", "不對", "不用", "不要", "沒有"];
 const YES_NO_EN: &[&str] =
-    &["Yes.", "No.", "Yeah.", "Nope.", "Correct.", "That's right.", "Sure.", "Okay.", "No, thanks."];
+    &["Yes.", "No.", "Yeah.", "Nope.", "Correct.", "That's right.", "Sure.", "Okay.", "OK.", "No, thanks."];
 /// Said instead of a choice when the bot got the question wrong (it confirmed a misheard
 /// drink and asks its size): scored with the choices, left out of the prompt.
 const OBJECTIONS_ZH: &[&str] = &["不對", "不是"];

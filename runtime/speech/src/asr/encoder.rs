@@ -62,6 +62,12 @@ impl Encoder {
 
     /// `mel`: `[1, mels, frames]` → `[1, frames / 2, d]`.
     pub fn forward(&self, mel: &Tensor) -> candle_core::Result<Tensor> {
+        self.forward_unless(mel, &|| false)
+    }
+
+    /// [`Encoder::forward`], given up between blocks once `cancelled` says so (a recognition
+    /// begun in a pause the caller then spoke on through): the cores go to the next one.
+    pub fn forward_unless(&self, mel: &Tensor, cancelled: &dyn Fn() -> bool) -> candle_core::Result<Tensor> {
         let x = gelu(&self.conv1.forward(mel)?)?;
         let x = gelu(&self.conv2.forward(&x)?)?;
         let x = x.squeeze(0)?.t()?;
@@ -72,6 +78,9 @@ impl Encoder {
         let scale = (head_dim as f64).powf(-0.25);
         let heads = |t: Tensor| t.reshape((frames, self.heads, head_dim))?.transpose(0, 1);
         for b in &self.blocks {
+            if cancelled() {
+                candle_core::bail!("recognition cancelled");
+            }
             let h = b.attn_ln.forward(&x)?;
             let q = (heads(b.q.forward(&h)?)? * scale)?.contiguous()?;
             let k = (heads(b.k.forward(&h)?)?.transpose(1, 2)? * scale)?.contiguous()?;

@@ -160,6 +160,14 @@ impl Tokenizer {
         ids
     }
 
+    /// The ordinary tokens that write Latin letters: masked where only Chinese characters may
+    /// be heard (a closed Mandarin question whose answers are all Chinese).
+    pub fn latin_tokens(&self) -> Vec<u32> {
+        (0..self.eot.min(self.tokens.len() as u32))
+            .filter(|&id| self.tokens[id as usize].chars().any(|c| c.is_ascii_alphabetic()))
+            .collect()
+    }
+
     /// Text of ordinary tokens (special tokens are skipped).
     pub fn decode(&self, ids: &[u32]) -> String {
         let mut bytes = Vec::new();

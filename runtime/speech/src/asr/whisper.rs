@@ -162,6 +162,8 @@ pub struct Whisper {
     tokenizer: Arc<Tokenizer>,
     suppress: Arc<Vec<u32>>,
     suppress_at_start: Arc<Vec<u32>>,
+    /// Tokens with Latin letters (see [`Tokenizer::latin_tokens`]).
+    latin: Arc<Vec<u32>>,
     pub size: WhisperSize,
     /// Audio shorter than this is padded with silence before encoding, in seconds.
     ///
@@ -209,6 +211,7 @@ impl Whisper {
         let device = Device::Cpu;
         let weights = ct2::load(&model_file(dir, "model.bin")?, &device)?;
         let tokenizer = Tokenizer::load(&model_file(dir, "tokenizer.json")?)?;
+        let latin = tokenizer.latin_tokens();
         let config_path = model_file(dir, "config.json")?;
         let config: Ct2Config = serde_json::from_str(&std::fs::read_to_string(&config_path)?)
             .with_context(|| format!("parsing {}", config_path.display()))?;
@@ -226,6 +229,7 @@ impl Whisper {
             tokenizer: Arc::new(tokenizer),
             suppress: Arc::new(config.suppress_ids),
             suppress_at_start: Arc::new(config.suppress_ids_begin),
+            latin: Arc::new(latin),
             size,
             context_secs: std::env::var("SWITCHBOARD_WHISPER_CONTEXT_SECS")
                 .ok()
@@ -305,7 +309,7 @@ impl Whisper {
 
         anyhow::ensure!(!cancelled(), "recognition cancelled");
         let t = Instant::now();
-        let audio = self.encoder.forward(&mel)?;
+        let audio = self.encoder.forward_unless(&mel, cancelled)?;
         let encode_ms = ms(t);
 
         let t = Instant::now();
@@ -336,8 +340,8 @@ impl Whisper {
                 best.map(|(code, _)| code.clone()).unwrap_or_else(|| "en".into())
             }
         };
-        let free = self.decode_freely(state, &language, hints, draft, audio_ms, cancelled)?;
-        let FreeDecoding { mut state, tokens, prompt_len, sot_at, logprob_sum, drafted } = free;
+        let free = self.decode_freely(state, &language, hints, draft, audio_ms, &[], cancelled)?;
+        let FreeDecoding { mut state, tokens, prompt_len, sot_at, logprob_sum, drafted, .. } = free;
         let generated = &tokens[prompt_len..];
         let mut text = self.text_of(generated, &language, hints);
         let mut confidence = (logprob_sum / (generated.len() + 1) as f32).exp();
@@ -363,7 +367,8 @@ impl Whisper {
                     candidates.extend(self.likely_fillers(&mut state, &heard, slot)?);
                 }
             }
-            if let Some((answer, score, tokens)) = self.best_candidate(&mut state, &heard, &candidates)? {
+            let floor = free_score - candidate_margin();
+            if let Some((answer, score, tokens)) = self.best_candidate(&mut state, &heard, &candidates, floor)? {
                 tracing::debug!(free = %text, free_logprob = free_score, answer = %answer, logprob = score, "expected answers scored");
                 if stands_for(generated_len, free_score, score, tokens) {
                     confidence = (score / (tokens + 1) as f32).exp();
@@ -374,32 +379,55 @@ impl Whisper {
         // Nor does it say which language to decode it in (「對」 heard as "Play", "Yes" as
         // 「言所」): a short turn that is none of a closed question's answers is decoded again in
         // the tenant's other languages, and the expected answers in each are weighed against
-        // what was heard in it, as above.
-        if expected && free_text.is_none() && generated_len <= SHORT_TURN_TOKENS && self.multilingual {
-            for other in languages.iter().filter(|l| **l != language) {
+        // what was heard in it, as above. A word or two in Latin letters, however many tokens
+        // ("Waison" for 「外送」), is decoded again in Mandarin too, even when it was decoded in
+        // Mandarin. Mandarin is decoded again in Chinese characters only, and an answer that
+        // sounds like what is heard then (the same syllables, tones aside: 「兌」 for 「對」)
+        // stands for it when the model finds those characters about as likely as what it
+        // heard first.
+        let short = generated_len <= SHORT_TURN_TOKENS;
+        // A closed Mandarin answer is a few characters; an English sentence is what was said.
+        let latin = !text.chars().any(super::chinese::is_han)
+            && text.chars().any(|c| c.is_ascii_alphabetic())
+            && text.split_whitespace().count() <= 2;
+        let again_in: Vec<&String> = languages
+            .iter()
+            .filter(|l| (**l != language && short) || (*l == "zh" && latin))
+            .collect();
+        if expected && free_text.is_none() && self.multilingual {
+            for other in again_in {
                 anyhow::ensure!(!cancelled(), "recognition cancelled");
+                tracing::debug!(first = %text, first_language = %language, per_token = logprob_sum / (generated_len + 1) as f32, again_in = %other, "decoding again");
                 // The audio stays heard; the tokens of the first language go.
                 state.truncate(0)?;
-                let mut again = self.decode_freely(state, other, hints, &[], audio_ms, cancelled)?;
+                let zh = other == "zh";
+                let mask: &[u32] = if zh { &self.latin } else { &[] };
+                let mut again = self.decode_freely(state, other, hints, &[], audio_ms, mask, cancelled)?;
                 let said_len = again.tokens.len() - again.prompt_len;
                 let heard_text = self.text_of(&again.tokens[again.prompt_len..], other, hints);
-                let in_other: Vec<String> = hints
-                    .candidates
-                    .iter()
-                    .filter(|c| (c.chars().any(super::chinese::is_han)) == (other == "zh"))
-                    .cloned()
-                    .collect();
-                let taken = if let Some(answer) = in_other.iter().find(|c| same_answer(c, &heard_text)) {
+                let in_other: Vec<String> =
+                    hints.candidates.iter().filter(|c| c.chars().any(super::chinese::is_han) == zh).cloned().collect();
+                // Characters that say or sound like an answer stand for it only when the model finds
+                // them about as likely as what it heard first ("It's John." is also 「是」 in
+                // characters, far less likely than the words; "Waison" is no likelier than 「外送」).
+                let likely = again.unmasked_logprob_sum >= logprob_sum - candidate_margin();
+                let said = |c: &&String| {
+                    if zh { likely && sounds_like(c, &heard_text) } else { same_answer(c, &heard_text) }
+                };
+                let taken = if let Some(answer) = in_other.iter().find(said) {
                     Some((answer.clone(), again.logprob_sum, said_len))
-                } else {
+                } else if short && *other != language {
                     let heard = Heard { prefix: &again.tokens[..=again.sot_at], languages, language_logprobs: &[] };
-                    let best = self.best_candidate(&mut again.state, &heard, &in_other)?;
+                    let floor = again.logprob_sum - candidate_margin();
+                    let best = self.best_candidate(&mut again.state, &heard, &in_other, floor)?;
                     tracing::debug!(language = %other, free = %heard_text, free_logprob = again.logprob_sum, best = ?best, "expected answers scored in another language");
                     best.filter(|(_, score, tokens)| stands_for(said_len, again.logprob_sum, *score, *tokens))
+                } else {
+                    None
                 };
                 state = again.state;
                 if let Some((answer, score, tokens)) = taken {
-                    tracing::debug!(first = %text, language = %other, heard = %heard_text, answer = %answer, "a short answer heard in another language");
+                    tracing::debug!(first = %text, language = %other, heard = %heard_text, answer = %answer, "a short answer heard again");
                     confidence = (score / (tokens + 1) as f32).exp();
                     free_text = Some(std::mem::replace(&mut text, answer));
                     language = other.clone();
@@ -408,6 +436,7 @@ impl Whisper {
             }
         }
         let decode_ms = ms(t);
+        tracing::debug!(features_ms, encode_ms, decode_ms, prompt_tokens = prompt_len, tokens = generated.len(), samples = samples.len(), "recognition timed");
         Ok(Transcript {
             free_text,
             text,
@@ -428,6 +457,7 @@ impl Whisper {
     /// as the model hears it freely. `state` has heard the audio, and holds no token or a
     /// bare start of transcript (from language detection); `draft` tokens are checked in
     /// passes where that is cheaper.
+    #[allow(clippy::too_many_arguments)]
     fn decode_freely(
         &self,
         mut state: super::decoder::DecoderState,
@@ -435,6 +465,7 @@ impl Whisper {
         hints: &Hints,
         draft: &[u32],
         audio_ms: u64,
+        mask: &[u32],
         cancelled: &dyn Fn() -> bool,
     ) -> anyhow::Result<FreeDecoding> {
         let tk = &self.tokenizer;
@@ -463,6 +494,7 @@ impl Whisper {
         // About 6 tokens a second of speech is generous for both languages.
         let max_tokens = (10 + audio_ms as usize * 6 / 1000).min(self.config.max_target_positions / 2);
         let mut logprob_sum = 0.0f32;
+        let mut unmasked_logprob_sum = 0.0f32;
         let mut pending: Vec<u32> = tokens[state.tokens()..].to_vec();
         // Only text tokens can be drafted, and only where checking them is cheap.
         let usable = if self.uses_drafts() { draft.iter().take_while(|&&t| t < tk.eot).count() } else { 0 };
@@ -485,8 +517,9 @@ impl Whisper {
             // Logits after the prompt (or last token) and after each drafted token.
             let all = self.decoder.step_many(&mut state, &pending, guess.len() + 1)?;
             for (i, mut logits) in all.into_iter().enumerate() {
-                let (next, logprob) = self.pick(&mut logits, tokens.len() == prompt_len);
+                let (next, logprob, unmasked) = self.pick(&mut logits, tokens.len() == prompt_len, mask);
                 logprob_sum += logprob;
+                unmasked_logprob_sum += unmasked;
                 if next == tk.eot {
                     done = true;
                     break;
@@ -519,7 +552,7 @@ impl Whisper {
         if let Some(keep) = periodic(&tokens[prompt_len..]) {
             tokens.truncate(prompt_len + keep);
         }
-        Ok(FreeDecoding { state, tokens, prompt_len, sot_at, logprob_sum, drafted })
+        Ok(FreeDecoding { state, tokens, prompt_len, sot_at, logprob_sum, unmasked_logprob_sum, drafted })
     }
 
     /// The expected answer the model finds likeliest, teacher-forced after the prompt and
@@ -527,32 +560,57 @@ impl Whisper {
     /// scored too: 「對」 heard as the English "play"): its text, its log-probability
     /// (language, text and end of text), and its token count. Mandarin answers are scored as
     /// written and in Simplified characters, which Whisper favours.
+    ///
+    /// Only answers that can still score at least `floor` (and beat the best so far) are run
+    /// through the decoder: every token's log-probability is at most 0, so the language's and
+    /// the first token's, read from one pass over each language's opening, bound the whole
+    /// score. The answer found is the same as scoring every one; most cost no pass at all.
     fn best_candidate(
         &self,
         state: &mut super::decoder::DecoderState,
         heard: &Heard<'_>,
         candidates: &[String],
+        floor: f32,
     ) -> anyhow::Result<Option<(String, f32, usize)>> {
         let mut best: Option<(String, f32, usize)> = None;
         let mut seen = std::collections::HashSet::new();
+        // Per language: its opening tokens and the logits after them (the first text token's).
+        let mut openings: Vec<(&'static str, Vec<u32>, Vec<f32>)> = Vec::new();
+        // The language whose opening the state holds after the prefix.
+        let mut fed: Option<&'static str> = None;
         let answers = candidates.iter().map(|c| c.trim()).filter(|c| !c.is_empty());
         for answer in answers.take(MAX_CANDIDATES) {
             let han = answer.chars().any(super::chinese::is_han);
             let code = if han { "zh" } else { "en" };
-            let Some(head) = self.answer_head(heard, code) else { continue };
+            if !openings.iter().any(|(c, ..)| *c == code) {
+                let Some(head) = self.answer_head(heard, code) else { continue };
+                state.truncate(heard.prefix.len())?;
+                let logits = self.decoder.step_many(state, &head, 1)?.pop().unwrap_or_default();
+                openings.push((code, head, logits));
+                fed = Some(code);
+            }
+            let Some((_, head, first_logits)) = openings.iter().find(|(c, ..)| *c == code) else { continue };
             let lang_logprob = heard.language_logprobs.iter().find(|(c, _)| c == code).map_or(0.0, |(_, l)| *l);
             for spelling in spellings(answer) {
                 let ids = self.tokenizer.encode(&spelling);
                 if ids.is_empty() || ids.len() > 24 || !seen.insert((code, ids.clone())) {
                     continue;
                 }
-                state.truncate(heard.prefix.len())?;
-                let mut feed = head.clone();
-                feed.extend_from_slice(&ids);
-                let rows = self.decoder.step_many(state, &feed, ids.len() + 1)?;
-                let targets = ids.iter().copied().chain([self.tokenizer.eot]);
-                let text_logprob: f32 = rows.iter().zip(targets).map(|(logits, t)| self.log_prob(logits, t)).sum();
-                let score = lang_logprob + text_logprob;
+                let bound = lang_logprob + self.log_prob(first_logits, ids[0]);
+                if bound < floor || best.as_ref().is_some_and(|(_, s, _)| bound <= *s) {
+                    continue;
+                }
+                if fed != Some(code) {
+                    state.truncate(heard.prefix.len())?;
+                    self.decoder.step_many(state, head, 1)?;
+                    fed = Some(code);
+                }
+                state.truncate(heard.prefix.len() + head.len())?;
+                // Logits after each token of the answer: the next token's, then the end of text's.
+                let rows = self.decoder.step_many(state, &ids, ids.len())?;
+                let targets = ids[1..].iter().copied().chain([self.tokenizer.eot]);
+                let rest: f32 = rows.iter().zip(targets).map(|(logits, t)| self.log_prob(logits, t)).sum();
+                let score = bound + rest;
                 if best.as_ref().is_none_or(|(_, s, _)| score > *s) {
                     best = Some((answer.to_string(), score, ids.len()));
                 }
@@ -635,11 +693,13 @@ impl Whisper {
         self.decoder.checks_drafts_cheaply()
     }
 
-    /// The next token from `logits` (suppressed tokens masked out) and its log-probability.
+    /// The next token from `logits` (suppressed tokens masked out), its log-probability, and
+    /// its log-probability had `mask` not been applied (how likely the model finds it freely).
     /// `first`: the first token of the text, which has more suppressed tokens.
-    fn pick(&self, logits: &mut [f32], first: bool) -> (u32, f32) {
-        let masked = if first { [&self.suppress[..], &self.suppress_at_start[..]] } else { [&self.suppress[..], &[]] };
-        for &id in masked.into_iter().flatten() {
+    /// `mask`: more tokens that may not be picked.
+    fn pick(&self, logits: &mut [f32], first: bool, mask: &[u32]) -> (u32, f32, f32) {
+        let at_start: &[u32] = if first { &self.suppress_at_start } else { &[] };
+        for &id in [&self.suppress[..], at_start].into_iter().flatten() {
             if let Some(l) = logits.get_mut(id as usize) {
                 *l = f32::NEG_INFINITY;
             }
@@ -648,12 +708,22 @@ impl Whisper {
         for l in logits.iter_mut().skip(self.tokenizer.eot as usize + 1) {
             *l = f32::NEG_INFINITY;
         }
-        let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-        let log_norm = max + logits.iter().map(|l| (l - max).exp()).sum::<f32>().ln();
+        let log_norm = |logits: &[f32]| {
+            let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            max + logits.iter().map(|l| (l - max).exp()).sum::<f32>().ln()
+        };
+        let unmasked_norm = if mask.is_empty() { None } else { Some(log_norm(logits)) };
+        for &id in mask {
+            if let Some(l) = logits.get_mut(id as usize) {
+                *l = f32::NEG_INFINITY;
+            }
+        }
+        let norm = log_norm(logits);
         let (next, best) =
             logits.iter().enumerate().fold((0, f32::NEG_INFINITY), |acc, (i, &l)| if l > acc.1 { (i, l) } else { acc });
-        (next as u32, best - log_norm)
+        (next as u32, best - norm, best - unmasked_norm.unwrap_or(norm))
     }
+
 }
 
 /// Whether an expected answer of `tokens` tokens, scored `score`, stands for what free decoding
@@ -685,6 +755,8 @@ struct FreeDecoding {
     prompt_len: usize,
     sot_at: usize,
     logprob_sum: f32,
+    /// The same, had no mask been applied: how likely the model finds the text freely.
+    unmasked_logprob_sum: f32,
     drafted: usize,
 }
 
@@ -696,6 +768,28 @@ struct Heard<'a> {
     languages: &'a [String],
     /// Log-probability of each candidate language, from detection (empty when it was fixed).
     language_logprobs: &'a [(String, f32)],
+}
+
+/// Whether `heard` says the Mandarin answer `expected` in characters that sound the same: the
+/// same syllables, tones aside (「兌」 for 「對」, 「外頌」 for 「外送」), each character read
+/// its usual way. Exact answers count too.
+fn sounds_like(expected: &str, heard: &str) -> bool {
+    use pinyin::ToPinyin;
+    if same_answer(expected, heard) {
+        return true;
+    }
+    let syllables = |s: &str| -> Option<Vec<&'static str>> {
+        let han: Vec<char> = s.chars().filter(|c| super::chinese::is_han(*c)).collect();
+        if han.is_empty() || s.chars().any(|c| c.is_alphanumeric() && !super::chinese::is_han(c)) {
+            return None;
+        }
+        han.iter().map(|c| c.to_pinyin().map(|p| p.with_tone_num_end().trim_end_matches(|d: char| d.is_ascii_digit()))).collect()
+    };
+    let converted = super::chinese::to_simplified(expected);
+    match syllables(heard) {
+        Some(h) => [expected, converted.as_str()].iter().any(|e| syllables(e).is_some_and(|e| e == h)),
+        None => false,
+    }
 }
 
 /// Whether a transcript already says an expected answer (punctuation and case aside).
@@ -829,6 +923,21 @@ mod tests {
         assert_eq!(slot.language(), "zh");
         let titled = SlotHint { after: "小姐".into(), before: "".into(), ..slot.clone() };
         assert!(titled.matches("林小姐") && !titled.matches("林先生"));
+    }
+
+    #[test]
+    fn characters_sound_like_an_answer_by_their_syllables() {
+        // The same syllables, tones aside, in either script.
+        assert!(sounds_like("對", "兌"));
+        assert!(sounds_like("外送", "外頌。"));
+        assert!(sounds_like("外送", "外送"));
+        assert!(sounds_like("沒錯", "没错"));
+        // Other syllables, more or fewer of them, or letters, are not the answer.
+        assert!(!sounds_like("對", "不,不,"));
+        assert!(!sounds_like("對", "對不對"));
+        assert!(!sounds_like("不是", "是"));
+        assert!(!sounds_like("外送", "Waison"));
+        assert!(!sounds_like("大杯", "大杯 large"));
     }
 
     #[test]
