@@ -110,6 +110,12 @@ fn pct(v: &mut [f64], p: f64) -> f64 {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
+    // `RUST_LOG=switchboard_call=info` shows what each turn waited for (the end of the turn, its
+    // recognition), between this benchmark's own lines.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_timer(tracing_subscriber::fmt::time::uptime())
+        .init();
     let voices: Vec<String> = std::fs::read_dir(callers_dir())?
         .filter_map(|e| e.ok())
         .filter(|e| e.path().is_dir())
@@ -175,6 +181,7 @@ async fn main() -> anyhow::Result<()> {
                 pushed.store(done, std::sync::atomic::Ordering::SeqCst);
                 if speech_ended_at.is_none() && done >= speech_end {
                     speech_ended_at = Some(Instant::now());
+                    tracing::info!(case = case.name, "the caller's speech ended");
                 }
                 if seen.lock().unwrap().iter().any(|(_, e)| e.starts_with("said")) || call.is_ended() {
                     break;

@@ -32,9 +32,8 @@ const PROMPT_CACHE_MAX_CHARS: usize = 200;
 
 type PromptKey = (String, String, u32, u32);
 
-/// Silence after which recognition starts on what the caller has said so far, before the turn
-/// is over: when the silence lasts the full end-of-turn time, the text is (nearly) ready.
-const SPECULATE_AFTER_MS: u64 = 120;
+/// End-of-turn silences this short leave no time worth recognising in: the turn ends first.
+const SPECULATE_BELOW_TURN_MS: u64 = 220;
 
 /// While the caller speaks, what they have said so far is recognised again after this much
 /// more speech, when a recognition worker is idle. The result is not a turn: its tokens are
@@ -467,6 +466,13 @@ impl VoiceCall {
             let digits = heard.map(|t| switchboard_understand::numbers::spoken_digits(&t.text).len()).unwrap_or(0);
             return (digits >= PHONE_DIGITS).then_some("digits");
         }
+        // The recognition of this speech is under way, and the turn cannot end before it is
+        // done (the reply needs it, and a closed question's answer ends the turn by itself): the
+        // end-of-turn model waits for it, rather than take the cores it runs on.
+        let recognising = self.early.as_ref().is_some_and(|e| covers(e.start_ms, e.end_ms));
+        if heard.is_none() && recognising {
+            return None;
+        }
         let detector = self.engines.turn.clone()?;
         // The words too: a turn that ends on "um" or 「還有」 is not over, however it sounds.
         // The reply needs the pause's recognition anyway, so waiting for it costs nothing.
@@ -503,8 +509,8 @@ impl VoiceCall {
 
     /// Recognise the caller's speech before the turn is over, so that the text is (nearly)
     /// ready when it is:
-    /// - in a pause of [`SPECULATE_AFTER_MS`], everything said so far: if the pause lasts
-    ///   to the end of the turn, that is the turn's text;
+    /// - as the voice fades, everything said so far: if the pause lasts to the end of the
+    ///   turn, that is the turn's text;
     /// - while the caller speaks, every [`PARTIAL_EVERY_MS`] of speech when a worker is idle
     ///   and the model uses drafts: that text is a draft for the next recognition of the same
     ///   speech.
@@ -531,9 +537,18 @@ impl VoiceCall {
             return;
         }
         let pool = self.engines.recogniser(&self.languages);
-        let in_pause = p.silence_ms >= SPECULATE_AFTER_MS;
+        // The caller spoke on after the pause it was started in: its text is not the turn's,
+        // and a model that takes no drafts has no use for it. Dropping it stops the work.
+        if !pool.uses_drafts && self.early.as_ref().is_some_and(|e| e.start_ms != p.start_ms || e.end_ms < p.end_ms) {
+            self.early = None;
+        }
+        // Recognition starts as soon as the voice fades (the VAD's probability falls below its
+        // threshold, a frame or two before the hysteresis calls it silence): when the pause lasts
+        // to the end of the turn, this is the turn's text. When the caller speaks on, it is
+        // cancelled above, within one encoder block.
+        let in_pause = p.fading;
         if in_pause {
-            if self.end_of_turn_ms as u64 <= SPECULATE_AFTER_MS + 100 {
+            if self.end_of_turn_ms as u64 <= SPECULATE_BELOW_TURN_MS {
                 return;
             }
             // What was under way is stale: the pause's recognition replaces it.

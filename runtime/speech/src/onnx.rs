@@ -21,13 +21,18 @@ pub fn environment() -> anyhow::Result<&'static ort::environment::Environment> {
 }
 
 /// A session for `model` with a fixed number of intra-op threads (speech models
-/// are small: parallelism comes from serving many calls, not from one run).
+/// are small: parallelism comes from serving many calls, not from one run), which do not
+/// spin while they wait.
 pub fn session(model: &std::path::Path, threads: usize) -> anyhow::Result<ort::session::Session> {
     let env = environment()?;
     let session = ort::session::Session::builder(env)?
         .with_intra_threads(threads)
         .map_err(|e| anyhow::anyhow!("{e}"))?
         .with_inter_threads(1)
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        // Idle threads sleep rather than spin: the same cores run recognition, which a
+        // spinning pool slows down while it waits for its next run.
+        .with_intra_op_spinning(false)
         .map_err(|e| anyhow::anyhow!("{e}"))?
         .commit_from_file(model)
         .with_context(|| format!("loading {}", model.display()))?;

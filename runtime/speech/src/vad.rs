@@ -98,6 +98,10 @@ pub struct PendingSpeech {
     pub end_ms: u64,
     pub silence_ms: u64,
     pub voiced_ms: u64,
+    /// The latest frame is below the speech threshold: silence, or the fading end of speech
+    /// that the hysteresis still counts as voiced (silero's probability trails the voice by one
+    /// to three frames). Speech that ends here ends at `end_ms` unless the voice comes back.
+    pub fading: bool,
 }
 
 /// One call's VAD: recurrent state, context, and endpointing.
@@ -160,6 +164,7 @@ impl VadStream {
             end_ms: s.last_voiced_end_ms + self.config.pad_ms as u64,
             silence_ms: self.now_ms - s.last_voiced_end_ms,
             voiced_ms: s.voiced_ms,
+            fading: self.last_probability < self.config.threshold,
         })
     }
 
