@@ -122,22 +122,22 @@ async fn main() -> anyhow::Result<()> {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     let (app, tenant, scratch) = scratch_tenant(switchboard::demo::TEA_SHOP_FLOW.to_vec()).await?;
+    // As `serve` does before it answers calls: the FAQ embedded for semantic search, which a
+    // turn the flow did not understand consults (otherwise the first such turn pays for it).
+    app.knowledge.faq.warm(&app.db, None).await?;
     let engines = SpeechEngines::load(WhisperSize::Base)?;
     let mut latencies = Vec::new();
     let (mut cut, mut runs, mut unanswered) = (0, 0, 0);
     for voice in &voices {
         for case in CASES {
             let mut audio = Vec::new();
-            let mut starts = Vec::new();
             let mut speech_end = 0;
             for (id, pause_ms) in case.clips {
                 let (samples, end) = clip(voice, id)?;
-                starts.push(audio.len());
                 speech_end = audio.len() + end;
                 audio.extend_from_slice(&samples);
                 audio.extend(std::iter::repeat_n(0.0, *pause_ms as usize * 16));
             }
-            let last_start = *starts.last().unwrap_or(&0);
             audio.extend(std::iter::repeat_n(0.0, 3 * 16_000));
 
             let setup = CallSetup::inbound_text(tenant.clone(), case.caller.to_string(), String::new());
@@ -192,7 +192,8 @@ async fn main() -> anyhow::Result<()> {
             runs += 1;
             let events = seen.lock().unwrap().clone();
             let heard = events.iter().find(|(_, e)| e.starts_with("heard")).map(|(_, e)| e.clone()).unwrap_or_default();
-            let was_cut = heard_at_sample.lock().unwrap().is_some_and(|at| at < last_start);
+            // Cut: the turn was heard before the caller's last speech (its first half answered).
+            let was_cut = heard_at_sample.lock().unwrap().is_some_and(|at| at < speech_end);
             cut += usize::from(was_cut);
             match (events.iter().find(|(_, e)| e.starts_with("said")), speech_ended_at) {
                 (Some((at, _)), Some(end)) if !was_cut => {

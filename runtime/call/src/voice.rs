@@ -54,6 +54,10 @@ const PHONE_DIGITS: usize = 8;
 /// More silence allowed while a phone number is being said (callers pause between groups).
 const DIGITS_EXTRA_MS: u32 = 1000;
 
+/// Extra silence allowed in a turn whose words so far are unfinished: a hesitation or a
+/// count with nothing counted at its end.
+const UNFINISHED_EXTRA_MS: u32 = 1000;
+
 /// The end-of-turn model's verdict on the speech from `start_ms` to `end_ms`.
 struct Verdict {
     start_ms: u64,
@@ -480,6 +484,11 @@ impl VoiceCall {
             self.expecting.as_ref().is_none_or(|e| matches!(e.kind, AnswerKind::Order | AnswerKind::Anything))
                 && self.hints.candidates.is_empty();
         let trails_off = heard.map(|t| trails_off(&t.text) || (ordering && counts_without_item(&t.text)));
+        if let Some(unfinished) = trails_off {
+            // While the words say the caller is not done (「我要兩杯，嗯…」), the turn may pause
+            // longer before the silence alone ends it.
+            self.vad.set_end_of_turn_ms(self.end_of_turn_ms + if unfinished { UNFINISHED_EXTRA_MS } else { 0 });
+        }
         match &mut self.verdict {
             Some(v) if covers(v.start_ms, v.end_ms) => {
                 if v.probability.is_none()
