@@ -23,11 +23,10 @@ use std::process::Output;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use cluster::{HOST_IP, Kamailio, Network, namespace, node_ip};
+use cluster::{Backbone, namespace, node_ip};
 use common::{ADMIN_TOKEN, Server};
 use serde_json::{Value, json};
 use sipp::DEMO_NUMBER;
-use switchboard::storage::postgres::testing::{TempDatabase, TestServer, start_server};
 
 const NODES: usize = 3;
 /// A bound on waiting for what a test waits for, so that it fails instead of hanging.
@@ -36,10 +35,7 @@ const PATIENCE: Duration = Duration::from_secs(240);
 /// Fields drop in order: the nodes stop first, the network goes last.
 struct Cluster {
     nodes: Vec<Option<Server>>,
-    kamailio: Kamailio,
-    _database: TempDatabase,
-    _postgres: TestServer,
-    _network: Network,
+    backbone: Backbone,
     dir: PathBuf,
     tenant: String,
     key: String,
@@ -47,12 +43,8 @@ struct Cluster {
 
 impl Cluster {
     fn start(dir: &Path) -> Cluster {
-        let network = Network::create(NODES);
-        let postgres = start_server(&[HOST_IP], &["10.77.0.0/24"]).expect("PostgreSQL for the cluster");
-        let database = postgres.database();
-        let ips: Vec<String> = (1..=NODES).map(node_ip).collect();
-        let kamailio = Kamailio::start(&dir.join("kamailio"), &ips);
-        let url = database.url();
+        let backbone = Backbone::start(NODES, dir);
+        let url = backbone.database_url.clone();
         // The first node makes the demo tenant in the empty database; the others find it.
         let nodes: Vec<Option<Server>> = (1..=NODES)
             .map(|i| {
@@ -64,7 +56,7 @@ impl Cluster {
             })
             .collect();
         let (tenant, key) = nodes[0].as_ref().unwrap().demo();
-        Cluster { nodes, kamailio, _database: database, _postgres: postgres, _network: network, dir: dir.to_path_buf(), tenant, key }
+        Cluster { nodes, backbone, dir: dir.to_path_buf(), tenant, key }
     }
 
     fn node(&self, i: usize) -> &Server {
@@ -124,7 +116,7 @@ impl Cluster {
 
     /// sipp calling the demo number through Kamailio: `calls` calls, one at a time.
     fn call(&self, scenario: &str, calls: usize) -> std::process::Child {
-        cluster::sipp(scenario, &self.kamailio.addr, DEMO_NUMBER, &self.dir, calls, 1).spawn().expect("sipp")
+        cluster::sipp(scenario, &self.backbone.kamailio.addr, DEMO_NUMBER, &self.dir, calls, 1).spawn().expect("sipp")
     }
 
     fn assert_passed(&self, out: &Output, what: &str) {
@@ -136,7 +128,7 @@ impl Cluster {
                 .enumerate()
                 .map(|(i, n)| format!("--- node {} ---\n{}\n", i + 1, n.log_tail(25)))
                 .collect();
-            let kamailio: String = self.kamailio.log().lines().rev().take(30).collect::<Vec<_>>().join("\n");
+            let kamailio: String = self.backbone.kamailio.log().lines().rev().take(30).collect::<Vec<_>>().join("\n");
             panic!(
                 "{what}: sipp failed ({})\n{}\nkamailio (newest first):\n{kamailio}\n{logs}",
                 out.status,

@@ -31,9 +31,8 @@ mod sipp;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use cluster::{HOST_IP, Kamailio, Network, namespace, node_ip};
+use cluster::{Backbone, HOST_IP, namespace, node_ip};
 use common::Server;
-use switchboard::storage::postgres::testing::start_server;
 
 fn env(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -59,12 +58,8 @@ struct Figures {
 fn run(nodes: usize, dir: &Path) -> Figures {
     let _ = std::fs::remove_dir_all(dir);
     std::fs::create_dir_all(dir).unwrap();
-    let network = Network::create(nodes);
-    let postgres = start_server(&[HOST_IP], &["10.77.0.0/24"]).expect("PostgreSQL");
-    let database = postgres.database();
-    let ips: Vec<String> = (1..=nodes).map(node_ip).collect();
-    let kamailio = Kamailio::start(&dir.join("kamailio"), &ips);
-    let url = database.url();
+    let backbone = Backbone::start(nodes, dir);
+    let url = backbone.database_url.clone();
     let servers: Vec<Server> = (1..=nodes)
         .map(|i| {
             let (sip, id) = (format!("{}:5060", node_ip(i)), format!("node{i}"));
@@ -136,7 +131,7 @@ fn run(nodes: usize, dir: &Path) -> Figures {
     // Phone calls offered at 10 a second through Kamailio.
     let calls = env("SWITCHBOARD_CLUSTER_SIP_CALLS", 100) as usize;
     let started = Instant::now();
-    let out = cluster::sipp("caller_hangup.xml", &kamailio.addr, sipp::DEMO_NUMBER, dir, calls, 64)
+    let out = cluster::sipp("caller_hangup.xml", &backbone.kamailio.addr, sipp::DEMO_NUMBER, dir, calls, 64)
         .args(["-r", "10"])
         .output()
         .expect("sipp");
@@ -152,10 +147,7 @@ fn run(nodes: usize, dir: &Path) -> Figures {
     };
     let (sip_ok, sip_failed) = (count("Successful call"), count("Failed call"));
     drop(servers);
-    drop(kamailio);
-    drop(database);
-    drop(postgres);
-    drop(network);
+    drop(backbone);
     Figures {
         text_calls_per_s: latencies.len() as f64 / wall.as_secs_f64(),
         p50: percentile(&sorted, 0.5),

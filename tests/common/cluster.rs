@@ -10,8 +10,39 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use switchboard::storage::postgres::testing::{TempDatabase, TestServer, start_server};
+
 /// The host's address on the bridge: Kamailio, PostgreSQL and the callers (sipp).
 pub const HOST_IP: &str = "10.77.0.1";
+
+/// What a test cluster's nodes share: their network, one PostgreSQL database and Kamailio in
+/// front. Started before the nodes; dropped after them, Kamailio first and the network last
+/// (fields drop in the order they are declared).
+pub struct Backbone {
+    pub kamailio: Kamailio,
+    /// The shared database, for the nodes' `--database`.
+    pub database_url: String,
+    _database: TempDatabase,
+    _postgres: TestServer,
+    _network: Network,
+}
+
+impl Backbone {
+    pub fn start(nodes: usize, dir: &Path) -> Backbone {
+        let network = Network::create(nodes);
+        let postgres = start_server(&[HOST_IP], &["10.77.0.0/24"]).expect("PostgreSQL for the cluster");
+        let database = postgres.database();
+        let ips: Vec<String> = (1..=nodes).map(node_ip).collect();
+        let kamailio = Kamailio::start(&dir.join("kamailio"), &ips);
+        Backbone {
+            kamailio,
+            database_url: database.url(),
+            _database: database,
+            _postgres: postgres,
+            _network: network,
+        }
+    }
+}
 const BRIDGE: &str = "sbc-br";
 
 /// Node `i`'s (from 1) address.

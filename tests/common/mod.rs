@@ -29,8 +29,9 @@ pub struct Server {
     pub data_dir: PathBuf,
     owns_dir: bool,
     agent: ureq::Agent,
-    /// Who is following the server's log as it is written (see [`Server::follow_log`]).
-    log_followers: Arc<Mutex<Vec<mpsc::Sender<String>>>>,
+    /// Who is following the server's log as it is written (see [`Server::follow_log`]);
+    /// `None` once the log has ended (the server exited).
+    log_followers: Arc<Mutex<Option<Vec<mpsc::Sender<String>>>>>,
 }
 
 pub struct Response {
@@ -111,15 +112,21 @@ impl Server {
             .spawn()
             .expect("spawn switchboard");
         // The log goes to `server.log` line by line, and to whoever follows it.
-        let log_followers: Arc<Mutex<Vec<mpsc::Sender<String>>>> = Arc::default();
+        let log_followers: Arc<Mutex<Option<Vec<mpsc::Sender<String>>>>> = Arc::new(Mutex::new(Some(Vec::new())));
         let stderr = child.stderr.take().expect("stderr");
         let followers = log_followers.clone();
         std::thread::spawn(move || {
             use std::io::Write;
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            // Until the pipe closes, whatever its bytes (a lossy line rather than an early end).
+            for line in BufReader::new(stderr).split(b'\n').map_while(Result::ok) {
+                let line = String::from_utf8_lossy(&line).into_owned();
                 let _ = writeln!(log, "{line}");
-                followers.lock().unwrap().retain(|f| f.send(line.clone()).is_ok());
+                if let Some(f) = followers.lock().unwrap().as_mut() {
+                    f.retain(|f| f.send(line.clone()).is_ok());
+                }
             }
+            // The server's stderr closed: it exited. Followers see their channel end.
+            followers.lock().unwrap().take();
         });
         let stdout = child.stdout.take().expect("stdout");
         let (tx, rx) = mpsc::channel();
@@ -334,25 +341,28 @@ impl Server {
         String::from_utf8_lossy(&std::fs::read(self.data_dir.join("server.log")).unwrap_or_default()).into_owned()
     }
 
-    /// The server's log lines from now on, as it writes them.
+    /// The server's log lines from now on, as it writes them; the channel ends when the
+    /// server exits.
     pub fn follow_log(&self) -> mpsc::Receiver<String> {
         let (tx, rx) = mpsc::channel();
-        self.log_followers.lock().unwrap().push(tx);
+        if let Some(followers) = self.log_followers.lock().unwrap().as_mut() {
+            followers.push(tx);
+        }
         rx
     }
 
     /// Wait for the server to exit by itself (a drained node); `None` if it is still running
     /// after `patience` (a bound so that a test fails instead of hanging).
     pub fn exit_status(&mut self, patience: Duration) -> Option<std::process::ExitStatus> {
+        // The end of its log is the event: a process's stderr closes when it exits.
+        let log = self.follow_log();
         let deadline = std::time::Instant::now() + patience;
         loop {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return Some(status);
+            match log.recv_timeout(deadline.saturating_duration_since(std::time::Instant::now())) {
+                Ok(_) => continue,
+                Err(mpsc::RecvTimeoutError::Disconnected) => return self.child.wait().ok(),
+                Err(mpsc::RecvTimeoutError::Timeout) => return None,
             }
-            if std::time::Instant::now() > deadline {
-                return None;
-            }
-            std::thread::sleep(Duration::from_millis(100));
         }
     }
 

@@ -387,12 +387,12 @@ impl Whisper {
         // heard first.
         let short = generated_len <= SHORT_TURN_TOKENS;
         // A closed Mandarin answer is a few characters; an English sentence is what was said.
-        let latin = !text.chars().any(super::chinese::is_han)
+        let in_letters = !text.chars().any(super::chinese::is_han)
             && text.chars().any(|c| c.is_ascii_alphabetic())
             && text.split_whitespace().count() <= 2;
         let again_in: Vec<&String> = languages
             .iter()
-            .filter(|l| (**l != language && short) || (*l == "zh" && latin))
+            .filter(|l| (**l != language && short) || (*l == "zh" && in_letters))
             .collect();
         if expected && free_text.is_none() && self.multilingual {
             for other in again_in {
