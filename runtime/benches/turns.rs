@@ -9,7 +9,8 @@
 //!
 //! Reported: last speech → first audio of the bot's answer, p50 and p95; the share
 //! of cases whose turn was cut before the caller finished; what ended the turns.
-//! Run: `cargo bench -p switchboard --bench turns`.
+//! Run: `cargo bench -p switchboard --bench turns` (`-- pause` runs only the cases whose name
+//! holds "pause").
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -126,10 +127,12 @@ async fn main() -> anyhow::Result<()> {
     // turn the flow did not understand consults (otherwise the first such turn pays for it).
     app.knowledge.faq.warm(&app.db, None).await?;
     let engines = SpeechEngines::load(WhisperSize::Base)?;
+    // Cargo passes `--bench`; any other argument picks cases by name.
+    let only: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     let mut latencies = Vec::new();
     let (mut cut, mut runs, mut unanswered) = (0, 0, 0);
     for voice in &voices {
-        for case in CASES {
+        for case in CASES.iter().filter(|c| only.is_empty() || only.iter().any(|o| c.name.contains(o.as_str()))) {
             let mut audio = Vec::new();
             let mut speech_end = 0;
             for (id, pause_ms) in case.clips {

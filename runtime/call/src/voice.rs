@@ -554,7 +554,7 @@ impl VoiceCall {
         // Recognition starts as soon as the voice fades (the VAD's probability falls below its
         // threshold, a frame or two before the hysteresis calls it silence): when the pause lasts
         // to the end of the turn, this is the turn's text. When the caller speaks on, it is
-        // cancelled above, within one encoder block.
+        // cancelled above (its work stops at the next stage or decoding step).
         let in_pause = p.fading;
         if in_pause {
             if self.end_of_turn_ms as u64 <= SPECULATE_BELOW_TURN_MS {

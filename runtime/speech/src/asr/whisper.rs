@@ -14,7 +14,7 @@ use candle_nn::VarBuilder;
 use candle_transformers::models::whisper::Config;
 
 use super::decoder::Decoder;
-use super::encoder::Encoder;
+use super::encoder::{AudioEncoder, Encoder, OnnxEncoder};
 use super::{ct2, mel, tokenizer::Tokenizer};
 use crate::models::model_file;
 
@@ -46,6 +46,15 @@ impl WhisperSize {
         match self {
             WhisperSize::Base => "whisper-base",
             WhisperSize::TinyEn => "whisper-tiny-en",
+        }
+    }
+
+    /// Where the encoder's ONNX graph is (`scripts/models.py` makes it from the weights), for
+    /// the models whose encoder runs on ONNX Runtime (see `encoder.rs`).
+    fn encoder_onnx(self) -> Option<&'static str> {
+        match self {
+            WhisperSize::Base => Some("whisper-base-encoder"),
+            WhisperSize::TinyEn => None,
         }
     }
 }
@@ -157,7 +166,7 @@ pub struct Transcript {
 #[derive(Clone)]
 pub struct Whisper {
     config: Arc<Config>,
-    encoder: Arc<Encoder>,
+    encoder: Arc<AudioEncoder>,
     decoder: Arc<Decoder>,
     tokenizer: Arc<Tokenizer>,
     suppress: Arc<Vec<u32>>,
@@ -218,7 +227,14 @@ impl Whisper {
         // English-only models have one token fewer (no language tokens in use).
         let multilingual = weights.config.vocab_size >= 51865;
         let vb = VarBuilder::from_tensors(weights.tensors, candle_core::DType::F32, &device);
-        let encoder = Arc::new(Encoder::load(vb.pp("model.encoder"), &weights.config).context("building the encoder")?);
+        let encoder = Arc::new(match size.encoder_onnx() {
+            Some(dir) if std::env::var("SWITCHBOARD_WHISPER_ENCODER").as_deref() != Ok("candle") => {
+                AudioEncoder::Onnx(OnnxEncoder::load(&model_file(dir, "encoder.onnx")?)?)
+            }
+            _ => AudioEncoder::Candle(
+                Encoder::load(vb.pp("model.encoder"), &weights.config).context("building the encoder")?,
+            ),
+        });
         let decoder = Arc::new(
             Decoder::load(vb.pp("model.decoder"), &weights.config, decoder_q8(size)).context("building the decoder")?,
         );
@@ -315,6 +331,7 @@ impl Whisper {
         let t = Instant::now();
         let tk = &self.tokenizer;
         let mut state = self.decoder.start(&audio)?;
+        let cross_ms = ms(t);
         // The language is heard first, from the audio alone (a prompt in the tenant's language
         // would talk an English caller into Mandarin); then the prompt in that language.
         let mut language_logprobs: Vec<(String, f32)> = Vec::new();
@@ -340,7 +357,9 @@ impl Whisper {
                 best.map(|(code, _)| code.clone()).unwrap_or_else(|| "en".into())
             }
         };
+        let language_ms = ms(t) - cross_ms;
         let free = self.decode_freely(state, &language, hints, draft, audio_ms, &[], cancelled)?;
+        let free_ms = ms(t) - cross_ms - language_ms;
         let FreeDecoding { mut state, tokens, prompt_len, sot_at, logprob_sum, drafted, .. } = free;
         let generated = &tokens[prompt_len..];
         let mut text = self.text_of(generated, &language, hints);
@@ -385,6 +404,7 @@ impl Whisper {
         // sounds like what is heard then (the same syllables, tones aside: 「兌」 for 「對」)
         // stands for it when the model finds those characters about as likely as what it
         // heard first.
+        let steer_ms = ms(t) - cross_ms - language_ms - free_ms;
         let short = generated_len <= SHORT_TURN_TOKENS;
         // A closed Mandarin answer is a few characters; an English sentence is what was said.
         let in_letters = !text.chars().any(super::chinese::is_han)
@@ -436,7 +456,7 @@ impl Whisper {
             }
         }
         let decode_ms = ms(t);
-        tracing::debug!(features_ms, encode_ms, decode_ms, prompt_tokens = prompt_len, tokens = generated.len(), samples = samples.len(), "recognition timed");
+        tracing::debug!(features_ms, encode_ms, decode_ms, cross_ms, language_ms, free_ms, steer_ms, prompt_tokens = prompt_len, tokens = generated.len(), samples = samples.len(), "recognition timed");
         Ok(Transcript {
             free_text,
             text,
