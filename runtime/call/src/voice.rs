@@ -58,6 +58,11 @@ const DIGITS_EXTRA_MS: u32 = 1000;
 /// count with nothing counted at its end.
 const UNFINISHED_EXTRA_MS: u32 = 1000;
 
+/// Silence (as the VAD counts it, from about 100 ms after the voice fades) after which an
+/// expected answer recognised in the pause, or a whole phone number, ends the turn: at once, in
+/// effect, since recognition takes about as long. (A tenant's lower `end_of_turn_min_ms` wins.)
+const ANSWER_MIN_SILENCE_MS: u32 = 200;
+
 /// The end-of-turn model's verdict on the speech from `start_ms` to `end_ms`.
 struct Verdict {
     start_ms: u64,
@@ -447,13 +452,15 @@ impl VoiceCall {
     /// - an expected answer was recognised in the pause: at once;
     /// - a phone number is expected: when all its digits were recognised in the pause,
     ///   and never on the model's word alone (callers pause between groups of digits);
-    /// - otherwise when the end-of-turn model says the caller sounds done.
+    /// - otherwise when the end-of-turn model says the caller sounds done, and the silence has
+    ///   lasted `end_of_turn_min_ms`.
     fn done_early(&mut self) -> Option<&'static str> {
         if !self.semantic {
             return None;
         }
         let p = self.vad.pending()?;
-        if p.voiced_ms < self.min_speech_ms as u64 || p.silence_ms < self.end_of_turn_min_ms as u64 {
+        let answer_min_ms = ANSWER_MIN_SILENCE_MS.min(self.end_of_turn_min_ms) as u64;
+        if p.voiced_ms < self.min_speech_ms as u64 || p.silence_ms < answer_min_ms {
             return None;
         }
         let covers = |start_ms: u64, end_ms: u64| start_ms == p.start_ms && end_ms == p.end_ms;
@@ -498,7 +505,10 @@ impl VoiceCall {
                     v.probability = Some(probability);
                 }
                 let complete = v.probability.is_some_and(|pr| pr >= self.turn_threshold);
-                (complete && trails_off == Some(false)).then_some("semantic")
+                // A caller who sounds done may still be listing (「兩杯綠茶，…半糖少冰」): a turn that
+                // ends on the model's word waits `end_of_turn_min_ms` of silence.
+                let long_enough = p.silence_ms >= self.end_of_turn_min_ms as u64;
+                (complete && long_enough && trails_off == Some(false)).then_some("semantic")
             }
             _ => {
                 // The turn so far, with the silence after it, judged off the media path.

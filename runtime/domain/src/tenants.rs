@@ -48,7 +48,8 @@ pub struct SpeechSettings {
     /// Ask the end-of-turn model whether the caller is done, and end the turn early when
     /// they are (a matched expected answer ends it at once, digits in progress wait).
     pub semantic_end_of_turn: bool,
-    /// Silence after which a turn that sounds finished ends, in ms.
+    /// Silence after which a turn that sounds finished ends, in ms (an expected answer or a
+    /// whole phone number ends it sooner).
     pub end_of_turn_min_ms: u32,
     /// Probability from the end-of-turn model at which a turn counts as finished.
     pub turn_complete_threshold: f32,
@@ -63,11 +64,12 @@ pub struct SpeechSettings {
 impl Default for SpeechSettings {
     fn default() -> Self {
         SpeechSettings {
-            // A finished-sounding turn ends 200 ms into the silence; an unfinished one
-            // ("0912, 345 …") may pause up to 1.2 s.
+            // A finished-sounding turn ends 400 ms into the silence as the VAD counts it
+            // (about half a second after the voice, so a caller who pauses between the parts of
+            // a list is not cut); an unfinished one ("0912, 345 …") may pause up to 1.2 s.
             end_of_turn_ms: 1200,
             semantic_end_of_turn: true,
-            end_of_turn_min_ms: 200,
+            end_of_turn_min_ms: 400,
             turn_complete_threshold: 0.5,
             min_speech_ms: 200,
             speed: 1.0,

@@ -167,6 +167,15 @@ impl Decoder {
         Ok(DecoderState { cache: vec![None; self.blocks.len()], cross, position: 0 })
     }
 
+    /// Prepare for one utterance whose cross-attention keys and values the encoder computed
+    /// (per layer: keys `[heads, head_dim, frames]`, values `[heads, frames, head_dim]`).
+    pub fn start_with(&self, cross: Vec<(Tensor, Tensor)>) -> candle_core::Result<DecoderState> {
+        if cross.len() != self.blocks.len() {
+            candle_core::bail!("the encoder gave keys and values for {} layers; the decoder has {}", cross.len(), self.blocks.len());
+        }
+        Ok(DecoderState { cache: vec![None; self.blocks.len()], cross, position: 0 })
+    }
+
     /// Run `tokens` (the prompt at first, then one token at a time); returns the
     /// vocabulary logits for the last of them.
     pub fn step(&self, state: &mut DecoderState, tokens: &[u32]) -> candle_core::Result<Vec<f32>> {

@@ -112,20 +112,32 @@ pub enum AudioEncoder {
     Onnx(OnnxEncoder),
 }
 
+/// What the encoder heard.
+pub struct Encoded {
+    /// `[1, frames / 2, d]`.
+    pub audio: Tensor,
+    /// Per decoder layer, its cross-attention keys `[heads, head_dim, frames / 2]` and values
+    /// `[heads, frames / 2, head_dim]`, when the encoder computed them too (the ONNX graph
+    /// does; otherwise the decoder computes them from `audio`).
+    pub cross: Option<Vec<(Tensor, Tensor)>>,
+}
+
 impl AudioEncoder {
-    /// `mel`: `[1, mels, frames]` → `[1, frames / 2, d]`; given up once `cancelled` says so
-    /// (a recognition begun in a pause the caller then spoke on through).
-    pub fn forward_unless(&self, mel: &Tensor, cancelled: &dyn Fn() -> bool) -> candle_core::Result<Tensor> {
+    /// `mel`: `[1, mels, frames]`; given up once `cancelled` says so (a recognition begun in a
+    /// pause the caller then spoke on through).
+    pub fn forward_unless(&self, mel: &Tensor, cancelled: &dyn Fn() -> bool) -> candle_core::Result<Encoded> {
         match self {
-            AudioEncoder::Candle(e) => e.forward_unless(mel, cancelled),
+            AudioEncoder::Candle(e) => Ok(Encoded { audio: e.forward_unless(mel, cancelled)?, cross: None }),
             // One run is a few tens of milliseconds: the caller asks before it, not during.
-            AudioEncoder::Onnx(e) => e.forward(mel),
+            AudioEncoder::Onnx(e) => e.encode(mel),
         }
     }
 }
 
-/// Whisper's encoder as an ONNX graph (input `mel` `[1, mels, frames]`, output `audio`
-/// `[1, frames / 2, d]`), written by `scripts/whisper_encoder.py`.
+/// Whisper's encoder as an ONNX graph, written by `scripts/whisper_encoder.py`: input `mel`
+/// `[1, mels, frames]`, outputs `audio` `[1, frames / 2, d]` and each decoder layer's
+/// cross-attention keys and values (`cross_k_<i>`, `cross_v_<i>`), which ONNX Runtime computes
+/// in half the time candle does.
 pub struct OnnxEncoder {
     /// One run at a time: it takes both cores, and a second would only halve each.
     session: Mutex<ort::session::Session>,
@@ -138,16 +150,30 @@ impl OnnxEncoder {
         Ok(OnnxEncoder { session: Mutex::new(session) })
     }
 
-    pub fn forward(&self, mel: &Tensor) -> candle_core::Result<Tensor> {
+    pub fn encode(&self, mel: &Tensor) -> candle_core::Result<Encoded> {
         let dims = mel.dims().to_vec();
         let values = mel.flatten_all()?.to_vec1::<f32>()?;
         let fail = |e: ort::Error| candle_core::Error::Msg(format!("Whisper's encoder (ONNX Runtime): {e}"));
         let input = ort::value::Tensor::from_array((dims, values)).map_err(fail)?;
         let mut session = self.session.lock().unwrap_or_else(|p| p.into_inner());
         let outputs = session.run(ort::inputs!["mel" => input]).map_err(fail)?;
-        let (shape, audio) = outputs["audio"].try_extract_tensor::<f32>().map_err(fail)?;
-        let shape: Vec<usize> = shape.iter().map(|&d| d as usize).collect();
-        Tensor::from_slice(audio, shape.as_slice(), &Device::Cpu)
+        let tensor = |name: &str| -> candle_core::Result<Tensor> {
+            let value = outputs.get(name).ok_or_else(|| {
+                candle_core::Error::Msg(format!(
+                    "Whisper's encoder graph has no output `{name}`: rewrite it with `scripts/models.py`"
+                ))
+            })?;
+            let (shape, data) = value.try_extract_tensor::<f32>().map_err(fail)?;
+            let shape: Vec<usize> = shape.iter().map(|&d| d as usize).collect();
+            Tensor::from_slice(data, shape.as_slice(), &Device::Cpu)
+        };
+        let audio = tensor("audio")?;
+        let mut cross = Vec::new();
+        while outputs.contains_key(&format!("cross_k_{}", cross.len())) {
+            let i = cross.len();
+            cross.push((tensor(&format!("cross_k_{i}"))?, tensor(&format!("cross_v_{i}"))?));
+        }
+        Ok(Encoded { audio, cross: Some(cross).filter(|c| !c.is_empty()) })
     }
 }
 
@@ -237,7 +263,7 @@ mod tests {
         let frames = mel.dim(2).unwrap() / 2 * 2;
         let mel = mel.narrow(2, 0, frames).unwrap();
         let a = candle.forward(&mel).unwrap();
-        let b = onnx.forward(&mel).unwrap();
+        let b = onnx.encode(&mel).unwrap().audio;
         assert_eq!(a.dims(), b.dims());
         assert_eq!(a.dims(), &[1, frames / 2, 512]);
         // Per position, the two vectors point the same way and differ by a small fraction.

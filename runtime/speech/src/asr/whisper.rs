@@ -325,12 +325,15 @@ impl Whisper {
 
         anyhow::ensure!(!cancelled(), "recognition cancelled");
         let t = Instant::now();
-        let audio = self.encoder.forward_unless(&mel, cancelled)?;
+        let encoded = self.encoder.forward_unless(&mel, cancelled)?;
         let encode_ms = ms(t);
 
         let t = Instant::now();
         let tk = &self.tokenizer;
-        let mut state = self.decoder.start(&audio)?;
+        let mut state = match encoded.cross {
+            Some(cross) => self.decoder.start_with(cross)?,
+            None => self.decoder.start(&encoded.audio)?,
+        };
         let cross_ms = ms(t);
         // The language is heard first, from the audio alone (a prompt in the tenant's language
         // would talk an English caller into Mandarin); then the prompt in that language.
@@ -441,7 +444,14 @@ impl Whisper {
                     let floor = again.logprob_sum - candidate_margin();
                     let best = self.best_candidate(&mut again.state, &heard, &in_other, floor)?;
                     tracing::debug!(language = %other, free = %heard_text, free_logprob = again.logprob_sum, best = ?best, "expected answers scored in another language");
-                    best.filter(|(_, score, tokens)| stands_for(said_len, again.logprob_sum, *score, *tokens))
+                    // Away from the tenant's own language, it must also be about as likely as what
+                    // was heard in that language: a poor decoding in the other one ("Da-du." for
+                    // 「大豆」) is no measure of an answer ("No."). Into it, "Play" may still be 「對」.
+                    let leaves_own = languages.first().is_some_and(|own| own != other);
+                    best.filter(|(_, score, tokens)| {
+                        stands_for(said_len, again.logprob_sum, *score, *tokens)
+                            && (!leaves_own || *score >= logprob_sum - candidate_margin())
+                    })
                 } else {
                     None
                 };
