@@ -200,10 +200,32 @@ def install(name, spec):
     say(f"{name}: ready ({size:.0f} MB in {target})")
 
 
+def recipe(spec):
+    """A digest of how a converted model is made, when it is made by a script of this
+    directory: a changed script makes it again. (None for tools alone, pinned by version.)"""
+    here = Path(__file__).resolve().parent
+    scripts = sorted({a for argv in spec["steps"].values() for a in argv if a.startswith("{scripts}/")})
+    if not scripts:
+        return None
+    h = hashlib.sha256(repr((spec["tools"], spec["steps"])).encode())
+    for a in scripts:
+        h.update((here / a.removeprefix("{scripts}/")).read_bytes())
+    return h.hexdigest()
+
+
+def is_converted(name, spec):
+    target = MODELS_DIR / name
+    stamp = target / STAMP
+    if not stamp.exists() or not all((target / f).exists() for f in list(spec["steps"]) + spec["copy"]):
+        return False
+    made_by = recipe(spec)
+    return made_by is None or f"recipe {made_by}" in stamp.read_text().splitlines()
+
+
 def convert(name, spec):
     target = MODELS_DIR / name
     outputs = list(spec["steps"]) + spec["copy"]
-    if (target / STAMP).exists() and all((target / f).exists() for f in outputs):
+    if is_converted(name, spec):
         say(f"{name}: ready ({target})")
         return
     source = MODELS_DIR / spec["from"]
@@ -226,7 +248,9 @@ def convert(name, spec):
                 raise SystemExit(f"{name}: making {dest} failed; the log says:\n{log.read_text()[-2000:]}")
         for f in spec["copy"]:
             shutil.copyfile(source / f, staging / f)
-        (staging / STAMP).write_text("".join(f"{sha256_of(staging / f)}  {f}\n" for f in outputs))
+        made_by = recipe(spec)
+        stamp = "".join(f"{sha256_of(staging / f)}  {f}\n" for f in outputs)
+        (staging / STAMP).write_text(stamp + (f"recipe {made_by}\n" if made_by else ""))
         if target.exists():
             shutil.rmtree(target)
         staging.rename(target)
@@ -245,7 +269,7 @@ def main():
         def ready(n):
             if n in MODELS:
                 return is_ready(n, MODELS[n])
-            return (MODELS_DIR / n / STAMP).exists()
+            return is_converted(n, CONVERTED[n])
         missing = [n for n in names if not ready(n)]
         for n in names:
             state = "missing" if n in missing else "ready"
