@@ -62,6 +62,9 @@ pub struct FlowHost {
     active: RwLock<HashMap<String, Arc<LoadedFlow>>>,
     /// Activations are serialised so storage and memory always agree on the active version.
     activation: tokio::sync::Mutex<()>,
+    /// The version this node is activating, per tenant, until memory has it: the store's notice
+    /// of this very activation can arrive first, and is not another node's.
+    activating: Mutex<HashMap<String, u32>>,
     /// Compiling is CPU-heavy: at most two at once, whatever the upload rate.
     compile_slots: tokio::sync::Semaphore,
 }
@@ -82,6 +85,7 @@ impl FlowHost {
             loaded: Mutex::new(HashMap::new()),
             active: RwLock::new(HashMap::new()),
             activation: tokio::sync::Mutex::new(()),
+            activating: Mutex::new(HashMap::new()),
             compile_slots: tokio::sync::Semaphore::new(2),
         })
     }
@@ -179,8 +183,13 @@ impl FlowHost {
         let _serial = self.activation.lock().await;
         let loaded = self.load(tenant, version).await?;
         let t = tenant.to_string();
-        self.db.set_active_flow(&t, version).await?;
-        self.active.write().unwrap_or_else(|p| p.into_inner()).insert(tenant.to_string(), loaded);
+        self.activating_now().insert(t.clone(), version);
+        let stored = self.db.set_active_flow(&t, version).await;
+        if stored.is_ok() {
+            self.active.write().unwrap_or_else(|p| p.into_inner()).insert(t.clone(), loaded);
+        }
+        self.activating_now().remove(&t);
+        stored?;
         tracing::info!(tenant_id = tenant, version, "flow version activated");
         Ok(())
     }
@@ -208,6 +217,9 @@ impl FlowHost {
     /// [`switchboard_store::Changes`]): the next call reads what storage says is active,
     /// unless this node already runs that version. Calls in progress keep theirs.
     pub fn activated_elsewhere(&self, tenant: &str, version: u32) {
+        if self.activating_now().get(tenant) == Some(&version) {
+            return;
+        }
         let mut active = self.active.write().unwrap_or_else(|p| p.into_inner());
         if active.get(tenant).is_some_and(|l| l.version != version) {
             active.remove(tenant);
@@ -226,6 +238,10 @@ impl FlowHost {
         let (component, _) = self.compile(Arc::new(bytes)).await?;
         let pre = self.link(&component)?;
         Ok(Arc::new(LoadedFlow { tenant_id: tenant.to_string(), version: 0, pre }))
+    }
+
+    fn activating_now(&self) -> std::sync::MutexGuard<'_, HashMap<String, u32>> {
+        self.activating.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn loaded_cache(&self) -> std::sync::MutexGuard<'_, HashMap<(String, u32), Arc<LoadedFlow>>> {
