@@ -247,13 +247,15 @@ mod tests {
     use super::*;
 
     /// The graph `scripts/whisper_encoder.py` writes computes what candle's encoder computes
-    /// from the same weights (up to GELU: exact there, the tanh form here), on a recorded caller.
+    /// from the same weights (up to GELU: exact there, the tanh form here), on a recorded caller,
+    /// and the decoder's cross-attention keys and values as the decoder does.
     #[test]
     fn the_onnx_encoder_matches_candles() {
         let model = |file| crate::models::model_file("whisper-base", file).expect("whisper-base (scripts/setup)");
-        let weights = super::super::ct2::load(&model("model.bin"), &Device::Cpu).unwrap();
-        let vb = VarBuilder::from_tensors(weights.tensors, candle_core::DType::F32, &Device::Cpu);
-        let candle = Encoder::load(vb.pp("model.encoder"), &weights.config).unwrap();
+        let super::super::ct2::Weights { tensors, config } =
+            super::super::ct2::load(&model("model.bin"), &Device::Cpu).unwrap();
+        let vb = VarBuilder::from_tensors(tensors, candle_core::DType::F32, &Device::Cpu);
+        let candle = Encoder::load(vb.pp("model.encoder"), &config).unwrap();
         let path = crate::models::model_file("whisper-base-encoder", "encoder.onnx").expect("scripts/setup makes it");
         let onnx = OnnxEncoder::load(&path).unwrap();
         let clip = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/callers/jm_kumo/zh-yes-1.wav");
@@ -263,7 +265,16 @@ mod tests {
         let frames = mel.dim(2).unwrap() / 2 * 2;
         let mel = mel.narrow(2, 0, frames).unwrap();
         let a = candle.forward(&mel).unwrap();
-        let b = onnx.encode(&mel).unwrap().audio;
+        let encoded = onnx.encode(&mel).unwrap();
+        // The cross-attention keys and values it computes are the decoder's own: the same
+        // logits after the start of transcript.
+        let decoder = super::super::decoder::Decoder::load(vb.pp("model.decoder"), &config, true).unwrap();
+        let sot = super::super::tokenizer::Tokenizer::load(&model("tokenizer.json")).unwrap().sot;
+        let own = decoder.step(&mut decoder.start(&encoded.audio).unwrap(), &[sot]).unwrap();
+        let given = decoder.step(&mut decoder.start_with(encoded.cross.unwrap()).unwrap(), &[sot]).unwrap();
+        let worst = own.iter().zip(&given).map(|(x, y)| (x - y).abs()).fold(0f32, f32::max);
+        assert!(worst < 1e-2, "logits differ by up to {worst}");
+        let b = encoded.audio;
         assert_eq!(a.dims(), b.dims());
         assert_eq!(a.dims(), &[1, frames / 2, 512]);
         // Per position, the two vectors point the same way and differ by a small fraction.
