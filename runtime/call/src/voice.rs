@@ -229,6 +229,8 @@ pub struct VoiceCall {
     pub session: CallSession,
     engines: Arc<SpeechEngines>,
     vad: VadStream,
+    /// The silence since the caller's voice was last loud (the VAD's count starts later).
+    loudness: switchboard_speech::loudness::Loudness,
     /// Caller audio since `buffer_start_ms` (stream time).
     buffer: Vec<f32>,
     buffer_start_ms: u64,
@@ -377,6 +379,7 @@ impl VoiceCall {
             turn_threshold: settings.turn_complete_threshold,
             expecting: None,
             verdict: None,
+            loudness: Default::default(),
             end_of_speech: None,
             early: None,
             recognised: None,
@@ -400,6 +403,7 @@ impl VoiceCall {
     /// Feed caller audio (16 kHz mono, any chunk size).
     pub async fn push(&mut self, samples: &[f32]) -> anyhow::Result<Vec<VoiceEvent>> {
         self.buffer.extend_from_slice(samples);
+        self.loudness.push(samples);
         let mut events = Vec::new();
         for e in self.vad.push(samples)? {
             match e {
@@ -506,8 +510,11 @@ impl VoiceCall {
                 }
                 let complete = v.probability.is_some_and(|pr| pr >= self.turn_threshold);
                 // A caller who sounds done may still be listing (「兩杯綠茶，…半糖少冰」): a turn that
-                // ends on the model's word waits `end_of_turn_min_ms` of silence.
-                let long_enough = p.silence_ms >= self.end_of_turn_min_ms as u64;
+                // ends on the model's word waits `end_of_turn_min_ms` of silence, as heard (on a
+                // quiet line the VAD's count starts about 0.1 s after the voice; on a noisy one
+                // the VAD's count is all there is).
+                let silence_ms = p.silence_ms.max(self.loudness.quiet_ms());
+                let long_enough = silence_ms >= self.end_of_turn_min_ms as u64;
                 (complete && long_enough && trails_off == Some(false)).then_some("semantic")
             }
             _ => {

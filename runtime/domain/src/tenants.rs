@@ -64,9 +64,9 @@ pub struct SpeechSettings {
 impl Default for SpeechSettings {
     fn default() -> Self {
         SpeechSettings {
-            // A finished-sounding turn ends 400 ms into the silence as the VAD counts it
-            // (about half a second after the voice, so a caller who pauses between the parts of
-            // a list is not cut); an unfinished one ("0912, 345 …") may pause up to 1.2 s.
+            // A finished-sounding turn ends 400 ms into the silence (so a caller who pauses
+            // between the parts of a list is not cut); an unfinished one ("0912, 345 …") may
+            // pause up to 1.2 s.
             end_of_turn_ms: 1200,
             semantic_end_of_turn: true,
             end_of_turn_min_ms: 400,

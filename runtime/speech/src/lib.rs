@@ -11,6 +11,7 @@
 pub mod accuracy;
 pub mod asr;
 pub mod audio;
+pub mod loudness;
 pub mod models;
 pub mod onnx;
 pub mod tts;
